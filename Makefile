@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mmscope top-level Makefile.  `make` builds the module, the BPF object and
+# the CLI; `make check` runs every test in the VM matrix; `make demo` shows it.
+
+# Kernel to build the module against: the running kernel's headers when they
+# exist, else the installed Debian 6.12 headers.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+		    $(wildcard /usr/src/linux-headers-6.12*-amd64))
+# BTF used to generate vmlinux.h for the CO-RE BPF object (kernel independent).
+BTF ?= $(firstword $(wildcard /sys/kernel/btf/vmlinux) \
+		   $(wildcard /usr/src/linux-headers-6.12*-amd64/vmlinux))
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+	  -Imodule/uapi -Iuserspace -Ibuild/bpf
+LDLIBS_STATIC := -static -lbpf -lelf -lz -lzstd
+
+BUILD := build
+USER_SRCS := $(wildcard userspace/*.c)
+USER_HDRS := $(wildcard userspace/*.h) module/uapi/mmscope.h
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
+
+.PHONY: all deps module userspace bpf selftests check demo vm bench soak \
+	check-debug style clean unit
+
+all: deps module userspace
+
+deps:
+	@scripts/deps.sh build
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) modules
+
+# ---- BPF: vmlinux.h from BTF at build time, object, skeleton ----
+$(BUILD)/bpf/vmlinux.h: $(BTF)
+	@mkdir -p $(@D)
+	$(BPFTOOL) btf dump file $< format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c module/uapi/mmscope.h $(BUILD)/bpf/vmlinux.h
+	$(CLANG) -O2 -g -target bpf -D__TARGET_ARCH_x86 -I$(BUILD)/bpf -Ibpf \
+		-Imodule/uapi -c $< -o $@
+
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+bpf: $(BPF_SKELS)
+
+# ---- the CLI: one static binary carrying the BPF object ----
+userspace/mmscope: $(USER_SRCS) $(USER_HDRS) $(BPF_SKELS)
+	$(CC) $(CFLAGS) -o $@ $(USER_SRCS) $(LDLIBS_STATIC)
+
+userspace: userspace/mmscope
+
+# ---- tests ----
+selftests: userspace
+	$(MAKE) -C selftests
+
+unit: userspace
+	$(MAKE) -C selftests unit
+
+check:
+	@scripts/check.sh
+
+demo:
+	@scripts/vm.sh --mode demo
+
+vm:
+	@scripts/vm.sh --mode shell
+
+bench:
+	@scripts/vm.sh --mode bench
+
+soak:
+	@scripts/vm.sh --mode soak
+
+check-debug:
+	@scripts/check-debug.sh
+
+style:
+	@scripts/style.sh
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD) userspace/mmscope
+	-$(MAKE) -C selftests clean
