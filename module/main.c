@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmscope: a live inspector of Linux memory management.
+ *
+ * Two doors to the same views:
+ *  - /sys/kernel/debug/mmscope/<view> (0400): text for `cat`.  The process,
+ *    address and cache they show are module parameters (root-only, and
+ *    writable under lockdown, unlike debugfs):
+ *	echo 1234 > /sys/module/mmscope/parameters/pid
+ *  - /dev/mmscope: binary records for the CLI.  Each open file carries its
+ *    own query (MMSCOPE_IOC_QUERY), so concurrent CLI runs never share a
+ *    target.  Debugfs allows no ioctl under lockdown; a misc device does.
+ *
+ * Both check access when the view is opened or queried: PTRACE_MODE_READ on
+ * the target process, and CAP_SYS_ADMIN for PFNs and kernel addresses.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/debugfs.h>
+#include <linux/miscdevice.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/pid.h>
+#include <linux/uaccess.h>
+#include "mmscope.h"
+
+static const struct mmscope_view_ops *const mmscope_views[] = {
+	&mmscope_vma_view,
+	/* page tables (issue 3) */
+	/* buddy (issue 4) */
+	/* slab (issue 5) */
+};
+
+/* ---- module parameters: the debugfs files' target ------------------ */
+
+static int mmscope_pid;
+static unsigned long mmscope_addr;
+static char mmscope_cache[MMSCOPE_NAME_LEN];
+
+static int mmscope_pid_set(const char *val, const struct kernel_param *kp)
+{
+	struct pid *pid;
+	int nr, err;
+
+	err = kstrtoint(val, 0, &nr);
+	if (err)
+		return -EINVAL;
+	if (nr < 0 || nr > PID_MAX_LIMIT)
+		return -EINVAL;
+	if (nr) {
+		pid = find_get_pid(nr);
+		if (!pid)
+			return -ESRCH;
+		put_pid(pid);
+	}
+	WRITE_ONCE(mmscope_pid, nr);
+	return 0;
+}
+
+static const struct kernel_param_ops mmscope_pid_ops = {
+	.set = mmscope_pid_set,
+	.get = param_get_int,
+};
+
+module_param_cb(pid, &mmscope_pid_ops, &mmscope_pid, 0600);
+MODULE_PARM_DESC(pid, "process shown by the debugfs files (0: none)");
+module_param_named(addr, mmscope_addr, ulong, 0600);
+MODULE_PARM_DESC(addr, "address for debugfs translate and slab_addr");
+module_param_string(cache, mmscope_cache, sizeof(mmscope_cache), 0600);
+MODULE_PARM_DESC(cache, "slab cache for debugfs slab_cache");
+
+/* ---- debugfs ------------------------------------------------------- */
+
+static int mmscope_dbg_open(struct inode *inode, struct file *file)
+{
+	const struct mmscope_view_ops *ops = inode->i_private;
+	struct mmscope_ctx *ctx;
+	int err;
+
+	ctx = mmscope_ctx_new(ops, true);
+	if (!ctx)
+		return -ENOMEM;
+	ctx->q.version = MMSCOPE_ABI_VERSION;
+	ctx->q.view = ops->view;
+	ctx->q.flags = ops->flags;
+	ctx->q.pid = READ_ONCE(mmscope_pid);
+	ctx->q.start = READ_ONCE(mmscope_addr);
+	kernel_param_lock(THIS_MODULE);
+	strscpy(ctx->q.name, mmscope_cache, sizeof(ctx->q.name));
+	kernel_param_unlock(THIS_MODULE);
+	if (ops->needs_mm && !ctx->q.pid) {
+		err = -ESRCH;
+		goto err_free;
+	}
+	err = mmscope_ctx_start(ctx, file);
+	if (err)
+		goto err_free;
+	file->private_data = ctx;
+	return nonseekable_open(inode, file);
+
+err_free:
+	mmscope_ctx_free(ctx);
+	return err;
+}
+
+static ssize_t mmscope_dbg_read(struct file *file, char __user *buf,
+				size_t count, loff_t *ppos)
+{
+	return mmscope_ctx_read(file->private_data, buf, count);
+}
+
+static int mmscope_dbg_release(struct inode *inode, struct file *file)
+{
+	mmscope_ctx_free(file->private_data);
+	return 0;
+}
+
+static const struct file_operations mmscope_dbg_fops = {
+	.owner = THIS_MODULE,
+	.open = mmscope_dbg_open,
+	.read = mmscope_dbg_read,
+	.release = mmscope_dbg_release,
+};
+
+/* ---- /dev/mmscope -------------------------------------------------- */
+
+struct mmscope_dev_file {
+	struct mutex lock;		/* protects ctx */
+	struct mmscope_ctx *ctx;
+};
+
+static const struct mmscope_view_ops *mmscope_find_view(u32 view)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mmscope_views); i++)
+		if (mmscope_views[i]->view == view)
+			return mmscope_views[i];
+	return NULL;
+}
+
+static int mmscope_dev_open(struct inode *inode, struct file *file)
+{
+	struct mmscope_dev_file *df = kzalloc(sizeof(*df), GFP_KERNEL);
+
+	if (!df)
+		return -ENOMEM;
+	mutex_init(&df->lock);
+	file->private_data = df;
+	return nonseekable_open(inode, file);
+}
+
+static long mmscope_dev_query(struct file *file, void __user *arg)
+{
+	struct mmscope_dev_file *df = file->private_data;
+	const struct mmscope_view_ops *ops;
+	struct mmscope_ctx *ctx, *old;
+	struct mmscope_query q;
+	int err;
+
+	if (copy_from_user(&q, arg, sizeof(q)))
+		return -EFAULT;
+	if (q.version != MMSCOPE_ABI_VERSION)
+		return -EPROTO;
+	if (q.flags & ~MMSCOPE_Q_RAW)
+		return -EINVAL;
+	if (strnlen(q.name, sizeof(q.name)) == sizeof(q.name))
+		return -ENAMETOOLONG;
+	ops = mmscope_find_view(q.view);
+	if (!ops)
+		return -EOPNOTSUPP;
+	ctx = mmscope_ctx_new(ops, false);
+	if (!ctx)
+		return -ENOMEM;
+	ctx->q = q;
+	err = mmscope_ctx_start(ctx, file);
+	if (err) {
+		mmscope_ctx_free(ctx);
+		return err;
+	}
+	mutex_lock(&df->lock);
+	old = df->ctx;
+	df->ctx = ctx;
+	mutex_unlock(&df->lock);
+	mmscope_ctx_free(old);
+	return 0;
+}
+
+static long mmscope_dev_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	switch (cmd) {
+	case MMSCOPE_IOC_QUERY:
+		return mmscope_dev_query(file, (void __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static ssize_t mmscope_dev_read(struct file *file, char __user *buf,
+				size_t count, loff_t *ppos)
+{
+	struct mmscope_dev_file *df = file->private_data;
+	ssize_t ret;
+
+	if (mutex_lock_killable(&df->lock))
+		return -EINTR;
+	ret = df->ctx ? mmscope_ctx_read(df->ctx, buf, count) : -ENODATA;
+	mutex_unlock(&df->lock);
+	return ret;
+}
+
+static int mmscope_dev_release(struct inode *inode, struct file *file)
+{
+	struct mmscope_dev_file *df = file->private_data;
+
+	mmscope_ctx_free(df->ctx);
+	kfree(df);
+	return 0;
+}
+
+static const struct file_operations mmscope_dev_fops = {
+	.owner = THIS_MODULE,
+	.open = mmscope_dev_open,
+	.read = mmscope_dev_read,
+	.unlocked_ioctl = mmscope_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.release = mmscope_dev_release,
+};
+
+/*
+ * World-accessible like /proc/PID/pagemap: every query is checked against
+ * the caller (ptrace rules for processes, CAP_SYS_ADMIN for PFNs and kernel
+ * addresses), so an unprivileged user can inspect only their own processes.
+ */
+static struct miscdevice mmscope_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = MMSCOPE_DEV_NAME,
+	.fops = &mmscope_dev_fops,
+	.mode = 0666,
+};
+
+/* ---- init/exit ----------------------------------------------------- */
+
+static struct dentry *mmscope_dir;
+
+static int __init mmscope_init(void)
+{
+	size_t i;
+	int err;
+
+	err = misc_register(&mmscope_misc);
+	if (err)
+		return err;
+	mmscope_dir = debugfs_create_dir("mmscope", NULL);
+	for (i = 0; i < ARRAY_SIZE(mmscope_views); i++)
+		debugfs_create_file(mmscope_views[i]->name, 0400, mmscope_dir,
+				    (void *)mmscope_views[i], &mmscope_dbg_fops);
+	pr_info("loaded: /dev/%s, /sys/kernel/debug/mmscope/\n",
+		MMSCOPE_DEV_NAME);
+	return 0;
+}
+
+static void __exit mmscope_exit(void)
+{
+	debugfs_remove_recursive(mmscope_dir);
+	misc_deregister(&mmscope_misc);
+}
+
+module_init(mmscope_init);
+module_exit(mmscope_exit);
+MODULE_DESCRIPTION("mmscope: live inspector of page tables, VMAs, buddy and slab");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The chunked producer behind every mmscope file: a view's ->fill() appends
+ * records to a buffer; read() hands the buffer out and asks for the next
+ * chunk only when it is drained.  Nothing here holds a view's locks.
+ */
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/sched/mm.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include "mmscope.h"
+#include "compat.h"
+
+#define MMSCOPE_BUF_MIN		(MMSCOPE_CHUNK + PAGE_SIZE)
+#define MMSCOPE_TEXT_SLACK	1024
+
+static int mmscope_grow(struct mmscope_ctx *ctx, size_t need)
+{
+	size_t size = max_t(size_t, ctx->size * 2, MMSCOPE_BUF_MIN);
+	char *buf;
+
+	if (ctx->len + need <= ctx->size)
+		return 0;
+	while (size < ctx->len + need)
+		size *= 2;
+	buf = mmscope_kvrealloc(ctx->buf, ctx->size, size);
+	if (!buf)
+		return -ENOMEM;
+	ctx->buf = buf;
+	ctx->size = size;
+	return 0;
+}
+
+/**
+ * mmscope_full() - has this chunk reached its size?
+ * @ctx: the producing context
+ *
+ * A ->fill() checks this after each record and stops at the next point it
+ * can resume from.  The buffer still grows if a record needs more room.
+ */
+bool mmscope_full(const struct mmscope_ctx *ctx)
+{
+	return ctx->len >= MMSCOPE_CHUNK;
+}
+
+/**
+ * mmscope_printf() - append text to the pending output (debugfs views)
+ * @ctx: the producing context
+ * @fmt: printf format
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mmscope_printf(struct mmscope_ctx *ctx, const char *fmt, ...)
+{
+	va_list args;
+	int n, err;
+
+	for (;;) {
+		err = mmscope_grow(ctx, MMSCOPE_TEXT_SLACK);
+		if (err)
+			return err;
+		va_start(args, fmt);
+		n = vsnprintf(ctx->buf + ctx->len, ctx->size - ctx->len,
+			      fmt, args);
+		va_end(args);
+		if (ctx->len + n < ctx->size) {
+			ctx->len += n;
+			return 0;
+		}
+		err = mmscope_grow(ctx, n + 1);
+		if (err)
+			return err;
+	}
+}
+
+static int mmscope_emit_text(struct mmscope_ctx *ctx,
+			     const struct mmscope_rec_hdr *rec)
+{
+	struct seq_buf s;
+	size_t room = 4096;
+	int err;
+
+	for (;;) {
+		err = mmscope_grow(ctx, room);
+		if (err)
+			return err;
+		seq_buf_init(&s, ctx->buf + ctx->len, ctx->size - ctx->len);
+		ctx->ops->show(&s, rec);
+		if (!seq_buf_has_overflowed(&s)) {
+			ctx->len += seq_buf_used(&s);
+			return 0;
+		}
+		room = (ctx->size - ctx->len) * 2;
+	}
+}
+
+/**
+ * mmscope_emit() - append one record to the pending output
+ * @ctx: the producing context
+ * @rec: the record, starting with a struct mmscope_rec_hdr
+ * @type: enum mmscope_rec_type
+ * @len: size of the whole record
+ *
+ * Fills in the header; the device gets the record as it is, debugfs gets
+ * the view's text rendering of it.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mmscope_emit(struct mmscope_ctx *ctx, void *rec, u16 type, size_t len)
+{
+	struct mmscope_rec_hdr *hdr = rec;
+	int err;
+
+	hdr->type = type;
+	hdr->len = len;
+	hdr->pad = 0;
+	if (ctx->text)
+		return mmscope_emit_text(ctx, hdr);
+	err = mmscope_grow(ctx, len);
+	if (err)
+		return err;
+	memcpy(ctx->buf + ctx->len, rec, len);
+	ctx->len += len;
+	return 0;
+}
+
+static int mmscope_emit_end(struct mmscope_ctx *ctx, int status)
+{
+	struct mmscope_end end = {
+		.status = status,
+		.flags = ctx->end_flags,
+	};
+
+	if (!ctx->text)
+		return mmscope_emit(ctx, &end, MMSCOPE_REC_END, sizeof(end));
+	if (ctx->end_flags & MMSCOPE_END_CHANGED)
+		return mmscope_printf(ctx, "# note: state changed during the walk; counts are not one snapshot\n");
+	return 0;
+}
+
+struct mmscope_ctx *mmscope_ctx_new(const struct mmscope_view_ops *ops,
+				    bool text)
+{
+	struct mmscope_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+
+	if (!ctx)
+		return NULL;
+	ctx->ops = ops;
+	ctx->text = text;
+	mutex_init(&ctx->lock);
+	return ctx;
+}
+
+/**
+ * mmscope_ctx_start() - check access and set up a view for one opener
+ * @ctx: new context with @ctx->q filled in
+ * @file: the opened file; its f_cred are the opener's credentials
+ *
+ * Privilege is decided here, once, from the opener's credentials, as
+ * /proc/PID/pagemap decides whether to show PFNs.
+ *
+ * Return: 0, or -errno to fail the open/query.
+ */
+int mmscope_ctx_start(struct mmscope_ctx *ctx, struct file *file)
+{
+	const struct mmscope_view_ops *ops = ctx->ops;
+	int err;
+
+	ctx->privileged = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
+	if (ops->root_only && !ctx->privileged)
+		return -EPERM;
+	if (ops->needs_mm) {
+		err = mmscope_target_mm(ctx->q.pid, file->f_cred, &ctx->mm);
+		if (err)
+			return err;
+	}
+	if (ops->start) {
+		err = ops->start(ctx);
+		if (err)
+			return err;
+	}
+	ctx->started = true;
+	return 0;
+}
+
+void mmscope_ctx_free(struct mmscope_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	if (ctx->started && ctx->ops->stop)
+		ctx->ops->stop(ctx);
+	if (ctx->mm)
+		mmdrop(ctx->mm);
+	kvfree(ctx->buf);
+	kfree(ctx);
+}
+
+/**
+ * mmscope_ctx_read() - copy the view to user space, producing on demand
+ * @ctx: the context
+ * @ubuf: user buffer
+ * @count: its size
+ *
+ * Return: bytes copied, 0 at the end, or -errno (e.g. -ESRCH when the
+ * target exited before the next chunk could be produced).
+ */
+ssize_t mmscope_ctx_read(struct mmscope_ctx *ctx, char __user *ubuf,
+			 size_t count)
+{
+	size_t copied = 0, n;
+	int ret = 0;
+
+	if (mutex_lock_killable(&ctx->lock))
+		return -EINTR;
+	while (copied < count) {
+		if (ctx->pos == ctx->len) {
+			if (ctx->done)
+				break;
+			ctx->pos = 0;
+			ctx->len = 0;
+			ret = ctx->ops->fill(ctx);
+			if (ret < 0)
+				break;
+			if (ret == 0) {
+				ctx->done = true;
+				ret = mmscope_emit_end(ctx, 0);
+				if (ret < 0)
+					break;
+			}
+			continue;
+		}
+		n = min(ctx->len - ctx->pos, count - copied);
+		if (copy_to_user(ubuf + copied, ctx->buf + ctx->pos, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		ctx->pos += n;
+		copied += n;
+	}
+	mutex_unlock(&ctx->lock);
+	if (copied)
+		return copied;
+	return ret < 0 ? ret : 0;
+}
