@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The mmscope CLI: shared declarations.  One file per subcommand. */
+#ifndef MMSCOPE_CLI_H
+#define MMSCOPE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "mmscope.h"		/* module/uapi: the record formats */
+#include "json.h"
+
+/* Set once by main() from -j/--json anywhere before "--". */
+extern bool json_output;
+extern const char *prog;
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+	const char *help;
+};
+
+/* Subcommands (cmd_*.c): argv[0] is the subcommand name. */
+int cmd_vma(int argc, char **argv);
+int cmd_pt(int argc, char **argv);
+int cmd_translate(int argc, char **argv);
+int cmd_buddy(int argc, char **argv);
+int cmd_slab(int argc, char **argv);
+int cmd_faults(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
+
+/* Errors: one line on stderr, prefixed with the program name; return 1. */
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* parse.c: strict parsers; 0 on success, -1 on bad input. */
+int parse_pid(const char *s, int *pid);
+int parse_u64(const char *s, uint64_t *v);	/* decimal or 0x hex */
+int parse_range(const char *s, uint64_t *start, uint64_t *end); /* A-B */
+int parse_size(const char *s, uint64_t *v);	/* 4096, 4k, 2M, 1G */
+const char *fmt_size(uint64_t bytes, char *buf, size_t len); /* "2.0 MiB" */
+
+/* dev.c: run one query on /dev/mmscope and read all of its records. */
+struct mmscope_result {
+	void *buf;
+	size_t len;
+	const struct mmscope_end *end;	/* NULL if the stream was cut */
+};
+
+int dev_query(const struct mmscope_query *q, struct mmscope_result *res);
+void dev_result_free(struct mmscope_result *res);
+/* Iterate records: for (r = NULL; (r = dev_next(res, r));) */
+const struct mmscope_rec_hdr *dev_next(const struct mmscope_result *res,
+				       const struct mmscope_rec_hdr *prev);
+/* Explain an errno from a query on @pid (or -1) in one line; returns 1. */
+int dev_error(int err, const char *what, int pid);
+
+#endif
