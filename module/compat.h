@@ -2,12 +2,14 @@
 /*
  * Differences between the kernels mmscope supports (Debian 6.1 and 6.12),
  * in one place.  Each branch names the version and commit that changed it,
- * so that the views never test LINUX_VERSION_CODE themselves.
+ * so that the views never test kernel versions themselves.
+ *
+ * MMSCOPE_KERNEL is VERSION * 100 + PATCHLEVEL of the kernel built against
+ * (601, 612), passed by module/Kbuild.
  */
 #ifndef _MMSCOPE_COMPAT_H
 #define _MMSCOPE_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -17,7 +19,7 @@
  * (overlayfs) reports the user-visible path and inode, as /proc/PID/maps
  * prints them.  Before, maps used f_path and file_inode() directly.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#if MMSCOPE_KERNEL >= 608
 #define mmscope_file_path(f)	file_user_path(f)
 #define mmscope_file_inode(f)	file_user_inode(f)
 #else
@@ -29,7 +31,7 @@
  * Since v6.7 include/linux/mm.h has vma_is_initial_heap()/_stack(); before,
  * fs/proc/task_mmu.c open-coded these (inclusive) tests for [heap]/[stack].
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#if MMSCOPE_KERNEL >= 607
 #define mmscope_vma_is_heap(vma)	vma_is_initial_heap(vma)
 #define mmscope_vma_is_stack(vma)	vma_is_initial_stack(vma)
 #else
@@ -46,11 +48,30 @@ static inline bool mmscope_vma_is_stack(const struct vm_area_struct *vma)
 }
 #endif
 
-/* v6.11 dropped kvrealloc()'s old-size argument. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
-#define mmscope_kvrealloc(p, old, new)	kvrealloc(p, new, GFP_KERNEL)
+/*
+ * Since v6.2 the RSS counters are percpu_counters, and /proc/PID/status sums
+ * them exactly (get_mm_counter_sum(), backported to 6.12.y); get_mm_counter()
+ * alone reads only the approximate central value.  Before v6.2 they were
+ * atomics read with get_mm_counter().
+ */
+#if MMSCOPE_KERNEL >= 602
+#define mmscope_mm_counter(mm, member) \
+	percpu_counter_sum_positive(&(mm)->rss_stat[member])
 #else
-#define mmscope_kvrealloc(p, old, new)	kvrealloc(p, old, new, GFP_KERNEL)
+#define mmscope_mm_counter(mm, member)	get_mm_counter(mm, member)
+#endif
+
+/* v6.11 dropped kvrealloc()'s old-size argument. */
+#if MMSCOPE_KERNEL >= 611
+static inline void *mmscope_kvrealloc(void *p, size_t old, size_t new)
+{
+	return kvrealloc(p, new, GFP_KERNEL);
+}
+#else
+static inline void *mmscope_kvrealloc(void *p, size_t old, size_t new)
+{
+	return kvrealloc(p, old, new, GFP_KERNEL);
+}
 #endif
 
 #endif /* _MMSCOPE_COMPAT_H */

@@ -173,10 +173,10 @@ static int mmscope_emit_mm(struct mmscope_ctx *ctx, struct mm_struct *mm)
 		.hiwater_rss = mm->hiwater_rss,
 		.hiwater_vm = mm->hiwater_vm,
 		.rss = {
-			[MMSCOPE_RSS_FILE] = get_mm_counter(mm, MM_FILEPAGES),
-			[MMSCOPE_RSS_ANON] = get_mm_counter(mm, MM_ANONPAGES),
-			[MMSCOPE_RSS_SWAP] = get_mm_counter(mm, MM_SWAPENTS),
-			[MMSCOPE_RSS_SHMEM] = get_mm_counter(mm, MM_SHMEMPAGES),
+			[MMSCOPE_RSS_FILE] = mmscope_mm_counter(mm, MM_FILEPAGES),
+			[MMSCOPE_RSS_ANON] = mmscope_mm_counter(mm, MM_ANONPAGES),
+			[MMSCOPE_RSS_SWAP] = mmscope_mm_counter(mm, MM_SWAPENTS),
+			[MMSCOPE_RSS_SHMEM] = mmscope_mm_counter(mm, MM_SHMEMPAGES),
 		},
 		.pgtables_bytes = mm_pgtables_bytes(mm),
 		.pgd_phys = ctx->privileged ? __pa(mm->pgd) : 0,
@@ -185,6 +185,12 @@ static int mmscope_emit_mm(struct mmscope_ctx *ctx, struct mm_struct *mm)
 		.pgtable_levels = pgtable_l5_enabled() ? 5 : 4,
 	};
 
+	u64 rss = rec.rss[MMSCOPE_RSS_FILE] + rec.rss[MMSCOPE_RSS_ANON] +
+		  rec.rss[MMSCOPE_RSS_SHMEM];
+
+	/* As /proc/PID/status: the marks are only updated when usage drops. */
+	rec.hiwater_rss = max_t(u64, rec.hiwater_rss, rss);
+	rec.hiwater_vm = max_t(u64, rec.hiwater_vm, rec.total_vm);
 	if (!ctx->privileged)
 		ctx->end_flags |= MMSCOPE_END_HIDDEN;
 	return mmscope_emit(ctx, &rec, MMSCOPE_REC_MM, sizeof(rec));
