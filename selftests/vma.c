@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmscope vma: the CLI's JSON against the kernel's own /proc/PID/maps and
+ * /proc/PID/status, for the test itself, PID 1 and a workload with many kinds
+ * of VMAs; and every bad input the issue names.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "kselftest_harness.h"
+#include "mmscope.h"
+#include "lib/mmtest.h"
+
+#define PG 4096UL
+#define MANY_VMAS 10000
+
+/* ---- comparing a vma --json document with /proc/PID/maps ---------------- */
+
+/*
+ * Compare every VMA; returns the number of mismatches, printing each one.
+ * [vsyscall] is the gate area: maps appends it, but it is not in the mm's
+ * VMA tree (map_count does not count it), so mmscope does not list it.
+ */
+static int compare_maps(pid_t pid, const char *maps, struct mmt_json *doc)
+{
+	struct mmt_json *vmas = mmt_jget(doc, "vmas");
+	const char *line = maps;
+	int i = 0, bad = 0;
+
+	if (!vmas || vmas->type != MMT_JARR) {
+		ksft_print_msg("no vmas array in the JSON\n");
+		return 1;
+	}
+	for (; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		unsigned long long start, end, off, ino;
+		unsigned int maj, min;
+		char perms[8], dev[16], name[4096] = "";
+		struct mmt_json *v;
+		int n = 0;
+		const char *nl = strchr(line, '\n'), *p;
+
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu%n", &start,
+			   &end, perms, &off, &maj, &min, &ino, &n) < 7)
+			continue;
+		for (p = line + n; *p == ' '; p++)
+			;
+		snprintf(name, sizeof(name), "%.*s",
+			 (int)((nl ? nl : p + strlen(p)) - p), p);
+		if (!strcmp(name, "[vsyscall]"))
+			continue;
+		if (i >= vmas->n) {
+			ksft_print_msg("pid %d: maps has more VMAs (%llx-%llx %s)\n",
+				       pid, start, end, name);
+			return bad + 1;
+		}
+		v = vmas->kids[i++];
+		snprintf(dev, sizeof(dev), "%02x:%02x", maj, min);
+		if (mmt_jhex(mmt_jget(v, "start")) != start ||
+		    mmt_jhex(mmt_jget(v, "end")) != end ||
+		    strcmp(mmt_jstr(mmt_jget(v, "perms")) ?: "", perms) ||
+		    mmt_jnum(mmt_jget(v, "offset")) != off ||
+		    strcmp(mmt_jstr(mmt_jget(v, "dev")) ?: "", dev) ||
+		    mmt_jnum(mmt_jget(v, "inode")) != ino ||
+		    strcmp(mmt_jstr(mmt_jget(v, "name")) ?: "(null)", name)) {
+			if (bad++ < 5)
+				ksft_print_msg("pid %d: maps %llx-%llx %s %llx %s %llu '%s' != mmscope %s-%s %s %llu %s %llu '%s'\n",
+					       pid, start, end, perms, off, dev, ino, name,
+					       mmt_jstr(mmt_jget(v, "start")),
+					       mmt_jstr(mmt_jget(v, "end")),
+					       mmt_jstr(mmt_jget(v, "perms")),
+					       mmt_jnum(mmt_jget(v, "offset")),
+					       mmt_jstr(mmt_jget(v, "dev")),
+					       mmt_jnum(mmt_jget(v, "inode")),
+					       mmt_jstr(mmt_jget(v, "name")));
+		}
+	}
+	if (i != vmas->n) {
+		ksft_print_msg("pid %d: mmscope has %d VMAs, maps %d\n", pid,
+			       vmas->n, i);
+		bad++;
+	}
+	return bad;
+}
+
+/* The mm summary against /proc/PID/status (all figures in kB there). */
+static int compare_status(pid_t pid, struct mmt_json *doc)
+{
+	struct mmt_json *mm = mmt_jget(doc, "mm");
+	static const struct {
+		const char *status, *field;
+		unsigned long long unit;	/* bytes per field unit */
+	} pairs[] = {
+		{ "VmSize", "total_vm", PG }, { "VmLck", "locked_vm", PG },
+		{ "VmPin", "pinned_vm", PG }, { "VmData", "data_vm", PG },
+		{ "VmStk", "stack_vm", PG }, { "VmPTE", "pgtables_bytes", 1 },
+		{ "RssAnon", "rss_anon", PG }, { "RssFile", "rss_file", PG },
+		{ "RssShmem", "rss_shmem", PG }, { "VmSwap", "swap_ents", PG },
+		{ "VmHWM", "hiwater_rss", PG }, { "VmPeak", "hiwater_vm", PG },
+	};
+	unsigned long long code, ecode, exe;
+	int bad = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		long long kb = mmt_status_kb(pid, pairs[i].status);
+		unsigned long long v = mmt_jnum(mmt_jget(mm, pairs[i].field));
+
+		if (kb < 0 || (unsigned long long)kb != v * pairs[i].unit / 1024) {
+			ksft_print_msg("pid %d: status %s %lld kB, mmscope %s %llu\n",
+				       pid, pairs[i].status, kb, pairs[i].field, v);
+			bad++;
+		}
+	}
+	/* VmExe and VmLib are derived from the code boundaries and exec_vm. */
+	code = mmt_jhex(mmt_jget(mm, "start_code")) & ~(PG - 1);
+	ecode = (mmt_jhex(mmt_jget(mm, "end_code")) + PG - 1) & ~(PG - 1);
+	exe = (ecode - code) >> 10;
+	if ((unsigned long long)mmt_status_kb(pid, "VmExe") != exe ||
+	    (unsigned long long)mmt_status_kb(pid, "VmLib") !=
+	    mmt_jnum(mmt_jget(mm, "exec_vm")) * 4 - exe) {
+		ksft_print_msg("pid %d: VmExe/VmLib differ from code range/exec_vm\n", pid);
+		bad++;
+	}
+	return bad;
+}
+
+static struct mmt_json *vma_json(pid_t pid, int *status, char **err)
+{
+	char pidstr[16];
+	char *argv[] = { (char *)mmt_cli(), "vma", pidstr, "--json", NULL };
+	struct mmt_json *doc;
+	char *out;
+
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
+	out = mmt_run(argv, status, err);
+	doc = mmt_json_parse(out);
+	free(out);
+	return doc;
+}
+
+/*
+ * Snapshot maps, run the CLI, snapshot maps again; compare when the two
+ * snapshots agree (the target did not change meanwhile).
+ */
+static int check_pid(pid_t pid, bool with_status)
+{
+	char path[64];
+	int attempt, bad = 1, status;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	for (attempt = 0; attempt < 5 && bad; attempt++) {
+		char *before = mmt_read_file(path, NULL), *after;
+		struct mmt_json *doc = vma_json(pid, &status, NULL);
+
+		after = mmt_read_file(path, NULL);
+		if (before && after && !strcmp(before, after) && doc && !status) {
+			bad = compare_maps(pid, before, doc);
+			if (with_status && !bad)
+				bad = compare_status(pid, doc);
+			if (!bad && mmt_jnum(mmt_jget(doc, "pid")) != (unsigned)pid)
+				bad = 1;
+		}
+		mmt_json_free(doc);
+		free(before);
+		free(after);
+	}
+	return bad;
+}
+
+TEST(self_matches_maps)
+{
+	ASSERT_EQ(0, check_pid(getpid(), false));
+}
+
+TEST(pid1_matches_maps_and_status)
+{
+	ASSERT_EQ(0, check_pid(1, true));
+}
+
+/* ---- the workload: many kinds of VMAs ------------------------------------ */
+
+static void build_workload(void)
+{
+	const char *file = "/tmp/mmscope_vma_test.dat";
+	char *p, *q, *many;
+	int fd, i;
+
+	fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || ftruncate(fd, 16 * PG))
+		_exit(10);
+	/* File-backed private and shared, with an offset. */
+	p = mmap(NULL, 4 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	q = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 8 * PG);
+	if (p == MAP_FAILED || q == MAP_FAILED)
+		_exit(11);
+	q[0] = 1;
+	/* Private anonymous, touched. */
+	p = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(p, 1, 64 * PG);
+	/* mprotect in the middle: one VMA becomes three. */
+	mprotect(p + 16 * PG, 8 * PG, PROT_READ);
+	/* Shared anonymous (shmem, "/dev/zero (deleted)"). */
+	q = mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	q[0] = 1;
+	/* A PROT_NONE guard below a region. */
+	p = mmap(NULL, 9 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	mprotect(p + PG, 8 * PG, PROT_READ | PROT_WRITE);
+	/* mremap: grow-and-move a region. */
+	p = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p[0] = 1;
+	q = mremap(p, 4 * PG, 32 * PG, MREMAP_MAYMOVE);
+	if (q == MAP_FAILED)
+		_exit(12);
+	/* 10 000 small VMAs: alternate protections so none merge. */
+	many = mmap(NULL, MANY_VMAS * PG, PROT_READ,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (many == MAP_FAILED)
+		_exit(13);
+	for (i = 0; i < MANY_VMAS; i += 2)
+		mprotect(many + i * PG, PG, PROT_READ | PROT_WRITE);
+	close(fd);
+	unlink(file);	/* the mappings now show " (deleted)" */
+}
+
+static pid_t start_workload(void)
+{
+	int pipefd[2];
+	pid_t pid;
+
+	if (pipe(pipefd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(pipefd[0]);
+		build_workload();
+		if (write(pipefd[1], "r", 1) != 1)
+			_exit(14);
+		pause();
+		_exit(0);
+	}
+	close(pipefd[1]);
+	if (mmt_wait_ready(pipefd[0])) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(pipefd[0]);
+	return pid;
+}
+
+static void stop_workload(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+TEST(workload_matches_maps_and_status)
+{
+	pid_t pid = start_workload();
+
+	ASSERT_GT(pid, 0);
+	EXPECT_EQ(0, check_pid(pid, true));
+	stop_workload(pid);
+}
+
+TEST(text_output_lists_every_vma)
+{
+	pid_t pid = start_workload();
+	char pidstr[16], path[64], *argv[] = { (char *)mmt_cli(), "vma", pidstr, NULL };
+	char *out, *maps;
+	int status, lines = 0, vmas = 0;
+	const char *p;
+
+	ASSERT_GT(pid, 0);
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	out = mmt_run(argv, &status, NULL);
+	maps = mmt_read_file(path, NULL);
+	EXPECT_EQ(0, status);
+	for (p = maps; p && (p = strchr(p, '\n')); p++)
+		lines++;
+	if (strstr(maps, "[vsyscall]"))
+		lines--;
+	/* Each VMA is one table row followed by its flags line. */
+	for (p = out; p && (p = strstr(p, " flags: ")); p++)
+		vmas++;
+	EXPECT_EQ(lines, vmas);
+	free(out);
+	free(maps);
+	stop_workload(pid);
+}
+
+/* ---- the debugfs file, chosen by the module parameter ------------------- */
+
+static int set_pid_param(const char *val)
+{
+	int fd = open("/sys/module/mmscope/parameters/pid", O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+TEST(debugfs_vma_lists_workload)
+{
+	pid_t pid = start_workload();
+	char val[16], path[64], *text, *maps;
+	int vmas = 0, lines = 0;
+	const char *p;
+
+	ASSERT_GT(pid, 0);
+	snprintf(val, sizeof(val), "%d", pid);
+	ASSERT_EQ(0, set_pid_param(val));
+	text = mmt_read_file("/sys/kernel/debug/mmscope/vma", NULL);
+	ASSERT_NE(NULL, text);
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	maps = mmt_read_file(path, NULL);
+	/* VMA lines are the ones that start with an address. */
+	for (p = text; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (isxdigit((unsigned char)*p) &&
+		    p[strspn(p, "0123456789abcdef")] == '-')
+			vmas++;
+	for (p = maps; (p = strchr(p, '\n')); p++)
+		lines++;
+	if (strstr(maps, "[vsyscall]"))
+		lines--;
+	EXPECT_EQ(lines, vmas);
+	EXPECT_NE(NULL, strstr(text, "# mm_struct of pid"));
+	free(text);
+	free(maps);
+	stop_workload(pid);
+}
+
+TEST(param_rejects_bad_pids)
+{
+	char big[16];
+
+	EXPECT_EQ(-EINVAL, set_pid_param("abc"));
+	EXPECT_EQ(-EINVAL, set_pid_param("-5"));
+	EXPECT_EQ(-EINVAL, set_pid_param("99999999999999999999"));
+	EXPECT_EQ(-EINVAL, set_pid_param("12abc"));
+	snprintf(big, sizeof(big), "%d", 4194304 + 1);
+	EXPECT_EQ(-EINVAL, set_pid_param(big));
+}
+
+/* ---- bad input through the CLI ------------------------------------------- */
+
+static pid_t unused_pid(void)
+{
+	char path[64];
+	pid_t pid;
+
+	for (pid = 4000000; pid > 1000; pid -= 7919) {
+		snprintf(path, sizeof(path), "/proc/%d", pid);
+		if (access(path, F_OK))
+			return pid;
+	}
+	return -1;
+}
+
+static void expect_cli_error(struct __test_metadata *_metadata,
+			     const char *arg, int code, const char *msg)
+{
+	char *argv[] = { (char *)mmt_cli(), "vma", (char *)arg, NULL };
+	char *out, *err;
+	int status;
+
+	out = mmt_run(argv, &status, &err);
+	EXPECT_EQ(code, status);
+	/* The first line names the problem; nothing goes to stdout. */
+	*strchrnul(err, '\n') = '\0';
+	EXPECT_NE(NULL, strstr(err, msg)) {
+		TH_LOG("vma %s: stderr '%s', expected '%s'", arg, err, msg);
+	}
+	EXPECT_EQ(0, out[0]);
+	free(out);
+	free(err);
+}
+
+TEST(cli_bad_pids)
+{
+	char pidstr[16];
+	pid_t zombie;
+
+	expect_cli_error(_metadata, "abc", 2, "not a valid PID");
+	expect_cli_error(_metadata, "-5", 2, "not a valid PID");
+	expect_cli_error(_metadata, "0", 2, "not a valid PID");
+	expect_cli_error(_metadata, "99999999999999999999", 2, "not a valid PID");
+	snprintf(pidstr, sizeof(pidstr), "%d", unused_pid());
+	expect_cli_error(_metadata, pidstr, 1, "no such process");
+	expect_cli_error(_metadata, "2", 1, "kernel thread");
+	zombie = fork();
+	if (zombie == 0)
+		_exit(0);
+	/* Let it exit, but do not reap it: it stays a zombie. */
+	while (1) {
+		char path[64], *st;
+		bool z;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", zombie);
+		st = mmt_read_file(path, NULL);
+		z = st && strstr(st, ") Z ");
+		free(st);
+		if (z)
+			break;
+		usleep(1000);
+	}
+	snprintf(pidstr, sizeof(pidstr), "%d", zombie);
+	expect_cli_error(_metadata, pidstr, 1, "no such process");
+	waitpid(zombie, NULL, 0);
+}
+
+/* ---- the device: per-open queries, bad queries, exit mid-read ----------- */
+
+static int dev_open_query(pid_t pid, struct mmscope_query *over)
+{
+	struct mmscope_query q = { .version = MMSCOPE_ABI_VERSION,
+				   .view = MMSCOPE_VIEW_VMA, .pid = pid };
+	int fd = open("/dev/mmscope", O_RDONLY);
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, MMSCOPE_IOC_QUERY, over ? over : &q) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+TEST(device_rejects_bad_queries)
+{
+	struct mmscope_query q = { .version = MMSCOPE_ABI_VERSION,
+				   .view = MMSCOPE_VIEW_VMA, .pid = getpid() };
+	char buf[64];
+	int fd;
+
+	q.version = 999;
+	EXPECT_EQ(-EPROTO, dev_open_query(0, &q));
+	q.version = MMSCOPE_ABI_VERSION;
+	q.view = 0;
+	EXPECT_EQ(-EOPNOTSUPP, dev_open_query(0, &q));
+	q.view = 12345;
+	EXPECT_EQ(-EOPNOTSUPP, dev_open_query(0, &q));
+	q.view = MMSCOPE_VIEW_VMA;
+	q.flags = 1u << 31;
+	EXPECT_EQ(-EINVAL, dev_open_query(0, &q));
+	q.flags = 0;
+	q.pid = -1;
+	EXPECT_EQ(-EINVAL, dev_open_query(0, &q));
+	q.pid = 2;
+	EXPECT_EQ(-EINVAL, dev_open_query(0, &q));
+	memset(q.name, 'x', sizeof(q.name));
+	q.pid = getpid();
+	EXPECT_EQ(-ENAMETOOLONG, dev_open_query(0, &q));
+	/* A read before any query. */
+	fd = open("/dev/mmscope", O_RDONLY);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(ENODATA, errno);
+	EXPECT_EQ(-1, ioctl(fd, _IO('M', 99)));
+	EXPECT_EQ(ENOTTY, errno);
+	close(fd);
+}
+
+/* Read a whole stream in small pieces; count records of @type. */
+static int count_records(int fd, int type, int *pid_seen)
+{
+	static char buf[1 << 22];
+	size_t len = 0;
+	ssize_t n;
+	int count = 0;
+	size_t off;
+
+	while ((n = read(fd, buf + len, 777)) > 0)
+		len += n;
+	if (n < 0)
+		return -errno;
+	for (off = 0; off + sizeof(struct mmscope_rec_hdr) <= len;) {
+		struct mmscope_rec_hdr *h = (void *)(buf + off);
+
+		if (h->len < sizeof(*h))
+			return -EBADMSG;
+		if (h->type == type)
+			count++;
+		if (h->type == MMSCOPE_REC_MM && pid_seen)
+			*pid_seen = ((struct mmscope_mm *)h)->pid;
+		off += h->len;
+	}
+	return count;
+}
+
+TEST(concurrent_queries_keep_their_own_target)
+{
+	pid_t a = start_workload(), b;
+	int fa, fb, pa = 0, pb = 0, na, nb;
+	char path[64], *maps;
+	int lines_a = 0;
+	const char *p;
+
+	ASSERT_GT(a, 0);
+	b = getppid();
+	fa = dev_open_query(a, NULL);
+	fb = dev_open_query(b, NULL);
+	ASSERT_GE(fa, 0);
+	ASSERT_GE(fb, 0);
+	na = count_records(fa, MMSCOPE_REC_VMA, &pa);
+	nb = count_records(fb, MMSCOPE_REC_VMA, &pb);
+	EXPECT_EQ(a, pa);
+	EXPECT_EQ(b, pb);
+	snprintf(path, sizeof(path), "/proc/%d/maps", a);
+	maps = mmt_read_file(path, NULL);
+	for (p = maps; (p = strchr(p, '\n')); p++)
+		lines_a++;
+	if (strstr(maps, "[vsyscall]"))
+		lines_a--;
+	EXPECT_EQ(lines_a, na);
+	EXPECT_GT(nb, 0);
+	EXPECT_NE(na, nb);
+	free(maps);
+	close(fa);
+	close(fb);
+	stop_workload(a);
+}
+
+TEST(exit_mid_read_is_esrch)
+{
+	pid_t pid = start_workload();
+	char buf[4096];
+	int fd;
+
+	ASSERT_GT(pid, 0);
+	fd = dev_open_query(pid, NULL);
+	ASSERT_GE(fd, 0);
+	/* First chunk (the 10 000 VMAs need many), then the target dies. */
+	ASSERT_EQ(sizeof(buf), read(fd, buf, sizeof(buf)));
+	stop_workload(pid);
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	EXPECT_EQ(ESRCH, errno);
+	close(fd);
+}
+
+TEST(rmmod_refused_while_open)
+{
+	char *argv[] = { "rmmod", "mmscope", NULL };
+	char *out, *err;
+	int fd_dbg, fd_dev, status;
+	char buf[256];
+
+	fd_dbg = open("/sys/kernel/debug/mmscope/vma", O_RDONLY);
+	if (fd_dbg < 0) {
+		/* the pid param may point at an exited process: select ours */
+		char val[16];
+
+		snprintf(val, sizeof(val), "%d", getpid());
+		ASSERT_EQ(0, set_pid_param(val));
+		fd_dbg = open("/sys/kernel/debug/mmscope/vma", O_RDONLY);
+	}
+	ASSERT_GE(fd_dbg, 0);
+	fd_dev = dev_open_query(getpid(), NULL);
+	ASSERT_GE(fd_dev, 0);
+	out = mmt_run(argv, &status, &err);
+	EXPECT_NE(0, status);
+	EXPECT_NE(-1, access("/sys/module/mmscope", F_OK));
+	/* Both files still work. */
+	EXPECT_GT(read(fd_dbg, buf, sizeof(buf)), 0);
+	EXPECT_GT(read(fd_dev, buf, sizeof(buf)), 0);
+	close(fd_dbg);
+	close(fd_dev);
+	free(out);
+	free(err);
+}
+
+TEST_HARNESS_MAIN
