@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The privilege model, checked from the outside:
+ *  - a process may be inspected only by someone who could ptrace it
+ *    (PTRACE_MODE_READ, the rule of /proc/PID/maps);
+ *  - physical and kernel addresses only for an opener with CAP_SYS_ADMIN,
+ *    decided when the file is opened, not when it is read;
+ *  - the debugfs files are 0400 root, /dev/mmscope is open to all.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include "kselftest_harness.h"
+#include "mmscope.h"
+#include "lib/mmtest.h"
+
+#define USER_UID 1000
+
+/* Drop or raise one capability in the effective set (keeps it permitted). */
+static int set_effective_cap(int cap, bool on)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	if (on)
+		data[cap / 32].effective |= 1u << (cap % 32);
+	else
+		data[cap / 32].effective &= ~(1u << (cap % 32));
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+/* Query the vma view of @pid on @fd; return the END record's flags or -errno. */
+static int vma_end_flags(int fd, pid_t pid, unsigned long long *pgd_phys)
+{
+	struct mmscope_query q = { .version = MMSCOPE_ABI_VERSION,
+				   .view = MMSCOPE_VIEW_VMA, .pid = pid };
+	static char buf[1 << 22];
+	size_t len = 0, off;
+	ssize_t n;
+	int flags = -EBADMSG;
+
+	if (ioctl(fd, MMSCOPE_IOC_QUERY, &q))
+		return -errno;
+	while ((n = read(fd, buf + len, sizeof(buf) - len)) > 0)
+		len += n;
+	if (n < 0)
+		return -errno;
+	for (off = 0; off + sizeof(struct mmscope_rec_hdr) <= len;) {
+		struct mmscope_rec_hdr *h = (void *)(buf + off);
+
+		if (h->len < sizeof(*h))
+			break;
+		if (h->type == MMSCOPE_REC_MM && pgd_phys)
+			*pgd_phys = ((struct mmscope_mm *)h)->pgd_phys;
+		if (h->type == MMSCOPE_REC_END)
+			flags = ((struct mmscope_end *)h)->flags;
+		off += h->len;
+	}
+	return flags;
+}
+
+/* Run @fn in a child as uid/gid 1000 without capabilities; its exit code. */
+static int as_user(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setresgid(USER_UID, USER_UID, USER_UID) ||
+		    setresuid(USER_UID, USER_UID, USER_UID))
+			_exit(99);
+		/* A uid change makes a process non-dumpable; undo that. */
+		prctl(PR_SET_DUMPABLE, 1);
+		_exit(fn(arg));
+	}
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int user_inspects_own_child(void *arg)
+{
+	unsigned long long pgd = 1;
+	int fd, flags, st;
+	pid_t child = fork();
+
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	fd = open("/dev/mmscope", O_RDONLY);
+	if (fd < 0)
+		return 10;
+	flags = vma_end_flags(fd, child, &pgd);
+	kill(child, SIGKILL);
+	waitpid(child, &st, 0);
+	if (flags < 0)
+		return 11;
+	/* Allowed, but the pgd's physical address is hidden. */
+	if (!(flags & MMSCOPE_END_HIDDEN) || pgd != 0)
+		return 12;
+	return 0;
+}
+
+static int user_inspects_pid1(void *arg)
+{
+	int fd = open("/dev/mmscope", O_RDONLY);
+	int ret;
+
+	if (fd < 0)
+		return 10;
+	ret = vma_end_flags(fd, 1, NULL);
+	return ret == -EACCES || ret == -EPERM ? 0 : 20;
+}
+
+static int user_opens_debugfs(void *arg)
+{
+	int fd = open("/sys/kernel/debug/mmscope/vma", O_RDONLY);
+
+	return fd < 0 && (errno == EACCES || errno == EPERM) ? 0 : 30;
+}
+
+TEST(unprivileged_may_inspect_only_own_processes)
+{
+	EXPECT_EQ(0, as_user(user_inspects_own_child, NULL));
+	EXPECT_EQ(0, as_user(user_inspects_pid1, NULL));
+	EXPECT_EQ(0, as_user(user_opens_debugfs, NULL));
+}
+
+static int user_runs_cli(void *arg)
+{
+	char *argv[] = { (char *)mmt_cli(), "vma", "1", NULL };
+	char *out, *err;
+	int status, ret = 0;
+
+	out = mmt_run(argv, &status, &err);
+	if (status != 1 || !strstr(err, "permission denied"))
+		ret = 40;
+	free(out);
+	free(err);
+	return ret;
+}
+
+static int user_cli_own_json(void *arg)
+{
+	char pidstr[16];
+	char *argv[] = { (char *)mmt_cli(), "vma", pidstr, "--json", NULL };
+	struct mmt_json *doc, *mm;
+	char *out;
+	int status, ret = 0;
+
+	snprintf(pidstr, sizeof(pidstr), "%d", getpid());
+	out = mmt_run(argv, &status, NULL);
+	doc = mmt_json_parse(out);
+	mm = mmt_jget(doc, "mm");
+	if (status || !mm)
+		ret = 50;
+	else if (!mmt_jget(mm, "pgd_phys") ||
+		 mmt_jget(mm, "pgd_phys")->type != MMT_JNULL)
+		ret = 51;
+	mmt_json_free(doc);
+	free(out);
+	return ret;
+}
+
+TEST(unprivileged_cli)
+{
+	EXPECT_EQ(0, as_user(user_runs_cli, NULL));
+	EXPECT_EQ(0, as_user(user_cli_own_json, NULL));
+}
+
+TEST(root_sees_physical_addresses)
+{
+	unsigned long long pgd = 0;
+	int fd = open("/dev/mmscope", O_RDONLY);
+
+	ASSERT_GE(fd, 0);
+	ASSERT_GE(vma_end_flags(fd, getpid(), &pgd), 0);
+	EXPECT_NE(0, pgd);
+	close(fd);
+}
+
+/*
+ * Privilege is the opener's: a file opened without CAP_SYS_ADMIN stays
+ * unprivileged after the capability returns, and vice versa.
+ */
+TEST(capability_checked_at_open)
+{
+	unsigned long long pgd = 1;
+	int fd, flags;
+
+	ASSERT_EQ(0, set_effective_cap(CAP_SYS_ADMIN, false));
+	fd = open("/dev/mmscope", O_RDONLY);
+	ASSERT_EQ(0, set_effective_cap(CAP_SYS_ADMIN, true));
+	ASSERT_GE(fd, 0);
+	flags = vma_end_flags(fd, getpid(), &pgd);
+	ASSERT_GE(flags, 0);
+	EXPECT_TRUE(flags & MMSCOPE_END_HIDDEN);
+	EXPECT_EQ(0, pgd);
+	close(fd);
+
+	fd = open("/dev/mmscope", O_RDONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, set_effective_cap(CAP_SYS_ADMIN, false));
+	pgd = 0;
+	flags = vma_end_flags(fd, getpid(), &pgd);
+	ASSERT_EQ(0, set_effective_cap(CAP_SYS_ADMIN, true));
+	ASSERT_GE(flags, 0);
+	EXPECT_FALSE(flags & MMSCOPE_END_HIDDEN);
+	EXPECT_NE(0, pgd);
+	close(fd);
+}
+
+/* Root without CAP_SYS_PTRACE may not inspect another user's process. */
+TEST(root_without_ptrace_capability)
+{
+	pid_t child = fork();
+	int fd, ret;
+
+	if (child == 0) {
+		if (setresuid(USER_UID, USER_UID, USER_UID))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	usleep(100000);
+	/* The opener's credentials count: drop the capability, then open. */
+	ASSERT_EQ(0, set_effective_cap(CAP_SYS_PTRACE, false));
+	fd = open("/dev/mmscope", O_RDONLY);
+	ASSERT_EQ(0, set_effective_cap(CAP_SYS_PTRACE, true));
+	ASSERT_GE(fd, 0);
+	ret = vma_end_flags(fd, child, NULL);
+	EXPECT_TRUE(ret == -EACCES || ret == -EPERM) {
+		TH_LOG("query of uid %d's process without CAP_SYS_PTRACE: %d",
+		       USER_UID, ret);
+	}
+	close(fd);
+	fd = open("/dev/mmscope", O_RDONLY);
+	ASSERT_GE(fd, 0);
+	EXPECT_GE(vma_end_flags(fd, child, NULL), 0);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(fd);
+}
+
+TEST(file_modes)
+{
+	const char *dir = "/sys/kernel/debug/mmscope";
+	struct stat st;
+	char path[512], name[128];
+	FILE *ls;
+	int files = 0;
+
+	ASSERT_EQ(0, stat("/dev/mmscope", &st));
+	EXPECT_EQ(0666, st.st_mode & 07777);
+	snprintf(path, sizeof(path), "ls %s", dir);
+	ls = popen(path, "r");
+	ASSERT_NE(NULL, ls);
+	while (fgets(name, sizeof(name), ls)) {
+		name[strcspn(name, "\n")] = '\0';
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		ASSERT_EQ(0, stat(path, &st));
+		EXPECT_EQ(0400, st.st_mode & 07777) {
+			TH_LOG("%s has mode %o", path, st.st_mode & 07777);
+		}
+		files++;
+	}
+	pclose(ls);
+	EXPECT_GT(files, 0);
+	ASSERT_EQ(0, stat("/sys/module/mmscope/parameters/pid", &st));
+	EXPECT_EQ(0600, st.st_mode & 07777);
+}
+
+TEST_HARNESS_MAIN
