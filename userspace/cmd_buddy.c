@@ -132,14 +132,20 @@ static void print_blocks_text(FILE *f, const struct mmscope_result *res,
 {
 	const struct mmscope_rec_hdr *r;
 
+	bool header = false;
+
 	if (!bz->first)
 		return;
-	fprintf(f, "  %-18s %5s %-12s\n", "PFN", "order", "migratetype");
 	for (r = bz->first; r; r = dev_next(res, r)) {
 		const struct mmscope_buddy_block *b = (const void *)r;
 
+		if (r->type == MMSCOPE_REC_BUDDY_BLOCK && !header) {
+			fprintf(f, "  %-18s %5s %s\n", "PFN", "order",
+				"migratetype");
+			header = true;
+		}
 		if (r->type == MMSCOPE_REC_BUDDY_BLOCK)
-			fprintf(f, "  %#-18llx %5u %-12s%s\n",
+			fprintf(f, "  %#-18llx %5u %s%s\n",
 				(unsigned long long)b->pfn, b->order,
 				b->mt < mt_count(bz->z) ?
 				bz->z->mt_names[b->mt] : "?",
