@@ -8,25 +8,26 @@
 # Prints `bench buddy-...: <figure> (<ratio>x vs <baseline>)` lines.
 set -eu
 CLI=${MMSCOPE_CLI:-/mmscope/mmscope}
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-50}
 
-now_ns() { date +%s%N; }
+# /proc/uptime in ns (10 ms resolution: hence $RUNS runs per figure; busybox
+# date has no %N).
+now_ns() { awk '{ printf "%.0f", $1 * 1000000000 }' /proc/uptime; }
 
-# Median-free and simple: the best of $RUNS, to keep noise of TCG out.
-best() {
-	b=
+# Mean time of one run of "$@", in ns.
+mean() {
 	i=0
+	t0=$(now_ns)
 	while [ "$i" -lt "$RUNS" ]; do
-		t0=$(now_ns); "$@" >/dev/null; t1=$(now_ns)
-		t=$((t1 - t0))
-		if [ -z "$b" ] || [ "$t" -lt "$b" ]; then b=$t; fi
+		"$@" >/dev/null
 		i=$((i + 1))
 	done
-	echo "$b"
+	t1=$(now_ns)
+	echo $(((t1 - t0) / RUNS))
 }
 
-base=$(best cat /proc/pagetypeinfo)
-walk=$(best "$CLI" buddy --json)
+base=$(mean cat /proc/pagetypeinfo)
+walk=$(mean "$CLI" buddy --json)
 json=$("$CLI" buddy --json)
 field() { echo "$json" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
 kwalk=$(field walk_ns)
