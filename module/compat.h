@@ -74,4 +74,18 @@ static inline void *mmscope_kvrealloc(void *p, size_t old, size_t new)
 }
 #endif
 
+/*
+ * The number of buddy orders.  Before v6.4 MAX_ORDER was that number
+ * (orders 0 .. MAX_ORDER - 1); v6.4 ("mm, treewide: redefine MAX_ORDER
+ * sanely") made it the largest order, inclusive; v6.8 ("mm, treewide: rename
+ * MAX_ORDER to MAX_PAGE_ORDER") renamed it and added NR_PAGE_ORDERS.
+ */
+#if MMSCOPE_KERNEL >= 608
+#define MMSCOPE_NR_ORDERS	NR_PAGE_ORDERS
+#elif MMSCOPE_KERNEL >= 604
+#define MMSCOPE_NR_ORDERS	(MAX_ORDER + 1)
+#else
+#define MMSCOPE_NR_ORDERS	MAX_ORDER
+#endif
+
 #endif /* _MMSCOPE_COMPAT_H */

@@ -28,7 +28,7 @@
 static const struct mmscope_view_ops *const mmscope_views[] = {
 	&mmscope_vma_view,
 	/* page tables (issue 3) */
-	/* buddy (issue 4) */
+	&mmscope_buddy_view, &mmscope_buddy_blocks_view,	/* buddy (issue 4) */
 	/* slab (issue 5) */
 };
 

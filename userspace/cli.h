@@ -62,4 +62,9 @@ int dev_error(int err, const char *what, int pid);
 int vma_fetch(int pid, struct mmscope_result *res);
 void vma_print_text(FILE *f, const struct mmscope_result *res, bool summary);
 
+/* cmd_buddy.c: the buddy views, fetched and printed (also used by labs). */
+int buddy_fetch(bool blocks, struct mmscope_result *res);
+void buddy_print_text(FILE *f, const struct mmscope_result *res);
+void buddy_print_json(const struct mmscope_result *res, bool blocks);
+
 #endif

@@ -18,7 +18,8 @@ static const struct cmd cmds[] = {
 	{ "vma", cmd_vma, "vma PID [--json]",
 	  "the mm_struct summary and every VMA of a process" },
 	/* page tables (issue 3) */
-	/* buddy (issue 4) */
+	{ "buddy", cmd_buddy, "buddy [--blocks] [--json]",
+	  "free blocks per node, zone, order and migratetype; fragmentation" },
 	/* slab (issue 5) */
 	/* faults (issue 6) */
 	{ "lab", cmd_lab, "lab [NAME]",

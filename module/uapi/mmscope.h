@@ -149,6 +149,78 @@ struct mmscope_vma {
 
 /* ---- buddy allocator (issue 4) -------------------------------------- */
 
+#define MMSCOPE_BUDDY_MAX_ORDERS	16	/* >= the kernel's number of orders */
+#define MMSCOPE_BUDDY_MAX_MT		8	/* >= the kernel's MIGRATE_TYPES */
+#define MMSCOPE_BUDDY_NAME_LEN		16
+
+/* One populated zone, before its orders (and blocks). */
+struct mmscope_buddy_zone {
+	struct mmscope_rec_hdr hdr;
+	__u32 node;
+	__u32 zone_idx;				/* index in node_zones[] */
+	char name[MMSCOPE_BUDDY_NAME_LEN];	/* "DMA32", as buddyinfo */
+	__u64 start_pfn;			/* 0 when hidden */
+	__u64 spanned, present, managed;	/* pages */
+	__u64 free_pages;			/* NR_FREE_PAGES */
+	__u64 wmark_min, wmark_low, wmark_high;	/* pages, boost included */
+	__u64 pcp_pages;			/* sum over CPUs, racy read */
+	__u32 nr_orders;			/* orders 0 .. nr_orders - 1 */
+	__u32 nr_mt;				/* the kernel's MIGRATE_TYPES */
+	/* as /proc/pagetypeinfo names them, indexed by migratetype */
+	char mt_names[MMSCOPE_BUDDY_MAX_MT][MMSCOPE_BUDDY_NAME_LEN];
+};
+
+/* mmscope_buddy_order.flags */
+enum mmscope_buddy_order_flags {
+	MMSCOPE_BUDDY_WALKED = 1 << 0,	/* walked[] is valid (privileged) */
+	MMSCOPE_BUDDY_CHANGED = 1 << 1,	/* lists changed under the walk */
+};
+
+/* One order of one zone: the kernel's count beside the walked ones. */
+struct mmscope_buddy_order {
+	struct mmscope_rec_hdr hdr;
+	__u32 node;
+	__u32 zone_idx;
+	__u32 order;
+	__u32 flags;				/* enum mmscope_buddy_order_flags */
+	__u64 nr_free;				/* free_area[order].nr_free */
+	__u64 walked[MMSCOPE_BUDDY_MAX_MT];	/* blocks on free_list[mt] */
+};
+
+/* mmscope_buddy_block.flags */
+enum mmscope_buddy_block_flags {
+	MMSCOPE_BLOCK_MISMATCH = 1 << 0,	/* first page not a buddy of order */
+};
+
+/* One free block (buddy_blocks view, CAP_SYS_ADMIN only). */
+struct mmscope_buddy_block {
+	struct mmscope_rec_hdr hdr;
+	__u64 pfn;				/* first page frame */
+	__u32 node;
+	__u32 zone_idx;
+	__u32 order;
+	__u32 mt;				/* the free_list it was on */
+	__u32 flags;				/* enum mmscope_buddy_block_flags */
+	__u32 pad;
+};
+
+/* After the last zone: how the walk went, for tests and benchmarks. */
+struct mmscope_buddy_end {
+	struct mmscope_rec_hdr hdr;
+	__u64 walk_ns;				/* whole walk, locks dropped included */
+	__u64 max_hold_ns;			/* longest single zone->lock hold */
+	__u64 total_hold_ns;
+	__u64 holds;				/* zone->lock acquisitions */
+	__u64 relocks;				/* holds resuming a list mid-way */
+	__u64 restarts;				/* lists restarted: resume point gone */
+	__u64 entries;				/* list entries visited */
+	__u64 mismatches;			/* entries failing the buddy check */
+	__u32 max_hold_entries;			/* most entries in one hold */
+	__u32 chunk;				/* the bound: entries per hold */
+	__u32 flags;				/* MMSCOPE_BUDDY_WALKED if lists walked */
+	__u32 pad;
+};
+
 /* ---- slab caches (issue 5) ------------------------------------------ */
 
 /* ---- page faults, BPF ring buffer (issue 6) ------------------------- */
