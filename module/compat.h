@@ -61,19 +61,6 @@ static inline bool mmscope_vma_is_stack(const struct vm_area_struct *vma)
 #define mmscope_mm_counter(mm, member)	get_mm_counter(mm, member)
 #endif
 
-/* v6.11 dropped kvrealloc()'s old-size argument. */
-#if MMSCOPE_KERNEL >= 611
-static inline void *mmscope_kvrealloc(void *p, size_t old, size_t new)
-{
-	return kvrealloc(p, new, GFP_KERNEL);
-}
-#else
-static inline void *mmscope_kvrealloc(void *p, size_t old, size_t new)
-{
-	return kvrealloc(p, old, new, GFP_KERNEL);
-}
-#endif
-
 /*
  * The number of buddy orders.  Before v6.4 MAX_ORDER was that number
  * (orders 0 .. MAX_ORDER - 1); v6.4 ("mm, treewide: redefine MAX_ORDER
