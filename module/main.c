@@ -27,7 +27,7 @@
 
 static const struct mmscope_view_ops *const mmscope_views[] = {
 	&mmscope_vma_view,
-	/* page tables (issue 3) */
+	&mmscope_pt_view, &mmscope_pt_raw_view, &mmscope_translate_view,
 	/* buddy (issue 4) */
 	/* slab (issue 5) */
 };

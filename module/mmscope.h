@@ -104,5 +104,7 @@ struct mm_struct *mmscope_mm_get(struct mmscope_ctx *ctx, int *err);
 
 /* Views, each in its own file. */
 extern const struct mmscope_view_ops mmscope_vma_view;
+extern const struct mmscope_view_ops mmscope_pt_view, mmscope_pt_raw_view,
+	mmscope_translate_view;
 
 #endif /* _MMSCOPE_H */
