@@ -288,8 +288,8 @@ static int mmscope_walk_pgd_range(struct mmscope_walk *walk,
 int mmscope_walk_range(struct mmscope_walk *walk, unsigned long start,
 		       unsigned long end)
 {
-	struct vm_area_struct *vma;
 	VMA_ITERATOR(vmi, walk->mm, start);
+	struct vm_area_struct *vma;
 	int err = 0;
 
 	mmap_assert_locked(walk->mm);
