@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "mmscope.h"		/* module/uapi: the record formats */
 #include "json.h"
@@ -67,5 +68,9 @@ int pt_fetch(int pid, uint64_t start, uint64_t end, bool raw,
 void pt_print_text(FILE *f, const struct mmscope_result *res);
 int translate_fetch(int pid, uint64_t addr, struct mmscope_result *res);
 void translate_print_text(FILE *f, const struct mmscope_result *res);
+
+/* Views reusable by the labs: fetch, then print to any stream. */
+int vma_fetch(int pid, struct mmscope_result *res);
+void vma_print_text(FILE *f, const struct mmscope_result *res, bool summary);
 
 #endif
