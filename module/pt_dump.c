@@ -137,7 +137,7 @@ static int mmscope_dump_note(struct mmscope_walk *walk, u64 raw, int level,
 	run->count = 1;
 	run->pfn = e.pfn;
 	run->swap_offset = e.swap_offset;
-	run->raw = e.raw;
+	run->raw = ctx->q.flags & MMSCOPE_Q_RAW ? e.raw : 0;
 	run->flags = e.flags;
 	run->swap_type = e.swap_type;
 	run->level = level;
