@@ -106,5 +106,7 @@ struct mm_struct *mmscope_mm_get(struct mmscope_ctx *ctx, int *err);
 extern const struct mmscope_view_ops mmscope_vma_view;
 extern const struct mmscope_view_ops mmscope_buddy_view;
 extern const struct mmscope_view_ops mmscope_buddy_blocks_view;
+extern const struct mmscope_view_ops mmscope_pt_view, mmscope_pt_raw_view,
+	mmscope_translate_view;
 
 #endif /* _MMSCOPE_H */

@@ -4,6 +4,7 @@
 #define MMSCOPE_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,6 +58,16 @@ const struct mmscope_rec_hdr *dev_next(const struct mmscope_result *res,
 				       const struct mmscope_rec_hdr *prev);
 /* Explain an errno from a query on @pid (or -1) in one line; returns 1. */
 int dev_error(int err, const char *what, int pid);
+
+/* cmd_pt.c, cmd_translate.c: page tables (also used by the labs). */
+const char *pt_level_name(unsigned int level);
+const char *pt_kind_name(unsigned int kind);
+void pt_flags_str(uint32_t flags, char *buf, size_t len);
+int pt_fetch(int pid, uint64_t start, uint64_t end, bool raw,
+	     struct mmscope_result *res);
+void pt_print_text(FILE *f, const struct mmscope_result *res);
+int translate_fetch(int pid, uint64_t addr, struct mmscope_result *res);
+void translate_print_text(FILE *f, const struct mmscope_result *res);
 
 /* Views reusable by the labs: fetch, then print to any stream. */
 int vma_fetch(int pid, struct mmscope_result *res);
