@@ -13,7 +13,7 @@ source "$(dirname "$0")/lib.sh"
 name=${1:?usage: $0 6.1|6.12 [make args]}
 shift
 kdir=$(kernel_headers "$name")
-out=$BUILD/k-$name
+out=${MODULE_OUT:-$BUILD/k-$name}   # MODULE_OUT: another build dir (style.sh W=1)
 
 mkdir -p "$out/selftests"
 [ -e "$ROOT/selftests/test_modules/Kbuild" ] ||
