@@ -675,6 +675,17 @@ TEST_F_TIMEOUT(pt_stress, dump_while_the_target_changes_and_exits, 3600)
 		/* The target has exited: a zombie with no mm. */
 		ASSERT_EQ(0, waitid(P_PID, pid, &info, WEXITED | WNOWAIT));
 		EXPECT_EQ(CLD_EXITED, info.si_code);
+		atomic_store(&sh->stop, 1);
+		for (i = 0; i < NREADERS; i++) {
+			int status;
+
+			waitpid(readers[i], &status, 0);
+			EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+		}
+		/*
+		 * No reader holds the mm any more (a fill in progress would
+		 * keep it alive, and a held file could still read it).
+		 */
 		expect_esrch_read(_metadata, held_dev, "held device query");
 		expect_esrch_read(_metadata, held_dbg, "held debugfs pt_raw");
 		EXPECT_EQ(-1, dev_open(pid, MMSCOPE_VIEW_PT, 0, 0, 0));
@@ -682,13 +693,6 @@ TEST_F_TIMEOUT(pt_stress, dump_while_the_target_changes_and_exits, 3600)
 		if (!set_pid_param(pid)) {
 			EXPECT_EQ(-1, open(DBG "/pt", O_RDONLY));
 			EXPECT_EQ(ESRCH, errno);
-		}
-		atomic_store(&sh->stop, 1);
-		for (i = 0; i < NREADERS; i++) {
-			int status;
-
-			waitpid(readers[i], &status, 0);
-			EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
 		}
 		waitpid(pid, NULL, 0);
 		/* Reaped: the pid itself is gone. */
