@@ -29,6 +29,7 @@ struct mmscope_pt_dump {
 	struct mmscope_pt_run run;	/* pending run, if run.count */
 	struct mmscope_pt_summary sum;
 	unsigned long resume;
+	u64 next_raw;			/* the PTE that continues run, or 0 */
 	struct mmscope_walk walk;	/* last: holds a PTE table snapshot */
 };
 
@@ -102,6 +103,14 @@ static int mmscope_dump_note(struct mmscope_walk *walk, u64 raw, int level,
 		if (mmscope_pfn_kind(e.kind))
 			e.swap_offset = run->count ? run->swap_offset + run->count : 0;
 	}
+	/*
+	 * The fast path of mmscope_dump_pte(): a present PTE whose successor
+	 * differs only by the next PFN (PROT_NONE PFNs are stored inverted).
+	 */
+	dump->next_raw = 0;
+	if (level == MMSCOPE_PT_PTE && ctx->privileged &&
+	    !(ctx->q.flags & MMSCOPE_Q_RAW) && (raw & _PAGE_PRESENT))
+		dump->next_raw = raw + PAGE_SIZE;
 	if (!(ctx->q.flags & MMSCOPE_Q_RAW) &&
 	    mmscope_dump_continues(dump, &e, level, addr)) {
 		run->count++;
@@ -148,6 +157,21 @@ static int mmscope_dump_pmd(pmd_t pmd, unsigned long addr, unsigned long next,
 static int mmscope_dump_pte(pte_t pte, unsigned long addr, unsigned long next,
 			    struct mmscope_walk *walk)
 {
+	struct mmscope_pt_dump *dump = walk->private;
+
+	/*
+	 * Dense memory is mostly runs of PTEs that differ only by the PFN:
+	 * continue the pending run without decoding the entry again.
+	 */
+	if (pte_val(pte) == dump->next_raw && dump->run.end == addr &&
+	    dump->run.count) {
+		dump->run.count++;
+		dump->run.end = next;
+		dump->next_raw += PAGE_SIZE;
+		dump->sum.kinds[MMSCOPE_PTK_PRESENT]++;
+		dump->sum.present[MMSCOPE_PT_PTE]++;
+		return 0;
+	}
 	return mmscope_dump_note(walk, pte_val(pte), MMSCOPE_PT_PTE, addr, next);
 }
 

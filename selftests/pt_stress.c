@@ -671,6 +671,8 @@ TEST_F_TIMEOUT(pt_stress, dump_while_the_target_changes_and_exits, 3600)
 			if (readers[i] == 0)
 				reader(pid, round * NREADERS + i + 1);
 		}
+		/* Go: the readers hold the pipe too, so write, not close. */
+		ASSERT_EQ(1, write(go[1], "g", 1));
 		close(go[1]);
 		/* The target has exited: a zombie with no mm. */
 		ASSERT_EQ(0, waitid(P_PID, pid, &info, WEXITED | WNOWAIT));
