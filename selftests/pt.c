@@ -446,9 +446,10 @@ static void reap(pid_t pid)
 }
 
 /* The VMAs of @pid, except [vvar]/[vsyscall], which pagemap does not show. */
+#define MAX_MAPS	32768
 struct maps {
 	int n;
-	unsigned long start[4096], end[4096];
+	unsigned long start[MAX_MAPS], end[MAX_MAPS];
 };
 
 static void load_maps(pid_t pid, struct maps *m)
@@ -458,7 +459,7 @@ static void load_maps(pid_t pid, struct maps *m)
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	buf = mmt_read_file(path, NULL);
 	m->n = 0;
-	for (line = buf; line && *line && m->n < 4096;
+	for (line = buf; line && *line && m->n < MAX_MAPS;
 	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		char *nl = strchr(line, '\n');
 
@@ -792,7 +793,7 @@ TEST(pt_chunk_resume)
 	}
 	EXPECT_EQ(nvmas, inside);
 	load_maps(pid, m);
-	EXPECT_GT(m->n, nvmas > 4096 ? 4095 : nvmas);
+	EXPECT_GT(m->n, nvmas);
 	pages = pt_present_pages(doc, pid, m, true, &bad);
 	EXPECT_EQ(0, bad);
 	EXPECT_GE(pages, nvmas);

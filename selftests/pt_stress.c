@@ -676,7 +676,9 @@ TEST_F_TIMEOUT(pt_stress, dump_while_the_target_changes_and_exits, 3600)
 		close(go[1]);
 		/* The target has exited: a zombie with no mm. */
 		ASSERT_EQ(0, waitid(P_PID, pid, &info, WEXITED | WNOWAIT));
-		EXPECT_EQ(CLD_EXITED, info.si_code);
+		EXPECT_EQ(CLD_EXITED, info.si_code)
+			ksft_print_msg("round %ld: the target died of signal %d\n",
+				       round, info.si_status);
 		atomic_store(&sh->stop, 1);
 		for (i = 0; i < NREADERS; i++) {
 			int status;
