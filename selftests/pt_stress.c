@@ -191,24 +191,26 @@ static void target(unsigned int seed)
 		if (p == MAP_FAILED)
 			continue;
 		memset(p, i, len);
-		mprotect(p, PG, PROT_READ);
 		q = mremap(p, len, 2 * len, MREMAP_MAYMOVE);
 		if (q != MAP_FAILED) {
 			p = q;
 			len *= 2;
 			memset(p + len / 2, 1, len / 2);
 		}
+		mprotect(p, PG, PROT_READ);
 		publish(2 * i + 1, p, len);
 		madvise(p + len / 2, len / 4, MADV_DONTNEED);
 		/* A writer child: copy-on-write breaks in both. */
 		writer = fork();
 		if (writer == 0) {
-			memset(p + PG, 2, len - PG);
+			if (len > PG)
+				memset(p + PG, 2, len - PG);
 			if (a)
 				memset(a + THP, 3, THP);
 			_exit(0);
 		}
-		p[PG] = 4;
+		if (len > PG)
+			p[PG] = 4;
 		if (writer > 0)
 			waitpid(writer, NULL, 0);
 		munmap(p, len);
