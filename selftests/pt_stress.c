@@ -17,7 +17,7 @@
  * and read after it, a query on the zombie, and a debugfs file opened on
  * the zombie, all fail with ESRCH.  The runner checks dmesg afterwards.
  *
- * MMSCOPE_STRESS_ROUNDS sets the number of rounds (default 6).
+ * MMSCOPE_STRESS_ROUNDS sets the number of rounds (default 10).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -639,7 +639,7 @@ FIXTURE_TEARDOWN(pt_stress)
 
 TEST_F_TIMEOUT(pt_stress, dump_while_the_target_changes_and_exits, 3600)
 {
-	long rounds = strtol(getenv("MMSCOPE_STRESS_ROUNDS") ?: "6", NULL, 0);
+	long rounds = strtol(getenv("MMSCOPE_STRESS_ROUNDS") ?: "10", NULL, 0);
 	long splits = vmstat("thp_split_pmd"), collapses =
 		vmstat("thp_collapse_alloc");
 	pid_t readers[NREADERS];
