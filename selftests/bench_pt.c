@@ -14,8 +14,9 @@
  * pread() 1 MiB at a time (128 Ki entries) over the range, counting the
  * present bits as a tool would.  Each is run RUNS times (env, default 3)
  * and the fastest run is kept.  Prints one line:
- *   bench pt-dense: mmscope X s, pagemap Y s (R x), output A vs B
- * where R = mmscope / pagemap (below 1: mmscope is faster).
+ *   bench pt-dense: mmscope X s, pagemap Y s (R x vs pagemap: S times
+ *   faster), output A vs B
+ * where R = mmscope / pagemap (below 1: mmscope is faster), S = 1 / R.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -212,8 +213,9 @@ int main(int argc, char **argv)
 			b_pm < 0 ? strerror(-b_pm) : "ok");
 		return 1;
 	}
-	printf("bench pt-%s: mmscope %.3f s, pagemap %.3f s (%.2fx), output %s vs %s; %llu vs %llu present pages of %lu touched\n",
+	printf("bench pt-%s: mmscope %.4f s, pagemap %.4f s (%.4fx vs pagemap: %.1f times faster), output %s vs %s; %llu vs %llu present pages of %lu touched\n",
 	       argv[1], t_mm, t_pm, t_pm > 0 ? t_mm / t_pm : 0,
+	       t_mm > 0 ? t_pm / t_mm : 0,
 	       human(b_mm, s1, sizeof(s1)), human(b_pm, s2, sizeof(s2)),
 	       (unsigned long long)p_mm, (unsigned long long)p_pm, n);
 	return 0;
