@@ -90,6 +90,13 @@ static int mmscope_dump_note(struct mmscope_walk *walk, u64 raw, int level,
 	mmscope_pt_decode(raw, level, &e);
 	if (e.kind == MMSCOPE_PTK_TABLE)
 		return 0;
+	/*
+	 * A huge leaf cut by the start of the range asked for: the run starts
+	 * at @addr, so its PFN is that of the page at @addr.
+	 */
+	if (level != MMSCOPE_PT_PTE && (e.kind == MMSCOPE_PTK_PRESENT ||
+					e.kind == MMSCOPE_PTK_PROTNONE))
+		e.pfn += (addr & (mmscope_pt_level_size(level) - 1)) >> PAGE_SHIFT;
 	if (is_vm_hugetlb_page(walk->vma))
 		e.flags |= MMSCOPE_PTF_HUGETLB;
 	dump->sum.kinds[e.kind]++;

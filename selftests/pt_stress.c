@@ -313,7 +313,7 @@ static void check_pt_binary(struct stream *s, uint64_t start, uint64_t end,
 	while ((h = next_rec(s, &off, &ended, what))) {
 		const struct mmscope_pt_run *r = (const void *)h;
 		const struct mmscope_pt_summary *m = (const void *)h;
-		unsigned long long pages;
+		unsigned long long pages, first, last;
 
 		if (h->type == MMSCOPE_REC_END)
 			continue;
@@ -332,11 +332,16 @@ static void check_pt_binary(struct stream *s, uint64_t start, uint64_t end,
 		}
 		atomic_fetch_add(&sh->runs, 1);
 		pages = level_pages(r->level);
+		/* A huge leaf may be cut by the range asked for. */
+		first = r->start == start ? r->start & ~(pages * PG - 1) :
+			r->start;
+		last = r->end == end ? (r->end + pages * PG - 1) &
+			~(pages * PG - 1) : r->end;
 		if (r->level < MMSCOPE_PT_PUD || r->level > MMSCOPE_PT_PTE ||
 		    r->kind < MMSCOPE_PTK_PRESENT || r->kind >= MMSCOPE_PTK_NR ||
 		    !r->count || (raw && r->count != 1) ||
-		    r->end - r->start != r->count * pages * PG ||
-		    r->start < prev || r->end > end) {
+		    last - first != r->count * pages * PG ||
+		    r->start < prev || r->end > end || r->start >= r->end) {
 			fail(&sh->malformed, "%s: bad run %#llx-%#llx level %u kind %u count %llu (previous end %#llx)",
 			     what, (unsigned long long)r->start,
 			     (unsigned long long)r->end, r->level, r->kind,

@@ -205,6 +205,9 @@ enum mmscope_pt_flags {
  * One run: @count consecutive entries at @level of the same @kind and
  * @flags (and @pkey); for present runs the page at start + i * size has
  * PFN @pfn + i * size / 4096, for swap-like runs offset @swap_offset + i.
+ * A huge leaf cut by the start or end of the range asked for is shown as
+ * the part inside it (end - start < count * size); @pfn is then the PFN of
+ * the page at @start.
  * In raw mode (MMSCOPE_Q_RAW) every run has count 1 and @raw is the entry.
  * @pfn, @raw and PFN-bearing offsets are 0 without CAP_SYS_ADMIN.
  */
