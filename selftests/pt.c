@@ -788,7 +788,19 @@ TEST(pt_range)
  * The dump resumes chunk after chunk; every page is there once, with its
  * pagemap PFN, and the table count still equals VmPTE.
  */
-TEST(pt_chunk_resume)
+FIXTURE(chunk) {
+};
+
+FIXTURE_SETUP(chunk)
+{
+}
+
+FIXTURE_TEARDOWN(chunk)
+{
+}
+
+/* 20000 mprotect()s and as many runs checked: slow under TCG. */
+TEST_F_TIMEOUT(chunk, pt_chunk_resume, 300)
 {
 	const long nvmas = 20000;
 	struct mmt_json *doc, *runs, *tables;
