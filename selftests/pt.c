@@ -4,7 +4,10 @@
  * page's PFN against /proc/PID/pagemap, present totals against smaps_rollup
  * Rss and AnonHugePages, page-table pages against VmPTE; translate against
  * pt and pagemap; copy-on-write after fork; hugetlb and >128 TiB mappings
- * when the machine has them.
+ * when the machine has them.  Then the paths around the main one: what a
+ * reader without CAP_SYS_ADMIN gets, --range (with cut THPs), a dump of
+ * many 64 KiB chunks, the debugfs pt_raw file, and translate's answers to
+ * unmapped, non-canonical and kernel addresses.
  */
 #define _GNU_SOURCE
 #include <errno.h>
