@@ -14,7 +14,11 @@
 #include "lab.h"
 
 static const struct lab *const lab_table[] = {
+	&lab_demand,
 	&lab_malloc,
+	&lab_cow,
+	&lab_filemap,
+	&lab_translate,
 	&lab_vma,
 };
 
@@ -170,6 +174,20 @@ int lab_skip(struct lab_run *lr, const char *fmt, ...)
 	vsnprintf(lr->skip, sizeof(lr->skip), fmt, ap);
 	va_end(ap);
 	return LAB_SKIP;
+}
+
+void lab_show(struct lab_run *lr, const char *what, const char *text)
+{
+	const char *p = text;
+
+	printf("    %s%s:%s\n", C(lr, "2"), what, C(lr, "0"));
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		printf("    %.*s\n", (int)len, p);
+		p = nl ? nl + 1 : NULL;
+	}
 }
 
 /* ---- captures and counts ------------------------------------------------- */
@@ -443,6 +461,24 @@ long lab_smaps_kb(pid_t pid, uint64_t addr, const char *field)
 		else if (in && !strncmp(line, field, flen) && line[flen] == ':')
 			kb = strtol(line + flen + 1, NULL, 10);
 	}
+	fclose(f);
+	return kb;
+}
+
+long lab_smaps_rollup_kb(pid_t pid, const char *field)
+{
+	size_t flen = strlen(field);
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, flen) && line[flen] == ':')
+			kb = strtol(line + flen + 1, NULL, 10);
 	fclose(f);
 	return kb;
 }

@@ -50,6 +50,9 @@ bool lab_check(struct lab_run *lr, bool ok, const char *fmt, ...)
 void lab_diff(struct lab_run *lr, const char *what, const char *before,
 	      const char *after);
 
+/* Print @text, indented. */
+void lab_show(struct lab_run *lr, const char *what, const char *text);
+
 /* Captures, as text (free() them). */
 char *lab_capture_vma(pid_t pid);
 
@@ -89,6 +92,8 @@ int lab_pagemap_present(pid_t pid, uint64_t start, uint64_t end);
 long lab_kpagecount(uint64_t pfn);
 /* A field ("Rss", "AnonHugePages") of the smaps entry holding @addr, in kB. */
 long lab_smaps_kb(pid_t pid, uint64_t addr, const char *field);
+/* The same field for the whole process (smaps_rollup). */
+long lab_smaps_rollup_kb(pid_t pid, const char *field);
 /* minflt from /proc/PID/stat: the kernel's count of minor faults. */
 long lab_minflt(pid_t pid);
 /* A counter from /proc/vmstat, -1 if missing. */

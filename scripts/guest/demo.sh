@@ -1,6 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # make demo (in the guest): a tour of every feature on a demo workload.
+# With arguments (make demo ARGS="demand cow"): run only those labs, plain
+# text, and exit non-zero when one of them fails (a SKIP is not a failure).
 M=/mmscope/mmscope
 W=/mmscope/selftests/workload
 D=/sys/kernel/debug/mmscope
@@ -13,6 +15,18 @@ show() {
 has() {
 	$M help | grep -q "^  $1 "
 }
+
+if [ $# -gt 0 ]; then
+	rc=0
+	for lab in "$@"; do
+		printf '\n$ mmscope lab %s\n' "$lab"
+		NO_COLOR=1 $M lab "$lab"
+		r=$?
+		echo "lab $lab: exit $r"
+		[ $r = 0 ] || [ $r = 4 ] || rc=1
+	done
+	exit $rc
+fi
 
 echo "mmscope demo on $(uname -r), $(grep -q la57 /proc/cpuinfo && echo 5 || echo 4)-level paging"
 $W --anon 8 --thp --file --shared --forked > /tmp/workload.out &
