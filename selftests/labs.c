@@ -25,7 +25,9 @@ FIXTURE_VARIANT_ADD(lab, malloc) { .name = "malloc" };
 FIXTURE_VARIANT_ADD(lab, cow) { .name = "cow" };
 FIXTURE_VARIANT_ADD(lab, filemap) { .name = "filemap" };
 FIXTURE_VARIANT_ADD(lab, translate) { .name = "translate" };
+FIXTURE_VARIANT_ADD(lab, thp) { .name = "thp" };
 FIXTURE_VARIANT_ADD(lab, vma) { .name = "vma" };
+FIXTURE_VARIANT_ADD(lab, buddy) { .name = "buddy" };
 
 FIXTURE_SETUP(lab)
 {

@@ -19,7 +19,9 @@ static const struct lab *const lab_table[] = {
 	&lab_cow,
 	&lab_filemap,
 	&lab_translate,
+	&lab_thp,
 	&lab_vma,
+	&lab_buddy,
 };
 
 #define NLABS (sizeof(lab_table) / sizeof(lab_table[0]))
