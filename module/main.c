@@ -30,6 +30,7 @@ static const struct mmscope_view_ops *const mmscope_views[] = {
 	/* page tables (issue 3) */
 	/* buddy (issue 4) */
 	/* slab (issue 5) */
+	&mmscope_slab_view, &mmscope_slab_cache_view, &mmscope_slab_addr_view,
 };
 
 /* ---- module parameters: the debugfs files' target ------------------ */

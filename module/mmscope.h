@@ -104,5 +104,8 @@ struct mm_struct *mmscope_mm_get(struct mmscope_ctx *ctx, int *err);
 
 /* Views, each in its own file. */
 extern const struct mmscope_view_ops mmscope_vma_view;
+extern const struct mmscope_view_ops mmscope_slab_view;
+extern const struct mmscope_view_ops mmscope_slab_cache_view;
+extern const struct mmscope_view_ops mmscope_slab_addr_view;
 
 #endif /* _MMSCOPE_H */
