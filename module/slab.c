@@ -613,6 +613,8 @@ static int mmscope_slab_start(struct mmscope_ctx *ctx)
 	/* debugfs says why in the file; the device fails the query. */
 	if (err)
 		return ctx->text ? 0 : -EOPNOTSUPP;
+	/* "echo NAME > .../parameters/cache" leaves a newline. */
+	strreplace(ctx->q.name, '\n', '\0');
 	if (ctx->ops->view == MMSCOPE_VIEW_SLAB_CACHE && !ctx->q.name[0])
 		return -EINVAL;
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
