@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "mmscope.h"		/* module/uapi: the record formats */
 #include "json.h"
@@ -56,5 +57,9 @@ const struct mmscope_rec_hdr *dev_next(const struct mmscope_result *res,
 				       const struct mmscope_rec_hdr *prev);
 /* Explain an errno from a query on @pid (or -1) in one line; returns 1. */
 int dev_error(int err, const char *what, int pid);
+
+/* Views reusable by the labs: fetch, then print to any stream. */
+int vma_fetch(int pid, struct mmscope_result *res);
+void vma_print_text(FILE *f, const struct mmscope_result *res, bool summary);
 
 #endif

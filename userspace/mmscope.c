@@ -21,7 +21,8 @@ static const struct cmd cmds[] = {
 	/* buddy (issue 4) */
 	/* slab (issue 5) */
 	/* faults (issue 6) */
-	/* labs (issue 7) */
+	{ "lab", cmd_lab, "lab [NAME]",
+	  "list the labs, or run one: a claim about memory, shown and checked" },
 };
 
 int error(const char *fmt, ...)

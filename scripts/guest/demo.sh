@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# make demo (in the guest): a tour of every feature on a demo workload.
+M=/mmscope/mmscope
+W=/mmscope/selftests/workload
+D=/sys/kernel/debug/mmscope
+
+show() {
+	printf '\n\033[1;36m$ %s\033[0m\n' "$*"
+	"$@"
+}
+
+has() {
+	$M help | grep -q "^  $1 "
+}
+
+echo "mmscope demo on $(uname -r), $(grep -q la57 /proc/cpuinfo && echo 5 || echo 4)-level paging"
+$W --anon 8 --thp --file --shared --forked > /tmp/workload.out &
+sleep 1
+while ! grep -q '^pid ' /tmp/workload.out; do sleep 1; done
+PID=$(sed -n 's/^pid //p' /tmp/workload.out)
+THP=$(sed -n 's/^thp \(0x[0-9a-f]*\).*/\1/p' /tmp/workload.out)
+ANON=$(sed -n 's/^anon \(0x[0-9a-f]*\).*/\1/p' /tmp/workload.out)
+echo "demo workload: pid $PID"
+cat /tmp/workload.out
+
+printf '\n\033[1m== 1. VMAs and the mm_struct\033[0m\n'
+show sh -c "echo $PID > /sys/module/mmscope/parameters/pid"
+show sh -c "head -20 $D/vma"
+show $M vma "$PID"
+
+if has pt; then
+	printf '\n\033[1m== 2. Page tables\033[0m\n'
+	show $M pt "$PID"
+	show $M translate "$PID" "$ANON"
+	[ -n "$THP" ] && show $M translate "$PID" "$THP"
+fi
+if has faults; then
+	printf '\n\033[1m== 3. Page faults, live\033[0m\n'
+	show $M faults --summary -- $W --anon 4 --seconds 0
+fi
+if has buddy; then
+	printf '\n\033[1m== 4. The buddy allocator\033[0m\n'
+	show $M buddy
+fi
+if has slab; then
+	printf '\n\033[1m== 5. Slab caches\033[0m\n'
+	show sh -c "$M slab --sort=size | head -25"
+fi
+printf '\n\033[1m== 6. Labs: textbook claims, shown and checked\033[0m\n'
+show $M lab
+for lab in $($M lab | awk 'NR > 1 && NF { print $1 }' | grep -v '^Run$'); do
+	show $M lab "$lab"
+done
+kill "$PID" 2>/dev/null
+exit 0
