@@ -62,4 +62,10 @@ int dev_error(int err, const char *what, int pid);
 int vma_fetch(int pid, struct mmscope_result *res);
 void vma_print_text(FILE *f, const struct mmscope_result *res, bool summary);
 
+/* slab: --addr when @by_addr, else --cache when @cache, else every cache. */
+int slab_fetch(const char *cache, uint64_t addr, bool by_addr,
+	       struct mmscope_result *res);
+/* @key: 0 name, 1 memory, 2 objects, 3 slabs, 4 waste. */
+void slab_print_text(FILE *f, const struct mmscope_result *res, int key);
+
 #endif

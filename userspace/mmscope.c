@@ -20,6 +20,8 @@ static const struct cmd cmds[] = {
 	/* page tables (issue 3) */
 	/* buddy (issue 4) */
 	/* slab (issue 5) */
+	{ "slab", cmd_slab, "slab [--sort=name|size|objs|slabs|waste] [--cache NAME] [--addr ADDR] [--json]",
+	  "slab caches slabtop-style, the slabs of one cache, or the object at a kernel address" },
 	/* faults (issue 6) */
 	{ "lab", cmd_lab, "lab [NAME]",
 	  "list the labs, or run one: a claim about memory, shown and checked" },
