@@ -63,6 +63,14 @@ selftests: userspace
 unit: userspace
 	$(MAKE) -C selftests unit
 
+# VM runs (scripts/vm.sh, scripts/check.sh).  KERNEL=6.1|6.12 and PAGING=4|5
+# pick one combination: `make check` runs KERNELS x PAGINGS (default
+# "6.1 6.12" x "5 4") unless KERNEL / PAGING narrow it; `make vm`/`demo`/
+# `bench`/`soak` boot KERNEL (6.12) with PAGING (5).  ARGS goes to the guest
+# (`make check ARGS=vma` runs one test; `make soak ARGS=30` for 30 minutes).
+# Serial logs: build/logs/<kernel>-<paging>-<mode>.log.
+export KERNEL PAGING KERNELS PAGINGS ARGS
+
 check:
 	@scripts/check.sh
 

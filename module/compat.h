@@ -63,17 +63,18 @@ static inline bool mmscope_vma_is_stack(const struct vm_area_struct *vma)
 #define mmscope_mm_counter(mm, member)	get_mm_counter(mm, member)
 #endif
 
-/* v6.11 dropped kvrealloc()'s old-size argument. */
-#if MMSCOPE_KERNEL >= 611
-static inline void *mmscope_kvrealloc(void *p, size_t old, size_t new)
-{
-	return kvrealloc(p, new, GFP_KERNEL);
-}
+/*
+ * The number of buddy orders.  Before v6.4 MAX_ORDER was that number
+ * (orders 0 .. MAX_ORDER - 1); v6.4 ("mm, treewide: redefine MAX_ORDER
+ * sanely") made it the largest order, inclusive; v6.8 ("mm, treewide: rename
+ * MAX_ORDER to MAX_PAGE_ORDER") renamed it and added NR_PAGE_ORDERS.
+ */
+#if MMSCOPE_KERNEL >= 608
+#define MMSCOPE_NR_ORDERS	NR_PAGE_ORDERS
+#elif MMSCOPE_KERNEL >= 604
+#define MMSCOPE_NR_ORDERS	(MAX_ORDER + 1)
 #else
-static inline void *mmscope_kvrealloc(void *p, size_t old, size_t new)
-{
-	return kvrealloc(p, old, new, GFP_KERNEL);
-}
+#define MMSCOPE_NR_ORDERS	MAX_ORDER
 #endif
 
 /*
@@ -95,6 +96,52 @@ static inline void *mmscope_kvrealloc(void *p, size_t old, size_t new)
 static inline bool mmscope_canonical(unsigned long addr)
 {
 	return __is_canonical_address(addr, boot_cpu_data.x86_virt_bits);
+}
+
+/*
+ * Reading page-table entries once.  v6.2 added pmdp_get_lockless() to
+ * include/linux/pgtable.h (replacing pmd_read_atomic()); v6.7 added
+ * pgdp_get()/p4dp_get()/pudp_get()/pmdp_get().  On x86-64 every entry is
+ * one 64-bit word, so READ_ONCE() is what those helpers do there.
+ */
+#if MMSCOPE_KERNEL >= 607
+#define mmscope_pgdp_get(p)	pgdp_get(p)
+#define mmscope_p4dp_get(p)	p4dp_get(p)
+#define mmscope_pudp_get(p)	pudp_get(p)
+#else
+#define mmscope_pgdp_get(p)	READ_ONCE(*(p))
+#define mmscope_p4dp_get(p)	READ_ONCE(*(p))
+#define mmscope_pudp_get(p)	READ_ONCE(*(p))
+#endif
+#if MMSCOPE_KERNEL >= 602
+#define mmscope_pmdp_get_lockless(p)	pmdp_get_lockless(p)
+#else
+#define mmscope_pmdp_get_lockless(p)	READ_ONCE(*(p))
+#endif
+
+/*
+ * v6.2 added PTE_MARKER_SWAPIN_ERROR (renamed PTE_MARKER_POISONED in v6.6),
+ * v6.13 PTE_MARKER_GUARD; v6.1 has only PTE_MARKER_UFFD_WP.
+ */
+#ifdef PTE_MARKER_POISONED
+#define MMSCOPE_PTE_MARKER_POISONED	PTE_MARKER_POISONED
+#else
+#define MMSCOPE_PTE_MARKER_POISONED	0
+#endif
+
+/*
+ * A mapcount to report for @page of @folio.  folio_mapcount() is inline
+ * since v6.10 (the large mapcount); before, it is an unexported function
+ * in mm/util.c, so v6.1 reports page_mapcount(): the page's own mappings
+ * plus those of its whole (PMD-mapped) folio.
+ */
+static inline int mmscope_mapcount(struct folio *folio, struct page *page)
+{
+#if MMSCOPE_KERNEL >= 610
+	return folio_mapcount(folio);
+#else
+	return page_mapcount(page);
+#endif
 }
 
 #endif /* _MMSCOPE_COMPAT_H */

@@ -107,5 +107,9 @@ extern const struct mmscope_view_ops mmscope_vma_view;
 extern const struct mmscope_view_ops mmscope_slab_view;
 extern const struct mmscope_view_ops mmscope_slab_cache_view;
 extern const struct mmscope_view_ops mmscope_slab_addr_view;
+extern const struct mmscope_view_ops mmscope_buddy_view;
+extern const struct mmscope_view_ops mmscope_buddy_blocks_view;
+extern const struct mmscope_view_ops mmscope_pt_view, mmscope_pt_raw_view,
+	mmscope_translate_view;
 
 #endif /* _MMSCOPE_H */

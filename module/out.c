@@ -5,6 +5,7 @@
  * chunk only when it is drained.  Nothing here holds a view's locks.
  */
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <linux/uaccess.h>
 #include <linux/sched/mm.h>
 #include <linux/capability.h>
@@ -24,9 +25,17 @@ static int mmscope_grow(struct mmscope_ctx *ctx, size_t need)
 		return 0;
 	while (size < ctx->len + need)
 		size *= 2;
-	buf = mmscope_kvrealloc(ctx->buf, ctx->size, size);
+	/*
+	 * vmalloc, not kvmalloc: an inspector of the page allocator must not
+	 * take high-order blocks itself (kmalloc of 68 KiB is an order-5
+	 * block, missing from the free lists while the buddy view walks them).
+	 */
+	buf = vmalloc(size);
 	if (!buf)
 		return -ENOMEM;
+	if (ctx->len)
+		memcpy(buf, ctx->buf, ctx->len);
+	kvfree(ctx->buf);
 	ctx->buf = buf;
 	ctx->size = size;
 	return 0;

@@ -4,6 +4,7 @@
 #define MMSCOPE_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -58,6 +59,16 @@ const struct mmscope_rec_hdr *dev_next(const struct mmscope_result *res,
 /* Explain an errno from a query on @pid (or -1) in one line; returns 1. */
 int dev_error(int err, const char *what, int pid);
 
+/* cmd_pt.c, cmd_translate.c: page tables (also used by the labs). */
+const char *pt_level_name(unsigned int level);
+const char *pt_kind_name(unsigned int kind);
+void pt_flags_str(uint32_t flags, char *buf, size_t len);
+int pt_fetch(int pid, uint64_t start, uint64_t end, bool raw,
+	     struct mmscope_result *res);
+void pt_print_text(FILE *f, const struct mmscope_result *res);
+int translate_fetch(int pid, uint64_t addr, struct mmscope_result *res);
+void translate_print_text(FILE *f, const struct mmscope_result *res);
+
 /* Views reusable by the labs: fetch, then print to any stream. */
 int vma_fetch(int pid, struct mmscope_result *res);
 void vma_print_text(FILE *f, const struct mmscope_result *res, bool summary);
@@ -67,5 +78,10 @@ int slab_fetch(const char *cache, uint64_t addr, bool by_addr,
 	       struct mmscope_result *res);
 /* @key: 0 name, 1 memory, 2 objects, 3 slabs, 4 waste. */
 void slab_print_text(FILE *f, const struct mmscope_result *res, int key);
+
+/* cmd_buddy.c: the buddy views, fetched and printed (also used by labs). */
+int buddy_fetch(bool blocks, struct mmscope_result *res);
+void buddy_print_text(FILE *f, const struct mmscope_result *res);
+void buddy_print_json(const struct mmscope_result *res, bool blocks);
 
 #endif

@@ -17,8 +17,12 @@ const char *prog = "mmscope";
 static const struct cmd cmds[] = {
 	{ "vma", cmd_vma, "vma PID [--json]",
 	  "the mm_struct summary and every VMA of a process" },
-	/* page tables (issue 3) */
-	/* buddy (issue 4) */
+	{ "pt", cmd_pt, "pt PID [--range START-END] [--raw] [--json]",
+	  "page tables as runs, tables and entries per level" },
+	{ "translate", cmd_translate, "translate PID ADDR [--json]",
+	  "one address through every page-table level to its page" },
+	{ "buddy", cmd_buddy, "buddy [--blocks] [--json]",
+	  "free blocks per node, zone, order and migratetype; fragmentation" },
 	/* slab (issue 5) */
 	{ "slab", cmd_slab, "slab [--sort=name|size|objs|slabs|waste] [--cache NAME] [--addr ADDR] [--json]",
 	  "slab caches slabtop-style, the slabs of one cache, or the object at a kernel address" },

@@ -147,7 +147,235 @@ struct mmscope_vma {
 
 /* ---- page tables (issue 3) ------------------------------------------ */
 
+/* Page-table levels, numbered as walk depth (mm/pagewalk.c pte_hole). */
+enum mmscope_pt_level {
+	MMSCOPE_PT_PGD,
+	MMSCOPE_PT_P4D,			/* folded into the pgd on 4-level */
+	MMSCOPE_PT_PUD,
+	MMSCOPE_PT_PMD,
+	MMSCOPE_PT_PTE,
+	MMSCOPE_PT_NR_LEVELS,
+	MMSCOPE_PT_NONE = 0xff,		/* mmscope_pt_leaf.leaf_level: no leaf */
+};
+
+/* What an entry holds. */
+enum mmscope_pt_kind {
+	MMSCOPE_PTK_NONE,		/* empty (holes are not reported) */
+	MMSCOPE_PTK_TABLE,		/* points to a lower-level table */
+	MMSCOPE_PTK_PRESENT,		/* maps a page */
+	MMSCOPE_PTK_PROTNONE,		/* PROT_NONE or NUMA hinting */
+	MMSCOPE_PTK_SWAP,		/* swapped out: swap type, offset */
+	MMSCOPE_PTK_MIGRATION,		/* page under migration (offset: pfn) */
+	MMSCOPE_PTK_DEVICE_PRIVATE,	/* device private memory (offset: pfn) */
+	MMSCOPE_PTK_DEVICE_EXCLUSIVE,	/* device exclusive access (pfn) */
+	MMSCOPE_PTK_HWPOISON,		/* poisoned page (offset: pfn) */
+	MMSCOPE_PTK_MARKER,		/* pte marker: uffd-wp, poison, guard */
+	MMSCOPE_PTK_BAD,		/* corrupt entry (pXd_bad) */
+	MMSCOPE_PTK_NR,
+};
+
+/*
+ * Entry flags.  For present entries these are the x86 bits; PAT is bit 7 in
+ * a PTE and bit 12 in a PMD/PUD leaf, where bit 7 is PS (MMSCOPE_PTF_PSE).
+ * For swap-like entries only the software bits (soft-dirty, uffd-wp,
+ * exclusive) and MMSCOPE_PTF_RW for a writable migration entry apply.
+ */
+enum mmscope_pt_flags {
+	MMSCOPE_PTF_PRESENT = 1 << 0,	/* P */
+	MMSCOPE_PTF_RW = 1 << 1,	/* writable */
+	MMSCOPE_PTF_USER = 1 << 2,	/* US */
+	MMSCOPE_PTF_PWT = 1 << 3,
+	MMSCOPE_PTF_PCD = 1 << 4,
+	MMSCOPE_PTF_ACCESSED = 1 << 5,
+	MMSCOPE_PTF_DIRTY = 1 << 6,
+	MMSCOPE_PTF_PSE = 1 << 7,	/* huge leaf (PMD/PUD) */
+	MMSCOPE_PTF_PAT = 1 << 8,
+	MMSCOPE_PTF_GLOBAL = 1 << 9,
+	MMSCOPE_PTF_NX = 1 << 10,
+	MMSCOPE_PTF_SOFT_DIRTY = 1 << 11,
+	MMSCOPE_PTF_UFFD_WP = 1 << 12,
+	MMSCOPE_PTF_SPECIAL = 1 << 13,	/* no struct page to refcount */
+	MMSCOPE_PTF_DEVMAP = 1 << 14,
+	MMSCOPE_PTF_EXCLUSIVE = 1 << 15, /* swap: anon page was exclusive */
+	MMSCOPE_PTF_PKEY = 1 << 16,	/* protection key != 0 (see pkey) */
+	MMSCOPE_PTF_HUGETLB = 1 << 17,	/* entry of a hugetlb VMA */
+};
+
+/*
+ * One run: @count consecutive entries at @level of the same @kind and
+ * @flags (and @pkey); for present runs the page at start + i * size has
+ * PFN @pfn + i * size / 4096, for swap-like runs offset @swap_offset + i.
+ * In raw mode (MMSCOPE_Q_RAW) every run has count 1 and @raw is the entry.
+ * @pfn, @raw and PFN-bearing offsets are 0 without CAP_SYS_ADMIN.
+ */
+struct mmscope_pt_run {
+	struct mmscope_rec_hdr hdr;
+	__u64 start, end;
+	__u64 count;
+	__u64 pfn;
+	__u64 swap_offset;
+	__u64 raw;
+	__u32 flags;			/* enum mmscope_pt_flags */
+	__u32 swap_type;
+	__u8 level;			/* enum mmscope_pt_level */
+	__u8 kind;			/* enum mmscope_pt_kind */
+	__u8 pkey;
+	__u8 pad[5];
+};
+
+/* Closes a pt stream: tables visited and entries seen, per level. */
+struct mmscope_pt_summary {
+	struct mmscope_rec_hdr hdr;
+	__u32 levels;			/* 4 or 5 */
+	__u32 pad;
+	__u64 start, end;		/* range walked */
+	__u64 tables[MMSCOPE_PT_NR_LEVELS];	/* table pages visited */
+	__u64 present[MMSCOPE_PT_NR_LEVELS];	/* present leaves per level */
+	__u64 kinds[MMSCOPE_PTK_NR];		/* leaf entries per kind */
+};
+
+/* One level of a translation. */
+struct mmscope_pt_step {
+	struct mmscope_rec_hdr hdr;
+	__u64 entry;			/* raw entry, 0 if hidden */
+	__u64 next_table;		/* phys of the next table, 0: none/hidden */
+	__u64 pfn;			/* leaf pfn, 0 if hidden */
+	__u64 swap_offset;
+	__u32 flags;			/* enum mmscope_pt_flags */
+	__u32 swap_type;
+	__u16 index;			/* the address's 9 bits for this level */
+	__u8 level;			/* enum mmscope_pt_level */
+	__u8 kind;			/* enum mmscope_pt_kind */
+	__u8 pkey;
+	__u8 folded;			/* level folded into the one above */
+	__u8 pad[2];
+};
+
+/* Why a translation ended where it did (mmscope_pt_leaf.stop). */
+enum mmscope_pt_stop {
+	MMSCOPE_STOP_LEAF,		/* reached a present leaf */
+	MMSCOPE_STOP_NO_VMA,		/* address not in any VMA */
+	MMSCOPE_STOP_NONE,		/* empty entry at stop_level */
+	MMSCOPE_STOP_NOT_PRESENT,	/* swap/migration/... at stop_level */
+	MMSCOPE_STOP_BAD,		/* corrupt entry */
+	MMSCOPE_STOP_CHANGED,		/* the table changed under the walk */
+};
+
+/* struct page / folio state (mmscope_pt_leaf.page_bits) */
+enum mmscope_page_bits {
+	MMSCOPE_PG_VALID = 1 << 0,	/* state below was read */
+	MMSCOPE_PG_ANON = 1 << 1,
+	MMSCOPE_PG_FILE = 1 << 2,	/* page cache (incl. shmem) */
+	MMSCOPE_PG_KSM = 1 << 3,
+	MMSCOPE_PG_LRU = 1 << 4,
+	MMSCOPE_PG_ACTIVE = 1 << 5,
+	MMSCOPE_PG_DIRTY = 1 << 6,
+	MMSCOPE_PG_UPTODATE = 1 << 7,
+	MMSCOPE_PG_SWAPBACKED = 1 << 8,
+	MMSCOPE_PG_LARGE = 1 << 9,	/* in a large folio */
+	MMSCOPE_PG_HEAD = 1 << 10,
+	MMSCOPE_PG_TAIL = 1 << 11,
+	MMSCOPE_PG_HUGETLB = 1 << 12,
+	MMSCOPE_PG_ZERO = 1 << 13,	/* the shared zero page */
+	MMSCOPE_PG_RESERVED = 1 << 14,
+	MMSCOPE_PG_LOCKED = 1 << 15,
+	MMSCOPE_PG_REFERENCED = 1 << 16,
+	MMSCOPE_PG_UNEVICTABLE = 1 << 17,
+	MMSCOPE_PG_EXCLUSIVE = 1 << 18,	/* anon page mapped exclusively */
+};
+
+/* The end of a translation: the page, or where and why it stopped. */
+struct mmscope_pt_leaf {
+	struct mmscope_rec_hdr hdr;
+	__u64 vaddr;
+	__u64 pfn;			/* 0 if hidden or none */
+	__u64 phys;			/* 0 if hidden or none */
+	__u32 leaf_level;		/* enum mmscope_pt_level, or PT_NONE */
+	__u32 stop_level;		/* level of the last entry read */
+	__u32 stop;			/* enum mmscope_pt_stop */
+	__u32 kind;			/* kind of the last entry */
+	__u32 page_bits;		/* enum mmscope_page_bits, 0 if hidden */
+	__s32 refcount;			/* folio refcount (ours not counted) */
+	__s32 mapcount;			/* folio mapcount */
+	__u32 folio_order;
+	__u32 nbytes;			/* valid bytes in @bytes */
+	__u32 pad;
+	__u8 bytes[16];			/* memory at @phys, read by the kernel */
+};
+
 /* ---- buddy allocator (issue 4) -------------------------------------- */
+
+#define MMSCOPE_BUDDY_MAX_ORDERS	16	/* >= the kernel's number of orders */
+#define MMSCOPE_BUDDY_MAX_MT		8	/* >= the kernel's MIGRATE_TYPES */
+#define MMSCOPE_BUDDY_NAME_LEN		16
+
+/* One populated zone, before its orders (and blocks). */
+struct mmscope_buddy_zone {
+	struct mmscope_rec_hdr hdr;
+	__u32 node;
+	__u32 zone_idx;				/* index in node_zones[] */
+	char name[MMSCOPE_BUDDY_NAME_LEN];	/* "DMA32", as buddyinfo */
+	__u64 start_pfn;			/* 0 when hidden */
+	__u64 spanned, present, managed;	/* pages */
+	__u64 free_pages;			/* NR_FREE_PAGES */
+	__u64 wmark_min, wmark_low, wmark_high;	/* pages, boost included */
+	__u64 pcp_pages;			/* sum over CPUs, racy read */
+	__u32 nr_orders;			/* orders 0 .. nr_orders - 1 */
+	__u32 nr_mt;				/* the kernel's MIGRATE_TYPES */
+	/* as /proc/pagetypeinfo names them, indexed by migratetype */
+	char mt_names[MMSCOPE_BUDDY_MAX_MT][MMSCOPE_BUDDY_NAME_LEN];
+};
+
+/* mmscope_buddy_order.flags */
+enum mmscope_buddy_order_flags {
+	MMSCOPE_BUDDY_WALKED = 1 << 0,	/* walked[] is valid (privileged) */
+	MMSCOPE_BUDDY_CHANGED = 1 << 1,	/* lists changed under the walk */
+};
+
+/* One order of one zone: the kernel's count beside the walked ones. */
+struct mmscope_buddy_order {
+	struct mmscope_rec_hdr hdr;
+	__u32 node;
+	__u32 zone_idx;
+	__u32 order;
+	__u32 flags;				/* enum mmscope_buddy_order_flags */
+	__u64 nr_free;				/* free_area[order].nr_free */
+	__u64 walked[MMSCOPE_BUDDY_MAX_MT];	/* blocks on free_list[mt] */
+};
+
+/* mmscope_buddy_block.flags */
+enum mmscope_buddy_block_flags {
+	MMSCOPE_BLOCK_MISMATCH = 1 << 0,	/* first page not a buddy of order */
+};
+
+/* One free block (buddy_blocks view, CAP_SYS_ADMIN only). */
+struct mmscope_buddy_block {
+	struct mmscope_rec_hdr hdr;
+	__u64 pfn;				/* first page frame */
+	__u32 node;
+	__u32 zone_idx;
+	__u32 order;
+	__u32 mt;				/* the free_list it was on */
+	__u32 flags;				/* enum mmscope_buddy_block_flags */
+	__u32 pad;
+};
+
+/* After the last zone: how the walk went, for tests and benchmarks. */
+struct mmscope_buddy_end {
+	struct mmscope_rec_hdr hdr;
+	__u64 walk_ns;				/* whole walk, locks dropped included */
+	__u64 max_hold_ns;			/* longest single zone->lock hold */
+	__u64 total_hold_ns;
+	__u64 holds;				/* zone->lock acquisitions */
+	__u64 relocks;				/* holds resuming a list mid-way */
+	__u64 restarts;				/* lists restarted: resume point gone */
+	__u64 entries;				/* list entries visited */
+	__u64 mismatches;			/* entries failing the buddy check */
+	__u32 max_hold_entries;			/* most entries in one hold */
+	__u32 chunk;				/* the bound: entries per hold */
+	__u32 flags;				/* MMSCOPE_BUDDY_WALKED if lists walked */
+	__u32 pad;
+};
 
 /* ---- slab caches (issue 5) ------------------------------------------ */
 

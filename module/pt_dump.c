@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pt view: a process's page tables as runs of like entries.
+ *
+ * In the manner of ptdump's note_page(), consecutive leaf entries at the
+ * same level, of the same kind and flags, with contiguous PFNs (or swap
+ * offsets) fold into one run; a run is emitted when the next entry does not
+ * continue it.  MMSCOPE_Q_RAW turns folding off: one record per entry.  A
+ * summary closes the stream: tables visited and entries seen per level.
+ *
+ * The walk is chunked: when the buffer is full a fill stops before the next
+ * pmd entry and resumes there; the pending run and the counters live in the
+ * view's private state, so runs fold across chunks.
+ */
+#include <linux/mm.h>
+#include <linux/hugetlb.h>
+#include <linux/mmap_lock.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include "mmscope.h"
+#include "walk.h"
+#include "compat.h"
+
+/* A pmd_entry result: the buffer is full, resume at dump->resume. */
+#define MMSCOPE_DUMP_FULL	1
+
+struct mmscope_pt_dump {
+	struct mmscope_ctx *ctx;
+	struct mmscope_pt_run run;	/* pending run, if run.count */
+	struct mmscope_pt_summary sum;
+	unsigned long resume;
+	struct mmscope_walk walk;	/* last: holds a PTE table snapshot */
+};
+
+static const char *const mmscope_level_names[] = {
+	[MMSCOPE_PT_PGD] = "pgd", [MMSCOPE_PT_P4D] = "p4d",
+	[MMSCOPE_PT_PUD] = "pud", [MMSCOPE_PT_PMD] = "pmd",
+	[MMSCOPE_PT_PTE] = "pte",
+};
+
+static const char *const mmscope_kind_names[] = {
+	[MMSCOPE_PTK_NONE] = "none",
+	[MMSCOPE_PTK_TABLE] = "table",
+	[MMSCOPE_PTK_PRESENT] = "present",
+	[MMSCOPE_PTK_PROTNONE] = "protnone",
+	[MMSCOPE_PTK_SWAP] = "swap",
+	[MMSCOPE_PTK_MIGRATION] = "migration",
+	[MMSCOPE_PTK_DEVICE_PRIVATE] = "device_private",
+	[MMSCOPE_PTK_DEVICE_EXCLUSIVE] = "device_exclusive",
+	[MMSCOPE_PTK_HWPOISON] = "hwpoison",
+	[MMSCOPE_PTK_MARKER] = "marker",
+	[MMSCOPE_PTK_BAD] = "bad",
+};
+
+static int mmscope_dump_flush(struct mmscope_pt_dump *dump)
+{
+	int err;
+
+	if (!dump->run.count)
+		return 0;
+	err = mmscope_emit(dump->ctx, &dump->run, MMSCOPE_REC_PT_RUN,
+			   sizeof(dump->run));
+	dump->run.count = 0;
+	return err;
+}
+
+static bool mmscope_pfn_kind(u8 kind)
+{
+	return kind == MMSCOPE_PTK_MIGRATION ||
+	       kind == MMSCOPE_PTK_DEVICE_PRIVATE ||
+	       kind == MMSCOPE_PTK_DEVICE_EXCLUSIVE ||
+	       kind == MMSCOPE_PTK_HWPOISON;
+}
+
+/* Does @e at @addr continue the pending run? */
+static bool mmscope_dump_continues(const struct mmscope_pt_dump *dump,
+				   const struct mmscope_pt_entry *e,
+				   int level, unsigned long addr)
+{
+	const struct mmscope_pt_run *run = &dump->run;
+	u64 step = mmscope_pt_level_size(level) >> PAGE_SHIFT;
+
+	if (!run->count || run->end != addr || run->level != level ||
+	    run->kind != e->kind || run->flags != e->flags ||
+	    run->pkey != e->pkey || run->swap_type != e->swap_type)
+		return false;
+	switch (e->kind) {
+	case MMSCOPE_PTK_PRESENT:
+	case MMSCOPE_PTK_PROTNONE:
+		return e->pfn == run->pfn + run->count * step;
+	case MMSCOPE_PTK_MARKER:
+	case MMSCOPE_PTK_BAD:
+		return e->swap_offset == run->swap_offset;
+	default:
+		return e->swap_offset == run->swap_offset + run->count;
+	}
+}
+
+/* Account one leaf (or non-present) entry and fold it into the runs. */
+static int mmscope_dump_note(struct mmscope_walk *walk, u64 raw, int level,
+			     unsigned long addr, unsigned long next)
+{
+	struct mmscope_pt_dump *dump = walk->private;
+	struct mmscope_ctx *ctx = dump->ctx;
+	struct mmscope_pt_run *run = &dump->run;
+	struct mmscope_pt_entry e;
+	int err;
+
+	mmscope_pt_decode(raw, level, &e);
+	if (e.kind == MMSCOPE_PTK_TABLE)
+		return 0;
+	if (is_vm_hugetlb_page(walk->vma))
+		e.flags |= MMSCOPE_PTF_HUGETLB;
+	dump->sum.kinds[e.kind]++;
+	if (e.kind == MMSCOPE_PTK_PRESENT || e.kind == MMSCOPE_PTK_PROTNONE)
+		dump->sum.present[level]++;
+	if (!ctx->privileged) {
+		/* Fold as if every PFN continued the run: contiguity is a PFN. */
+		e.pfn = run->count ? run->pfn + run->count *
+			(mmscope_pt_level_size(level) >> PAGE_SHIFT) : 0;
+		e.raw = 0;
+		if (mmscope_pfn_kind(e.kind))
+			e.swap_offset = run->count ? run->swap_offset + run->count : 0;
+	}
+	if (!(ctx->q.flags & MMSCOPE_Q_RAW) &&
+	    mmscope_dump_continues(dump, &e, level, addr)) {
+		run->count++;
+		run->end = next;
+		return 0;
+	}
+	err = mmscope_dump_flush(dump);
+	if (err)
+		return err;
+	memset(run, 0, sizeof(*run));
+	run->start = addr;
+	run->end = next;
+	run->count = 1;
+	run->pfn = e.pfn;
+	run->swap_offset = e.swap_offset;
+	run->raw = ctx->q.flags & MMSCOPE_Q_RAW ? e.raw : 0;
+	run->flags = e.flags;
+	run->swap_type = e.swap_type;
+	run->level = level;
+	run->kind = e.kind;
+	run->pkey = e.pkey;
+	return 0;
+}
+
+static int mmscope_dump_pud(pud_t pud, unsigned long addr, unsigned long next,
+			    struct mmscope_walk *walk)
+{
+	return mmscope_dump_note(walk, pud_val(pud), MMSCOPE_PT_PUD, addr, next);
+}
+
+static int mmscope_dump_pmd(pmd_t pmd, unsigned long addr, unsigned long next,
+			    struct mmscope_walk *walk)
+{
+	struct mmscope_pt_dump *dump = walk->private;
+
+	/* A resumable point: nothing of this pmd's range was shown yet. */
+	if (mmscope_full(dump->ctx)) {
+		dump->resume = addr;
+		return MMSCOPE_DUMP_FULL;
+	}
+	return mmscope_dump_note(walk, pmd_val(pmd), MMSCOPE_PT_PMD, addr, next);
+}
+
+static int mmscope_dump_pte(pte_t pte, unsigned long addr, unsigned long next,
+			    struct mmscope_walk *walk)
+{
+	return mmscope_dump_note(walk, pte_val(pte), MMSCOPE_PT_PTE, addr, next);
+}
+
+static const struct mmscope_walk_ops mmscope_dump_ops = {
+	.pud_entry = mmscope_dump_pud,
+	.pmd_entry = mmscope_dump_pmd,
+	.pte_entry = mmscope_dump_pte,
+};
+
+static int mmscope_pt_start(struct mmscope_ctx *ctx)
+{
+	struct mmscope_pt_dump *dump;
+	u64 start = ctx->q.start, end = ctx->q.end;
+
+	if (!end)
+		end = TASK_SIZE_MAX;
+	if (start >= end || end > TASK_SIZE_MAX)
+		return -EINVAL;
+	dump = kzalloc(sizeof(*dump), GFP_KERNEL);
+	if (!dump)
+		return -ENOMEM;
+	dump->ctx = ctx;
+	dump->walk.ops = &mmscope_dump_ops;
+	dump->walk.private = dump;
+	dump->sum.levels = pgtable_l5_enabled() ? 5 : 4;
+	dump->sum.start = start & PAGE_MASK;
+	dump->sum.end = PAGE_ALIGN(end);
+	ctx->cursor = dump->sum.start;
+	ctx->priv = dump;
+	return 0;
+}
+
+static void mmscope_pt_stop(struct mmscope_ctx *ctx)
+{
+	kfree(ctx->priv);
+}
+
+static int mmscope_pt_fill(struct mmscope_ctx *ctx)
+{
+	struct mmscope_pt_dump *dump = ctx->priv;
+	struct mm_struct *mm;
+	int ret, err = 0;
+
+	mm = mmscope_mm_get(ctx, &err);
+	if (!mm)
+		return err;
+	if (mmap_read_lock_killable(mm)) {
+		mmput(mm);
+		return -EINTR;
+	}
+	dump->walk.mm = mm;
+	ret = mmscope_walk_range(&dump->walk, ctx->cursor, dump->sum.end);
+	mmap_read_unlock(mm);
+	mmput(mm);
+	if (dump->walk.changed)
+		ctx->end_flags |= MMSCOPE_END_CHANGED;
+	if (!ctx->privileged)
+		ctx->end_flags |= MMSCOPE_END_HIDDEN;
+	if (ret == MMSCOPE_DUMP_FULL) {
+		ctx->cursor = dump->resume;
+		return 1;
+	}
+	if (ret)
+		return ret;
+	err = mmscope_dump_flush(dump);
+	if (err)
+		return err;
+	memcpy(dump->sum.tables, dump->walk.tables, sizeof(dump->sum.tables));
+	return mmscope_emit(ctx, &dump->sum, MMSCOPE_REC_PT_SUMMARY,
+			    sizeof(dump->sum));
+}
+
+/* ptdump-like fixed columns; a bit that is clear prints as spaces. */
+static void mmscope_show_flags(struct seq_buf *s, u32 f)
+{
+	seq_buf_printf(s, "%s %s %s %s %s %s %s %s %s %s%s%s%s%s%s%s%s",
+		       f & MMSCOPE_PTF_USER ? "USR" : "   ",
+		       f & MMSCOPE_PTF_RW ? "RW" : "ro",
+		       f & MMSCOPE_PTF_PWT ? "PWT" : "   ",
+		       f & MMSCOPE_PTF_PCD ? "PCD" : "   ",
+		       f & MMSCOPE_PTF_PSE ? "PSE" : "   ",
+		       f & MMSCOPE_PTF_PAT ? "PAT" : "   ",
+		       f & MMSCOPE_PTF_ACCESSED ? "A" : " ",
+		       f & MMSCOPE_PTF_DIRTY ? "D" : " ",
+		       f & MMSCOPE_PTF_GLOBAL ? "GLB" : "   ",
+		       f & MMSCOPE_PTF_NX ? "NX" : "x ",
+		       f & MMSCOPE_PTF_SOFT_DIRTY ? " sd" : "",
+		       f & MMSCOPE_PTF_UFFD_WP ? " uffd-wp" : "",
+		       f & MMSCOPE_PTF_SPECIAL ? " special" : "",
+		       f & MMSCOPE_PTF_DEVMAP ? " devmap" : "",
+		       f & MMSCOPE_PTF_EXCLUSIVE ? " excl" : "",
+		       f & MMSCOPE_PTF_PKEY ? " pkey" : "",
+		       f & MMSCOPE_PTF_HUGETLB ? " hugetlb" : "");
+}
+
+static void mmscope_pt_show(struct seq_buf *s,
+			    const struct mmscope_rec_hdr *hdr)
+{
+	const struct mmscope_pt_summary *m = (const void *)hdr;
+	const struct mmscope_pt_run *r = (const void *)hdr;
+
+	switch (hdr->type) {
+	case MMSCOPE_REC_PT_RUN:
+		seq_buf_printf(s, "0x%016llx-0x%016llx %s %8llu %-9s ",
+			       r->start, r->end,
+			       mmscope_level_names[r->level % MMSCOPE_PT_NR_LEVELS],
+			       r->count,
+			       mmscope_kind_names[r->kind % MMSCOPE_PTK_NR]);
+		if (r->kind == MMSCOPE_PTK_PRESENT ||
+		    r->kind == MMSCOPE_PTK_PROTNONE)
+			seq_buf_printf(s, "pfn %#12llx ", r->pfn);
+		else
+			seq_buf_printf(s, "%2u:%#12llx ", r->swap_type,
+				       r->swap_offset);
+		mmscope_show_flags(s, r->flags);
+		if (r->raw)
+			seq_buf_printf(s, " raw %#018llx", r->raw);
+		seq_buf_printf(s, "\n");
+		break;
+	case MMSCOPE_REC_PT_SUMMARY:
+		seq_buf_printf(s, "# %u-level paging%s; tables: pgd %llu p4d %llu pud %llu pmd %llu pte %llu\n",
+			       m->levels, m->levels == 4 ? " (p4d folded)" : "",
+			       m->tables[MMSCOPE_PT_PGD],
+			       m->tables[MMSCOPE_PT_P4D],
+			       m->tables[MMSCOPE_PT_PUD],
+			       m->tables[MMSCOPE_PT_PMD],
+			       m->tables[MMSCOPE_PT_PTE]);
+		seq_buf_printf(s, "# present: 4K %llu, 2M %llu, 1G %llu; protnone %llu swap %llu migration %llu hwpoison %llu marker %llu other %llu\n",
+			       m->present[MMSCOPE_PT_PTE],
+			       m->present[MMSCOPE_PT_PMD],
+			       m->present[MMSCOPE_PT_PUD],
+			       m->kinds[MMSCOPE_PTK_PROTNONE],
+			       m->kinds[MMSCOPE_PTK_SWAP],
+			       m->kinds[MMSCOPE_PTK_MIGRATION],
+			       m->kinds[MMSCOPE_PTK_HWPOISON],
+			       m->kinds[MMSCOPE_PTK_MARKER],
+			       m->kinds[MMSCOPE_PTK_DEVICE_PRIVATE] +
+			       m->kinds[MMSCOPE_PTK_DEVICE_EXCLUSIVE] +
+			       m->kinds[MMSCOPE_PTK_BAD]);
+		seq_buf_printf(s, "# columns: start-end level count kind pfn|swaptype:offset flags (present counts include protnone)\n");
+		break;
+	}
+}
+
+const struct mmscope_view_ops mmscope_pt_view = {
+	.name = "pt",
+	.view = MMSCOPE_VIEW_PT,
+	.needs_mm = true,
+	.start = mmscope_pt_start,
+	.fill = mmscope_pt_fill,
+	.show = mmscope_pt_show,
+	.stop = mmscope_pt_stop,
+};
+
+const struct mmscope_view_ops mmscope_pt_raw_view = {
+	.name = "pt_raw",
+	.view = MMSCOPE_VIEW_PT,
+	.needs_mm = true,
+	.flags = MMSCOPE_Q_RAW,
+	.start = mmscope_pt_start,
+	.fill = mmscope_pt_fill,
+	.show = mmscope_pt_show,
+	.stop = mmscope_pt_stop,
+};

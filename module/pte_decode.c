@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Decoding x86-64 page-table entries of every level, in one place.
+ *
+ * One bit means different things at different levels: bit 7 is PAT in a
+ * PTE but PS (a huge leaf) in a PMD or PUD, whose PAT moves to bit 12.
+ * Non-present entries are PROT_NONE/NUMA-hinting entries (_PAGE_PROTNONE,
+ * which is the global bit, set without _PAGE_PRESENT) or swap-like entries,
+ * whose layout is the same at every level on x86 (pmd_to_swp_entry() and
+ * huge_pte_to_swp entries use the PTE format).
+ */
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+#include "walk.h"
+#include "compat.h"
+
+unsigned long mmscope_pt_level_size(int level)
+{
+	switch (level) {
+	case MMSCOPE_PT_PTE:
+		return PAGE_SIZE;
+	case MMSCOPE_PT_PMD:
+		return PMD_SIZE;
+	case MMSCOPE_PT_PUD:
+		return PUD_SIZE;
+	case MMSCOPE_PT_P4D:
+		return P4D_SIZE;
+	default:
+		return PGDIR_SIZE;
+	}
+}
+
+static bool mmscope_pt_bad(u64 raw, int level)
+{
+	switch (level) {
+	case MMSCOPE_PT_PMD:
+		return pmd_bad(__pmd(raw));
+	case MMSCOPE_PT_PUD:
+		return pud_bad(__pud(raw));
+	case MMSCOPE_PT_P4D:
+		return p4d_bad(__p4d(raw));
+	default:
+		return pgd_bad(__pgd(raw));
+	}
+}
+
+static u8 mmscope_swp_kind(swp_entry_t entry)
+{
+	if (is_pte_marker_entry(entry))
+		return MMSCOPE_PTK_MARKER;
+	if (is_migration_entry(entry))
+		return MMSCOPE_PTK_MIGRATION;
+	if (is_device_private_entry(entry))
+		return MMSCOPE_PTK_DEVICE_PRIVATE;
+	if (is_device_exclusive_entry(entry))
+		return MMSCOPE_PTK_DEVICE_EXCLUSIVE;
+	if (is_hwpoison_entry(entry))
+		return MMSCOPE_PTK_HWPOISON;
+	if (swp_type(entry) < MAX_SWAPFILES)
+		return MMSCOPE_PTK_SWAP;
+	return MMSCOPE_PTK_BAD;	/* other software entries */
+}
+
+/**
+ * mmscope_pt_kind() - what a raw entry at @level holds
+ * @raw: the entry, read once
+ * @level: enum mmscope_pt_level
+ *
+ * Return: enum mmscope_pt_kind.
+ */
+u8 mmscope_pt_kind(u64 raw, int level)
+{
+	if (!raw)
+		return MMSCOPE_PTK_NONE;
+	if (raw & _PAGE_PRESENT) {
+		if (level == MMSCOPE_PT_PTE ||
+		    ((level == MMSCOPE_PT_PMD || level == MMSCOPE_PT_PUD) &&
+		     (raw & _PAGE_PSE)))
+			return MMSCOPE_PTK_PRESENT;
+		return mmscope_pt_bad(raw, level) ? MMSCOPE_PTK_BAD :
+						    MMSCOPE_PTK_TABLE;
+	}
+	if (level < MMSCOPE_PT_PUD)
+		return MMSCOPE_PTK_BAD;
+	if (raw & _PAGE_PROTNONE)
+		return MMSCOPE_PTK_PROTNONE;
+	/* A huge pmd being split (pmdp_invalidate()): present, P clear. */
+	if (level != MMSCOPE_PT_PTE && (raw & _PAGE_PSE))
+		return MMSCOPE_PTK_PRESENT;
+	return mmscope_swp_kind(pte_to_swp_entry(__pte(raw)));
+}
+
+static u32 mmscope_present_flags(u64 raw, int level)
+{
+	static const struct {
+		u64 bit;
+		u32 flag;
+	} bits[] = {
+		{ _PAGE_PRESENT, MMSCOPE_PTF_PRESENT },
+		{ _PAGE_RW, MMSCOPE_PTF_RW },
+		{ _PAGE_USER, MMSCOPE_PTF_USER },
+		{ _PAGE_PWT, MMSCOPE_PTF_PWT },
+		{ _PAGE_PCD, MMSCOPE_PTF_PCD },
+		{ _PAGE_ACCESSED, MMSCOPE_PTF_ACCESSED },
+		{ _PAGE_DIRTY, MMSCOPE_PTF_DIRTY },
+		{ _PAGE_GLOBAL, MMSCOPE_PTF_GLOBAL },
+		{ _PAGE_NX, MMSCOPE_PTF_NX },
+		{ _PAGE_SOFT_DIRTY, MMSCOPE_PTF_SOFT_DIRTY },
+		{ _PAGE_UFFD_WP, MMSCOPE_PTF_UFFD_WP },
+		{ _PAGE_SPECIAL, MMSCOPE_PTF_SPECIAL },
+		{ _PAGE_DEVMAP, MMSCOPE_PTF_DEVMAP },
+	};
+	u32 flags = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bits); i++)
+		if (bits[i].bit && (raw & bits[i].bit))
+			flags |= bits[i].flag;
+	if (level == MMSCOPE_PT_PTE) {
+		if (raw & _PAGE_PAT)
+			flags |= MMSCOPE_PTF_PAT;
+	} else {
+		if (raw & _PAGE_PSE)
+			flags |= MMSCOPE_PTF_PSE;
+		if (raw & _PAGE_PAT_LARGE)
+			flags |= MMSCOPE_PTF_PAT;
+	}
+	/* _PAGE_PROTNONE is the global bit: it means PROT_NONE here. */
+	if ((raw & (_PAGE_PRESENT | _PAGE_PROTNONE)) == _PAGE_PROTNONE)
+		flags &= ~MMSCOPE_PTF_GLOBAL;
+	return flags;
+}
+
+static u64 mmscope_leaf_pfn(u64 raw, int level)
+{
+	/* These undo the L1TF inversion of PROT_NONE entries' PFNs. */
+	switch (level) {
+	case MMSCOPE_PT_PTE:
+		return pte_pfn(__pte(raw));
+	case MMSCOPE_PT_PMD:
+		return pmd_pfn(__pmd(raw));
+	default:
+		return pud_pfn(__pud(raw));
+	}
+}
+
+static void mmscope_decode_swp(u64 raw, struct mmscope_pt_entry *e)
+{
+	pte_t pte = __pte(raw);
+	swp_entry_t entry = pte_to_swp_entry(pte);
+
+	if (pte_swp_soft_dirty(pte))
+		e->flags |= MMSCOPE_PTF_SOFT_DIRTY;
+	if (pte_swp_uffd_wp(pte))
+		e->flags |= MMSCOPE_PTF_UFFD_WP;
+	if (pte_swp_exclusive(pte))
+		e->flags |= MMSCOPE_PTF_EXCLUSIVE;
+	e->swap_type = swp_type(entry);
+	switch (e->kind) {
+	case MMSCOPE_PTK_MIGRATION:
+		if (is_writable_migration_entry(entry))
+			e->flags |= MMSCOPE_PTF_RW;
+		fallthrough;
+	case MMSCOPE_PTK_DEVICE_PRIVATE:
+	case MMSCOPE_PTK_DEVICE_EXCLUSIVE:
+	case MMSCOPE_PTK_HWPOISON:
+		e->pfn = swp_offset_pfn(entry);
+		e->swap_offset = e->pfn;
+		break;
+	case MMSCOPE_PTK_MARKER:
+		if (pte_marker_get(entry) & PTE_MARKER_UFFD_WP)
+			e->flags |= MMSCOPE_PTF_UFFD_WP;
+		e->swap_offset = pte_marker_get(entry);
+		break;
+	default:
+		e->swap_offset = swp_offset(entry);
+		break;
+	}
+}
+
+/**
+ * mmscope_pt_decode() - decode a raw entry of any level
+ * @raw: the entry, read once
+ * @level: enum mmscope_pt_level
+ * @e: filled in; PFNs are real, the caller hides them if it must
+ */
+void mmscope_pt_decode(u64 raw, int level, struct mmscope_pt_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->raw = raw;
+	e->kind = mmscope_pt_kind(raw, level);
+	switch (e->kind) {
+	case MMSCOPE_PTK_NONE:
+	case MMSCOPE_PTK_BAD:
+		break;
+	case MMSCOPE_PTK_TABLE:
+		e->flags = mmscope_present_flags(raw, level);
+		e->next_table = raw & PTE_PFN_MASK;
+		break;
+	case MMSCOPE_PTK_PRESENT:
+	case MMSCOPE_PTK_PROTNONE:
+		e->flags = mmscope_present_flags(raw, level);
+		e->pfn = mmscope_leaf_pfn(raw, level);
+		e->pkey = pte_flags_pkey(raw);	/* bits 59-62 at every level */
+		if (e->pkey)
+			e->flags |= MMSCOPE_PTF_PKEY;
+		break;
+	default:
+		mmscope_decode_swp(raw, e);
+		break;
+	}
+}

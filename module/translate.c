@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The translate view: one virtual address, level by level.
+ *
+ * The walker runs over the one page containing the address, so every level
+ * calls back once; the ops record a step per level and stop (return > 0)
+ * at the first entry that is not a table.  Then, for a present page and a
+ * privileged reader, the folio is pinned with folio_try_get(), the address
+ * is translated again to check the entry still maps it, and the folio's
+ * state and the first bytes at the address are read through the kernel.
+ */
+#include <linux/mm.h>
+#include <linux/highmem.h>
+#include <linux/hugetlb.h>
+#include <linux/mmap_lock.h>
+#include <linux/page_ref.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include "mmscope.h"
+#include "walk.h"
+#include "compat.h"
+
+#define MMSCOPE_XLATE_STOP	1
+
+struct mmscope_xlate {
+	struct mmscope_pt_step steps[MMSCOPE_PT_NR_LEVELS];
+	struct mmscope_pt_entry last;	/* decoded last entry */
+	int nr_steps;
+	int stop_level;
+	u32 stop;
+	struct mmscope_walk walk;	/* last: holds a PTE table snapshot */
+};
+
+static int mmscope_xlate_step(struct mmscope_walk *walk, u64 raw, int level,
+			      unsigned long addr, unsigned int index)
+{
+	struct mmscope_xlate *x = walk->private;
+	struct mmscope_pt_step *st = &x->steps[x->nr_steps++];
+
+	mmscope_pt_decode(raw, level, &x->last);
+	memset(st, 0, sizeof(*st));
+	st->entry = raw;
+	st->next_table = x->last.next_table;
+	st->pfn = x->last.pfn;
+	st->swap_offset = x->last.swap_offset;
+	st->flags = x->last.flags;
+	if (is_vm_hugetlb_page(walk->vma) && x->last.kind != MMSCOPE_PTK_TABLE)
+		st->flags |= MMSCOPE_PTF_HUGETLB;
+	st->swap_type = x->last.swap_type;
+	st->index = index;
+	st->level = level;
+	st->kind = x->last.kind;
+	st->pkey = x->last.pkey;
+	st->folded = level == MMSCOPE_PT_P4D && !pgtable_l5_enabled();
+	x->stop_level = level;
+	switch (x->last.kind) {
+	case MMSCOPE_PTK_TABLE:
+		return 0;
+	case MMSCOPE_PTK_PRESENT:
+	case MMSCOPE_PTK_PROTNONE:
+		x->stop = MMSCOPE_STOP_LEAF;
+		break;
+	case MMSCOPE_PTK_BAD:
+		x->stop = MMSCOPE_STOP_BAD;
+		break;
+	case MMSCOPE_PTK_NONE:	/* only a 4-level pgd: the folded p4d decides */
+		return 0;
+	default:
+		x->stop = MMSCOPE_STOP_NOT_PRESENT;
+		break;
+	}
+	return MMSCOPE_XLATE_STOP;
+}
+
+static int mmscope_xlate_pgd(pgd_t pgd, unsigned long addr,
+			     unsigned long next, struct mmscope_walk *walk)
+{
+	return mmscope_xlate_step(walk, pgd_val(pgd), MMSCOPE_PT_PGD, addr,
+				  pgd_index(addr));
+}
+
+static int mmscope_xlate_p4d(p4d_t p4d, unsigned long addr,
+			     unsigned long next, struct mmscope_walk *walk)
+{
+	return mmscope_xlate_step(walk, p4d_val(p4d), MMSCOPE_PT_P4D, addr,
+				  p4d_index(addr));
+}
+
+static int mmscope_xlate_pud(pud_t pud, unsigned long addr,
+			     unsigned long next, struct mmscope_walk *walk)
+{
+	return mmscope_xlate_step(walk, pud_val(pud), MMSCOPE_PT_PUD, addr,
+				  pud_index(addr));
+}
+
+static int mmscope_xlate_pmd(pmd_t pmd, unsigned long addr,
+			     unsigned long next, struct mmscope_walk *walk)
+{
+	return mmscope_xlate_step(walk, pmd_val(pmd), MMSCOPE_PT_PMD, addr,
+				  pmd_index(addr));
+}
+
+static int mmscope_xlate_pte(pte_t pte, unsigned long addr,
+			     unsigned long next, struct mmscope_walk *walk)
+{
+	return mmscope_xlate_step(walk, pte_val(pte), MMSCOPE_PT_PTE, addr,
+				  pte_index(addr));
+}
+
+static int mmscope_xlate_hole(unsigned long addr, unsigned long next,
+			      int depth, struct mmscope_walk *walk)
+{
+	struct mmscope_xlate *x = walk->private;
+	struct mmscope_pt_step *st = &x->steps[x->nr_steps++];
+	static const u8 shift[] = {
+		[MMSCOPE_PT_PUD] = PUD_SHIFT, [MMSCOPE_PT_PMD] = PMD_SHIFT,
+		[MMSCOPE_PT_PTE] = PAGE_SHIFT,
+	};
+
+	memset(st, 0, sizeof(*st));
+	st->level = depth;
+	st->kind = MMSCOPE_PTK_NONE;
+	if (depth == MMSCOPE_PT_PGD)
+		st->index = pgd_index(addr);
+	else if (depth == MMSCOPE_PT_P4D)
+		st->index = p4d_index(addr);
+	else
+		st->index = (addr >> shift[depth]) & (PTRS_PER_PTE - 1);
+	st->folded = depth == MMSCOPE_PT_P4D && !pgtable_l5_enabled();
+	x->stop_level = depth;
+	x->stop = MMSCOPE_STOP_NONE;
+	memset(&x->last, 0, sizeof(x->last));
+	return MMSCOPE_XLATE_STOP;
+}
+
+static const struct mmscope_walk_ops mmscope_xlate_ops = {
+	.pgd_entry = mmscope_xlate_pgd,
+	.p4d_entry = mmscope_xlate_p4d,
+	.pud_entry = mmscope_xlate_pud,
+	.pmd_entry = mmscope_xlate_pmd,
+	.pte_entry = mmscope_xlate_pte,
+	.pte_hole = mmscope_xlate_hole,
+};
+
+/* Translate @addr into @x; mmap_lock held.  Returns 0 or -errno. */
+static int mmscope_xlate_walk(struct mm_struct *mm, unsigned long addr,
+			      struct mmscope_xlate *x)
+{
+	unsigned long page = addr & PAGE_MASK;
+	int ret;
+
+	x->nr_steps = 0;
+	x->stop_level = MMSCOPE_PT_PGD;
+	x->stop = MMSCOPE_STOP_NONE;
+	memset(&x->last, 0, sizeof(x->last));
+	x->walk.ops = &mmscope_xlate_ops;
+	x->walk.mm = mm;
+	x->walk.private = x;
+	x->walk.changed = false;
+	if (!vma_lookup(mm, addr)) {
+		x->stop = MMSCOPE_STOP_NO_VMA;
+		return 0;
+	}
+	ret = mmscope_walk_range(&x->walk, page, page + PAGE_SIZE);
+	if (ret < 0)
+		return ret;
+	if (x->walk.changed)
+		x->stop = MMSCOPE_STOP_CHANGED;
+	return 0;
+}
+
+static void mmscope_xlate_page(struct mm_struct *mm, unsigned long addr,
+			       struct mmscope_xlate *x,
+			       struct mmscope_pt_leaf *leaf)
+{
+	unsigned long pfn = leaf->pfn, off = addr & ~PAGE_MASK;
+	struct folio *folio;
+	struct page *page;
+	u64 raw = x->last.raw;
+	void *kaddr;
+
+	if (is_zero_pfn(pfn)) {
+		leaf->page_bits = MMSCOPE_PG_VALID | MMSCOPE_PG_ZERO;
+		return;
+	}
+	if ((x->last.flags & (MMSCOPE_PTF_SPECIAL | MMSCOPE_PTF_DEVMAP)) ||
+	    !pfn_valid(pfn))
+		return;
+	page = pfn_to_page(pfn);
+	folio = page_folio(page);
+	if (!folio_try_get(folio))
+		return;
+	/* As GUP: the folio may have been split or freed and reused. */
+	if (page_folio(page) != folio)
+		goto out_put;
+	/* Still mapped at @addr?  A changed entry means another page. */
+	if (mmscope_xlate_walk(mm, addr, x) || x->last.raw != raw ||
+	    x->stop != MMSCOPE_STOP_LEAF)
+		goto out_put;
+	leaf->refcount = folio_ref_count(folio) - 1;
+	leaf->mapcount = mmscope_mapcount(folio, page);
+	leaf->folio_order = folio_order(folio);
+	leaf->page_bits = MMSCOPE_PG_VALID;
+	if (folio_test_anon(folio)) {
+		leaf->page_bits |= MMSCOPE_PG_ANON;
+		if (folio_test_ksm(folio))
+			leaf->page_bits |= MMSCOPE_PG_KSM;
+		else if (PageAnonExclusive(page))
+			leaf->page_bits |= MMSCOPE_PG_EXCLUSIVE;
+	} else if (folio->mapping) {
+		leaf->page_bits |= MMSCOPE_PG_FILE;
+	}
+	if (folio_test_lru(folio))
+		leaf->page_bits |= MMSCOPE_PG_LRU;
+	if (folio_test_active(folio))
+		leaf->page_bits |= MMSCOPE_PG_ACTIVE;
+	if (folio_test_dirty(folio))
+		leaf->page_bits |= MMSCOPE_PG_DIRTY;
+	if (folio_test_uptodate(folio))
+		leaf->page_bits |= MMSCOPE_PG_UPTODATE;
+	if (folio_test_swapbacked(folio))
+		leaf->page_bits |= MMSCOPE_PG_SWAPBACKED;
+	if (folio_test_large(folio))
+		leaf->page_bits |= MMSCOPE_PG_LARGE;
+	if (PageHead(page))
+		leaf->page_bits |= MMSCOPE_PG_HEAD;
+	if (PageTail(page))
+		leaf->page_bits |= MMSCOPE_PG_TAIL;
+	if (folio_test_hugetlb(folio))
+		leaf->page_bits |= MMSCOPE_PG_HUGETLB;
+	if (PageReserved(page))
+		leaf->page_bits |= MMSCOPE_PG_RESERVED;
+	if (folio_test_locked(folio))
+		leaf->page_bits |= MMSCOPE_PG_LOCKED;
+	if (folio_test_referenced(folio))
+		leaf->page_bits |= MMSCOPE_PG_REFERENCED;
+	if (folio_test_unevictable(folio))
+		leaf->page_bits |= MMSCOPE_PG_UNEVICTABLE;
+	/* Normal RAM we hold a reference on: read what the process sees. */
+	if (!PageReserved(page)) {
+		leaf->nbytes = min_t(unsigned long, sizeof(leaf->bytes),
+				     PAGE_SIZE - off);
+		kaddr = kmap_local_page(page);
+		memcpy(leaf->bytes, kaddr + off, leaf->nbytes);
+		kunmap_local(kaddr);
+	}
+out_put:
+	folio_put(folio);
+}
+
+static int mmscope_xlate_start(struct mmscope_ctx *ctx)
+{
+	struct mmscope_xlate *x;
+
+	if (ctx->q.start >= TASK_SIZE_MAX)
+		return -EINVAL;
+	x = kzalloc(sizeof(*x), GFP_KERNEL);
+	ctx->priv = x;
+	return x ? 0 : -ENOMEM;
+}
+
+static void mmscope_xlate_stop(struct mmscope_ctx *ctx)
+{
+	kfree(ctx->priv);
+}
+
+static int mmscope_xlate_fill(struct mmscope_ctx *ctx)
+{
+	struct mmscope_xlate *x = ctx->priv;
+	unsigned long addr = ctx->q.start;
+	struct mmscope_pt_leaf leaf = { .vaddr = addr };
+	struct mm_struct *mm;
+	int i, err = 0;
+
+	mm = mmscope_mm_get(ctx, &err);
+	if (!mm)
+		return err;
+	if (mmap_read_lock_killable(mm)) {
+		err = -EINTR;
+		goto out_put;
+	}
+	err = mmscope_xlate_walk(mm, addr, x);
+	if (err)
+		goto out_unlock;
+	for (i = 0; i < x->nr_steps; i++) {
+		struct mmscope_pt_step *st = &x->steps[i];
+
+		if (!ctx->privileged) {
+			st->entry = 0;
+			st->next_table = 0;
+			st->pfn = 0;
+			if (st->kind != MMSCOPE_PTK_SWAP &&
+			    st->kind != MMSCOPE_PTK_MARKER)
+				st->swap_offset = 0;
+		}
+		err = mmscope_emit(ctx, st, MMSCOPE_REC_PT_STEP, sizeof(*st));
+		if (err)
+			goto out_unlock;
+	}
+	leaf.leaf_level = MMSCOPE_PT_NONE;
+	leaf.stop = x->stop;
+	leaf.stop_level = x->stop_level;
+	leaf.kind = x->last.kind;
+	if (x->stop == MMSCOPE_STOP_LEAF) {
+		unsigned long size = mmscope_pt_level_size(x->stop_level);
+
+		leaf.leaf_level = x->stop_level;
+		leaf.pfn = x->last.pfn + ((addr & (size - 1)) >> PAGE_SHIFT);
+		leaf.phys = ((u64)leaf.pfn << PAGE_SHIFT) | (addr & ~PAGE_MASK);
+		/* Walks again: x is overwritten, the steps are out already. */
+		if (ctx->privileged)
+			mmscope_xlate_page(mm, addr, x, &leaf);
+	}
+	if (!ctx->privileged) {
+		leaf.pfn = 0;
+		leaf.phys = 0;
+		ctx->end_flags |= MMSCOPE_END_HIDDEN;
+	}
+	err = mmscope_emit(ctx, &leaf, MMSCOPE_REC_PT_LEAF, sizeof(leaf));
+out_unlock:
+	mmap_read_unlock(mm);
+out_put:
+	mmput(mm);
+	return err;
+}
+
+static const char *const mmscope_xlate_levels[] = {
+	"pgd", "p4d", "pud", "pmd", "pte",
+};
+
+static const char *const mmscope_xlate_stops[] = {
+	[MMSCOPE_STOP_LEAF] = "leaf",
+	[MMSCOPE_STOP_NO_VMA] = "no VMA at this address",
+	[MMSCOPE_STOP_NONE] = "empty entry",
+	[MMSCOPE_STOP_NOT_PRESENT] = "entry not present",
+	[MMSCOPE_STOP_BAD] = "bad entry",
+	[MMSCOPE_STOP_CHANGED] = "table changed during the walk",
+};
+
+static void mmscope_xlate_show(struct seq_buf *s,
+			       const struct mmscope_rec_hdr *hdr)
+{
+	const struct mmscope_pt_step *st = (const void *)hdr;
+	const struct mmscope_pt_leaf *l = (const void *)hdr;
+	u32 i;
+
+	switch (hdr->type) {
+	case MMSCOPE_REC_PT_STEP:
+		seq_buf_printf(s, "%s[%3u] entry %#018llx kind %u flags %#07x next %#llx%s\n",
+			       mmscope_xlate_levels[st->level % MMSCOPE_PT_NR_LEVELS],
+			       st->index, st->entry, st->kind, st->flags,
+			       st->next_table, st->folded ? " (folded)" : "");
+		break;
+	case MMSCOPE_REC_PT_LEAF:
+		seq_buf_printf(s, "vaddr %#llx: %s at %s", l->vaddr,
+			       mmscope_xlate_stops[l->stop % ARRAY_SIZE(mmscope_xlate_stops)],
+			       mmscope_xlate_levels[l->stop_level % MMSCOPE_PT_NR_LEVELS]);
+		if (l->stop == MMSCOPE_STOP_LEAF)
+			seq_buf_printf(s, ", pfn %#llx phys %#llx page_bits %#x refcount %d mapcount %d order %u",
+				       l->pfn, l->phys, l->page_bits,
+				       l->refcount, l->mapcount, l->folio_order);
+		if (l->nbytes)
+			seq_buf_printf(s, " bytes ");
+		for (i = 0; i < l->nbytes && i < sizeof(l->bytes); i++)
+			seq_buf_printf(s, "%02x", l->bytes[i]);
+		seq_buf_printf(s, "\n");
+		break;
+	}
+}
+
+const struct mmscope_view_ops mmscope_translate_view = {
+	.name = "translate",
+	.view = MMSCOPE_VIEW_TRANSLATE,
+	.needs_mm = true,
+	.start = mmscope_xlate_start,
+	.fill = mmscope_xlate_fill,
+	.show = mmscope_xlate_show,
+	.stop = mmscope_xlate_stop,
+};

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The page-table walker behind the pt and translate views.
+ *
+ * Modules cannot call walk_page_range() (mm/pagewalk.c), so this is a
+ * walker of the same shape: one function per level, each the same loop over
+ * the entries of one table, calling the caller's ops.  It only reads.
+ *
+ * Why reading is safe, level by level (the caller holds mmap_read_lock and
+ * walks only ranges inside VMAs it found under that lock):
+ *  - pgd, p4d, pud and pmd *tables* are freed only by free_pgtables() for
+ *    ranges that are no longer in the VMA tree (munmap, exit: mmap_lock
+ *    held for write when the VMAs are detached), or by mremap under the
+ *    write lock.  Under the read lock an upper entry inside a VMA can only
+ *    go from empty to a table, or hold a huge leaf that may be zapped; each
+ *    entry is read once and the next table is derived from that value.
+ *  - PTE tables can go away under the read lock since v6.5: khugepaged's
+ *    retract_page_tables() and collapse clear the pmd and free the table
+ *    after an RCU grace period (pte_free_defer()).  __pte_offset_map(),
+ *    which handles that, is not exported; so do what it does: inside
+ *    rcu_read_lock(), read the pmd once, check it is a table, read the PTEs
+ *    through that value, and re-read the pmd.  If it changed, the snapshot
+ *    may be stale: retry once, then skip the table and set walk->changed.
+ *    (Before v6.5 PTE tables are freed only with mmap_lock held for write,
+ *    so the RCU section is merely harmless there.)
+ *  - The ops are called on the snapshot, outside the RCU section, so they
+ *    may sleep (allocate, emit output).
+ */
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/rcupdate.h>
+#include "walk.h"
+#include "compat.h"
+
+/* Count the table page @table at @level once, however often it is entered. */
+static void mmscope_walk_enter(struct mmscope_walk *walk, int level,
+			       const void *table)
+{
+	if (walk->last[level] == table)
+		return;
+	walk->last[level] = table;
+	walk->tables[level]++;
+}
+
+static int mmscope_walk_hole(struct mmscope_walk *walk, unsigned long addr,
+			     unsigned long next, int depth)
+{
+	if (!walk->ops->pte_hole)
+		return 0;
+	return walk->ops->pte_hole(addr, next, depth, walk);
+}
+
+/* The PTEs [@addr, @end) of the snapshot in walk->ptes. */
+static int mmscope_walk_ptes(struct mmscope_walk *walk, unsigned long addr,
+			     unsigned long end)
+{
+	const struct mmscope_walk_ops *ops = walk->ops;
+	const pte_t *pte = &walk->ptes[pte_index(addr)];
+	unsigned long next, hole = end;
+	int err = 0;
+
+	do {
+		next = addr + PAGE_SIZE;
+		if (pte_none(*pte)) {
+			if (hole == end)
+				hole = addr;
+			continue;
+		}
+		if (hole != end) {
+			err = mmscope_walk_hole(walk, hole, addr, MMSCOPE_PT_PTE);
+			hole = end;
+			if (err)
+				break;
+		}
+		if (ops->pte_entry) {
+			err = ops->pte_entry(*pte, addr, next, walk);
+			if (err)
+				break;
+		}
+	} while (pte++, addr = next, addr != end);
+	if (!err && hole != end)
+		err = mmscope_walk_hole(walk, hole, end, MMSCOPE_PT_PTE);
+	return err;
+}
+
+/*
+ * Read the pmd at @pmdp and, if it is a table, its PTEs for [@addr, @end)
+ * into walk->ptes, as described at the top of this file.  Returns the pmd
+ * value; *@stale is set if the table changed while it was read.
+ */
+static pmd_t mmscope_read_pmd(struct mmscope_walk *walk, pmd_t *pmdp,
+			      unsigned long addr, unsigned long end,
+			      bool *stale)
+{
+	unsigned int i, first = pte_index(addr);
+	unsigned int last = first + ((end - addr) >> PAGE_SHIFT);
+	int tries = 2;
+	pmd_t pmd;
+	pte_t *ptes;
+
+	do {
+		rcu_read_lock();
+		pmd = mmscope_pmdp_get_lockless(pmdp);
+		if (mmscope_pt_kind(pmd_val(pmd), MMSCOPE_PT_PMD) !=
+		    MMSCOPE_PTK_TABLE) {
+			rcu_read_unlock();
+			*stale = false;
+			return pmd;
+		}
+		ptes = (pte_t *)pmd_page_vaddr(pmd);
+		for (i = first; i < last; i++)
+			walk->ptes[i] = ptep_get(ptes + i);
+		*stale = !pmd_same(pmd, mmscope_pmdp_get_lockless(pmdp));
+		rcu_read_unlock();
+	} while (*stale && --tries);
+	return pmd;
+}
+
+static int mmscope_walk_pmd_range(struct mmscope_walk *walk, pud_t pud,
+				  unsigned long addr, unsigned long end)
+{
+	const struct mmscope_walk_ops *ops = walk->ops;
+	pmd_t *pmdp = pud_pgtable(pud) + pmd_index(addr);
+	unsigned long next;
+	bool stale;
+	pmd_t pmd;
+	int err = 0;
+
+	mmscope_walk_enter(walk, MMSCOPE_PT_PMD, pud_pgtable(pud));
+	do {
+		next = pmd_addr_end(addr, end);
+		pmd = mmscope_read_pmd(walk, pmdp, addr, next, &stale);
+		if (pmd_none(pmd)) {
+			err = mmscope_walk_hole(walk, addr, next, MMSCOPE_PT_PMD);
+			if (err)
+				break;
+			continue;
+		}
+		if (ops->pmd_entry) {
+			err = ops->pmd_entry(pmd, addr, next, walk);
+			if (err)
+				break;
+		}
+		if (mmscope_pt_kind(pmd_val(pmd), MMSCOPE_PT_PMD) !=
+		    MMSCOPE_PTK_TABLE)
+			continue;
+		if (stale) {
+			walk->changed = true;
+			continue;
+		}
+		mmscope_walk_enter(walk, MMSCOPE_PT_PTE,
+				   (void *)pmd_page_vaddr(pmd));
+		err = mmscope_walk_ptes(walk, addr, next);
+		if (err)
+			break;
+	} while (pmdp++, addr = next, addr != end);
+	return err;
+}
+
+static int mmscope_walk_pud_range(struct mmscope_walk *walk, p4d_t p4d,
+				  unsigned long addr, unsigned long end)
+{
+	const struct mmscope_walk_ops *ops = walk->ops;
+	pud_t *pudp = p4d_pgtable(p4d) + pud_index(addr);
+	unsigned long next;
+	pud_t pud;
+	int err = 0;
+
+	mmscope_walk_enter(walk, MMSCOPE_PT_PUD, p4d_pgtable(p4d));
+	do {
+		next = pud_addr_end(addr, end);
+		pud = mmscope_pudp_get(pudp);
+		if (pud_none(pud)) {
+			err = mmscope_walk_hole(walk, addr, next, MMSCOPE_PT_PUD);
+			if (err)
+				break;
+			continue;
+		}
+		if (ops->pud_entry) {
+			err = ops->pud_entry(pud, addr, next, walk);
+			if (err)
+				break;
+		}
+		if (mmscope_pt_kind(pud_val(pud), MMSCOPE_PT_PUD) !=
+		    MMSCOPE_PTK_TABLE)
+			continue;
+		err = mmscope_walk_pmd_range(walk, pud, addr, next);
+		if (err)
+			break;
+	} while (pudp++, addr = next, addr != end);
+	return err;
+}
+
+/*
+ * The p4d table below @pgd.  With 4-level paging the p4d level is folded:
+ * the pgd entry is the p4d entry, and p4d_offset() returns the pgd slot
+ * itself; the loop then runs once per pgd entry.
+ */
+static int mmscope_walk_p4d_range(struct mmscope_walk *walk, pgd_t *pgdp,
+				  unsigned long addr, unsigned long end)
+{
+	const struct mmscope_walk_ops *ops = walk->ops;
+	p4d_t *p4dp = p4d_offset(pgdp, addr);
+	unsigned long next;
+	p4d_t p4d;
+	int err = 0;
+
+	if (pgtable_l5_enabled())
+		mmscope_walk_enter(walk, MMSCOPE_PT_P4D, p4dp - p4d_index(addr));
+	do {
+		next = p4d_addr_end(addr, end);
+		p4d = mmscope_p4dp_get(p4dp);
+		if (p4d_none(p4d)) {
+			err = mmscope_walk_hole(walk, addr, next, MMSCOPE_PT_P4D);
+			if (err)
+				break;
+			continue;
+		}
+		if (ops->p4d_entry) {
+			err = ops->p4d_entry(p4d, addr, next, walk);
+			if (err)
+				break;
+		}
+		if (mmscope_pt_kind(p4d_val(p4d), MMSCOPE_PT_P4D) !=
+		    MMSCOPE_PTK_TABLE)
+			continue;
+		err = mmscope_walk_pud_range(walk, p4d, addr, next);
+		if (err)
+			break;
+	} while (p4dp++, addr = next, addr != end);
+	return err;
+}
+
+static int mmscope_walk_pgd_range(struct mmscope_walk *walk,
+				  unsigned long addr, unsigned long end)
+{
+	const struct mmscope_walk_ops *ops = walk->ops;
+	pgd_t *pgdp = pgd_offset(walk->mm, addr);
+	unsigned long next;
+	pgd_t pgd;
+	int err = 0;
+
+	mmscope_walk_enter(walk, MMSCOPE_PT_PGD, walk->mm->pgd);
+	do {
+		next = pgd_addr_end(addr, end);
+		pgd = mmscope_pgdp_get(pgdp);
+		/* pgd_none() and pgd_bad() are 0 on 4-level: the p4d decides. */
+		if (pgd_none(pgd)) {
+			err = mmscope_walk_hole(walk, addr, next, MMSCOPE_PT_PGD);
+			if (err)
+				break;
+			continue;
+		}
+		if (ops->pgd_entry) {
+			err = ops->pgd_entry(pgd, addr, next, walk);
+			if (err)
+				break;
+		}
+		if (pgtable_l5_enabled() &&
+		    mmscope_pt_kind(pgd_val(pgd), MMSCOPE_PT_PGD) !=
+		    MMSCOPE_PTK_TABLE)
+			continue;
+		/*
+		 * p4d_offset() reads *pgdp again on 5-level; the pgd entry of a
+		 * range inside a VMA never goes from table to anything else
+		 * under mmap_read_lock, so it reads the value seen above.
+		 */
+		err = mmscope_walk_p4d_range(walk, pgdp, addr, next);
+		if (err)
+			break;
+	} while (pgdp++, addr = next, addr != end);
+	return err;
+}
+
+/**
+ * mmscope_walk_range() - walk the page tables of the VMAs in [start, end)
+ * @walk: ops, mm and private data; counters accumulate across calls
+ * @start: first address (page aligned)
+ * @end: end of the range (exclusive)
+ *
+ * Only ranges covered by VMAs are walked (see the top of this file); the
+ * gaps between VMAs are skipped without a hole callback.  The caller holds
+ * mmap_read_lock(walk->mm).
+ *
+ * Return: 0 when the range was walked, the first non-zero op result
+ * otherwise.
+ */
+int mmscope_walk_range(struct mmscope_walk *walk, unsigned long start,
+		       unsigned long end)
+{
+	VMA_ITERATOR(vmi, walk->mm, start);
+	struct vm_area_struct *vma;
+	int err = 0;
+
+	mmap_assert_locked(walk->mm);
+	for_each_vma_range(vmi, vma, end) {
+		walk->vma = vma;
+		err = mmscope_walk_pgd_range(walk, max(start, vma->vm_start),
+					     min(end, vma->vm_end));
+		if (err)
+			break;
+		cond_resched();
+	}
+	walk->vma = NULL;
+	return err;
+}

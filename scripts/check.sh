@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: build everything, run the host unit tests, then the selftests
+# in a VM for every kernel x paging combination.
+#
+#   KERNELS="6.1 6.12" PAGINGS="5 4" scripts/check.sh
+#
+# KERNEL / PAGING (what `make check KERNEL=6.12 PAGING=4` sets) take
+# precedence over KERNELS / PAGINGS; each may be one value or a list.
+# ARGS is passed to run_tests.sh in every VM (test names to run a subset).
+# Last line: "N passed, N failed, N skipped" summed over unit tests and all
+# combinations; exit 1 when anything failed or a VM did not report.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+kernels=${KERNEL:-${KERNELS:-6.1 6.12}}
+pagings=${PAGING:-${PAGINGS:-5 4}}
+started=$(date +%s)
+
+"$ROOT/scripts/deps.sh" check || die "installing dependencies failed"
+
+echo "== build"
+make -s all || die "build failed (make)"
+for k in $kernels; do
+	"$ROOT/scripts/build-modules.sh" "$k" || die "module build for $k failed"
+done
+make -s -C selftests 2>&1 | grep -v "statically linked applications\|in function" >&2
+[ "${PIPESTATUS[0]}" = 0 ] || die "selftests build failed"
+for k in $kernels; do
+	"$ROOT/scripts/mkinitramfs.sh" "$k" > /dev/null || die "initramfs for $k failed"
+done
+
+rows=()
+tp=0; tf=0; ts=0; bad=0
+add_row()
+{
+	# name, "N passed, N failed, N skipped" or "", seconds, status
+	local p=0 f=0 s=0
+	if [[ "$2" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped ]]; then
+		p=${BASH_REMATCH[1]}; f=${BASH_REMATCH[2]}; s=${BASH_REMATCH[3]}
+	fi
+	tp=$((tp + p)); tf=$((tf + f)); ts=$((ts + s))
+	rows+=("$(printf '%-14s %6s %6s %7s %6ss  %s' "$1" "$p" "$f" "$s" "$3" "$4")")
+}
+
+echo "== unit tests (host)"
+t0=$(date +%s)
+unit_out=$(make -s unit 2>&1)
+unit_rc=$?
+echo "$unit_out"
+unit_line=$(echo "$unit_out" | grep -E '^unit: [0-9]+ passed' | tail -1)
+unit_line=${unit_line#unit: }
+status=ok
+if [ $unit_rc -ne 0 ]; then status=FAILED; bad=1; fi
+[ -n "$unit_line" ] || { unit_line="0 passed, 1 failed, 0 skipped"; status="FAILED (no report)"; bad=1; }
+add_row "unit" "$unit_line" $(($(date +%s) - t0)) "$status"
+
+for k in $kernels; do
+	for p in $pagings; do
+		echo "== VM: kernel $k, $p-level paging"
+		t0=$(date +%s)
+		MMSCOPE_NO_BUILD=1 "$ROOT/scripts/vm.sh" --kernel "$k" --paging "$p" \
+			--mode check ${ARGS:+--args "$ARGS"}
+		rc=$?
+		log=$BUILD/logs/$k-$p-check.log
+		line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log" | tail -1)
+		status=ok
+		[ $rc -eq 0 ] || { status="FAILED (rc=$rc)"; bad=1; }
+		if [ -z "$line" ]; then
+			line="0 passed, 1 failed, 0 skipped"
+			status="FAILED (no report: panic or timeout, see $log)"
+			bad=1
+		fi
+		add_row "$k/$p-level" "$line" $(($(date +%s) - t0)) "$status"
+	done
+done
+
+echo
+echo "== summary ($(($(date +%s) - started))s; logs in build/logs/)"
+printf '%-14s %6s %6s %7s %7s  %s\n' "combination" passed failed skipped time status
+printf '%s\n' "${rows[@]}"
+echo "$tp passed, $tf failed, $ts skipped"
+[ $bad -eq 0 ] && [ $tf -eq 0 ]

@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the Debian 12 packages a target needs, only those missing.
+#
+#   scripts/deps.sh build   compilers, libbpf, kernel headers (6.1 and 6.12),
+#                           linux-source-6.12 (kselftest harness, checkpatch)
+#   scripts/deps.sh vm|demo|check|debug
+#                           build + qemu, busybox, cpio and the kernel images
+#
+# apt-get update runs only when something must be installed.  Runs as root,
+# or through sudo when not root and sudo exists.
+set -euo pipefail
+
+target=${1:-build}
+
+build_pkgs="build-essential make gcc clang llvm libbpf-dev bpftool libelf-dev
+	zlib1g-dev libzstd-dev pkg-config rsync perl
+	linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.12 xz-utils"
+vm_pkgs="qemu-system-x86 busybox-static cpio gzip kmod xz-utils zstd
+	linux-image-amd64 linux-image-6.12-amd64"
+debug_pkgs="bc bison flex libssl-dev dwarves python3 cpio"
+
+case "$target" in
+build) pkgs=$build_pkgs ;;
+check|demo|vm) pkgs="$build_pkgs $vm_pkgs" ;;
+debug) pkgs="$build_pkgs $vm_pkgs $debug_pkgs" ;;
+*) echo "usage: $0 build|check|demo|vm|debug" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in $pkgs; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	     grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+if [ "$(id -u)" -eq 0 ]; then
+	as_root=()
+elif command -v sudo >/dev/null; then
+	as_root=(sudo)
+else
+	echo "deps: missing ${missing[*]} and not root (no sudo)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	--no-install-recommends "${missing[@]}"

@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the test VM and run one mode in it.
+#
+#   scripts/vm.sh [--kernel 6.1|6.12] [--paging 4|5] [--mode MODE]
+#                 [--timeout SECS] [--mem 2G] [--smp 2] [--args "..."]
+#
+# MODE: check (selftests/run_tests.sh), demo, bench, soak, shell (interactive).
+# Defaults come from the environment: KERNEL (6.12), PAGING (5), MODE (shell),
+# VM_TIMEOUT, VM_MEM (2G), VM_SMP (2), ARGS.  Builds what is missing first
+# (incremental) unless MMSCOPE_NO_BUILD=1.  MMSCOPE_ACCEL=kvm|tcg forces the
+# accelerator; otherwise KVM is probed once (cached in build/accel) and TCG
+# with -cpu max is the fallback.  5-level paging is la57 on the vCPU
+# (-cpu max), 4-level is la57=off.
+#
+# The serial log is kept in build/logs/<kernel>-<paging>-<mode>.log.  Exit
+# status: the guest's "MMSCOPE-RESULT rc=N"; 1 when that line is missing
+# (panic, timeout, crash).  On failure the log tail and any kernel
+# complaints are printed.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+
+kernel=${KERNEL:-6.12}
+paging=${PAGING:-5}
+mode=${MODE:-shell}
+tmo=${VM_TIMEOUT:-}
+mem=${VM_MEM:-2G}
+smp=${VM_SMP:-2}
+args=${ARGS:-}
+
+usage() { sed -n '4,10s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=$2; shift ;;
+	--paging) paging=$2; shift ;;
+	--mode) mode=$2; shift ;;
+	--timeout) tmo=$2; shift ;;
+	--mem) mem=$2; shift ;;
+	--smp) smp=$2; shift ;;
+	--args) args=$2; shift ;;
+	-h|--help) usage ;;
+	*) echo "vm.sh: unknown argument $1" >&2; usage ;;
+	esac
+	shift
+done
+check_kernel_name "$kernel"
+case "$paging" in 4|5) ;; *) die "--paging must be 4 or 5" ;; esac
+case "$mode" in
+check) tmo=${tmo:-900} ;;
+demo|bench) tmo=${tmo:-900} ;;
+soak) tmo=${tmo:-$(( ${args:-10} * 60 + 600 ))} ;;
+shell) ;;
+*) die "unknown mode $mode (check|demo|shell|bench|soak)" ;;
+esac
+
+# ---- build (incremental) ----
+if [ "${MMSCOPE_NO_BUILD:-0}" != 1 ]; then
+	make -s -C "$ROOT" userspace >&2 ||
+		note "warning: the CLI does not build; continuing without it"
+	"$ROOT/scripts/build-modules.sh" "$kernel" >&2 || die "module build for $kernel failed"
+	make -s -C "$ROOT/selftests" >&2 || die "selftests build failed"
+	"$ROOT/scripts/mkinitramfs.sh" "$kernel" > /dev/null || die "initramfs failed"
+fi
+initrd=$BUILD/initramfs-$kernel.cpio.gz
+[ -e "$initrd" ] || die "$initrd missing"
+vmlinuz=$(kernel_image "$kernel") || exit 1
+
+# ---- accelerator ----
+kvm_works()
+{
+	local cache=$BUILD/accel
+	if [ -e "$cache" ]; then [ "$(cat "$cache")" = kvm ]; return; fi
+	local r=tcg
+	if [ -r /dev/kvm ] && [ -w /dev/kvm ] &&
+	   timeout 20 qemu-system-x86_64 -accel kvm -cpu host -m 256 -nographic \
+		-no-reboot -monitor none -kernel "$vmlinuz" \
+		-append "console=ttyS0 panic=-1" < /dev/null 2>&1 |
+	   grep -q 'Kernel panic'; then
+		r=kvm
+	fi
+	mkdir -p "$BUILD" && echo $r > "$cache"
+	[ $r = kvm ]
+}
+accel=${MMSCOPE_ACCEL:-}
+if [ -z "$accel" ]; then
+	accel=tcg
+	if kvm_works; then
+		# KVM can give 5-level paging only when the host CPU has it.
+		if [ "$paging" = 4 ] || grep -qw la57 /proc/cpuinfo; then accel=kvm; fi
+	fi
+fi
+if [ "$accel" = kvm ]; then
+	cpu=host
+	accel_opts=(-accel kvm)
+else
+	cpu=max
+	accel_opts=(-accel tcg,thread=multi)
+fi
+[ "$paging" = 4 ] && cpu="$cpu,la57=off"
+
+# ---- boot ----
+mkdir -p "$BUILD/logs"
+log=$BUILD/logs/$kernel-$paging-$mode.log
+append="console=ttyS0 panic=-1 loglevel=5 mitigations=off 8250.nr_uarts=1"
+append+=" mmscope.mode=$mode mmscope.paging=$paging"
+[ -n "$args" ] && append+=" mmscope.args=\"$args\""
+qemu=(qemu-system-x86_64 "${accel_opts[@]}" -cpu "$cpu" -m "$mem" -smp "$smp"
+	-nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd"
+	-append "$append")
+
+echo "vm: kernel $kernel ($vmlinuz), $paging-level paging, $accel, mode $mode${tmo:+, timeout ${tmo}s}; log $log" >&2
+if [ "$mode" = shell ]; then
+	echo "vm: Ctrl-A X quits qemu" >&2
+	"${qemu[@]}" -serial mon:stdio -monitor none 2>&1 | tee "$log"
+	exit "${PIPESTATUS[0]}"
+fi
+
+start=$(date +%s)
+timeout -k 10 "$tmo" "${qemu[@]}" -serial stdio -monitor none < /dev/null 2>&1 |
+	tr -d '\r' | tee "$log"
+qrc=${PIPESTATUS[0]}
+secs=$(($(date +%s) - start))
+
+result=$(grep -a '^MMSCOPE-RESULT rc=' "$log" | tail -1)
+if [ -n "$result" ]; then
+	rc=${result#MMSCOPE-RESULT rc=}
+	case "$rc" in ''|*[!0-9]*) rc=1 ;; esac
+	why="guest rc=$rc"
+else
+	rc=1
+	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+		why="timeout after ${tmo}s"
+	elif grep -aqE 'Kernel panic|BUG:|Oops' "$log"; then
+		why="kernel panic"
+	else
+		why="no MMSCOPE-RESULT (qemu exit $qrc)"
+	fi
+fi
+echo "vm: $kernel $paging-level $mode: $why in ${secs}s" >&2
+if [ "$rc" != 0 ]; then
+	{
+		echo "==== vm: FAILED ($why); last 60 lines of $log:"
+		tail -n 60 "$log"
+		echo "==== vm: kernel complaints:"
+		grep -aE 'BUG:|WARNING:|Oops|KASAN|Call Trace|Kernel panic|general protection|INFO: task .* blocked' "$log" | head -40
+		echo "===="
+	} >&2
+fi
+exit "$rc"

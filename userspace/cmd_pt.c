@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmscope pt PID [--range START-END] [--raw]: a process's page tables as
+ * runs of like entries, and the tables and entries per level.
+ * mmscope translate PID ADDR: one address, level by level.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+static const char *const pt_level_names[MMSCOPE_PT_NR_LEVELS] = {
+	"pgd", "p4d", "pud", "pmd", "pte",
+};
+
+static const char *const pt_kind_names[MMSCOPE_PTK_NR] = {
+	[MMSCOPE_PTK_NONE] = "none",
+	[MMSCOPE_PTK_TABLE] = "table",
+	[MMSCOPE_PTK_PRESENT] = "present",
+	[MMSCOPE_PTK_PROTNONE] = "protnone",
+	[MMSCOPE_PTK_SWAP] = "swap",
+	[MMSCOPE_PTK_MIGRATION] = "migration",
+	[MMSCOPE_PTK_DEVICE_PRIVATE] = "device_private",
+	[MMSCOPE_PTK_DEVICE_EXCLUSIVE] = "device_exclusive",
+	[MMSCOPE_PTK_HWPOISON] = "hwpoison",
+	[MMSCOPE_PTK_MARKER] = "marker",
+	[MMSCOPE_PTK_BAD] = "bad",
+};
+
+/* enum mmscope_pt_flags, bit by bit */
+static const char *const pt_flag_names[] = {
+	"present", "rw", "user", "pwt", "pcd", "accessed", "dirty", "pse",
+	"pat", "global", "nx", "soft_dirty", "uffd_wp", "special", "devmap",
+	"exclusive", "pkey", "hugetlb",
+};
+
+const char *pt_level_name(unsigned int level)
+{
+	return level < MMSCOPE_PT_NR_LEVELS ? pt_level_names[level] : "?";
+}
+
+const char *pt_kind_name(unsigned int kind)
+{
+	return kind < MMSCOPE_PTK_NR ? pt_kind_names[kind] : "?";
+}
+
+/* Flag names separated by spaces, for json_words() and text. */
+void pt_flags_str(uint32_t flags, char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(pt_flag_names) / sizeof(pt_flag_names[0]); i++)
+		if (flags & (1u << i) && n < len)
+			n += snprintf(buf + n, len - n, "%s%s", n ? " " : "",
+				      pt_flag_names[i]);
+}
+
+static bool pt_has_pfn(unsigned int kind)
+{
+	return kind == MMSCOPE_PTK_PRESENT || kind == MMSCOPE_PTK_PROTNONE;
+}
+
+static bool pt_has_swap(unsigned int kind)
+{
+	return kind != MMSCOPE_PTK_NONE && kind != MMSCOPE_PTK_TABLE &&
+	       !pt_has_pfn(kind) && kind != MMSCOPE_PTK_BAD;
+}
+
+int pt_fetch(int pid, uint64_t start, uint64_t end, bool raw,
+	     struct mmscope_result *res)
+{
+	struct mmscope_query q = {
+		.version = MMSCOPE_ABI_VERSION,
+		.view = MMSCOPE_VIEW_PT,
+		.pid = pid,
+		.flags = raw ? MMSCOPE_Q_RAW : 0,
+		.start = start,
+		.end = end,
+	};
+
+	return dev_query(&q, res);
+}
+
+static bool pt_hidden(const struct mmscope_result *res)
+{
+	return res->end && (res->end->flags & MMSCOPE_END_HIDDEN);
+}
+
+static void pt_print_json(int pid, const struct mmscope_result *res)
+{
+	const struct mmscope_pt_summary *sum = NULL;
+	const struct mmscope_rec_hdr *r;
+	bool hidden = pt_hidden(res);
+	char flags[256];
+	int i;
+
+	for (r = NULL; (r = dev_next(res, r));)
+		if (r->type == MMSCOPE_REC_PT_SUMMARY)
+			sum = (const void *)r;
+	json_obj_open(NULL);
+	json_s64("pid", pid);
+	json_u64("levels", sum ? sum->levels : 0);
+	json_arr_open("runs");
+	for (r = NULL; (r = dev_next(res, r));) {
+		const struct mmscope_pt_run *run = (const void *)r;
+
+		if (r->type != MMSCOPE_REC_PT_RUN)
+			continue;
+		json_obj_open(NULL);
+		json_hex("start", run->start);
+		json_hex("end", run->end);
+		json_str("level", pt_level_name(run->level));
+		json_u64("count", run->count);
+		json_str("kind", pt_kind_name(run->kind));
+		if (pt_has_pfn(run->kind) && !hidden)
+			json_u64("pfn", run->pfn);
+		else
+			json_null("pfn");
+		pt_flags_str(run->flags, flags, sizeof(flags));
+		json_words("flags", flags);
+		if (run->flags & MMSCOPE_PTF_PKEY)
+			json_u64("pkey", run->pkey);
+		if (pt_has_swap(run->kind)) {
+			json_obj_open("swap");
+			json_u64("type", run->swap_type);
+			json_u64("offset", run->swap_offset);
+			json_obj_close();
+		} else {
+			json_null("swap");
+		}
+		if (run->raw)
+			json_hex("entry", run->raw);
+		json_obj_close();
+	}
+	json_arr_close();
+	json_obj_open("tables");
+	for (i = 0; i < MMSCOPE_PT_NR_LEVELS; i++)
+		json_u64(pt_level_names[i], sum ? sum->tables[i] : 0);
+	json_obj_close();
+	json_obj_open("present");
+	json_u64("4k", sum ? sum->present[MMSCOPE_PT_PTE] : 0);
+	json_u64("2m", sum ? sum->present[MMSCOPE_PT_PMD] : 0);
+	json_u64("1g", sum ? sum->present[MMSCOPE_PT_PUD] : 0);
+	json_obj_close();
+	json_obj_open("entries");
+	for (i = MMSCOPE_PTK_PRESENT; i < MMSCOPE_PTK_NR; i++)
+		json_u64(pt_kind_names[i], sum ? sum->kinds[i] : 0);
+	json_obj_close();
+	json_bool("changed", res->end && (res->end->flags & MMSCOPE_END_CHANGED));
+	json_bool("hidden", hidden);
+	json_obj_close();
+}
+
+/* ptdump-like fixed columns. */
+static void pt_flag_cols(FILE *f, uint32_t fl)
+{
+	fprintf(f, "%s %s %s %s %s %s %s %s %s %s",
+		fl & MMSCOPE_PTF_USER ? "USR" : "   ",
+		fl & MMSCOPE_PTF_RW ? "RW" : "ro",
+		fl & MMSCOPE_PTF_PWT ? "PWT" : "   ",
+		fl & MMSCOPE_PTF_PCD ? "PCD" : "   ",
+		fl & MMSCOPE_PTF_PSE ? "PSE" : "   ",
+		fl & MMSCOPE_PTF_PAT ? "PAT" : "   ",
+		fl & MMSCOPE_PTF_ACCESSED ? "A" : " ",
+		fl & MMSCOPE_PTF_DIRTY ? "D" : " ",
+		fl & MMSCOPE_PTF_GLOBAL ? "GLB" : "   ",
+		fl & MMSCOPE_PTF_NX ? "NX" : "x ");
+	if (fl & MMSCOPE_PTF_SOFT_DIRTY)
+		fprintf(f, " sd");
+	if (fl & MMSCOPE_PTF_UFFD_WP)
+		fprintf(f, " uffd-wp");
+	if (fl & MMSCOPE_PTF_SPECIAL)
+		fprintf(f, " special");
+	if (fl & MMSCOPE_PTF_DEVMAP)
+		fprintf(f, " devmap");
+	if (fl & MMSCOPE_PTF_EXCLUSIVE)
+		fprintf(f, " excl");
+	if (fl & MMSCOPE_PTF_HUGETLB)
+		fprintf(f, " hugetlb");
+}
+
+void pt_print_text(FILE *f, const struct mmscope_result *res)
+{
+	const struct mmscope_rec_hdr *r;
+	bool hidden = pt_hidden(res);
+	char sz[32];
+
+	fprintf(f, "%-18s %-18s %9s %-3s %8s %-9s %-14s %s\n", "START", "END",
+		"SIZE", "LVL", "COUNT", "KIND", "PFN|SWAP", "FLAGS");
+	for (r = NULL; (r = dev_next(res, r));) {
+		const struct mmscope_pt_run *run = (const void *)r;
+		const struct mmscope_pt_summary *s = (const void *)r;
+		char where[32];
+
+		if (r->type == MMSCOPE_REC_PT_RUN) {
+			if (pt_has_pfn(run->kind))
+				snprintf(where, sizeof(where), hidden ? "-" :
+					 "%#llx", (unsigned long long)run->pfn);
+			else if (pt_has_swap(run->kind))
+				snprintf(where, sizeof(where), "%u:%#llx",
+					 run->swap_type,
+					 (unsigned long long)run->swap_offset);
+			else
+				snprintf(where, sizeof(where), "-");
+			fprintf(f, "%#018llx %#018llx %9s %-3s %8llu %-9s %-14s ",
+				(unsigned long long)run->start,
+				(unsigned long long)run->end,
+				fmt_size(run->end - run->start, sz, sizeof(sz)),
+				pt_level_name(run->level),
+				(unsigned long long)run->count,
+				pt_kind_name(run->kind), where);
+			pt_flag_cols(f, run->flags);
+			if (run->flags & MMSCOPE_PTF_PKEY)
+				fprintf(f, " pkey=%u", run->pkey);
+			if (run->raw)
+				fprintf(f, " [%#llx]", (unsigned long long)run->raw);
+			fprintf(f, "\n");
+		} else if (r->type == MMSCOPE_REC_PT_SUMMARY) {
+			fprintf(f, "\n%u-level paging%s, range %#llx-%#llx\n",
+				s->levels, s->levels == 4 ? " (p4d folded into pgd)" : "",
+				(unsigned long long)s->start, (unsigned long long)s->end);
+			fprintf(f, "page-table pages: pgd %llu, p4d %llu, pud %llu, pmd %llu, pte %llu\n",
+				(unsigned long long)s->tables[MMSCOPE_PT_PGD],
+				(unsigned long long)s->tables[MMSCOPE_PT_P4D],
+				(unsigned long long)s->tables[MMSCOPE_PT_PUD],
+				(unsigned long long)s->tables[MMSCOPE_PT_PMD],
+				(unsigned long long)s->tables[MMSCOPE_PT_PTE]);
+			fprintf(f, "present entries: 4 KiB %llu, 2 MiB %llu, 1 GiB %llu (PROT_NONE included: %llu)\n",
+				(unsigned long long)s->present[MMSCOPE_PT_PTE],
+				(unsigned long long)s->present[MMSCOPE_PT_PMD],
+				(unsigned long long)s->present[MMSCOPE_PT_PUD],
+				(unsigned long long)s->kinds[MMSCOPE_PTK_PROTNONE]);
+			fprintf(f, "not present: swap %llu, migration %llu, device %llu, hwpoison %llu, marker %llu, bad %llu\n",
+				(unsigned long long)s->kinds[MMSCOPE_PTK_SWAP],
+				(unsigned long long)s->kinds[MMSCOPE_PTK_MIGRATION],
+				(unsigned long long)(s->kinds[MMSCOPE_PTK_DEVICE_PRIVATE] +
+						     s->kinds[MMSCOPE_PTK_DEVICE_EXCLUSIVE]),
+				(unsigned long long)s->kinds[MMSCOPE_PTK_HWPOISON],
+				(unsigned long long)s->kinds[MMSCOPE_PTK_MARKER],
+				(unsigned long long)s->kinds[MMSCOPE_PTK_BAD]);
+		}
+	}
+	fprintf(f, "\nLegend: one line per run of entries at one level with the same kind and flags\n"
+		"and contiguous PFNs (PFN of page i = PFN + i * size/4K). USR user, RW/ro,\n"
+		"PWT/PCD caching, PSE huge leaf, PAT, A accessed, D dirty, GLB global, NX/x,\n"
+		"sd soft-dirty, special (no struct page), excl (swapped exclusive anon).\n");
+	if (hidden)
+		fprintf(f, "PFNs hidden: they need CAP_SYS_ADMIN.\n");
+	if (res->end && (res->end->flags & MMSCOPE_END_CHANGED))
+		fprintf(f, "Note: the page tables changed during the walk.\n");
+}
+
+int cmd_pt(int argc, char **argv)
+{
+	uint64_t start = 0, end = 0;
+	struct mmscope_result res;
+	bool raw = false;
+	int i, err, pid = -1;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--raw")) {
+			raw = true;
+		} else if (!strcmp(argv[i], "--range")) {
+			if (++i == argc)
+				return usage_error("pt", "--range needs START-END");
+			if (parse_range(argv[i], &start, &end) || start >= end)
+				return usage_error("pt", "bad range '%s'", argv[i]);
+		} else if (pid < 0) {
+			if (parse_pid(argv[i], &pid))
+				return usage_error("pt", "'%s' is not a valid PID", argv[i]);
+		} else {
+			return usage_error("pt", "unexpected argument '%s'", argv[i]);
+		}
+	}
+	if (pid < 0)
+		return usage_error("pt", "expected a PID");
+	err = pt_fetch(pid, start, end, raw, &res);
+	if (err)
+		return dev_error(err, "pt", pid);
+	if (json_output)
+		pt_print_json(pid, &res);
+	else
+		pt_print_text(stdout, &res);
+	dev_result_free(&res);
+	return 0;
+}

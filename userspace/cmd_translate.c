@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/* mmscope translate PID ADDR: one virtual address, level by level. */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+static const char *const stop_names[] = {
+	[MMSCOPE_STOP_LEAF] = "leaf",
+	[MMSCOPE_STOP_NO_VMA] = "no_vma",
+	[MMSCOPE_STOP_NONE] = "none",
+	[MMSCOPE_STOP_NOT_PRESENT] = "not_present",
+	[MMSCOPE_STOP_BAD] = "bad",
+	[MMSCOPE_STOP_CHANGED] = "changed",
+};
+
+/* enum mmscope_page_bits, bit by bit */
+static const char *const page_bit_names[] = {
+	"valid", "anon", "file", "ksm", "lru", "active", "dirty", "uptodate",
+	"swapbacked", "large", "head", "tail", "hugetlb", "zero", "reserved",
+	"locked", "referenced", "unevictable", "exclusive",
+};
+
+static const char *stop_name(unsigned int stop)
+{
+	return stop < sizeof(stop_names) / sizeof(stop_names[0]) ?
+	       stop_names[stop] : "?";
+}
+
+static void page_bits_str(uint32_t bits, char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 1; i < sizeof(page_bit_names) / sizeof(page_bit_names[0]); i++)
+		if (bits & (1u << i) && n < len)
+			n += snprintf(buf + n, len - n, "%s%s", n ? " " : "",
+				      page_bit_names[i]);
+}
+
+int translate_fetch(int pid, uint64_t addr, struct mmscope_result *res)
+{
+	struct mmscope_query q = {
+		.version = MMSCOPE_ABI_VERSION,
+		.view = MMSCOPE_VIEW_TRANSLATE,
+		.pid = pid,
+		.start = addr,
+	};
+
+	return dev_query(&q, res);
+}
+
+static const struct mmscope_pt_leaf *
+translate_leaf(const struct mmscope_result *res)
+{
+	const struct mmscope_rec_hdr *r;
+
+	for (r = NULL; (r = dev_next(res, r));)
+		if (r->type == MMSCOPE_REC_PT_LEAF)
+			return (const void *)r;
+	return NULL;
+}
+
+static void translate_print_json(int pid, uint64_t addr,
+				 const struct mmscope_result *res)
+{
+	const struct mmscope_pt_leaf *l = translate_leaf(res);
+	bool hidden = res->end && (res->end->flags & MMSCOPE_END_HIDDEN);
+	const struct mmscope_rec_hdr *r;
+	char buf[256];
+	unsigned int i;
+
+	json_obj_open(NULL);
+	json_s64("pid", pid);
+	json_hex("vaddr", addr);
+	json_arr_open("steps");
+	for (r = NULL; (r = dev_next(res, r));) {
+		const struct mmscope_pt_step *st = (const void *)r;
+
+		if (r->type != MMSCOPE_REC_PT_STEP)
+			continue;
+		json_obj_open(NULL);
+		json_str("level", pt_level_name(st->level));
+		json_u64("index", st->index);
+		if (hidden)
+			json_null("entry");
+		else
+			json_hex("entry", st->entry);
+		json_str("kind", pt_kind_name(st->kind));
+		pt_flags_str(st->flags, buf, sizeof(buf));
+		json_words("flags", buf);
+		if (st->next_table)
+			json_hex("next_table", st->next_table);
+		else
+			json_null("next_table");
+		json_bool("folded", st->folded);
+		if (st->kind >= MMSCOPE_PTK_SWAP && st->kind < MMSCOPE_PTK_BAD) {
+			json_obj_open("swap");
+			json_u64("type", st->swap_type);
+			json_u64("offset", st->swap_offset);
+			json_obj_close();
+		}
+		json_obj_close();
+	}
+	json_arr_close();
+	if (l && l->leaf_level != MMSCOPE_PT_NONE)
+		json_str("leaf", pt_level_name(l->leaf_level));
+	else
+		json_null("leaf");
+	if (l && l->leaf_level != MMSCOPE_PT_NONE && !hidden) {
+		json_u64("pfn", l->pfn);
+		json_hex("phys", l->phys);
+	} else {
+		json_null("pfn");
+		json_null("phys");
+	}
+	if (l) {
+		json_obj_open("stop");
+		json_str("level", pt_level_name(l->stop_level));
+		json_str("reason", stop_name(l->stop));
+		json_str("kind", pt_kind_name(l->kind));
+		json_obj_close();
+	}
+	if (l && (l->page_bits & MMSCOPE_PG_VALID)) {
+		json_obj_open("page");
+		json_s64("refcount", l->refcount);
+		json_s64("mapcount", l->mapcount);
+		json_u64("order", l->folio_order);
+		page_bits_str(l->page_bits, buf, sizeof(buf));
+		json_words("flags", buf);
+		json_bool("anon", l->page_bits & MMSCOPE_PG_ANON);
+		json_bool("file", l->page_bits & MMSCOPE_PG_FILE);
+		json_bool("lru", l->page_bits & MMSCOPE_PG_LRU);
+		json_bool("dirty", l->page_bits & MMSCOPE_PG_DIRTY);
+		json_bool("thp_head", (l->page_bits & MMSCOPE_PG_HEAD) &&
+				      !(l->page_bits & MMSCOPE_PG_HUGETLB));
+		json_bool("tail", l->page_bits & MMSCOPE_PG_TAIL);
+		json_obj_close();
+	} else {
+		json_null("page");
+	}
+	if (l && l->nbytes) {
+		char hex[2 * sizeof(l->bytes) + 3] = "0x";
+
+		for (i = 0; i < l->nbytes && i < sizeof(l->bytes); i++)
+			snprintf(hex + 2 + 2 * i, 3, "%02x", l->bytes[i]);
+		json_str("bytes", hex);
+	} else {
+		json_null("bytes");
+	}
+	json_obj_close();
+}
+
+void translate_print_text(FILE *f, const struct mmscope_result *res)
+{
+	const struct mmscope_pt_leaf *l = translate_leaf(res);
+	bool hidden = res->end && (res->end->flags & MMSCOPE_END_HIDDEN);
+	const struct mmscope_rec_hdr *r;
+	char buf[256];
+	unsigned int i;
+
+	fprintf(f, "%-5s %5s %-18s %-9s %-18s %s\n", "LEVEL", "INDEX", "ENTRY",
+		"KIND", "NEXT TABLE", "FLAGS");
+	for (r = NULL; (r = dev_next(res, r));) {
+		const struct mmscope_pt_step *st = (const void *)r;
+		char entry[24] = "-", next[24] = "-";
+
+		if (r->type != MMSCOPE_REC_PT_STEP)
+			continue;
+		if (!hidden)
+			snprintf(entry, sizeof(entry), "%#018llx",
+				 (unsigned long long)st->entry);
+		if (st->next_table)
+			snprintf(next, sizeof(next), "%#llx",
+				 (unsigned long long)st->next_table);
+		pt_flags_str(st->flags, buf, sizeof(buf));
+		fprintf(f, "%-5s %5u %-18s %-9s %-18s %s%s\n",
+			pt_level_name(st->level), st->index, entry,
+			pt_kind_name(st->kind), next, buf,
+			st->folded ? " (folded: same entry as pgd)" : "");
+	}
+	if (!l)
+		return;
+	if (l->stop != MMSCOPE_STOP_LEAF) {
+		fprintf(f, "\nstopped at %s: %s (%s)\n", pt_level_name(l->stop_level),
+			stop_name(l->stop), pt_kind_name(l->kind));
+		return;
+	}
+	fprintf(f, "\n%#llx maps a %s page via a %s leaf", (unsigned long long)l->vaddr,
+		l->leaf_level == MMSCOPE_PT_PTE ? "4 KiB" :
+		l->leaf_level == MMSCOPE_PT_PMD ? "2 MiB" : "1 GiB",
+		pt_level_name(l->leaf_level));
+	if (hidden)
+		fprintf(f, " (PFN hidden: needs CAP_SYS_ADMIN)\n");
+	else
+		fprintf(f, ": pfn %#llx, phys %#llx\n", (unsigned long long)l->pfn,
+			(unsigned long long)l->phys);
+	if (l->page_bits & MMSCOPE_PG_VALID) {
+		page_bits_str(l->page_bits, buf, sizeof(buf));
+		fprintf(f, "page: refcount %d, mapcount %d, folio order %u, %s\n",
+			l->refcount, l->mapcount, l->folio_order, buf);
+	}
+	if (l->nbytes) {
+		fprintf(f, "bytes at phys:");
+		for (i = 0; i < l->nbytes && i < sizeof(l->bytes); i++)
+			fprintf(f, " %02x", l->bytes[i]);
+		fprintf(f, "\n");
+	}
+}
+
+int cmd_translate(int argc, char **argv)
+{
+	struct mmscope_result res;
+	uint64_t addr;
+	int err, pid;
+
+	if (argc != 3)
+		return usage_error("translate", "expected PID and ADDR");
+	if (parse_pid(argv[1], &pid))
+		return usage_error("translate", "'%s' is not a valid PID", argv[1]);
+	if (parse_u64(argv[2], &addr))
+		return usage_error("translate", "'%s' is not an address", argv[2]);
+	err = translate_fetch(pid, addr, &res);
+	if (err)
+		return dev_error(err, "translate", pid);
+	if (json_output)
+		translate_print_json(pid, addr, &res);
+	else
+		translate_print_text(stdout, &res);
+	dev_result_free(&res);
+	return 0;
+}
