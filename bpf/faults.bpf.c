@@ -62,10 +62,15 @@ struct {
  * both come from the kernel's own variables, resolved through kallsyms as
  * typeless ksyms: page_offset_base, and pgdir_shift (48 with 5-level paging,
  * 39 with 4-level, where the p4d level is folded into the pgd).  Kernels
- * built without CONFIG_X86_5LEVEL have no pgdir_shift: 4-level.
+ * built without CONFIG_X86_5LEVEL have no pgdir_shift: 4-level; kernels
+ * without CONFIG_DYNAMIC_MEMORY_LAYOUT have no page_offset_base: the fixed
+ * __PAGE_OFFSET_BASE of their paging mode.
  */
-extern const void page_offset_base __ksym;
+extern const void page_offset_base __ksym __weak;
 extern const void pgdir_shift __ksym __weak;
+
+#define MMSCOPE_PAGE_OFFSET_L4	0xffff888000000000ULL
+#define MMSCOPE_PAGE_OFFSET_L5	0xff11000000000000ULL
 
 #define MMSCOPE_PAGE_SHIFT	12
 #define MMSCOPE_PTRS_MASK	511UL
@@ -119,9 +124,13 @@ static __always_inline int pt_lookup(__u64 pgd, __u64 addr, __u64 *pfn)
 	__u64 base = 0, e, table, off;
 	__u32 shift = 39;
 
-	bpf_probe_read_kernel(&base, sizeof(base), &page_offset_base);
 	if (&pgdir_shift)
 		bpf_probe_read_kernel(&shift, sizeof(shift), &pgdir_shift);
+	if (&page_offset_base)
+		bpf_probe_read_kernel(&base, sizeof(base), &page_offset_base);
+	else
+		base = shift == 48 ? MMSCOPE_PAGE_OFFSET_L5 :
+				     MMSCOPE_PAGE_OFFSET_L4;
 	if (!base || !pgd)
 		return 0;
 

@@ -21,6 +21,11 @@ static const struct cmd cmds[] = {
 	/* buddy (issue 4) */
 	/* slab (issue 5) */
 	/* faults (issue 6) */
+	{ "faults", cmd_faults,
+	  "faults [-p PID] [-c COMM] [--cgroup PATH] [--min-lat USEC] [--major]\n"
+	  "         [--range A-B] [--duration S] [--hist] [--summary]\n"
+	  "         [--ringbuf-size BYTES] [--json] [-- CMD ARGS...]",
+	  "live page faults with their VMA, result, latency and new PFN (BPF)" },
 	/* labs (issue 7) */
 };
 
