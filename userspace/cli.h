@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "mmscope.h"		/* module/uapi: the record formats */
 #include "json.h"
@@ -112,5 +113,9 @@ int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
 		       void *ctx, struct faults_tracer **t);
 int faults_trace_poll(struct faults_tracer *t, int timeout_ms);
 void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s);
+
+/* Views reusable by the labs: fetch, then print to any stream. */
+int vma_fetch(int pid, struct mmscope_result *res);
+void vma_print_text(FILE *f, const struct mmscope_result *res, bool summary);
 
 #endif

@@ -75,57 +75,107 @@ static void json_vma(const struct mmscope_vma *v)
 	json_obj_close();
 }
 
-static void text_mm(const struct mmscope_mm *m)
+static void text_mm(FILE *f, const struct mmscope_mm *m)
 {
 	char a[32], b[32], c[32], d[32], e[32];
 
-	printf("pid %d: %u-level paging, %u VMAs, mm_users %u, mm_count %u\n",
+	fprintf(f, "pid %d: %u-level paging, %u VMAs, mm_users %u, mm_count %u\n",
 	       m->pid, m->pgtable_levels, m->map_count, m->mm_users,
 	       m->mm_count);
-	printf("  code  %#14llx-%#-14llx  data  %#14llx-%#llx\n",
-	       m->start_code, m->end_code, m->start_data, m->end_data);
-	printf("  brk   %#14llx-%#-14llx  stack %#14llx\n",
-	       m->start_brk, m->brk, m->start_stack);
-	printf("  arg   %#14llx-%#-14llx  env   %#14llx-%#llx\n",
-	       m->arg_start, m->arg_end, m->env_start, m->env_end);
-	printf("  virtual: total %s, data %s, exec %s, stack %s, locked %s, pinned %s\n",
+	fprintf(f, "  %-5s 0x%012llx-0x%012llx   %-5s 0x%012llx-0x%012llx\n",
+	       "code", m->start_code, m->end_code,
+	       "data", m->start_data, m->end_data);
+	fprintf(f, "  %-5s 0x%012llx-0x%012llx   %-5s 0x%012llx\n",
+	       "brk", m->start_brk, m->brk, "stack", m->start_stack);
+	fprintf(f, "  %-5s 0x%012llx-0x%012llx   %-5s 0x%012llx-0x%012llx\n",
+	       "arg", m->arg_start, m->arg_end,
+	       "env", m->env_start, m->env_end);
+	fprintf(f, "  virtual: total %s, data %s, exec %s, stack %s, locked %s, pinned %s\n",
 	       fmt_size(m->total_vm * 4096, a, sizeof(a)),
 	       fmt_size(m->data_vm * 4096, b, sizeof(b)),
 	       fmt_size(m->exec_vm * 4096, c, sizeof(c)),
 	       fmt_size(m->stack_vm * 4096, d, sizeof(d)),
 	       fmt_size(m->locked_vm * 4096, e, sizeof(e)),
 	       m->pinned_vm ? "yes" : "0 B");
-	printf("  resident: anon %s, file %s, shmem %s; swapped %s\n",
+	fprintf(f, "  resident: anon %s, file %s, shmem %s; swapped %s\n",
 	       fmt_size(m->rss[MMSCOPE_RSS_ANON] * 4096, a, sizeof(a)),
 	       fmt_size(m->rss[MMSCOPE_RSS_FILE] * 4096, b, sizeof(b)),
 	       fmt_size(m->rss[MMSCOPE_RSS_SHMEM] * 4096, c, sizeof(c)),
 	       fmt_size(m->rss[MMSCOPE_RSS_SWAP] * 4096, d, sizeof(d)));
-	printf("  page tables %s", fmt_size(m->pgtables_bytes, a, sizeof(a)));
+	fprintf(f, "  page tables %s", fmt_size(m->pgtables_bytes, a, sizeof(a)));
 	if (m->pgd_phys)
-		printf(", pgd at phys %#llx\n\n", m->pgd_phys);
+		fprintf(f, ", pgd at phys %#llx\n\n", m->pgd_phys);
 	else
-		printf(", pgd address hidden (needs root)\n\n");
-	printf("%-16s %-16s %10s %-4s %8s %-5s %9s %s %s\n", "START", "END",
+		fprintf(f, ", pgd address hidden (needs root)\n\n");
+	fprintf(f, "%-16s %-16s %10s %-4s %8s %-5s %9s %s %s\n", "START", "END",
 	       "SIZE", "PERM", "OFFSET", "DEV", "INODE", "A", "NAME");
 }
 
-static void text_vma(const struct mmscope_vma *v)
+static void text_vma(FILE *f, const struct mmscope_vma *v)
 {
 	char p[5], sz[32];
 
 	perms(v, p);
-	printf("%016llx %016llx %10s %-4s %08llx %02x:%02x %9llu %c %s\n",
+	fprintf(f, "%016llx %016llx %10s %-4s %08llx %02x:%02x %9llu %c %s\n",
 	       v->start, v->end, fmt_size(v->end - v->start, sz, sizeof(sz)),
 	       p, v->pgoff, v->dev_major, v->dev_minor, v->inode,
 	       v->bits & MMSCOPE_VMA_ANON_VMA ? 'A' : '-', v->name);
-	printf("%53s flags: %s\n", "", v->vmflags);
+	fprintf(f, "%53s flags: %s\n", "", v->vmflags);
+}
+
+/* One line per VMA (for diffs): range, size, perms, name, VmFlags. */
+static void line_vma(FILE *f, const struct mmscope_vma *v)
+{
+	char p[5], sz[32];
+
+	perms(v, p);
+	fprintf(f, "%012llx-%012llx %10s %s %-20s [%s]\n", v->start, v->end,
+		fmt_size(v->end - v->start, sz, sizeof(sz)), p,
+		v->name[0] ? v->name : "(anonymous)", v->vmflags);
+}
+
+int vma_fetch(int pid, struct mmscope_result *res)
+{
+	struct mmscope_query q = { .version = MMSCOPE_ABI_VERSION,
+				   .view = MMSCOPE_VIEW_VMA, .pid = pid };
+
+	return dev_query(&q, res);
+}
+
+void vma_print_text(FILE *f, const struct mmscope_result *res, bool summary)
+{
+	const struct mmscope_rec_hdr *r;
+
+	for (r = NULL; (r = dev_next(res, r));) {
+		if (r->type == MMSCOPE_REC_MM && summary)
+			text_mm(f, (const void *)r);
+		else if (r->type == MMSCOPE_REC_VMA && summary)
+			text_vma(f, (const void *)r);
+		else if (r->type == MMSCOPE_REC_VMA)
+			line_vma(f, (const void *)r);
+	}
+}
+
+static void vma_print_json(const struct mmscope_result *res, int pid)
+{
+	const struct mmscope_rec_hdr *r;
+
+	json_obj_open(NULL);
+	json_s64("pid", pid);
+	for (r = NULL; (r = dev_next(res, r));) {
+		if (r->type == MMSCOPE_REC_MM) {
+			json_mm((const void *)r);
+			json_arr_open("vmas");
+		} else if (r->type == MMSCOPE_REC_VMA) {
+			json_vma((const void *)r);
+		}
+	}
+	json_arr_close();
+	json_obj_close();
 }
 
 int cmd_vma(int argc, char **argv)
 {
-	struct mmscope_query q = { .version = MMSCOPE_ABI_VERSION,
-				   .view = MMSCOPE_VIEW_VMA };
-	const struct mmscope_rec_hdr *r;
 	struct mmscope_result res;
 	int err, pid;
 
@@ -133,33 +183,13 @@ int cmd_vma(int argc, char **argv)
 		return usage_error("vma", "expected exactly one PID");
 	if (parse_pid(argv[1], &pid))
 		return usage_error("vma", "'%s' is not a valid PID", argv[1]);
-	q.pid = pid;
-	err = dev_query(&q, &res);
+	err = vma_fetch(pid, &res);
 	if (err)
 		return dev_error(err, "vma", pid);
 	if (json_output) {
-		json_obj_open(NULL);
-		json_s64("pid", pid);
-	}
-	for (r = NULL; (r = dev_next(&res, r));) {
-		if (r->type == MMSCOPE_REC_MM) {
-			if (json_output) {
-				json_mm((const void *)r);
-				json_arr_open("vmas");
-			} else {
-				text_mm((const void *)r);
-			}
-		} else if (r->type == MMSCOPE_REC_VMA) {
-			if (json_output)
-				json_vma((const void *)r);
-			else
-				text_vma((const void *)r);
-		}
-	}
-	if (json_output) {
-		json_arr_close();
-		json_obj_close();
+		vma_print_json(&res, pid);
 	} else {
+		vma_print_text(stdout, &res, true);
 		printf("\nA: has an anon_vma (anonymous pages possible). PERM: r/w/x, p(rivate) or s(hared).\n");
 		printf("flags: smaps VmFlags mnemonics (rd wr ex sh mr mw me ms gd ... see proc(5)).\n");
 	}

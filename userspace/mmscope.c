@@ -26,7 +26,8 @@ static const struct cmd cmds[] = {
 	  "         [--range A-B] [--duration S] [--hist] [--summary]\n"
 	  "         [--ringbuf-size BYTES] [--json] [-- CMD ARGS...]",
 	  "live page faults with their VMA, result, latency and new PFN (BPF)" },
-	/* labs (issue 7) */
+	{ "lab", cmd_lab, "lab [NAME]",
+	  "list the labs, or run one: a claim about memory, shown and checked" },
 };
 
 int error(const char *fmt, ...)

@@ -83,6 +83,7 @@ static MMT_UNUSED char *mmt_run(char *const argv[], int *status, char **errp)
 	int fds[2], open_fds = 2;
 	pid_t pid;
 
+	*status = -1;
 	if (pipe(out) || pipe(err))
 		return NULL;
 	pid = fork();

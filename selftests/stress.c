@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Concurrency stress: readers of every mmscope view at once, while target
+ * processes mmap/munmap/mprotect/mremap/fork/exit, THPs split and collapse,
+ * and the buddy and slab allocators churn; rmmod is attempted while files
+ * are open.  Bounded: MMSCOPE_STRESS_ROUNDS rounds (default 40), or
+ * MMSCOPE_STRESS_SECONDS of wall time (make soak).
+ *
+ * Views are discovered, not listed: every file in the debugfs directory and
+ * every view id the device accepts.  A new view is covered with no change
+ * here.  A read may fail only with the errors a changing target explains
+ * (ESRCH: it exited; EINVAL/EACCES never).  The runner then checks dmesg.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "kselftest_harness.h"
+#include "mmscope.h"
+#include "lib/mmtest.h"
+
+#define DBG "/sys/kernel/debug/mmscope"
+#define PG 4096UL
+#define THP (2UL << 20)
+#define NCHURN 3
+#define NREADERS 3
+
+struct stats {
+	atomic_long rounds, reads, bytes, esrch, unexpected;
+	atomic_long forks, maps, rmmod_refused;
+};
+
+static struct stats *st;
+
+static long env_long(const char *name, long def)
+{
+	const char *v = getenv(name);
+
+	return v ? strtol(v, NULL, 0) : def;
+}
+
+static bool time_left(time_t deadline, long round, long rounds)
+{
+	return deadline ? time(NULL) < deadline : round < rounds;
+}
+
+/* ---- the churning target ------------------------------------------------- */
+
+static void churn(unsigned int seed, time_t deadline, long rounds)
+{
+	long r;
+
+	for (r = 0; time_left(deadline, r, rounds * 20); r++) {
+		size_t len = (1 + rand_r(&seed) % 64) * PG;
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *t, *q;
+		pid_t child;
+
+		if (p == MAP_FAILED)
+			continue;
+		memset(p, 1, len);
+		atomic_fetch_add(&st->maps, 1);
+		mprotect(p + PG, PG, PROT_READ);
+		q = mremap(p, len, len * 2, MREMAP_MAYMOVE);
+		if (q != MAP_FAILED)
+			p = q, len *= 2;
+		madvise(p, len / 2, MADV_DONTNEED);
+		/* A THP, then split it (partial mprotect) and collapse. */
+		t = mmap(NULL, 2 * THP, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (t != MAP_FAILED) {
+			char *a = (char *)(((uintptr_t)t + THP - 1) & ~(THP - 1));
+
+			madvise(a, THP, MADV_HUGEPAGE);
+			memset(a, 2, THP);
+			mprotect(a + PG * 7, PG, PROT_READ);
+			mprotect(a + PG * 7, PG, PROT_READ | PROT_WRITE);
+#ifdef MADV_COLLAPSE
+			madvise(a, THP, MADV_COLLAPSE);
+#else
+			madvise(a, THP, 25 /* MADV_COLLAPSE */);
+#endif
+			munmap(a + THP / 2, PG);
+			munmap(t, 2 * THP);
+		}
+		if (r % 4 == 0) {
+			child = fork();
+			if (child == 0) {
+				p[0] = 3;	/* copy-on-write */
+				_exit(0);
+			}
+			if (child > 0) {
+				atomic_fetch_add(&st->forks, 1);
+				waitpid(child, NULL, 0);
+			}
+		}
+		munmap(p, len);
+	}
+}
+
+/* Buddy and slab churn: high-order allocations and many open files. */
+static void allocator_churn(time_t deadline, long rounds)
+{
+	long r;
+
+	for (r = 0; time_left(deadline, r, rounds * 4); r++) {
+		size_t len = 64UL << 20;
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		int fds[256], i;
+
+		for (i = 0; i < 256; i++)
+			fds[i] = open("/proc/self/stat", O_RDONLY);
+		for (i = 0; i < 256; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		if (p != MAP_FAILED)
+			munmap(p, len);
+	}
+}
+
+/* ---- readers ------------------------------------------------------------- */
+
+static void account(ssize_t n, int err)
+{
+	if (n >= 0)
+		return;
+	if (err == ESRCH)
+		atomic_fetch_add(&st->esrch, 1);
+	else
+		atomic_fetch_add(&st->unexpected, 1);
+}
+
+static void drain(int fd)
+{
+	static char buf[1 << 16];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		atomic_fetch_add(&st->bytes, n);
+	atomic_fetch_add(&st->reads, 1);
+	account(n, errno);
+}
+
+static void read_debugfs_all(void)
+{
+	struct dirent *de;
+	char path[512];
+	DIR *d = opendir(DBG);
+
+	while (d && (de = readdir(d))) {
+		int fd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", DBG, de->d_name);
+		fd = open(path, O_RDONLY);
+		/* Opening may fail for a target that exited, or a view
+		 * whose parameter (cache, addr) does not apply. */
+		if (fd < 0)
+			continue;
+		drain(fd);
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+}
+
+static void read_device_all(pid_t target)
+{
+	int view;
+
+	for (view = 1; view < MMSCOPE_VIEW_MAX; view++) {
+		struct mmscope_query q = {
+			.version = MMSCOPE_ABI_VERSION, .view = view,
+			.pid = target, .start = 0, .end = 0,
+		};
+		int fd = open("/dev/mmscope", O_RDONLY);
+
+		if (fd < 0) {
+			atomic_fetch_add(&st->unexpected, 1);
+			continue;
+		}
+		strcpy(q.name, "kmalloc-64");
+		if (ioctl(fd, MMSCOPE_IOC_QUERY, &q) == 0)
+			drain(fd);
+		close(fd);
+	}
+}
+
+static void reader(pid_t *targets, time_t deadline, long rounds)
+{
+	long r;
+	char val[16];
+
+	for (r = 0; time_left(deadline, r, rounds); r++) {
+		pid_t t = targets[r % NCHURN];
+		int fd = open("/sys/module/mmscope/parameters/pid", O_WRONLY);
+
+		snprintf(val, sizeof(val), "%d", t);
+		if (fd >= 0) {
+			if (write(fd, val, strlen(val)) < 0 && errno != ESRCH)
+				atomic_fetch_add(&st->unexpected, 1);
+			close(fd);
+		}
+		read_debugfs_all();
+		read_device_all(t);
+		atomic_fetch_add(&st->rounds, 1);
+	}
+}
+
+static void try_rmmod_while_open(void)
+{
+	char *argv[] = { "rmmod", "mmscope", NULL };
+	int fd = open("/dev/mmscope", O_RDONLY), status;
+	char *out;
+
+	out = mmt_run(argv, &status, NULL);
+	if (status != 0)
+		atomic_fetch_add(&st->rmmod_refused, 1);
+	free(out);
+	if (fd >= 0)
+		close(fd);
+}
+
+FIXTURE(stress) {
+};
+
+FIXTURE_SETUP(stress)
+{
+}
+
+FIXTURE_TEARDOWN(stress)
+{
+}
+
+/* make soak raises the bound; the per-test timeout must follow it. */
+TEST_F_TIMEOUT(stress, readers_while_everything_changes, 7200)
+{
+	long rounds = env_long("MMSCOPE_STRESS_ROUNDS", 40);
+	long seconds = env_long("MMSCOPE_STRESS_SECONDS", 0);
+	time_t deadline = seconds ? time(NULL) + seconds : 0;
+	pid_t churners[NCHURN], readers[NREADERS], alloc;
+	int i, status, failed = 0;
+
+	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, st);
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < NCHURN; i++) {
+		churners[i] = fork();
+		if (churners[i] == 0) {
+			churn(i + 1, 0, 1L << 40);
+			_exit(0);
+		}
+	}
+	alloc = fork();
+	if (alloc == 0) {
+		allocator_churn(0, 1L << 40);
+		_exit(0);
+	}
+	for (i = 0; i < NREADERS; i++) {
+		readers[i] = fork();
+		if (readers[i] == 0) {
+			reader(churners, deadline, rounds);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < 3; i++)
+		try_rmmod_while_open();
+	for (i = 0; i < NREADERS; i++) {
+		waitpid(readers[i], &status, 0);
+		failed |= !WIFEXITED(status) || WEXITSTATUS(status);
+	}
+	for (i = 0; i < NCHURN; i++) {
+		kill(churners[i], SIGKILL);
+		waitpid(churners[i], NULL, 0);
+	}
+	kill(alloc, SIGKILL);
+	waitpid(alloc, NULL, 0);
+
+	ksft_print_msg("stress: %ld reader rounds, %ld reads, %ld MiB read, %ld target exits seen (ESRCH), %ld unexpected errors\n",
+		       (long)st->rounds, (long)st->reads,
+		       (long)(st->bytes >> 20), (long)st->esrch,
+		       (long)st->unexpected);
+	ksft_print_msg("stress: %d churning targets: %ld mappings, %ld forks; %ld rmmod attempts refused while open\n",
+		       NCHURN, (long)st->maps, (long)st->forks,
+		       (long)st->rmmod_refused);
+	EXPECT_EQ(0, failed);
+	EXPECT_EQ(0, st->unexpected);
+	EXPECT_EQ(3, st->rmmod_refused);
+	EXPECT_GT(st->reads, 0);
+	EXPECT_EQ(0, access("/sys/module/mmscope", F_OK));
+}
+
+TEST_HARNESS_MAIN

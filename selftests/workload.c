@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A demo workload for `make demo`, the README samples and the benchmarks:
+ * builds a varied address space, prints what it mapped, and waits.
+ *
+ *   workload [--anon MIB] [--thp] [--file] [--shared] [--sparse GIB]
+ *            [--forked] [--seconds N]
+ *
+ * Not a test (it is not listed in selftests/TESTS).
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define MIB (1UL << 20)
+#define THP (2 * MIB)
+
+static void *map(size_t len, int prot, int flags, int fd)
+{
+	void *p = mmap(NULL, len, prot, flags, fd, 0);
+
+	if (p == MAP_FAILED) {
+		perror("workload: mmap");
+		exit(1);
+	}
+	return p;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long anon = 0, sparse = 0, seconds = 3600;
+	int thp = 0, file = 0, shared = 0, forked = 0, i;
+	char *p;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--anon") && i + 1 < argc)
+			anon = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--sparse") && i + 1 < argc)
+			sparse = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+			seconds = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--thp"))
+			thp = 1;
+		else if (!strcmp(argv[i], "--file"))
+			file = 1;
+		else if (!strcmp(argv[i], "--shared"))
+			shared = 1;
+		else if (!strcmp(argv[i], "--forked"))
+			forked = 1;
+		else {
+			fprintf(stderr, "usage: %s [--anon MIB] [--thp] [--file] [--shared] [--sparse GIB] [--forked] [--seconds N]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (anon) {
+		p = map(anon * MIB, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		madvise(p, anon * MIB, MADV_NOHUGEPAGE);
+		memset(p, 1, anon * MIB);
+		printf("anon %p %lu MiB (4 KiB pages)\n", p, anon);
+	}
+	if (thp) {
+		char *raw = map(2 * THP, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
+		p = (char *)(((unsigned long)raw + THP - 1) & ~(THP - 1));
+		madvise(p, THP, MADV_HUGEPAGE);
+		memset(p, 2, THP);
+		printf("thp %p 2 MiB (MADV_HUGEPAGE)\n", p);
+	}
+	if (file) {
+		int fd = open("/proc/self/exe", O_RDONLY);
+
+		p = map(4096 * 4, PROT_READ, MAP_PRIVATE, fd);
+		printf("file %p (the workload's own binary, read)  %d\n", p, p[0]);
+		close(fd);
+	}
+	if (shared) {
+		p = map(16 * 4096, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1);
+		memset(p, 3, 16 * 4096);
+		printf("shared %p 64 KiB\n", p);
+	}
+	if (sparse) {
+		unsigned long len = sparse << 30, off;
+
+		p = map(len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1);
+		for (off = 0; off < len; off += len / 64)
+			p[off] = 4;
+		printf("sparse %p %lu GiB, 64 pages touched\n", p, sparse);
+	}
+	if (forked && fork() == 0) {
+		printf("child %d\n", getpid());
+		fflush(stdout);
+		sleep(seconds);
+		return 0;
+	}
+	printf("pid %d\n", getpid());
+	fflush(stdout);
+	signal(SIGTERM, SIG_DFL);
+	sleep(seconds);
+	return 0;
+}
