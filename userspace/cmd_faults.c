@@ -163,10 +163,12 @@ static uint64_t vmstat_pgfault(void)
 static void print_log2_hist(FILE *f, const uint64_t *vals, unsigned int n,
 			    const char *unit)
 {
-	unsigned int i, j, last = 0, width = 40;
+	unsigned int i, j, first = n, last = 0, width = 40;
 	uint64_t max = 0;
 
 	for (i = 0; i < n; i++) {
+		if (vals[i] && first == n)
+			first = i;
 		if (vals[i])
 			last = i;
 		if (vals[i] > max)
@@ -175,7 +177,7 @@ static void print_log2_hist(FILE *f, const uint64_t *vals, unsigned int n,
 	if (!max)
 		return;
 	fprintf(f, "%24s : count    distribution\n", unit);
-	for (i = 0; i <= last; i++) {
+	for (i = first; i <= last; i++) {
 		unsigned long long lo = i ? 1ULL << i : 0, hi = (2ULL << i) - 1;
 		unsigned int bar = (unsigned int)(vals[i] * width / max);
 
