@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "mmscope.h"
@@ -136,8 +137,35 @@ static int wl_file(const char *path, unsigned long a1, unsigned long a2,
 	return 0;
 }
 
+/* bench PAGES ROUNDS: map, touch and unmap fresh pages; print the time. */
+static int wl_bench(unsigned long pages, unsigned long rounds)
+{
+	struct timespec t0, t1;
+	unsigned long r, i;
+	char *p;
+
+	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (r = 0; r < rounds; r++) {
+		p = mmap(NULL, pages * PG, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return 3;
+		for (i = 0; i < pages; i++)
+			p[i * PG] = 1;
+		munmap(p, pages * PG);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("bench_ns %llu\n", (t1.tv_sec - t0.tv_sec) * 1000000000ULL +
+	       t1.tv_nsec - t0.tv_nsec);
+	return 0;
+}
+
 static int workload(int argc, char **argv)
 {
+	if (argc == 5 && !strcmp(argv[2], "bench"))
+		return wl_bench(strtoul(argv[3], NULL, 0),
+				strtoul(argv[4], NULL, 0));
 	if (argc == 6 && !strcmp(argv[2], "anon"))
 		return wl_anon(strtoul(argv[3], NULL, 0),
 			       strtoul(argv[4], NULL, 0), argv[5]);
