@@ -17,6 +17,7 @@ best() {	# best of 3: the "bench_ns N" lines of a command's output
 	echo "$b"
 }
 
+best $WL >/dev/null	# warm-up (page cache, TCG translation)
 base=$(best $WL)
 full=$(best $CLI faults --json --summary -- $WL)
 
