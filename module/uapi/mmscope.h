@@ -487,4 +487,75 @@ struct mmscope_slab_obj {
 
 /* ---- page faults, BPF ring buffer (issue 6) ------------------------- */
 
+/*
+ * One record per handle_mm_fault() call, produced by bpf/faults.bpf.c into a
+ * BPF ring buffer (not through /dev/mmscope: no mmscope_rec_hdr).  The bits
+ * are mmscope's own: the BPF program translates the kernel's enum fault_flag
+ * and enum vm_fault_reason values (read with CO-RE) into these, so the CLI
+ * never depends on a kernel's numbering.
+ */
+enum mmscope_fault_flags {
+	MMSCOPE_FF_WRITE = 1 << 0,
+	MMSCOPE_FF_MKWRITE = 1 << 1,
+	MMSCOPE_FF_ALLOW_RETRY = 1 << 2,
+	MMSCOPE_FF_RETRY_NOWAIT = 1 << 3,
+	MMSCOPE_FF_KILLABLE = 1 << 4,
+	MMSCOPE_FF_TRIED = 1 << 5,
+	MMSCOPE_FF_USER = 1 << 6,
+	MMSCOPE_FF_REMOTE = 1 << 7,
+	MMSCOPE_FF_INSTRUCTION = 1 << 8,
+	MMSCOPE_FF_INTERRUPTIBLE = 1 << 9,
+	MMSCOPE_FF_UNSHARE = 1 << 10,
+	MMSCOPE_FF_VMA_LOCK = 1 << 11,		/* 6.4+: under the per-VMA lock */
+	MMSCOPE_FF_NR = 12,
+};
+
+enum mmscope_fault_result {
+	MMSCOPE_FR_OOM = 1 << 0,
+	MMSCOPE_FR_SIGBUS = 1 << 1,
+	MMSCOPE_FR_MAJOR = 1 << 2,
+	MMSCOPE_FR_HWPOISON = 1 << 3,
+	MMSCOPE_FR_HWPOISON_LARGE = 1 << 4,
+	MMSCOPE_FR_SIGSEGV = 1 << 5,
+	MMSCOPE_FR_NOPAGE = 1 << 6,
+	MMSCOPE_FR_LOCKED = 1 << 7,
+	MMSCOPE_FR_RETRY = 1 << 8,
+	MMSCOPE_FR_FALLBACK = 1 << 9,
+	MMSCOPE_FR_DONE_COW = 1 << 10,
+	MMSCOPE_FR_NEEDDSYNC = 1 << 11,
+	MMSCOPE_FR_COMPLETED = 1 << 12,
+	MMSCOPE_FR_NR = 13,
+};
+
+/* mmscope_fault.bits */
+enum mmscope_fault_bits {
+	MMSCOPE_FB_PFN = 1 << 0,	/* pfn valid: the address was mapped */
+	MMSCOPE_FB_FILE = 1 << 1,	/* VMA is file-backed (file[] = name) */
+	MMSCOPE_FB_REGS = 1 << 2,	/* a hardware fault: ip is valid */
+	MMSCOPE_FB_HUGE = 1 << 3,	/* pfn came from a PMD/PUD leaf */
+};
+
+#define MMSCOPE_COMM_LEN	16
+#define MMSCOPE_FILE_LEN	64
+
+struct mmscope_fault {
+	__u64 ts_ns;			/* CLOCK_MONOTONIC at entry */
+	__u64 latency_ns;
+	__u64 addr;			/* faulting user address */
+	__u64 ip;			/* user ip (MMSCOPE_FB_REGS) */
+	__u64 pfn;			/* after the fault (MMSCOPE_FB_PFN) */
+	__u64 vma_start, vma_end;
+	__u64 vm_flags;			/* raw vm_flags */
+	__u32 pid;			/* tgid */
+	__u32 tid;
+	__u32 cpu;
+	__u32 flags;			/* enum mmscope_fault_flags */
+	__u32 result;			/* enum mmscope_fault_result */
+	__u32 bits;			/* enum mmscope_fault_bits */
+	__u32 level;			/* page-table level of the leaf: 1 pte .. 3 pud */
+	__u32 pad;
+	char comm[MMSCOPE_COMM_LEN];
+	char file[MMSCOPE_FILE_LEN];	/* dentry name of vm_file */
+};
+
 #endif /* _UAPI_MMSCOPE_H */
