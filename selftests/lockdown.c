@@ -63,6 +63,7 @@ TEST(read_paths_under_lockdown)
 		{ "translate", "@PID", "@ADDR", "--json" },
 		{ "buddy", "--json" },
 		{ "slab", "--json" },
+		{ "faults", "--duration", "1", "--summary" },
 		{ "lab", "vma" },
 	};
 	struct dirent *de;
