@@ -376,6 +376,58 @@ int lab_maps_count(pid_t pid)
 	return maps_scan(pid, 0, NULL, NULL);
 }
 
+static void lab_fault_event(void *ctx, const struct mmscope_fault *e)
+{
+	struct lab_faults *lf = ctx;
+
+	if (!(e->result & MMSCOPE_FR_RETRY) && e->level == 2)
+		lf->pmd++;
+}
+
+int lab_faults_start(struct lab_faults *lf, pid_t pid, uint64_t start,
+		     uint64_t end)
+{
+	struct faults_opts o = { .pid = pid, .start = start, .end = end };
+
+	memset(lf, 0, sizeof(*lf));
+	lf->err = faults_trace_start(&o, lab_fault_event, lf, &lf->t);
+	if (lf->err)
+		lf->t = NULL;
+	return lf->err;
+}
+
+void lab_check_faults(struct lab_run *lr, long n, long want, const char *what)
+{
+	if (n >= 0)
+		lab_check(lr, n == want,
+			  "%s: %ld page fault%s (mmscope's BPF fault tracer)",
+			  what, n, n == 1 ? "" : "s");
+	else
+		lab_say(lr, "(mmscope's BPF fault tracer cannot run here: %s. The kernel's own count below still checks the claim.)",
+			strerror((int)-n));
+}
+
+long lab_faults_stop(struct lab_faults *lf)
+{
+	struct faults_summary *s;
+	long n;
+
+	if (!lf->t)
+		return lf->err ? lf->err : -EINVAL;
+	s = malloc(sizeof(*s));
+	if (!s) {
+		faults_trace_stop(lf->t, NULL);
+		lf->t = NULL;
+		return -ENOMEM;
+	}
+	faults_trace_stop(lf->t, s);
+	lf->t = NULL;
+	/* A lost event would make the count a lower bound: say so. */
+	n = s->lost ? -EOVERFLOW : (long)s->accounted;
+	free(s);
+	return n;
+}
+
 uint64_t lab_pagemap(pid_t pid, uint64_t va)
 {
 	uint64_t e = 0;

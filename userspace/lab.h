@@ -81,6 +81,23 @@ int lab_pt_present(pid_t pid, uint64_t start, uint64_t end, uint64_t *pte,
 int lab_xlate(pid_t pid, uint64_t addr, struct mmscope_pt_leaf *leaf,
 	      uint32_t *leaf_flags);
 
+/*
+ * mmscope's BPF fault tracer on the subject's faults in [start, end):
+ * lab_faults_start() attaches it, lab_faults_stop() detaches and returns
+ * the faults the kernel accounted (retries excluded), -errno if the tracer
+ * could not run (@why says why), and the events whose leaf was a PMD.
+ */
+struct lab_faults {
+	struct faults_tracer *t;
+	uint64_t pmd;		/* faults that mapped a PMD leaf */
+	int err;
+};
+int lab_faults_start(struct lab_faults *lf, pid_t pid, uint64_t start,
+		     uint64_t end);
+long lab_faults_stop(struct lab_faults *lf);
+/* Check @n (from lab_faults_stop()) == @want, or say why it is missing. */
+void lab_check_faults(struct lab_run *lr, long n, long want, const char *what);
+
 /* Oracles: the kernel's own files. */
 #define LAB_PM_PRESENT	(1ULL << 63)
 #define LAB_PM_FILE	(1ULL << 61)	/* file page or shared anon */

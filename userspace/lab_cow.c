@@ -134,7 +134,8 @@ static int cow_run(struct lab_run *lr)
 	uint32_t pf, cf;
 	uint64_t p, pfn0, pm, cm;
 	char *before, *after;
-	long f0, f1;
+	long f0, f1, nf;
+	struct lab_faults lf;
 	pid_t child;
 	int i, same;
 
@@ -183,10 +184,13 @@ static int cow_run(struct lab_run *lr)
 		  (unsigned long long)pfn0, lab_kpagecount(pfn0));
 
 	lab_say(lr, "The child writes one byte into the first page.");
+	lab_faults_start(&lf, child, p, p + NPG * PG);
 	f0 = lab_minflt(child);
 	lab_step(lr, STEP_CHILD_WRITE);
 	f1 = lab_minflt(child);
+	nf = lab_faults_stop(&lf);
 	show_pair(lr, lr->pid, child, p);
+	lab_check_faults(lr, nf, 1, "the child's write, in the region");
 	lab_check(lr, f1 - f0 == 1,
 		  "the write faulted once: the child's minflt grew by %ld", f1 - f0);
 	lab_xlate(lr->pid, p, &pl, &pf);

@@ -73,7 +73,8 @@ static int demand_run(struct lab_run *lr)
 	static struct demand_state st;
 	uint64_t p, s, e, ms, me, user, pte, pmd;
 	char *before, *after, *pt0, *pt1;
-	long rss0, rss1, flt0, flt1, vrss;
+	long rss0, rss1, flt0, flt1, vrss, nf;
+	struct lab_faults lf;
 	int nvma, pm;
 
 	if (lab_subject_start(lr, demand_step, &st))
@@ -116,9 +117,11 @@ static int demand_run(struct lab_run *lr)
 
 	lab_say(lr, "The program writes one byte into each of the first %d pages of the block.",
 		NTOUCH);
+	lab_faults_start(&lf, lr->pid, user, e);
 	flt0 = lab_minflt(lr->pid);
 	lab_step(lr, STEP_TOUCH);
 	flt1 = lab_minflt(lr->pid);
+	nf = lab_faults_stop(&lf);
 	pt1 = lab_capture_pt(lr->pid, s, e);
 	lab_diff(lr, "mmscope pt (the block's VMA)", pt0, pt1);
 	lab_pt_present(lr->pid, user, e, &pte, &pmd);
@@ -127,8 +130,9 @@ static int demand_run(struct lab_run *lr)
 		  "mmscope pt: %llu present 4 KiB PTEs in the block, no huge page",
 		  (unsigned long long)pte);
 	lab_check(lr, pm == NTOUCH, "/proc/PID/pagemap: %d pages present", pm);
+	lab_check_faults(lr, nf, NTOUCH, "one fault per page, in the block");
 	lab_check(lr, flt1 - flt0 == NTOUCH,
-		  "one page fault per page: minflt in /proc/PID/stat grew by %ld",
+		  "the kernel's count agrees: minflt in /proc/PID/stat grew by %ld",
 		  flt1 - flt0);
 	vrss = lab_smaps_kb(lr->pid, p, "Rss");
 	lab_check(lr, vrss == (long)(NTOUCH + 1) * 4,

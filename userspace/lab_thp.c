@@ -97,7 +97,8 @@ static int thp_run(struct lab_run *lr)
 {
 	static struct thp_state st;
 	uint64_t huge, small, pte, pmd, hpfn;
-	long f0, f1, alloc0, fb0, split0, ahp;
+	long f0, f1, alloc0, fb0, split0, ahp, nf;
+	struct lab_faults lf;
 	struct mmscope_pt_leaf leaf;
 	char *before, *after, *mode;
 	const char *why;
@@ -120,9 +121,11 @@ static int thp_run(struct lab_run *lr)
 
 	lab_say(lr, "It writes one byte into each of S's %lu pages.", NPG);
 	before = lab_capture_pt(lr->pid, small, small + HPAGE);
+	lab_faults_start(&lf, lr->pid, small, small + HPAGE);
 	f0 = lab_minflt(lr->pid);
 	lab_step(lr, STEP_TOUCH_SMALL);
 	f1 = lab_minflt(lr->pid);
+	nf = lab_faults_stop(&lf);
 	after = lab_capture_pt(lr->pid, small, small + HPAGE);
 	lab_diff(lr, "mmscope pt (S)", before, after);
 	free(before);
@@ -131,6 +134,7 @@ static int thp_run(struct lab_run *lr)
 	lab_check(lr, pte == NPG && pmd == 0,
 		  "S: %llu PTEs of 4 KiB, %llu PMD leaves (mmscope pt)",
 		  (unsigned long long)pte, (unsigned long long)pmd);
+	lab_check_faults(lr, nf, NPG, "S");
 	lab_check(lr, f1 - f0 == (long)NPG,
 		  "S: %ld page faults (minflt in /proc/PID/stat)", f1 - f0);
 
@@ -138,9 +142,11 @@ static int thp_run(struct lab_run *lr)
 	before = lab_capture_pt(lr->pid, huge, huge + HPAGE);
 	alloc0 = lab_vmstat("thp_fault_alloc");
 	fb0 = lab_vmstat("thp_fault_fallback");
+	lab_faults_start(&lf, lr->pid, huge, huge + HPAGE);
 	f0 = lab_minflt(lr->pid);
 	lab_step(lr, STEP_TOUCH_HUGE);
 	f1 = lab_minflt(lr->pid);
+	nf = lab_faults_stop(&lf);
 	after = lab_capture_pt(lr->pid, huge, huge + HPAGE);
 	lab_diff(lr, "mmscope pt (H)", before, after);
 	free(before);
@@ -152,6 +158,10 @@ static int thp_run(struct lab_run *lr)
 	lab_check(lr, pmd == 1 && pte == 0,
 		  "H: one 2 MiB PMD leaf, %llu PTEs (mmscope pt)",
 		  (unsigned long long)pte);
+	lab_check_faults(lr, nf, 1, "H, for 512 pages");
+	if (nf >= 0)
+		lab_check(lr, lf.pmd == 1,
+			  "the tracer saw that fault map a PMD leaf");
 	lab_check(lr, f1 - f0 == 1, "H: %ld page fault for 512 pages (minflt)",
 		  f1 - f0);
 	lab_check(lr, lab_vmstat("thp_fault_alloc") > alloc0,
