@@ -28,6 +28,7 @@ FIXTURE_VARIANT_ADD(lab, translate) { .name = "translate" };
 FIXTURE_VARIANT_ADD(lab, thp) { .name = "thp" };
 FIXTURE_VARIANT_ADD(lab, vma) { .name = "vma" };
 FIXTURE_VARIANT_ADD(lab, buddy) { .name = "buddy" };
+FIXTURE_VARIANT_ADD(lab, slab) { .name = "slab" };
 
 FIXTURE_SETUP(lab)
 {

@@ -22,6 +22,7 @@ static const struct lab *const lab_table[] = {
 	&lab_thp,
 	&lab_vma,
 	&lab_buddy,
+	&lab_slab,
 };
 
 #define NLABS (sizeof(lab_table) / sizeof(lab_table[0]))
