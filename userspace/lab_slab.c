@@ -189,7 +189,8 @@ static int slab_run(struct lab_run *lr)
 	cache_slabinfo(&s2);
 	after = capture();
 	lab_diff(lr, "mmscope slab (" CACHE ")", before, after);
-	want = nopen > m2.cpu_free + SLACK ? nopen - m2.cpu_free - SLACK : 0;
+	want = (uint64_t)nopen > m2.cpu_free + SLACK ?
+	       nopen - m2.cpu_free - SLACK : 0;
 	lab_say(lr, "Free objects in per-CPU slabs still count as active (as /proc/slabinfo counts them): up to %llu here, so the lab expects active to drop by at least %llu.",
 		(unsigned long long)m2.cpu_free, (unsigned long long)want);
 	lab_check(lr, want && m1.active >= m2.active + want,
