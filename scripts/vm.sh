@@ -117,7 +117,7 @@ if [ "$mode" = shell ]; then
 fi
 
 start=$(date +%s)
-timeout -k 10 "$tmo" "${qemu[@]}" -serial stdio -monitor none < /dev/null 2>&1 |
+timeout --foreground -k 10 "$tmo" "${qemu[@]}" -serial stdio -monitor none < /dev/null 2>&1 |
 	tr -d '\r' | tee "$log"
 qrc=${PIPESTATUS[0]}
 secs=$(($(date +%s) - start))
