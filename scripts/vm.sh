@@ -118,7 +118,7 @@ fi
 
 start=$(date +%s)
 timeout --foreground -k 10 "$tmo" "${qemu[@]}" -serial stdio -monitor none < /dev/null 2>&1 |
-	tr -d '\r' | tee "$log"
+	sed -u 's/\r$//' | tee "$log"
 qrc=${PIPESTATUS[0]}
 secs=$(($(date +%s) - start))
 
