@@ -13,6 +13,8 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <asm/page.h>
+#include <asm/processor.h>
 
 /*
  * Since v6.8 (file_user_path(), file_user_inode()): a mapped backing file
@@ -74,6 +76,27 @@ static inline bool mmscope_vma_is_stack(const struct vm_area_struct *vma)
 #else
 #define MMSCOPE_NR_ORDERS	MAX_ORDER
 #endif
+
+/*
+ * Slab creation flags that exist on one kernel only: SLAB_NO_MERGE came in
+ * v6.5 (d0bf7d5759c1), SLAB_MEM_SPREAD went in v6.9 (f88c3fb81c4b).
+ */
+#ifdef SLAB_NO_MERGE
+#define MMSCOPE_SLAB_NO_MERGE_FLAG	SLAB_NO_MERGE
+#else
+#define MMSCOPE_SLAB_NO_MERGE_FLAG	((slab_flags_t)0)
+#endif
+#ifdef SLAB_MEM_SPREAD
+#define MMSCOPE_SLAB_MEM_SPREAD_FLAG	SLAB_MEM_SPREAD
+#else
+#define MMSCOPE_SLAB_MEM_SPREAD_FLAG	((slab_flags_t)0)
+#endif
+
+/* A canonical address for the paging mode in use (4 or 5 levels). */
+static inline bool mmscope_canonical(unsigned long addr)
+{
+	return __is_canonical_address(addr, boot_cpu_data.x86_virt_bits);
+}
 
 /*
  * Reading page-table entries once.  v6.2 added pmdp_get_lockless() to

@@ -30,6 +30,7 @@ static const struct mmscope_view_ops *const mmscope_views[] = {
 	&mmscope_pt_view, &mmscope_pt_raw_view, &mmscope_translate_view,
 	&mmscope_buddy_view, &mmscope_buddy_blocks_view,
 	/* slab (issue 5) */
+	&mmscope_slab_view, &mmscope_slab_cache_view, &mmscope_slab_addr_view,
 };
 
 /* ---- module parameters: the debugfs files' target ------------------ */
@@ -85,7 +86,10 @@ static int mmscope_dbg_open(struct inode *inode, struct file *file)
 	ctx->q.view = ops->view;
 	ctx->q.flags = ops->flags;
 	ctx->q.pid = READ_ONCE(mmscope_pid);
-	ctx->q.start = READ_ONCE(mmscope_addr);
+	/* The addr parameter is the argument of the address views only. */
+	if (ops->view == MMSCOPE_VIEW_TRANSLATE ||
+	    ops->view == MMSCOPE_VIEW_SLAB_ADDR)
+		ctx->q.start = READ_ONCE(mmscope_addr);
 	kernel_param_lock(THIS_MODULE);
 	strscpy(ctx->q.name, mmscope_cache, sizeof(ctx->q.name));
 	kernel_param_unlock(THIS_MODULE);

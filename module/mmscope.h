@@ -104,6 +104,9 @@ struct mm_struct *mmscope_mm_get(struct mmscope_ctx *ctx, int *err);
 
 /* Views, each in its own file. */
 extern const struct mmscope_view_ops mmscope_vma_view;
+extern const struct mmscope_view_ops mmscope_slab_view;
+extern const struct mmscope_view_ops mmscope_slab_cache_view;
+extern const struct mmscope_view_ops mmscope_slab_addr_view;
 extern const struct mmscope_view_ops mmscope_buddy_view;
 extern const struct mmscope_view_ops mmscope_buddy_blocks_view;
 extern const struct mmscope_view_ops mmscope_pt_view, mmscope_pt_raw_view,

@@ -122,11 +122,18 @@ static u32 mmscope_present_flags(u64 raw, int level)
 	if (level == MMSCOPE_PT_PTE) {
 		if (raw & _PAGE_PAT)
 			flags |= MMSCOPE_PTF_PAT;
-	} else {
-		if (raw & _PAGE_PSE)
-			flags |= MMSCOPE_PTF_PSE;
+	} else if (raw & _PAGE_PSE) {
+		flags |= MMSCOPE_PTF_PSE;
 		if (raw & _PAGE_PAT_LARGE)
 			flags |= MMSCOPE_PTF_PAT;
+	} else {
+		/*
+		 * An entry pointing to a lower table: bit 12 is part of the
+		 * table's address, and D, G and the software bits mean nothing.
+		 */
+		flags &= ~(MMSCOPE_PTF_DIRTY | MMSCOPE_PTF_GLOBAL |
+			   MMSCOPE_PTF_SOFT_DIRTY | MMSCOPE_PTF_UFFD_WP |
+			   MMSCOPE_PTF_SPECIAL | MMSCOPE_PTF_DEVMAP);
 	}
 	/* _PAGE_PROTNONE is the global bit: it means PROT_NONE here. */
 	if ((raw & (_PAGE_PRESENT | _PAGE_PROTNONE)) == _PAGE_PROTNONE)

@@ -20,8 +20,15 @@ FIXTURE_VARIANT(lab) {
 };
 
 /* One line per lab: the labs this build of mmscope has. */
+FIXTURE_VARIANT_ADD(lab, demand) { .name = "demand" };
 FIXTURE_VARIANT_ADD(lab, malloc) { .name = "malloc" };
+FIXTURE_VARIANT_ADD(lab, cow) { .name = "cow" };
+FIXTURE_VARIANT_ADD(lab, filemap) { .name = "filemap" };
+FIXTURE_VARIANT_ADD(lab, translate) { .name = "translate" };
+FIXTURE_VARIANT_ADD(lab, thp) { .name = "thp" };
 FIXTURE_VARIANT_ADD(lab, vma) { .name = "vma" };
+FIXTURE_VARIANT_ADD(lab, buddy) { .name = "buddy" };
+FIXTURE_VARIANT_ADD(lab, slab) { .name = "slab" };
 
 FIXTURE_SETUP(lab)
 {

@@ -22,18 +22,6 @@
 #define LOCKDOWN "/sys/kernel/security/lockdown"
 #define DBG "/sys/kernel/debug/mmscope"
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
 /* Is @sub a subcommand of this build of the CLI? */
 static bool cli_has(const char *sub)
 {
@@ -63,6 +51,7 @@ TEST(read_paths_under_lockdown)
 		{ "translate", "@PID", "@ADDR", "--json" },
 		{ "buddy", "--json" },
 		{ "slab", "--json" },
+		{ "faults", "--duration", "1", "--summary" },
 		{ "lab", "vma" },
 	};
 	struct dirent *de;
@@ -79,19 +68,22 @@ TEST(read_paths_under_lockdown)
 	page[0] = 1;
 	snprintf(addr, sizeof(addr), "%p", page);
 	snprintf(val, sizeof(val), "%d", getpid());
-	ASSERT_EQ(0, write_str("/sys/module/mmscope/parameters/pid", val));
+	ASSERT_EQ(0, mmt_write_str("/sys/module/mmscope/parameters/pid", val));
+	/* Every view's parameter names something that exists. */
+	ASSERT_EQ(0, mmt_write_str("/sys/module/mmscope/parameters/cache",
+				   "kmalloc-64"));
 
-	ASSERT_EQ(0, write_str(LOCKDOWN, "integrity"));
+	ASSERT_EQ(0, mmt_write_str(LOCKDOWN, "integrity"));
 	lock = mmt_read_file(LOCKDOWN, NULL);
 	ASSERT_NE(NULL, strstr(lock, "[integrity]"));
 	free(lock);
 	/* Lockdown is real: a writable debugfs file now refuses writes. */
-	EXPECT_EQ(-EPERM, write_str("/sys/kernel/debug/fault_around_bytes",
+	EXPECT_EQ(-EPERM, mmt_write_str("/sys/kernel/debug/fault_around_bytes",
 				    "65536"));
 
 	/* Selecting the target still works: module parameters are sysfs. */
-	EXPECT_EQ(0, write_str("/sys/module/mmscope/parameters/pid", val));
-	EXPECT_EQ(0, write_str("/sys/module/mmscope/parameters/addr", addr));
+	EXPECT_EQ(0, mmt_write_str("/sys/module/mmscope/parameters/pid", val));
+	EXPECT_EQ(0, mmt_write_str("/sys/module/mmscope/parameters/addr", addr));
 
 	/* Every debugfs file opens and reads (0400, no ioctl, no mmap). */
 	d = opendir(DBG);

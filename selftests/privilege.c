@@ -50,28 +50,23 @@ static int vma_end_flags(int fd, pid_t pid, unsigned long long *pgd_phys)
 {
 	struct mmscope_query q = { .version = MMSCOPE_ABI_VERSION,
 				   .view = MMSCOPE_VIEW_VMA, .pid = pid };
-	static char buf[1 << 22];
-	size_t len = 0, off;
-	ssize_t n;
-	int flags = -EBADMSG;
+	const struct mmscope_rec_hdr *h = NULL;
+	int flags = -EBADMSG, err;
+	size_t len;
+	char *buf;
 
 	if (ioctl(fd, MMSCOPE_IOC_QUERY, &q))
 		return -errno;
-	while ((n = read(fd, buf + len, sizeof(buf) - len)) > 0)
-		len += n;
-	if (n < 0)
-		return -errno;
-	for (off = 0; off + sizeof(struct mmscope_rec_hdr) <= len;) {
-		struct mmscope_rec_hdr *h = (void *)(buf + off);
-
-		if (h->len < sizeof(*h))
-			break;
+	buf = mmt_dev_read(fd, 1 << 16, &len, &err);
+	if (!buf)
+		return err;
+	while ((h = mmt_rec_next(buf, len, h))) {
 		if (h->type == MMSCOPE_REC_MM && pgd_phys)
 			*pgd_phys = ((struct mmscope_mm *)h)->pgd_phys;
 		if (h->type == MMSCOPE_REC_END)
 			flags = ((struct mmscope_end *)h)->flags;
-		off += h->len;
 	}
+	free(buf);
 	return flags;
 }
 

@@ -307,14 +307,7 @@ TEST(text_output_lists_every_vma)
 
 static int set_pid_param(const char *val)
 {
-	int fd = open("/sys/module/mmscope/parameters/pid", O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
+	return mmt_write_str("/sys/module/mmscope/parameters/pid", val);
 }
 
 TEST(debugfs_vma_lists_workload)
@@ -483,27 +476,20 @@ TEST(device_rejects_bad_queries)
 /* Read a whole stream in small pieces; count records of @type. */
 static int count_records(int fd, int type, int *pid_seen)
 {
-	static char buf[1 << 22];
-	size_t len = 0;
-	ssize_t n;
-	int count = 0;
-	size_t off;
+	const struct mmscope_rec_hdr *h = NULL;
+	size_t len;
+	int count = 0, err;
+	char *buf = mmt_dev_read(fd, 777, &len, &err);
 
-	while ((n = read(fd, buf + len, 777)) > 0)
-		len += n;
-	if (n < 0)
-		return -errno;
-	for (off = 0; off + sizeof(struct mmscope_rec_hdr) <= len;) {
-		struct mmscope_rec_hdr *h = (void *)(buf + off);
-
-		if (h->len < sizeof(*h))
-			return -EBADMSG;
+	if (!buf)
+		return err;
+	while ((h = mmt_rec_next(buf, len, h))) {
 		if (h->type == type)
 			count++;
 		if (h->type == MMSCOPE_REC_MM && pid_seen)
 			*pid_seen = ((struct mmscope_mm *)h)->pid;
-		off += h->len;
 	}
+	free(buf);
 	return count;
 }
 

@@ -69,9 +69,71 @@ void pt_print_text(FILE *f, const struct mmscope_result *res);
 int translate_fetch(int pid, uint64_t addr, struct mmscope_result *res);
 void translate_print_text(FILE *f, const struct mmscope_result *res);
 
+/*
+ * cmd_faults.c: the page-fault tracer, callable from C (labs trace a child
+ * they control).  faults_trace_start() loads and attaches the BPF program
+ * with the filters of @o (0/NULL: none) and calls @fn for every event from
+ * faults_trace_poll(); faults_trace_stop() detaches, drains and fills @s.
+ * Needs root; returns -errno (-EPERM without privileges).
+ */
+struct faults_opts {
+	int pid;			/* tgid, 0: all */
+	const char *comm;
+	uint64_t cgroup_id;
+	uint64_t start, end;		/* address range [start, end), end 0: all */
+	uint64_t min_lat_ns;
+	bool major;			/* major faults only */
+	uint64_t ringbuf_size;		/* bytes, power of 2; 0: 4 MiB */
+	bool kprobe;			/* force kprobes instead of fentry */
+};
+
+#define FAULTS_HIST_SLOTS	40
+#define FAULTS_TOP_VMAS		256
+
+struct faults_vma {
+	uint32_t pid;
+	bool file;
+	uint64_t start, end, count;
+	char name[MMSCOPE_FILE_LEN];
+};
+
+struct faults_summary {
+	uint64_t events;		/* received */
+	uint64_t lost;			/* ring buffer full (all CPUs) */
+	uint64_t accounted;		/* events without RETRY: what pgfault counts */
+	uint64_t minor, major, retry, error;	/* by outcome (disjoint) */
+	uint64_t write, exec, user, remote, anon, file, mapped;
+	uint64_t pgfault_start, pgfault_end;	/* /proc/vmstat around the run */
+	uint64_t hist[FAULTS_HIST_SLOTS];	/* log2 latency, ns */
+	struct faults_vma vmas[FAULTS_TOP_VMAS];
+	uint64_t vmas_other;
+	bool kprobe;			/* kprobes were used */
+};
+
+struct faults_child {
+	int pid;
+	int status;
+	bool reaped;
+	uint64_t minflt, majflt;	/* from wait4(), since the release */
+};
+
+struct faults_tracer;
+typedef void (*faults_event_fn)(void *ctx, const struct mmscope_fault *e);
+
+int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
+		       void *ctx, struct faults_tracer **t);
+int faults_trace_poll(struct faults_tracer *t, int timeout_ms);
+void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s);
+
 /* Views reusable by the labs: fetch, then print to any stream. */
 int vma_fetch(int pid, struct mmscope_result *res);
 void vma_print_text(FILE *f, const struct mmscope_result *res, bool summary);
+
+/* slab: --addr when @by_addr, else --cache when @cache, else every cache. */
+int slab_fetch(const char *cache, uint64_t addr, bool by_addr,
+	       struct mmscope_result *res);
+/* @key: 0 name, 1 memory, 2 objects, 3 slabs, 4 waste. */
+void slab_print_text(FILE *f, const struct mmscope_result *res, int key);
 
 /* cmd_buddy.c: the buddy views, fetched and printed (also used by labs). */
 int buddy_fetch(bool blocks, struct mmscope_result *res);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include "cli.h"
 
 /* Runs in the subject: perform @step, return a value (e.g. an address). */
 typedef uint64_t (*lab_step_fn)(int step, void *state);
@@ -24,6 +25,7 @@ struct lab_run {
 	int cmd_fd, ack_fd;
 	bool color;
 	int checks, failed;
+	char skip[256];			/* why the claim cannot be shown */
 };
 
 struct lab {
@@ -48,6 +50,9 @@ bool lab_check(struct lab_run *lr, bool ok, const char *fmt, ...)
 void lab_diff(struct lab_run *lr, const char *what, const char *before,
 	      const char *after);
 
+/* Print @text, indented. */
+void lab_show(struct lab_run *lr, const char *what, const char *text);
+
 /* Captures, as text (free() them). */
 char *lab_capture_vma(pid_t pid);
 
@@ -58,5 +63,59 @@ int lab_vma_of(pid_t pid, uint64_t addr, uint64_t *start, uint64_t *end);
 /* The same from the kernel's /proc/PID/maps (the oracle). */
 int lab_maps_vma_of(pid_t pid, uint64_t addr, uint64_t *start, uint64_t *end);
 int lab_maps_count(pid_t pid);
+
+/* A lab whose claim this kernel cannot show: cmd_lab prints the reason. */
+#define LAB_SKIP	1
+int lab_skip(struct lab_run *lr, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* mmscope captures as text: page tables of a range, one translation, buddy. */
+char *lab_capture_pt(pid_t pid, uint64_t start, uint64_t end);
+char *lab_capture_translate(pid_t pid, uint64_t addr);
+char *lab_capture_buddy(void);
+
+/* Present leaves in [start, end) from mmscope pt: 4 KiB PTEs, 2 MiB PMDs. */
+int lab_pt_present(pid_t pid, uint64_t start, uint64_t end, uint64_t *pte,
+		   uint64_t *pmd);
+/* mmscope translate of @addr: its leaf record (and the last step's flags). */
+int lab_xlate(pid_t pid, uint64_t addr, struct mmscope_pt_leaf *leaf,
+	      uint32_t *leaf_flags);
+
+/*
+ * mmscope's BPF fault tracer on the subject's faults in [start, end):
+ * lab_faults_start() attaches it, lab_faults_stop() detaches and returns
+ * the faults the kernel accounted (retries excluded), -errno if the tracer
+ * could not run (@why says why), and the events whose leaf was a PMD.
+ */
+struct lab_faults {
+	struct faults_tracer *t;
+	uint64_t pmd;		/* faults that mapped a PMD leaf */
+	int err;
+};
+int lab_faults_start(struct lab_faults *lf, pid_t pid, uint64_t start,
+		     uint64_t end);
+long lab_faults_stop(struct lab_faults *lf);
+/* Check @n (from lab_faults_stop()) == @want, or say why it is missing. */
+void lab_check_faults(struct lab_run *lr, long n, long want, const char *what);
+
+/* Oracles: the kernel's own files. */
+#define LAB_PM_PRESENT	(1ULL << 63)
+#define LAB_PM_FILE	(1ULL << 61)	/* file page or shared anon */
+#define LAB_PM_EXCL	(1ULL << 56)	/* page exclusively mapped */
+#define LAB_PM_PFN(e)	((e) & ((1ULL << 55) - 1))
+uint64_t lab_pagemap(pid_t pid, uint64_t va);	/* the entry, 0 on error */
+int lab_pagemap_present(pid_t pid, uint64_t start, uint64_t end);
+/* /proc/kpagecount: how many page tables map @pfn. */
+long lab_kpagecount(uint64_t pfn);
+/* A field ("Rss", "AnonHugePages") of the smaps entry holding @addr, in kB. */
+long lab_smaps_kb(pid_t pid, uint64_t addr, const char *field);
+/* The same field for the whole process (smaps_rollup). */
+long lab_smaps_rollup_kb(pid_t pid, const char *field);
+/* minflt from /proc/PID/stat: the kernel's count of minor faults. */
+long lab_minflt(pid_t pid);
+/* A counter from /proc/vmstat, -1 if missing. */
+long lab_vmstat(const char *name);
+/* Whole file into a string (free() it), NULL on error. */
+char *lab_read_file(const char *path);
 
 #endif

@@ -24,7 +24,14 @@ static const struct cmd cmds[] = {
 	{ "buddy", cmd_buddy, "buddy [--blocks] [--json]",
 	  "free blocks per node, zone, order and migratetype; fragmentation" },
 	/* slab (issue 5) */
+	{ "slab", cmd_slab, "slab [--sort=name|size|objs|slabs|waste] [--cache NAME] [--addr ADDR] [--json]",
+	  "slab caches slabtop-style, the slabs of one cache, or the object at a kernel address" },
 	/* faults (issue 6) */
+	{ "faults", cmd_faults,
+	  "faults [-p PID] [-c COMM] [--cgroup PATH] [--min-lat USEC] [--major]\n"
+	  "         [--range A-B] [--duration S] [--hist] [--summary]\n"
+	  "         [--ringbuf-size BYTES] [--json] [-- CMD ARGS...]",
+	  "live page faults with their VMA, result, latency and new PFN (BPF)" },
 	{ "lab", cmd_lab, "lab [NAME]",
 	  "list the labs, or run one: a claim about memory, shown and checked" },
 };

@@ -382,6 +382,183 @@ struct mmscope_buddy_end {
 
 /* ---- slab caches (issue 5) ------------------------------------------ */
 
+/* mmscope_slab_cache.flags: SLAB_* creation flags, kernel-independent bits */
+enum mmscope_slab_flags {
+	MMSCOPE_SLAB_HWCACHE_ALIGN	= 1 << 0,
+	MMSCOPE_SLAB_RECLAIM_ACCOUNT	= 1 << 1,
+	MMSCOPE_SLAB_ACCOUNT		= 1 << 2,
+	MMSCOPE_SLAB_TYPESAFE_BY_RCU	= 1 << 3,
+	MMSCOPE_SLAB_POISON		= 1 << 4,
+	MMSCOPE_SLAB_RED_ZONE		= 1 << 5,
+	MMSCOPE_SLAB_STORE_USER		= 1 << 6,
+	MMSCOPE_SLAB_CONSISTENCY_CHECKS	= 1 << 7,
+	MMSCOPE_SLAB_TRACE		= 1 << 8,
+	MMSCOPE_SLAB_PANIC		= 1 << 9,
+	MMSCOPE_SLAB_CACHE_DMA		= 1 << 10,
+	MMSCOPE_SLAB_CACHE_DMA32	= 1 << 11,
+	MMSCOPE_SLAB_NOLEAKTRACE	= 1 << 12,
+	MMSCOPE_SLAB_NO_MERGE		= 1 << 13,	/* v6.5+ */
+	MMSCOPE_SLAB_KMALLOC		= 1 << 14,
+	MMSCOPE_SLAB_NO_USER_FLAGS	= 1 << 15,
+	MMSCOPE_SLAB_MEM_SPREAD		= 1 << 16,	/* gone in v6.9 */
+	MMSCOPE_SLAB_FAILSLAB		= 1 << 17,
+	MMSCOPE_SLAB_NR_FLAGS		= 18,
+};
+
+/* mmscope_slab_cache.bits */
+enum mmscope_slab_bits {
+	MMSCOPE_SLABC_CTOR	= 1 << 0,	/* has a constructor */
+	MMSCOPE_SLABC_APPROX	= 1 << 1,	/* partial list too long: free count estimated */
+	MMSCOPE_SLABC_TRUNC	= 1 << 2,	/* slab_cache: not every slab listed */
+};
+
+/*
+ * One cache.  Counts are as /proc/slabinfo computes them: num_objs and
+ * num_slabs from the node counters, active_objs = num_objs minus the free
+ * objects on the node partial lists (objects free in per-CPU slabs count as
+ * active there too).  cpu_slabs and cpu_partial_slabs are shown apart.
+ */
+struct mmscope_slab_cache {
+	struct mmscope_rec_hdr hdr;
+	char name[MMSCOPE_NAME_LEN];
+	__u64 addr;			/* struct kmem_cache *, 0 when hidden */
+	__u64 raw_flags;		/* slab_flags_t of the running kernel */
+	__u32 flags;			/* enum mmscope_slab_flags */
+	__u32 bits;			/* enum mmscope_slab_bits */
+	__u32 object_size;		/* bytes the user asked for */
+	__u32 size;			/* slot size, metadata included */
+	__u32 align;
+	__u32 objs_per_slab;
+	__u32 order;			/* pages per slab = 1 << order */
+	__s32 refcount;			/* > 1: other caches merged into it */
+	__u32 nr_nodes;			/* mmscope_slab_node records that follow */
+	__u32 cpu_partial;		/* per-CPU partial limit (objects) */
+	__u64 min_partial;
+	__u64 num_slabs;
+	__u64 num_objs;
+	__u64 active_objs;
+	__u64 nr_partial;		/* slabs on the node partial lists */
+	__u64 partial_free;		/* free objects on them */
+	__u64 cpu_slabs;		/* per-CPU active slabs */
+	__u64 cpu_partial_slabs;	/* slabs on the per-CPU partial lists */
+};
+
+struct mmscope_slab_node {
+	struct mmscope_rec_hdr hdr;
+	__s32 node;
+	__u32 pad;
+	__u64 nr_slabs;
+	__u64 total_objs;
+	__u64 nr_partial;
+	__u64 partial_free;
+};
+
+enum mmscope_slab_where {
+	MMSCOPE_SLAB_NODE_PARTIAL = 1,	/* on node @where_id's partial list */
+	MMSCOPE_SLAB_CPU,		/* CPU @where_id allocates from it */
+	MMSCOPE_SLAB_CPU_PARTIAL,	/* on CPU @where_id's partial list */
+};
+
+/* One slab of the selected cache (slab_cache view). */
+struct mmscope_slab_slab {
+	struct mmscope_rec_hdr hdr;
+	__u64 pfn;
+	__u64 addr;			/* address of its first byte */
+	__u32 objects;
+	__u32 inuse;			/* a frozen slab's count is its owner's */
+	__u32 frozen;
+	__u32 where;			/* enum mmscope_slab_where */
+	__s32 where_id;			/* node or CPU */
+	__u32 pad;
+};
+
+/* slab_addr: the object holding an address. */
+struct mmscope_slab_obj {
+	struct mmscope_rec_hdr hdr;
+	char cache[MMSCOPE_NAME_LEN];
+	__u64 addr;			/* the address asked about */
+	__u64 pfn;			/* PFN of the page holding it */
+	__u64 slab;			/* first byte of the slab */
+	__u64 object;			/* start of the object */
+	__u32 index;			/* object index in the slab */
+	__u32 offset;			/* addr - object */
+	__u32 object_size;
+	__u32 size;
+	__u32 objects;			/* objects in this slab */
+	__u32 in_object;		/* 0: metadata/padding, or index >= objects: slab tail */
+};
+
 /* ---- page faults, BPF ring buffer (issue 6) ------------------------- */
+
+/*
+ * One record per handle_mm_fault() call, produced by bpf/faults.bpf.c into a
+ * BPF ring buffer (not through /dev/mmscope: no mmscope_rec_hdr).  The bits
+ * are mmscope's own: the BPF program translates the kernel's enum fault_flag
+ * and enum vm_fault_reason values (read with CO-RE) into these, so the CLI
+ * never depends on a kernel's numbering.
+ */
+enum mmscope_fault_flags {
+	MMSCOPE_FF_WRITE = 1 << 0,
+	MMSCOPE_FF_MKWRITE = 1 << 1,
+	MMSCOPE_FF_ALLOW_RETRY = 1 << 2,
+	MMSCOPE_FF_RETRY_NOWAIT = 1 << 3,
+	MMSCOPE_FF_KILLABLE = 1 << 4,
+	MMSCOPE_FF_TRIED = 1 << 5,
+	MMSCOPE_FF_USER = 1 << 6,
+	MMSCOPE_FF_REMOTE = 1 << 7,
+	MMSCOPE_FF_INSTRUCTION = 1 << 8,
+	MMSCOPE_FF_INTERRUPTIBLE = 1 << 9,
+	MMSCOPE_FF_UNSHARE = 1 << 10,
+	MMSCOPE_FF_VMA_LOCK = 1 << 11,		/* 6.4+: under the per-VMA lock */
+	MMSCOPE_FF_NR = 12,
+};
+
+enum mmscope_fault_result {
+	MMSCOPE_FR_OOM = 1 << 0,
+	MMSCOPE_FR_SIGBUS = 1 << 1,
+	MMSCOPE_FR_MAJOR = 1 << 2,
+	MMSCOPE_FR_HWPOISON = 1 << 3,
+	MMSCOPE_FR_HWPOISON_LARGE = 1 << 4,
+	MMSCOPE_FR_SIGSEGV = 1 << 5,
+	MMSCOPE_FR_NOPAGE = 1 << 6,
+	MMSCOPE_FR_LOCKED = 1 << 7,
+	MMSCOPE_FR_RETRY = 1 << 8,
+	MMSCOPE_FR_FALLBACK = 1 << 9,
+	MMSCOPE_FR_DONE_COW = 1 << 10,
+	MMSCOPE_FR_NEEDDSYNC = 1 << 11,
+	MMSCOPE_FR_COMPLETED = 1 << 12,
+	MMSCOPE_FR_NR = 13,
+};
+
+/* mmscope_fault.bits */
+enum mmscope_fault_bits {
+	MMSCOPE_FB_PFN = 1 << 0,	/* pfn valid: the address was mapped */
+	MMSCOPE_FB_FILE = 1 << 1,	/* VMA is file-backed (file[] = name) */
+	MMSCOPE_FB_REGS = 1 << 2,	/* a hardware fault: ip is valid */
+	MMSCOPE_FB_HUGE = 1 << 3,	/* pfn came from a PMD/PUD leaf */
+};
+
+#define MMSCOPE_COMM_LEN	16
+#define MMSCOPE_FILE_LEN	64
+
+struct mmscope_fault {
+	__u64 ts_ns;			/* CLOCK_MONOTONIC at entry */
+	__u64 latency_ns;
+	__u64 addr;			/* faulting user address */
+	__u64 ip;			/* user ip (MMSCOPE_FB_REGS) */
+	__u64 pfn;			/* after the fault (MMSCOPE_FB_PFN) */
+	__u64 vma_start, vma_end;
+	__u64 vm_flags;			/* raw vm_flags */
+	__u32 pid;			/* tgid */
+	__u32 tid;
+	__u32 cpu;
+	__u32 flags;			/* enum mmscope_fault_flags */
+	__u32 result;			/* enum mmscope_fault_result */
+	__u32 bits;			/* enum mmscope_fault_bits */
+	__u32 level;			/* page-table level of the leaf: 1 pte .. 3 pud */
+	__u32 pad;
+	char comm[MMSCOPE_COMM_LEN];
+	char file[MMSCOPE_FILE_LEN];	/* dentry name of vm_file */
+};
 
 #endif /* _UAPI_MMSCOPE_H */

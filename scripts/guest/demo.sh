@@ -1,6 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # make demo (in the guest): a tour of every feature on a demo workload.
+# With arguments (make demo ARGS="demand cow"): run only those labs, plain
+# text, and exit non-zero when one of them fails (a SKIP is not a failure).
 M=/mmscope/mmscope
 W=/mmscope/selftests/workload
 D=/sys/kernel/debug/mmscope
@@ -14,13 +16,25 @@ has() {
 	$M help | grep -q "^  $1 "
 }
 
+if [ $# -gt 0 ]; then
+	rc=0
+	for lab in "$@"; do
+		printf '\n$ mmscope lab %s\n' "$lab"
+		NO_COLOR=1 $M lab "$lab"
+		r=$?
+		echo "lab $lab: exit $r"
+		[ $r = 0 ] || [ $r = 4 ] || rc=1
+	done
+	exit $rc
+fi
+
 echo "mmscope demo on $(uname -r), $(grep -q la57 /proc/cpuinfo && echo 5 || echo 4)-level paging"
 $W --anon 8 --thp --file --shared --forked > /tmp/workload.out &
 sleep 1
 while ! grep -q '^pid ' /tmp/workload.out; do sleep 1; done
-PID=$(sed -n 's/^pid //p' /tmp/workload.out)
-THP=$(sed -n 's/^thp \(0x[0-9a-f]*\).*/\1/p' /tmp/workload.out)
-ANON=$(sed -n 's/^anon \(0x[0-9a-f]*\).*/\1/p' /tmp/workload.out)
+PID=$(sed -n 's/^pid //p' /tmp/workload.out | head -1)
+THP=$(sed -n 's/^thp \(0x[0-9a-f]*\).*/\1/p' /tmp/workload.out | head -1)
+ANON=$(sed -n 's/^anon \(0x[0-9a-f]*\).*/\1/p' /tmp/workload.out | head -1)
 echo "demo workload: pid $PID"
 cat /tmp/workload.out
 

@@ -21,6 +21,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "mmscope.h"
 
 #define MMT_UNUSED __attribute__((unused))
 
@@ -371,6 +372,64 @@ static MMT_UNUSED int mmt_pagemap(pid_t pid, unsigned long vaddr,
 #define MMT_PM_PRESENT(e)	(((e) >> 63) & 1)
 #define MMT_PM_SWAP(e)		(((e) >> 62) & 1)
 #define MMT_PM_PFN(e)		((e) & ((1ULL << 55) - 1))
+
+/* Write a string to a sysfs/proc/debugfs file: 0 or -errno. */
+static MMT_UNUSED int mmt_write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+/*
+ * Read a /dev/mmscope stream to its end, @chunk bytes per read() (small
+ * chunks exercise records split across reads).  Returns the bytes (free()
+ * them) or NULL with *err = -errno.
+ */
+static MMT_UNUSED char *mmt_dev_read(int fd, size_t chunk, size_t *lenp,
+				     int *err)
+{
+	size_t len = 0, cap = 1 << 20;
+	char *buf = malloc(cap);
+	ssize_t n;
+
+	for (;;) {
+		if (cap - len < chunk) {
+			buf = realloc(buf, cap *= 2);
+			if (!buf)
+				break;
+		}
+		n = read(fd, buf + len, chunk);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	if (!buf || n < 0) {
+		*err = buf ? -errno : -ENOMEM;
+		free(buf);
+		return NULL;
+	}
+	*lenp = len;
+	return buf;
+}
+
+/* The record after @prev (the first if NULL), or NULL at the end. */
+static MMT_UNUSED const struct mmscope_rec_hdr *
+mmt_rec_next(const char *buf, size_t len, const struct mmscope_rec_hdr *prev)
+{
+	const char *p = prev ? (const char *)prev + prev->len : buf;
+	const struct mmscope_rec_hdr *h = (const void *)p;
+
+	if (p + sizeof(*h) > buf + len || h->len < sizeof(*h) ||
+	    p + h->len > buf + len)
+		return NULL;
+	return h;
+}
 
 /* Block until the child writes one byte to @fd (its "ready" signal). */
 static MMT_UNUSED int mmt_wait_ready(int fd)

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmscope faults: every handle_mm_fault() call, tied to its VMA and to the
+ * page frame the address maps to once the fault is done.
+ *
+ * fentry/fexit where the kernel supports them, kprobe/kretprobe otherwise
+ * (the user side turns the losers off before load).  The entry probe applies
+ * the cheap filters and stashes what it needs, keyed by thread id; the exit
+ * probe computes the latency, applies the latency/major filters, walks the
+ * page table and emits one struct mmscope_fault into the ring buffer.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "mmscope.h"
+
+/* Filters and settings, fixed before load (0 / false: no filter). */
+const volatile __u32 targ_tgid;
+const volatile __u64 targ_cgid;
+const volatile bool filter_comm;
+const volatile char targ_comm[MMSCOPE_COMM_LEN];
+const volatile __u64 targ_start, targ_end;	/* [start, end), end 0: none */
+const volatile __u64 min_lat_ns;
+const volatile bool major_only;
+const volatile __u64 wakeup_bytes;	/* wake the reader past this fill */
+
+struct mmscope_fault_start {
+	__u64 ts_ns;
+	__u64 addr;
+	__u64 ip;
+	__u64 pgd;			/* mm->pgd: direct-map address */
+	__u64 vma_start, vma_end, vm_flags;
+	__u32 flags;			/* kernel's enum fault_flag bits */
+	__u32 bits;			/* MMSCOPE_FB_FILE, MMSCOPE_FB_REGS */
+	char file[MMSCOPE_FILE_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct mmscope_fault_start);
+} starts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);	/* user space may resize before load */
+} events SEC(".maps");
+
+/* Events that passed every filter but found the ring buffer full. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+/*
+ * x86 page-table layout.  The direct map base is randomised
+ * (CONFIG_RANDOMIZE_MEMORY) and 4- or 5-level paging is chosen at boot, so
+ * both come from the kernel's own variables, resolved through kallsyms as
+ * typeless ksyms: page_offset_base, and pgdir_shift (48 with 5-level paging,
+ * 39 with 4-level, where the p4d level is folded into the pgd).  Kernels
+ * built without CONFIG_X86_5LEVEL have no pgdir_shift: 4-level; kernels
+ * without CONFIG_DYNAMIC_MEMORY_LAYOUT have no page_offset_base: the fixed
+ * __PAGE_OFFSET_BASE of their paging mode.
+ */
+extern const void page_offset_base __ksym __weak;
+extern const void pgdir_shift __ksym __weak;
+
+#define MMSCOPE_PAGE_OFFSET_L4	0xffff888000000000ULL
+#define MMSCOPE_PAGE_OFFSET_L5	0xff11000000000000ULL
+
+#define MMSCOPE_PAGE_SHIFT	12
+#define MMSCOPE_PTRS_MASK	511UL
+#define MMSCOPE_PTE_PFN_MASK	0x000ffffffffff000ULL	/* bits 12-51 */
+#define MMSCOPE_PAGE_PRESENT	(1ULL << 0)
+#define MMSCOPE_PAGE_PSE	(1ULL << 7)		/* leaf at pud/pmd */
+#define MMSCOPE_PAGE_PROTNONE	(1ULL << 8)		/* NUMA hinting */
+
+static __always_inline bool trace_allowed(__u32 tgid, __u64 addr)
+{
+	if (targ_tgid && targ_tgid != tgid)
+		return false;
+	if (targ_end && (addr < targ_start || addr >= targ_end))
+		return false;
+	if (targ_cgid && bpf_get_current_cgroup_id() != targ_cgid)
+		return false;
+	if (filter_comm) {
+		char comm[MMSCOPE_COMM_LEN];
+		int i;
+
+		bpf_get_current_comm(comm, sizeof(comm));
+		for (i = 0; i < MMSCOPE_COMM_LEN; i++) {
+			if (comm[i] != targ_comm[i])
+				return false;
+			if (!comm[i])
+				break;
+		}
+	}
+	return true;
+}
+
+/* Read entry @idx of the table at physical address @table. */
+static __always_inline __u64 pt_entry(__u64 base, __u64 table, __u64 idx)
+{
+	__u64 e = 0;
+
+	bpf_probe_read_kernel(&e, sizeof(e),
+			      (void *)(base + table + idx * sizeof(e)));
+	return e;
+}
+
+/*
+ * The PFN @addr maps to in the page table at @pgd, and the level of the
+ * leaf (1 pte, 2 pmd, 3 pud); 0 when nothing is mapped.  Lockless: page
+ * tables may be freed under us (munmap on another CPU), but page-table pages
+ * stay in the direct map and bpf_probe_read_kernel() cannot fault, so the
+ * worst case is a stale answer, never a crash.
+ */
+static __always_inline int pt_lookup(__u64 pgd, __u64 addr, __u64 *pfn)
+{
+	__u64 base = 0, e, table, off;
+	__u32 shift = 39;
+
+	if (&pgdir_shift)
+		bpf_probe_read_kernel(&shift, sizeof(shift), &pgdir_shift);
+	if (&page_offset_base)
+		bpf_probe_read_kernel(&base, sizeof(base), &page_offset_base);
+	else
+		base = shift == 48 ? MMSCOPE_PAGE_OFFSET_L5 :
+				     MMSCOPE_PAGE_OFFSET_L4;
+	if (!base || !pgd)
+		return 0;
+
+	e = pt_entry(0, pgd, (addr >> (shift & 63)) & MMSCOPE_PTRS_MASK);
+	if (!(e & MMSCOPE_PAGE_PRESENT))
+		return 0;
+	if (shift == 48) {			/* 5-level: p4d table */
+		table = e & MMSCOPE_PTE_PFN_MASK;
+		e = pt_entry(base, table, (addr >> 39) & MMSCOPE_PTRS_MASK);
+		if (!(e & MMSCOPE_PAGE_PRESENT))
+			return 0;
+	}
+	table = e & MMSCOPE_PTE_PFN_MASK;	/* pud */
+	e = pt_entry(base, table, (addr >> 30) & MMSCOPE_PTRS_MASK);
+	if (!(e & MMSCOPE_PAGE_PRESENT))
+		return 0;
+	if (e & MMSCOPE_PAGE_PSE) {
+		off = (addr >> MMSCOPE_PAGE_SHIFT) & ((1UL << 18) - 1);
+		*pfn = ((e & MMSCOPE_PTE_PFN_MASK & ~((1ULL << 30) - 1)) >>
+			MMSCOPE_PAGE_SHIFT) + off;
+		return 3;
+	}
+	table = e & MMSCOPE_PTE_PFN_MASK;	/* pmd */
+	e = pt_entry(base, table, (addr >> 21) & MMSCOPE_PTRS_MASK);
+	if (!(e & (MMSCOPE_PAGE_PRESENT | MMSCOPE_PAGE_PROTNONE)))
+		return 0;
+	if (e & MMSCOPE_PAGE_PSE) {
+		if (!(e & MMSCOPE_PAGE_PRESENT))	/* PROT_NONE: inverted */
+			e = ~e;
+		off = (addr >> MMSCOPE_PAGE_SHIFT) & MMSCOPE_PTRS_MASK;
+		*pfn = ((e & MMSCOPE_PTE_PFN_MASK & ~((1ULL << 21) - 1)) >>
+			MMSCOPE_PAGE_SHIFT) + off;
+		return 2;
+	}
+	if (!(e & MMSCOPE_PAGE_PRESENT))
+		return 0;
+	table = e & MMSCOPE_PTE_PFN_MASK;	/* pte */
+	e = pt_entry(base, table, (addr >> 12) & MMSCOPE_PTRS_MASK);
+	if (!(e & (MMSCOPE_PAGE_PRESENT | MMSCOPE_PAGE_PROTNONE)))
+		return 0;
+	/* L1TF: a PROT_NONE (not present) entry holds the inverted PFN. */
+	if (!(e & MMSCOPE_PAGE_PRESENT))
+		e = ~e;
+	*pfn = (e & MMSCOPE_PTE_PFN_MASK) >> MMSCOPE_PAGE_SHIFT;
+	return 1;
+}
+
+/* Kernel enum value to mmscope bit, if the running kernel has the value. */
+#define XLATE(v, out, kenum, kval, bit)					\
+	do {								\
+		if (bpf_core_enum_value_exists(enum kenum, kval) &&	\
+		    ((v) & bpf_core_enum_value(enum kenum, kval)))	\
+			(out) |= (bit);					\
+	} while (0)
+
+static __always_inline __u32 xlate_flags(__u32 v)
+{
+	__u32 r = 0;
+
+	XLATE(v, r, fault_flag, FAULT_FLAG_WRITE, MMSCOPE_FF_WRITE);
+	XLATE(v, r, fault_flag, FAULT_FLAG_MKWRITE, MMSCOPE_FF_MKWRITE);
+	XLATE(v, r, fault_flag, FAULT_FLAG_ALLOW_RETRY, MMSCOPE_FF_ALLOW_RETRY);
+	XLATE(v, r, fault_flag, FAULT_FLAG_RETRY_NOWAIT, MMSCOPE_FF_RETRY_NOWAIT);
+	XLATE(v, r, fault_flag, FAULT_FLAG_KILLABLE, MMSCOPE_FF_KILLABLE);
+	XLATE(v, r, fault_flag, FAULT_FLAG_TRIED, MMSCOPE_FF_TRIED);
+	XLATE(v, r, fault_flag, FAULT_FLAG_USER, MMSCOPE_FF_USER);
+	XLATE(v, r, fault_flag, FAULT_FLAG_REMOTE, MMSCOPE_FF_REMOTE);
+	XLATE(v, r, fault_flag, FAULT_FLAG_INSTRUCTION, MMSCOPE_FF_INSTRUCTION);
+	XLATE(v, r, fault_flag, FAULT_FLAG_INTERRUPTIBLE, MMSCOPE_FF_INTERRUPTIBLE);
+	XLATE(v, r, fault_flag, FAULT_FLAG_UNSHARE, MMSCOPE_FF_UNSHARE);
+	XLATE(v, r, fault_flag, FAULT_FLAG_VMA_LOCK, MMSCOPE_FF_VMA_LOCK);
+	return r;
+}
+
+static __always_inline __u32 xlate_result(__u32 v)
+{
+	__u32 r = 0;
+
+	XLATE(v, r, vm_fault_reason, VM_FAULT_OOM, MMSCOPE_FR_OOM);
+	XLATE(v, r, vm_fault_reason, VM_FAULT_SIGBUS, MMSCOPE_FR_SIGBUS);
+	XLATE(v, r, vm_fault_reason, VM_FAULT_MAJOR, MMSCOPE_FR_MAJOR);
+	XLATE(v, r, vm_fault_reason, VM_FAULT_HWPOISON, MMSCOPE_FR_HWPOISON);
+	XLATE(v, r, vm_fault_reason, VM_FAULT_HWPOISON_LARGE, MMSCOPE_FR_HWPOISON_LARGE);
+	XLATE(v, r, vm_fault_reason, VM_FAULT_SIGSEGV, MMSCOPE_FR_SIGSEGV);
+	XLATE(v, r, vm_fault_reason, VM_FAULT_NOPAGE, MMSCOPE_FR_NOPAGE);
+	XLATE(v, r, vm_fault_reason, VM_FAULT_LOCKED, MMSCOPE_FR_LOCKED);
+	XLATE(v, r, vm_fault_reason, VM_FAULT_RETRY, MMSCOPE_FR_RETRY);
+	XLATE(v, r, vm_fault_reason, VM_FAULT_FALLBACK, MMSCOPE_FR_FALLBACK);
+	XLATE(v, r, vm_fault_reason, VM_FAULT_DONE_COW, MMSCOPE_FR_DONE_COW);
+	XLATE(v, r, vm_fault_reason, VM_FAULT_NEEDDSYNC, MMSCOPE_FR_NEEDDSYNC);
+	XLATE(v, r, vm_fault_reason, VM_FAULT_COMPLETED, MMSCOPE_FR_COMPLETED);
+	return r;
+}
+
+static __always_inline int fault_entry(struct vm_area_struct *vma, __u64 addr,
+				       __u32 flags, struct pt_regs *regs)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct mmscope_fault_start s = {};
+	struct file *file;
+	__u32 tid = (__u32)id;
+
+	if (!trace_allowed(id >> 32, addr))
+		return 0;
+
+	s.ts_ns = bpf_ktime_get_ns();
+	s.addr = addr;
+	s.flags = flags;
+	s.pgd = (__u64)BPF_CORE_READ(vma, vm_mm, pgd);
+	s.vma_start = BPF_CORE_READ(vma, vm_start);
+	s.vma_end = BPF_CORE_READ(vma, vm_end);
+	s.vm_flags = BPF_CORE_READ(vma, vm_flags);
+	/* user_mode(regs): a hardware fault taken in user mode. */
+	if (regs && (BPF_CORE_READ(regs, cs) & 3) == 3) {
+		s.ip = BPF_CORE_READ(regs, ip);
+		s.bits |= MMSCOPE_FB_REGS;
+	}
+	file = BPF_CORE_READ(vma, vm_file);
+	if (file) {
+		s.bits |= MMSCOPE_FB_FILE;
+		bpf_probe_read_kernel_str(s.file, sizeof(s.file),
+					  BPF_CORE_READ(file, f_path.dentry,
+							d_name.name));
+	}
+	bpf_map_update_elem(&starts, &tid, &s, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int fault_exit(__u32 ret)
+{
+	__u64 id = bpf_get_current_pid_tgid(), lat, avail, pfn = 0;
+	struct mmscope_fault_start *s;
+	struct mmscope_fault *e;
+	__u32 tid = (__u32)id, zero = 0, result;
+	__u64 *nlost;
+	int level;
+
+	s = bpf_map_lookup_elem(&starts, &tid);
+	if (!s)
+		return 0;
+	lat = bpf_ktime_get_ns() - s->ts_ns;
+	result = xlate_result(ret);
+	if (lat < min_lat_ns || (major_only && !(result & MMSCOPE_FR_MAJOR)))
+		goto out;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		nlost = bpf_map_lookup_elem(&lost, &zero);
+		if (nlost)
+			(*nlost)++;
+		goto out;
+	}
+	e->ts_ns = s->ts_ns;
+	e->latency_ns = lat;
+	e->addr = s->addr;
+	e->ip = s->ip;
+	e->vma_start = s->vma_start;
+	e->vma_end = s->vma_end;
+	e->vm_flags = s->vm_flags;
+	e->pid = id >> 32;
+	e->tid = tid;
+	e->cpu = bpf_get_smp_processor_id();
+	e->flags = xlate_flags(s->flags);
+	e->result = result;
+	e->bits = s->bits;
+	e->pad = 0;
+	level = pt_lookup(s->pgd, s->addr, &pfn);
+	e->level = level;
+	e->pfn = pfn;
+	if (level)
+		e->bits |= MMSCOPE_FB_PFN;
+	if (level > 1)
+		e->bits |= MMSCOPE_FB_HUGE;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	__builtin_memcpy(e->file, s->file, sizeof(e->file));
+
+	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	bpf_ringbuf_submit(e, !wakeup_bytes ? 0 : avail >= wakeup_bytes ?
+			   BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+out:
+	bpf_map_delete_elem(&starts, &tid);
+	return 0;
+}
+
+SEC("fentry/handle_mm_fault")
+int BPF_PROG(fentry_fault, struct vm_area_struct *vma, unsigned long address,
+	     unsigned int flags, struct pt_regs *regs)
+{
+	return fault_entry(vma, address, flags, regs);
+}
+
+SEC("fexit/handle_mm_fault")
+int BPF_PROG(fexit_fault, struct vm_area_struct *vma, unsigned long address,
+	     unsigned int flags, struct pt_regs *regs, vm_fault_t ret)
+{
+	return fault_exit(ret);
+}
+
+SEC("kprobe/handle_mm_fault")
+int BPF_KPROBE(kprobe_fault, struct vm_area_struct *vma, unsigned long address,
+	       unsigned int flags, struct pt_regs *regs)
+{
+	return fault_entry(vma, address, flags, regs);
+}
+
+SEC("kretprobe/handle_mm_fault")
+int BPF_KRETPROBE(kretprobe_fault, vm_fault_t ret)
+{
+	return fault_exit(ret);
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmscope slab: the CLI's JSON against /proc/slabinfo, a private cache of
+ * known contents made by the helper module mmscope_test_slab.ko, and the
+ * bad inputs the issue names.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "kselftest_harness.h"
+#include "mmscope.h"
+#include "lib/mmtest.h"
+
+#define HELPER_KO	"/mmscope/test_modules/mmscope_test_slab.ko"
+#define HELPER_CACHE	"mmscope_test_slab"
+#define HELPER_OBJS	"/sys/kernel/debug/mmscope_test_slab/objects"
+#define HELPER_COUNT	200
+#define MAX_CACHES	1024
+
+struct slabinfo_row {
+	char name[64];
+	unsigned long active, num, objsize, perslab, pages, aslabs, nslabs;
+};
+
+/* /proc/slabinfo, version 2.1: two header lines, then one line per cache. */
+static int read_slabinfo(struct slabinfo_row *rows, int max)
+{
+	char *text = mmt_read_file("/proc/slabinfo", NULL), *line, *save;
+	int n = 0, skip = 2;
+
+	if (!text)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line && n < max;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct slabinfo_row *r = &rows[n];
+
+		if (skip) {
+			skip--;
+			continue;
+		}
+		if (sscanf(line, "%63s %lu %lu %lu %lu %lu : tunables %*u %*u %*u : slabdata %lu %lu",
+			   r->name, &r->active, &r->num, &r->objsize,
+			   &r->perslab, &r->pages, &r->aslabs, &r->nslabs) == 8)
+			n++;
+	}
+	free(text);
+	return n;
+}
+
+static const struct slabinfo_row *find_row(const struct slabinfo_row *rows,
+					   int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(rows[i].name, name))
+			return &rows[i];
+	return NULL;
+}
+
+static char *run_cli(int *status, char **err, const char *a1, const char *a2,
+		     const char *a3)
+{
+	char *argv[] = { (char *)mmt_cli(), "slab", (char *)a1, (char *)a2,
+			 (char *)a3, NULL };
+
+	return mmt_run(argv, status, err);
+}
+
+/* mmscope slab --json, parsed. */
+static struct mmt_json *slab_json(const char *a1, const char *a2)
+{
+	int status;
+	char *out = run_cli(&status, NULL, "--json", a1, a2);
+	struct mmt_json *doc = status == 0 ? mmt_json_parse(out) : NULL;
+
+	free(out);
+	return doc;
+}
+
+static const struct mmt_json *find_cache(const struct mmt_json *doc,
+					 const char *name)
+{
+	const struct mmt_json *caches = mmt_jget(doc, "caches");
+	int i;
+
+	for (i = 0; caches && i < caches->n; i++)
+		if (!strcmp(mmt_jstr(mmt_jget(caches->kids[i], "name")) ?: "",
+			    name))
+			return caches->kids[i];
+	return NULL;
+}
+
+static unsigned long long cnum(const struct mmt_json *c, const char *key)
+{
+	return mmt_jnum(mmt_jget(c, key));
+}
+
+/* The set of names, and each cache's geometry, equal /proc/slabinfo's. */
+TEST(names_and_geometry)
+{
+	static struct slabinfo_row rows[MAX_CACHES];
+	const struct mmt_json *caches;
+	struct mmt_json *doc = NULL;
+	int n = 0, i, tries, missing = 0;
+
+	/* A cache may come or go between the two reads: retry a few times. */
+	for (tries = 0; tries < 3; tries++) {
+		n = read_slabinfo(rows, MAX_CACHES);
+		ASSERT_GT(n, 0);
+		doc = slab_json(NULL, NULL);
+		ASSERT_NE(NULL, doc);
+		caches = mmt_jget(doc, "caches");
+		ASSERT_NE(NULL, caches);
+		missing = 0;
+		for (i = 0; i < n; i++)
+			missing += !find_cache(doc, rows[i].name);
+		if (!missing && caches->n == n)
+			break;
+	}
+	EXPECT_EQ(0, missing);
+	EXPECT_EQ(n, caches->n);
+	for (i = 0; i < caches->n; i++) {
+		const struct mmt_json *c = caches->kids[i];
+		const char *name = mmt_jstr(mmt_jget(c, "name"));
+		const struct slabinfo_row *r = find_row(rows, n, name ?: "");
+
+		if (!r)
+			continue;
+		/* slabinfo's "objsize" column is the slot size. */
+		EXPECT_EQ(r->objsize, cnum(c, "size")) TH_LOG("%s size", name);
+		EXPECT_EQ(r->perslab, cnum(c, "objs_per_slab"))
+			TH_LOG("%s objs_per_slab", name);
+		EXPECT_EQ(r->pages, cnum(c, "pages_per_slab"))
+			TH_LOG("%s pages_per_slab", name);
+		EXPECT_LE(cnum(c, "object_size"), cnum(c, "size"));
+	}
+}
+
+/*
+ * Object and slab counts equal /proc/slabinfo's for every cache that was
+ * quiet while mmscope read it: slabinfo is read before and after, and a
+ * cache whose line changed in between is busy (allocating or freeing right
+ * now; no two reads can agree on it) and is not compared.  Most caches are
+ * quiet in the test VM, so at least half must be compared.
+ */
+TEST(counts_of_quiet_caches)
+{
+	static struct slabinfo_row before[MAX_CACHES], after[MAX_CACHES];
+	int nb, na, i, compared = 0, busy = 0;
+	struct mmt_json *doc;
+
+	nb = read_slabinfo(before, MAX_CACHES);
+	doc = slab_json(NULL, NULL);
+	na = read_slabinfo(after, MAX_CACHES);
+	ASSERT_NE(NULL, doc);
+	ASSERT_GT(nb, 0);
+	for (i = 0; i < nb; i++) {
+		const struct slabinfo_row *b = &before[i];
+		const struct slabinfo_row *a = find_row(after, na, b->name);
+		const struct mmt_json *c = find_cache(doc, b->name);
+
+		if (!a || !c || memcmp(a, b, sizeof(*a))) {
+			busy++;
+			continue;
+		}
+		compared++;
+		EXPECT_EQ(b->active, cnum(c, "active_objs")) TH_LOG("%s", b->name);
+		EXPECT_EQ(b->num, cnum(c, "num_objs")) TH_LOG("%s", b->name);
+		EXPECT_EQ(b->aslabs, cnum(c, "active_slabs")) TH_LOG("%s", b->name);
+		EXPECT_EQ(b->nslabs, cnum(c, "num_slabs")) TH_LOG("%s", b->name);
+	}
+	TH_LOG("%d quiet caches compared, %d busy skipped", compared, busy);
+	EXPECT_GE(compared * 2, nb);
+}
+
+/* ---- the helper module's private cache -------------------------------- */
+
+FIXTURE(helper) {
+	unsigned long objs[HELPER_COUNT];
+	int n;
+};
+
+FIXTURE_SETUP(helper)
+{
+	char cmd[256], *text, *line, *save;
+	struct stat st;
+
+	if (stat(HELPER_KO, &st))
+		SKIP(return, "%s not installed", HELPER_KO);
+	snprintf(cmd, sizeof(cmd), "insmod %s count=%d 2>&1", HELPER_KO,
+		 HELPER_COUNT);
+	ASSERT_EQ(0, system(cmd));
+	text = mmt_read_file(HELPER_OBJS, NULL);
+	ASSERT_NE(NULL, text);
+	self->n = 0;
+	for (line = strtok_r(text, "\n", &save);
+	     line && self->n < HELPER_COUNT; line = strtok_r(NULL, "\n", &save))
+		self->objs[self->n++] = strtoul(line, NULL, 16);
+	free(text);
+	ASSERT_EQ(HELPER_COUNT, self->n);
+}
+
+FIXTURE_TEARDOWN(helper)
+{
+	if (self->n)
+		system("rmmod mmscope_test_slab 2>/dev/null");
+}
+
+/* Exactly the objects the helper allocated, in the slabs that hold them. */
+TEST_F(helper, counts_slabs_and_addresses)
+{
+	static unsigned long slabs[HELPER_COUNT];
+	static unsigned char seen[HELPER_COUNT][512];
+	unsigned long long size, per, nslabs, partial_free = 0;
+	const struct mmt_json *c, *list;
+	struct mmt_json *doc, *one;
+	int i, j, nr = 0;
+
+	doc = slab_json("--cache", HELPER_CACHE);
+	ASSERT_NE(NULL, doc);
+	c = find_cache(doc, HELPER_CACHE);
+	ASSERT_NE(NULL, c);
+	size = cnum(c, "size");
+	per = cnum(c, "objs_per_slab");
+	nslabs = cnum(c, "num_slabs");
+	ASSERT_GT(size, 0ULL);
+	ASSERT_GT(per, 0ULL);
+	ASSERT_LT(per, 512ULL);
+	/* The helper flushed the per-CPU slabs: every count is exact. */
+	EXPECT_EQ((unsigned long long)HELPER_COUNT, cnum(c, "active_objs"));
+	EXPECT_EQ(nslabs * per, cnum(c, "num_objs"));
+	EXPECT_EQ(1, mmt_jget(c, "ctor")->boolean);
+
+	for (i = 0; i < self->n; i++) {
+		char arg[32];
+		unsigned long slab;
+		unsigned long long idx;
+
+		snprintf(arg, sizeof(arg), "0x%lx", self->objs[i]);
+		one = slab_json("--addr", arg);
+		ASSERT_NE(NULL, one) TH_LOG("--addr %s", arg);
+		EXPECT_STREQ(HELPER_CACHE, mmt_jstr(mmt_jget(one, "cache")));
+		EXPECT_EQ(self->objs[i], mmt_jhex(mmt_jget(one, "object")));
+		EXPECT_EQ(0ULL, cnum(one, "offset"));
+		slab = mmt_jhex(mmt_jget(one, "slab"));
+		idx = cnum(one, "index");
+		EXPECT_EQ((self->objs[i] - slab) / size, idx);
+		ASSERT_LT(idx, per);
+		for (j = 0; j < nr && slabs[j] != slab; j++)
+			;
+		if (j == nr)
+			slabs[nr++] = slab;
+		EXPECT_EQ(0, seen[j][idx]) TH_LOG("object %s seen twice", arg);
+		seen[j][idx] = 1;
+		mmt_json_free(one);
+
+		/* An address inside the object resolves to the same one. */
+		snprintf(arg, sizeof(arg), "0x%lx", self->objs[i] + 5);
+		one = slab_json("--addr", arg);
+		ASSERT_NE(NULL, one);
+		EXPECT_EQ(self->objs[i], mmt_jhex(mmt_jget(one, "object")));
+		EXPECT_EQ(5ULL, cnum(one, "offset"));
+		mmt_json_free(one);
+	}
+	/* Its slabs are exactly those holding its objects. */
+	EXPECT_EQ(nslabs, (unsigned long long)nr);
+
+	/* Slabs listed: on the node partial lists, each one of its slabs. */
+	list = mmt_jget(doc, "slabs");
+	ASSERT_NE(NULL, list);
+	for (i = 0; i < list->n; i++) {
+		const struct mmt_json *s = list->kids[i];
+		unsigned long a = mmt_jhex(mmt_jget(s, "addr"));
+
+		EXPECT_STREQ("node-partial", mmt_jstr(mmt_jget(s, "where")));
+		for (j = 0; j < nr && slabs[j] != a; j++)
+			;
+		EXPECT_LT(j, nr) TH_LOG("slab 0x%lx holds none of the objects", a);
+		EXPECT_EQ(per, cnum(s, "objects"));
+		partial_free += cnum(s, "objects") - cnum(s, "inuse");
+	}
+	EXPECT_EQ(nslabs * per - HELPER_COUNT, partial_free);
+	mmt_json_free(doc);
+}
+
+/* After the helper frees its objects and destroys the cache, it is gone. */
+TEST_F(helper, gone_after_destroy)
+{
+	struct mmt_json *doc;
+	char *out, *err = NULL;
+	int status;
+
+	ASSERT_EQ(0, system("rmmod mmscope_test_slab"));
+	self->n = 0;
+	doc = slab_json(NULL, NULL);
+	ASSERT_NE(NULL, doc);
+	EXPECT_EQ(NULL, find_cache(doc, HELPER_CACHE));
+	mmt_json_free(doc);
+	out = run_cli(&status, &err, "--cache", HELPER_CACHE, NULL);
+	EXPECT_EQ(1, status);
+	EXPECT_NE(NULL, strstr(err ?: "", "no slab cache named"));
+	free(out);
+	free(err);
+}
+
+/* ---- bad input ---------------------------------------------------------- */
+
+static void expect_error(struct __test_metadata *_metadata, int code,
+			 const char *want, const char *a1, const char *a2)
+{
+	char *err = NULL, *out;
+	int status;
+
+	out = run_cli(&status, &err, a1, a2, NULL);
+	EXPECT_EQ(code, status) TH_LOG("slab %s %s", a1, a2 ?: "");
+	EXPECT_NE(NULL, strstr(err ?: "", want))
+		TH_LOG("slab %s %s: stderr '%s'", a1, a2 ?: "", err ?: "");
+	free(out);
+	free(err);
+}
+
+/* A kernel symbol's address from /proc/kallsyms (root sees them), or 0. */
+static unsigned long ksym(const char *name)
+{
+	char *text = mmt_read_file("/proc/kallsyms", NULL), *line, *save;
+	unsigned long addr = 0;
+	char sym[128], type;
+
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%lx %c %127s", &addr, &type, sym) == 3 &&
+		    !strcmp(sym, name))
+			break;
+		addr = 0;
+	}
+	free(text);
+	return addr;
+}
+
+TEST(bad_input)
+{
+	unsigned long init_task = ksym("init_task");
+	char arg[32];
+
+	expect_error(_metadata, 1, "no slab cache named", "--cache",
+		     "no-such-cache-xyz");
+	expect_error(_metadata, 1, "not a canonical address", "--addr",
+		     "0x8000000000000000");
+	/* A user address, and kernel data that is not in a slab. */
+	expect_error(_metadata, 1, "not in any slab", "--addr", "0x1000");
+	ASSERT_NE(0, init_task);
+	snprintf(arg, sizeof(arg), "0x%lx", init_task);
+	expect_error(_metadata, 1, "not in any slab", "--addr", arg);
+	expect_error(_metadata, 2, "--sort takes", "--sort=bogus", NULL);
+	expect_error(_metadata, 2, "not an address", "--addr", "xyz");
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,772 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmscope faults: stream page faults from bpf/faults.bpf.c.
+ *
+ * The tracer (faults_trace_*) is usable from C without the command line
+ * (labs run it around a child they control); cmd_faults() is the
+ * command: parse -> open -> set rodata -> load -> attach -> poll -> cleanup.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include "cli.h"
+#include "faults.skel.h"
+
+#define FAULTS_RINGBUF_DEFAULT	(4u << 20)
+#define FAULTS_POLL_MS		100
+
+struct faults_tracer {
+	struct faults_bpf *skel;
+	struct ring_buffer *rb;
+	faults_event_fn fn;
+	void *ctx;
+	struct faults_summary sum;
+	bool fentry;
+};
+
+static volatile sig_atomic_t exiting;
+
+static const char *const flag_names[MMSCOPE_FF_NR] = {
+	"write", "mkwrite", "allow_retry", "retry_nowait", "killable",
+	"tried", "user", "remote", "instruction", "interruptible", "unshare",
+	"vma_lock",
+};
+
+static const char *const result_names[MMSCOPE_FR_NR] = {
+	"OOM", "SIGBUS", "MAJOR", "HWPOISON", "HWPOISON_LARGE", "SIGSEGV",
+	"NOPAGE", "LOCKED", "RETRY", "FALLBACK", "DONE_COW", "NEEDDSYNC",
+	"COMPLETED",
+};
+
+#define FR_ERROR (MMSCOPE_FR_OOM | MMSCOPE_FR_SIGBUS | MMSCOPE_FR_SIGSEGV | \
+		  MMSCOPE_FR_HWPOISON | MMSCOPE_FR_HWPOISON_LARGE | \
+		  MMSCOPE_FR_FALLBACK)
+
+/* ---- the summary ------------------------------------------------------- */
+
+static unsigned int log2_slot(uint64_t v)
+{
+	unsigned int s = 0;
+
+	while (v > 1 && s < FAULTS_HIST_SLOTS - 1) {
+		v >>= 1;
+		s++;
+	}
+	return s;
+}
+
+static void summary_add_vma(struct faults_summary *s,
+			    const struct mmscope_fault *e)
+{
+	uint64_t h = (e->vma_start >> 12) * 0x9e3779b97f4a7c15ULL ^ e->pid;
+	unsigned int i, n;
+
+	for (n = 0; n < FAULTS_TOP_VMAS; n++) {
+		struct faults_vma *v;
+
+		i = (h + n) % FAULTS_TOP_VMAS;
+		v = &s->vmas[i];
+		if (!v->count) {
+			v->pid = e->pid;
+			v->start = e->vma_start;
+			v->end = e->vma_end;
+			v->file = !!(e->bits & MMSCOPE_FB_FILE);
+			snprintf(v->name, sizeof(v->name), "%.*s",
+				 (int)sizeof(e->file), e->file);
+		}
+		if (v->pid == e->pid && v->start == e->vma_start &&
+		    v->end == e->vma_end) {
+			v->count++;
+			return;
+		}
+	}
+	s->vmas_other++;
+}
+
+static void summary_add(struct faults_summary *s, const struct mmscope_fault *e)
+{
+	s->events++;
+	if (!(e->result & MMSCOPE_FR_RETRY))
+		s->accounted++;
+	if (e->result & MMSCOPE_FR_RETRY)
+		s->retry++;
+	else if (e->result & FR_ERROR)
+		s->error++;
+	else if (e->result & MMSCOPE_FR_MAJOR)
+		s->major++;
+	else
+		s->minor++;
+	if (e->flags & MMSCOPE_FF_WRITE)
+		s->write++;
+	if (e->flags & MMSCOPE_FF_INSTRUCTION)
+		s->exec++;
+	if (e->flags & MMSCOPE_FF_USER)
+		s->user++;
+	if (e->flags & MMSCOPE_FF_REMOTE)
+		s->remote++;
+	if (e->bits & MMSCOPE_FB_FILE)
+		s->file++;
+	else
+		s->anon++;
+	if (e->bits & MMSCOPE_FB_PFN)
+		s->mapped++;
+	s->hist[log2_slot(e->latency_ns)]++;
+	summary_add_vma(s, e);
+}
+
+static int vma_cmp(const void *a, const void *b)
+{
+	const struct faults_vma *x = a, *y = b;
+
+	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
+}
+
+/* Sort the VMA table in place, busiest first; returns how many are used. */
+static unsigned int summary_top(struct faults_summary *s)
+{
+	unsigned int n = 0;
+
+	qsort(s->vmas, FAULTS_TOP_VMAS, sizeof(s->vmas[0]), vma_cmp);
+	while (n < FAULTS_TOP_VMAS && s->vmas[n].count)
+		n++;
+	return n;
+}
+
+/* /proc/vmstat pgfault, or 0. */
+static uint64_t vmstat_pgfault(void)
+{
+	unsigned long long v = 0;
+	char line[128];
+	FILE *f = fopen("/proc/vmstat", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "pgfault %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/* One log2 histogram of nanoseconds, biolatency style. */
+static void print_log2_hist(FILE *f, const uint64_t *vals, unsigned int n,
+			    const char *unit)
+{
+	unsigned int i, j, first = n, last = 0, width = 40;
+	uint64_t max = 0;
+
+	for (i = 0; i < n; i++) {
+		if (vals[i] && first == n)
+			first = i;
+		if (vals[i])
+			last = i;
+		if (vals[i] > max)
+			max = vals[i];
+	}
+	if (!max)
+		return;
+	fprintf(f, "%24s : count    distribution\n", unit);
+	for (i = first; i <= last; i++) {
+		unsigned long long lo = i ? 1ULL << i : 0, hi = (2ULL << i) - 1;
+		unsigned int bar = (unsigned int)(vals[i] * width / max);
+
+		fprintf(f, "%10llu -> %-10llu : %-8llu |", lo, hi,
+			(unsigned long long)vals[i]);
+		for (j = 0; j < width; j++)
+			fputc(j < bar ? '*' : ' ', f);
+		fputs("|\n", f);
+	}
+}
+
+/* ---- the tracer ---------------------------------------------------------- */
+
+static int handle_event(void *ctx, void *data, size_t len)
+{
+	struct faults_tracer *t = ctx;
+	const struct mmscope_fault *e = data;
+
+	if (len < sizeof(*e))
+		return 0;
+	summary_add(&t->sum, e);
+	if (t->fn)
+		t->fn(t->ctx, e);
+	return 0;
+}
+
+static uint64_t lost_events(struct faults_tracer *t)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	uint64_t *vals, sum = 0;
+	__u32 zero = 0;
+
+	if (ncpu <= 0)
+		return 0;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (vals && !bpf_map__lookup_elem(t->skel->maps.lost, &zero,
+					  sizeof(zero), vals,
+					  sizeof(*vals) * ncpu, 0))
+		for (i = 0; i < ncpu; i++)
+			sum += vals[i];
+	free(vals);
+	return sum;
+}
+
+static int open_load_attach(struct faults_tracer *t,
+			    const struct faults_opts *o, bool fentry)
+{
+	struct faults_bpf *skel;
+	uint64_t size = o->ringbuf_size ? o->ringbuf_size :
+			FAULTS_RINGBUF_DEFAULT;
+	int err;
+
+	skel = faults_bpf__open();
+	if (!skel)
+		return -errno;
+	bpf_program__set_autoload(skel->progs.fentry_fault, fentry);
+	bpf_program__set_autoload(skel->progs.fexit_fault, fentry);
+	bpf_program__set_autoload(skel->progs.kprobe_fault, !fentry);
+	bpf_program__set_autoload(skel->progs.kretprobe_fault, !fentry);
+
+	skel->rodata->targ_tgid = o->pid;
+	skel->rodata->targ_cgid = o->cgroup_id;
+	if (o->comm) {
+		skel->rodata->filter_comm = true;
+		strncpy((char *)skel->rodata->targ_comm, o->comm,
+			MMSCOPE_COMM_LEN - 1);
+	}
+	skel->rodata->targ_start = o->start;
+	skel->rodata->targ_end = o->end;
+	skel->rodata->min_lat_ns = o->min_lat_ns;
+	skel->rodata->major_only = o->major;
+	skel->rodata->wakeup_bytes = size / 4;
+	err = bpf_map__set_max_entries(skel->maps.events, size);
+	if (!err)
+		err = faults_bpf__load(skel);
+	if (!err)
+		err = faults_bpf__attach(skel);
+	if (err) {
+		faults_bpf__destroy(skel);
+		return err;
+	}
+	t->skel = skel;
+	t->fentry = fentry;
+	return 0;
+}
+
+static int silent_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	return level == LIBBPF_WARN && getenv("MMSCOPE_DEBUG") ?
+	       vfprintf(stderr, fmt, ap) : 0;
+}
+
+int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
+		       void *ctx, struct faults_tracer **tp)
+{
+	struct faults_tracer *t;
+	uint64_t size = o->ringbuf_size;
+	int err = -EOPNOTSUPP;
+
+	/* A BPF ring buffer is a power-of-2 number of pages. */
+	if (size && (size < 4096 || (size & (size - 1)) || size > (1u << 30)))
+		return -EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->fn = fn;
+	t->ctx = ctx;
+	libbpf_set_print(silent_print);
+	/* fentry/fexit first; kprobes where the kernel cannot attach them. */
+	if (!o->kprobe)
+		err = open_load_attach(t, o, true);
+	if (err && err != -EPERM && err != -EACCES)
+		err = open_load_attach(t, o, false);
+	if (err)
+		goto err_free;
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events),
+				 handle_event, t, NULL);
+	if (!t->rb) {
+		err = -errno;
+		goto err_destroy;
+	}
+	t->sum.pgfault_start = vmstat_pgfault();
+	*tp = t;
+	return 0;
+
+err_destroy:
+	faults_bpf__destroy(t->skel);
+err_free:
+	free(t);
+	return err;
+}
+
+int faults_trace_poll(struct faults_tracer *t, int timeout_ms)
+{
+	int n = ring_buffer__poll(t->rb, timeout_ms);
+
+	if (n < 0 && n != -EINTR)
+		return n;
+	/* The program wakes us only past a fill level: take the rest. */
+	n = ring_buffer__consume(t->rb);
+	return n < 0 && n != -EINTR ? n : 0;
+}
+
+void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s)
+{
+	faults_bpf__detach(t->skel);
+	t->sum.pgfault_end = vmstat_pgfault();
+	ring_buffer__consume(t->rb);
+	t->sum.lost = lost_events(t);
+	t->sum.kprobe = !t->fentry;
+	if (s)
+		*s = t->sum;
+	ring_buffer__free(t->rb);
+	faults_bpf__destroy(t->skel);
+	free(t);
+}
+
+/* ---- output ---------------------------------------------------------------- */
+
+struct faults_out {
+	bool live;		/* a line (or JSON object) per event */
+	uint64_t t0;
+};
+
+static void result_text(uint32_t r, char *buf, size_t len)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	if (!(r & (MMSCOPE_FR_MAJOR | MMSCOPE_FR_RETRY | FR_ERROR)))
+		n += snprintf(buf, len, "minor");
+	for (i = 0; i < MMSCOPE_FR_NR && n < len; i++)
+		if (r & (1u << i))
+			n += snprintf(buf + n, len - n, "%s%s", n ? "," : "",
+				      result_names[i]);
+}
+
+static void print_event(void *ctx, const struct mmscope_fault *e)
+{
+	struct faults_out *out = ctx;
+	char res[128], kind[4];
+
+	if (!out->live)
+		return;
+	if (json_output) {
+		unsigned int i;
+
+		json_obj_open(NULL);
+		json_u64("ts_ns", e->ts_ns);
+		json_u64("cpu", e->cpu);
+		json_u64("pid", e->pid);
+		json_u64("tid", e->tid);
+		json_str("comm", e->comm);
+		json_hex("addr", e->addr);
+		if (e->bits & MMSCOPE_FB_REGS)
+			json_hex("ip", e->ip);
+		else
+			json_null("ip");
+		json_bool("write", e->flags & MMSCOPE_FF_WRITE);
+		json_bool("user", e->flags & MMSCOPE_FF_USER);
+		json_bool("exec", e->flags & MMSCOPE_FF_INSTRUCTION);
+		json_bool("remote", e->flags & MMSCOPE_FF_REMOTE);
+		json_arr_open("flags");
+		for (i = 0; i < MMSCOPE_FF_NR; i++)
+			if (e->flags & (1u << i))
+				json_str(NULL, flag_names[i]);
+		json_arr_close();
+		json_arr_open("result");
+		for (i = 0; i < MMSCOPE_FR_NR; i++)
+			if (e->result & (1u << i))
+				json_str(NULL, result_names[i]);
+		json_arr_close();
+		json_bool("major", e->result & MMSCOPE_FR_MAJOR);
+		json_u64("latency_ns", e->latency_ns);
+		json_obj_open("vma");
+		json_hex("start", e->vma_start);
+		json_hex("end", e->vma_end);
+		json_hex("flags", e->vm_flags);
+		json_str("file", e->bits & MMSCOPE_FB_FILE ? e->file : NULL);
+		json_obj_close();
+		if (e->bits & MMSCOPE_FB_PFN) {
+			json_u64("pfn", e->pfn);
+			json_u64("level", e->level);
+		} else {
+			json_null("pfn");
+			json_null("level");
+		}
+		json_obj_close();
+		return;
+	}
+	if (!out->t0)
+		out->t0 = e->ts_ns;
+	kind[0] = e->flags & MMSCOPE_FF_INSTRUCTION ? 'X' :
+		  e->flags & MMSCOPE_FF_WRITE ? 'W' : 'R';
+	kind[1] = e->flags & MMSCOPE_FF_USER ? 'U' : 'K';
+	kind[2] = e->flags & MMSCOPE_FF_REMOTE ? 'r' : ' ';
+	kind[3] = '\0';
+	result_text(e->result, res, sizeof(res));
+	printf("%12.6f %3u %7u %7u %-15.15s %16llx %s %-14s %9.1f ",
+	       (e->ts_ns - out->t0) / 1e9, e->cpu, e->pid, e->tid, e->comm,
+	       (unsigned long long)e->addr, kind, res, e->latency_ns / 1e3);
+	if (e->bits & MMSCOPE_FB_PFN)
+		printf("%10llx", (unsigned long long)e->pfn);
+	else
+		printf("%10s", "-");
+	printf(" %llx-%llx %s\n", (unsigned long long)e->vma_start,
+	       (unsigned long long)e->vma_end,
+	       e->bits & MMSCOPE_FB_FILE ? e->file : "[anon]");
+}
+
+static void print_summary_json(struct faults_summary *s, unsigned int ntop,
+			       const struct faults_child *c)
+{
+	unsigned int i;
+
+	json_obj_open(NULL);
+	json_obj_open("summary");
+	json_u64("events", s->events);
+	json_u64("lost", s->lost);
+	json_str("probe", s->kprobe ? "kprobe" : "fentry");
+	json_u64("accounted", s->accounted);
+	json_u64("minor", s->minor);
+	json_u64("major", s->major);
+	json_u64("retry", s->retry);
+	json_u64("error", s->error);
+	json_u64("write", s->write);
+	json_u64("exec", s->exec);
+	json_u64("user", s->user);
+	json_u64("remote", s->remote);
+	json_u64("anon", s->anon);
+	json_u64("file", s->file);
+	json_u64("mapped", s->mapped);
+	json_u64("vmstat_pgfault", s->pgfault_end - s->pgfault_start);
+	json_arr_open("top_vmas");
+	for (i = 0; i < ntop && i < 10; i++) {
+		json_obj_open(NULL);
+		json_u64("pid", s->vmas[i].pid);
+		json_hex("start", s->vmas[i].start);
+		json_hex("end", s->vmas[i].end);
+		json_str("file", s->vmas[i].file ? s->vmas[i].name : NULL);
+		json_u64("faults", s->vmas[i].count);
+		json_obj_close();
+	}
+	json_arr_close();
+	json_arr_open("latency_log2_ns");
+	for (i = 0; i < FAULTS_HIST_SLOTS; i++)
+		json_u64(NULL, s->hist[i]);
+	json_arr_close();
+	if (c->pid) {
+		json_obj_open("child");
+		json_u64("pid", c->pid);
+		json_s64("status", c->status);
+		json_u64("minflt", c->minflt);
+		json_u64("majflt", c->majflt);
+		json_obj_close();
+	}
+	json_obj_close();
+	json_obj_close();
+}
+
+static void print_summary_text(struct faults_summary *s, unsigned int ntop,
+			       const struct faults_child *c, bool full, bool hist)
+{
+	unsigned int i;
+
+	fprintf(stdout, "\n%llu faults traced (%s), %llu lost\n",
+		(unsigned long long)s->events, s->kprobe ? "kprobe" : "fentry",
+		(unsigned long long)s->lost);
+	if (full) {
+		printf("  minor %llu  major %llu  retry %llu  error %llu\n",
+		       (unsigned long long)s->minor,
+		       (unsigned long long)s->major,
+		       (unsigned long long)s->retry,
+		       (unsigned long long)s->error);
+		printf("  write %llu  exec %llu  user %llu  remote %llu  anon %llu  file %llu\n",
+		       (unsigned long long)s->write,
+		       (unsigned long long)s->exec,
+		       (unsigned long long)s->user,
+		       (unsigned long long)s->remote,
+		       (unsigned long long)s->anon,
+		       (unsigned long long)s->file);
+		printf("  /proc/vmstat pgfault over the run: %llu (all tasks)\n",
+		       (unsigned long long)(s->pgfault_end - s->pgfault_start));
+		if (c->pid)
+			printf("  child %d: status %d, minflt %llu majflt %llu\n",
+			       c->pid, c->status,
+			       (unsigned long long)c->minflt,
+			       (unsigned long long)c->majflt);
+		if (ntop)
+			printf("\n%8s %7s %-33s %s\n", "FAULTS", "PID", "VMA",
+			       "FILE");
+		for (i = 0; i < ntop && i < 10; i++)
+			printf("%8llu %7u %16llx-%-16llx %s\n",
+			       (unsigned long long)s->vmas[i].count,
+			       s->vmas[i].pid,
+			       (unsigned long long)s->vmas[i].start,
+			       (unsigned long long)s->vmas[i].end,
+			       s->vmas[i].file ? s->vmas[i].name : "[anon]");
+	}
+	if (full || hist) {
+		putchar('\n');
+		print_log2_hist(stdout, s->hist, FAULTS_HIST_SLOTS,
+				"latency (ns)");
+	}
+}
+
+/* ---- the command ------------------------------------------------------------ */
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+/*
+ * Fork @argv stopped: the child blocks on a pipe until the tracer is
+ * attached, records its fault counters (so that faults from before the
+ * release can be told apart), then execs.
+ */
+static pid_t spawn_stopped(char **argv, int *go_fd, int *report_fd)
+{
+	int go[2], rep[2];
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(rep, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct rusage ru;
+		uint64_t base[2] = { 0, 0 };
+		char c;
+
+		close(go[1]);
+		close(rep[0]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		if (!getrusage(RUSAGE_SELF, &ru)) {
+			base[0] = ru.ru_minflt;
+			base[1] = ru.ru_majflt;
+		}
+		if (write(rep[1], base, sizeof(base)) != sizeof(base))
+			_exit(127);
+		execvp(argv[0], argv);
+		fprintf(stderr, "%s faults: %s: %s\n", prog, argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	close(go[0]);
+	close(rep[1]);
+	*go_fd = go[1];
+	*report_fd = rep[0];
+	return pid;
+}
+
+static int cgroup_id(const char *path, uint64_t *id)
+{
+	struct stat st;
+
+	/* On cgroup2 the directory's inode number is the cgroup id. */
+	if (stat(path, &st) || !S_ISDIR(st.st_mode))
+		return -1;
+	*id = st.st_ino;
+	return 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+enum {
+	OPT_MIN_LAT = 256, OPT_MAJOR, OPT_RANGE, OPT_DURATION, OPT_HIST,
+	OPT_SUMMARY, OPT_RINGBUF, OPT_CGROUP, OPT_KPROBE,
+};
+
+int cmd_faults(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "comm", required_argument, NULL, 'c' },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "min-lat", required_argument, NULL, OPT_MIN_LAT },
+		{ "major", no_argument, NULL, OPT_MAJOR },
+		{ "range", required_argument, NULL, OPT_RANGE },
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "hist", no_argument, NULL, OPT_HIST },
+		{ "summary", no_argument, NULL, OPT_SUMMARY },
+		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+		{ "kprobe", no_argument, NULL, OPT_KPROBE },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct faults_opts o = { 0 };
+	struct faults_summary sum;
+	struct faults_child child = { 0 };
+	struct faults_out out = { 0 };
+	struct faults_tracer *t = NULL;
+	struct sigaction sa = { .sa_handler = on_signal };
+	bool hist = false, summary = false;
+	uint64_t v, duration_s = 0, deadline = 0, base[2] = { 0, 0 };
+	int opt, err, go_fd = -1, report_fd = -1, ret = 1;
+	unsigned int ntop;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+p:c:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			if (parse_pid(optarg, &o.pid))
+				return usage_error("faults", "bad pid '%s'", optarg);
+			break;
+		case 'c':
+			if (!*optarg || strlen(optarg) >= MMSCOPE_COMM_LEN)
+				return usage_error("faults", "comm must be 1-15 characters");
+			o.comm = optarg;
+			break;
+		case OPT_CGROUP:
+			if (cgroup_id(optarg, &o.cgroup_id))
+				return usage_error("faults", "'%s' is not a cgroup2 directory",
+						   optarg);
+			break;
+		case OPT_MIN_LAT:
+			if (parse_u64(optarg, &v) || v > UINT64_MAX / 1000)
+				return usage_error("faults", "bad --min-lat '%s' (microseconds)",
+						   optarg);
+			o.min_lat_ns = v * 1000;
+			break;
+		case OPT_MAJOR:
+			o.major = true;
+			break;
+		case OPT_RANGE:
+			if (parse_range(optarg, &o.start, &o.end))
+				return usage_error("faults", "bad --range '%s' (START-END, START < END)",
+						   optarg);
+			break;
+		case OPT_DURATION:
+			if (parse_u64(optarg, &duration_s) || !duration_s)
+				return usage_error("faults", "bad --duration '%s' (seconds)",
+						   optarg);
+			break;
+		case OPT_HIST:
+			hist = true;
+			break;
+		case OPT_SUMMARY:
+			summary = true;
+			break;
+		case OPT_RINGBUF:
+			if (parse_size(optarg, &o.ringbuf_size) ||
+			    o.ringbuf_size < 4096 || o.ringbuf_size > (1u << 30) ||
+			    (o.ringbuf_size & (o.ringbuf_size - 1)))
+				return usage_error("faults", "--ringbuf-size must be a power of two, 4k-1G");
+			break;
+		case OPT_KPROBE:
+			o.kprobe = true;
+			break;
+		default:
+			return usage_error("faults", "unknown option");
+		}
+	}
+	if (optind < argc && strcmp(argv[optind - 1], "--"))
+		return usage_error("faults", "unexpected argument '%s' (a command goes after --)",
+				   argv[optind]);
+	out.live = !hist && !summary;
+
+	if (optind < argc) {
+		child.pid = spawn_stopped(argv + optind, &go_fd, &report_fd);
+		if (child.pid < 0)
+			return error("faults: cannot start %s: %s", argv[optind],
+				     strerror(errno));
+		/* Trace the command unless another task filter was asked for. */
+		if (!o.pid && !o.comm && !o.cgroup_id)
+			o.pid = child.pid;
+	}
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	err = faults_trace_start(&o, print_event, &out, &t);
+	if (err) {
+		if (err == -EPERM || err == -EACCES)
+			error("faults: needs root (CAP_BPF+CAP_PERFMON or CAP_SYS_ADMIN)");
+		else
+			error("faults: cannot load or attach the BPF program: %s",
+			      strerror(-err));
+		goto cleanup;
+	}
+	if (child.pid) {
+		if (write(go_fd, "g", 1) != 1 ||
+		    read(report_fd, base, sizeof(base)) != sizeof(base)) {
+			error("faults: the command did not start");
+			goto cleanup;
+		}
+	} else if (!json_output) {
+		fprintf(stderr, "Tracing page faults%s. Ctrl-C to end.\n",
+			o.pid ? " of one process" : "");
+	}
+	if (out.live && !json_output)
+		printf("%12s %3s %7s %7s %-15s %16s %-3s %-14s %9s %10s %s\n",
+		       "TIME(s)", "CPU", "PID", "TID", "COMM", "ADDR", "RWX",
+		       "RESULT", "LAT(us)", "PFN", "VMA");
+	if (duration_s)
+		deadline = now_ns() + duration_s * 1000000000ULL;
+
+	while (!exiting) {
+		err = faults_trace_poll(t, FAULTS_POLL_MS);
+		if (err) {
+			error("faults: reading the ring buffer: %s", strerror(-err));
+			goto cleanup;
+		}
+		if (deadline && now_ns() >= deadline)
+			break;
+		if (child.pid) {
+			struct rusage ru;
+			int st;
+			pid_t r = wait4(child.pid, &st, WNOHANG, &ru);
+
+			if (r == child.pid) {
+				child.status = WIFEXITED(st) ? WEXITSTATUS(st) :
+					       128 + WTERMSIG(st);
+				child.minflt = ru.ru_minflt - base[0];
+				child.majflt = ru.ru_majflt - base[1];
+				child.reaped = true;
+				break;
+			}
+		}
+	}
+	/* 127: the command could not be run (as a shell reports it). */
+	ret = child.reaped && child.status == 127 ? 1 : 0;
+cleanup:
+	if (t) {
+		faults_trace_stop(t, &sum);
+		ntop = summary_top(&sum);
+		if (json_output)
+			print_summary_json(&sum, ntop, &child);
+		else
+			print_summary_text(&sum, ntop, &child, summary, hist);
+	}
+	if (go_fd >= 0)
+		close(go_fd);
+	if (report_fd >= 0)
+		close(report_fd);
+	if (child.pid > 0 && !child.reaped) {
+		if (ret)
+			kill(child.pid, SIGKILL);
+		waitpid(child.pid, NULL, 0);
+	}
+	return ret;
+}

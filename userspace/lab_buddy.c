@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lab buddy: a burst of order-0 allocations empties the small free blocks
+ * and then splits large ones; freeing the pages merges the buddies back
+ * into large blocks, except around pages the per-CPU lists still hold.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include "cli.h"
+#include "lab.h"
+
+#define PG		4096UL
+#define HIGH_ORDER	9	/* "large": a 2 MiB block or bigger */
+#define SLACK		1024	/* pages others may take or free meanwhile */
+#define MIN_BURST	(64UL << 20)
+
+enum { STEP_ALLOC = 1, STEP_FREE };
+
+/* Free pages by order, summed over every zone. */
+struct snap {
+	uint64_t nr[MMSCOPE_BUDDY_MAX_ORDERS];
+	uint64_t pcp;
+	uint64_t movable0;	/* order-0 blocks on the Movable lists */
+	unsigned int orders;
+};
+
+static uint64_t burst_bytes;
+
+#define HIGH_FRACTION	"/proc/sys/vm/percpu_pagelist_high_fraction"
+
+static int write_sysctl(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%ld\n", v) < 0 ? -EIO : 0;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+static uint64_t buddy_step(int step, void *arg)
+{
+	static char *p;
+
+	(void)arg;
+	switch (step) {
+	case STEP_ALLOC:
+		/* Order-0 pages only: no transparent huge page. */
+		prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+		p = mmap(NULL, burst_bytes, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return 0;
+		madvise(p, burst_bytes, MADV_NOHUGEPAGE);
+		memset(p, 1, burst_bytes);
+		return (uintptr_t)p;
+	case STEP_FREE:
+		return !munmap(p, burst_bytes);
+	}
+	return 0;
+}
+
+static int snap_mmscope(struct snap *s)
+{
+	const struct mmscope_rec_hdr *r;
+	struct mmscope_result res;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	err = buddy_fetch(false, &res);
+	if (err)
+		return err;
+	int movable = -1;
+	unsigned int mt;
+
+	for (r = NULL; (r = dev_next(&res, r));) {
+		const struct mmscope_buddy_zone *z = (const void *)r;
+		const struct mmscope_buddy_order *o = (const void *)r;
+
+		if (r->type == MMSCOPE_REC_BUDDY_ZONE) {
+			s->pcp += z->pcp_pages;
+			if (z->nr_orders > s->orders)
+				s->orders = z->nr_orders;
+			movable = -1;
+			for (mt = 0; mt < z->nr_mt && mt < MMSCOPE_BUDDY_MAX_MT; mt++)
+				if (!strcmp(z->mt_names[mt], "Movable"))
+					movable = mt;
+		} else if (r->type == MMSCOPE_REC_BUDDY_ORDER &&
+			   o->order < MMSCOPE_BUDDY_MAX_ORDERS) {
+			s->nr[o->order] += o->nr_free;
+			if (o->order == 0 && movable >= 0)
+				s->movable0 += o->walked[movable];
+		}
+	}
+	dev_result_free(&res);
+	if (s->orders > MMSCOPE_BUDDY_MAX_ORDERS)
+		s->orders = MMSCOPE_BUDDY_MAX_ORDERS;
+	return 0;
+}
+
+/* The oracle: /proc/buddyinfo, one line per zone, a count per order. */
+static int snap_buddyinfo(struct snap *s)
+{
+	char *text = lab_read_file("/proc/buddyinfo"), *line, *save = NULL;
+
+	memset(s, 0, sizeof(*s));
+	if (!text)
+		return -errno;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *p = strstr(line, "zone");
+		unsigned int k = 0;
+		char *end;
+
+		if (!p)
+			continue;
+		p += 4;
+		p += strspn(p, " ");
+		p += strcspn(p, " ");	/* the zone's name */
+		for (;; k++) {
+			unsigned long long v = strtoull(p, &end, 10);
+
+			if (end == p || k >= MMSCOPE_BUDDY_MAX_ORDERS)
+				break;
+			s->nr[k] += v;
+			p = end;
+		}
+		if (k > s->orders)
+			s->orders = k;
+	}
+	free(text);
+	return 0;
+}
+
+static uint64_t pages(const struct snap *s, unsigned int from, unsigned int to)
+{
+	uint64_t n = 0;
+	unsigned int k;
+
+	for (k = from; k < to && k < s->orders; k++)
+		n += s->nr[k] << k;
+	return n;
+}
+
+#define LOW(s)		pages(s, 0, HIGH_ORDER)
+#define HIGHP(s)	pages(s, HIGH_ORDER, MMSCOPE_BUDDY_MAX_ORDERS)
+#define ALL(s)		pages(s, 0, MMSCOPE_BUDDY_MAX_ORDERS)
+
+static void table(const char *what, const struct snap *a, const struct snap *b)
+{
+	unsigned int k;
+
+	printf("    %-28s", what);
+	for (k = 0; k < a->orders; k++)
+		printf(" %6u", k);
+	printf("\n    %-28s", "  free blocks before");
+	for (k = 0; k < a->orders; k++)
+		printf(" %6llu", (unsigned long long)a->nr[k]);
+	printf("\n    %-28s", "  free blocks after");
+	for (k = 0; k < b->orders; k++)
+		printf(" %6llu", (unsigned long long)b->nr[k]);
+	printf("\n");
+}
+
+static int buddy_show(struct lab_run *lr);
+
+/*
+ * Per-CPU lists hold freed pages back from the buddy lists: up to a few
+ * thousand pages per CPU by default (6.1: low watermark / CPUs; 6.7+ tunes
+ * the mark up under heavy freeing).  Any one of them keeps a whole large
+ * block from merging.  The lab lowers the high mark to its minimum (4
+ * batches per CPU) for its run, and restores it.
+ */
+static int buddy_run(struct lab_run *lr)
+{
+	char *old = lab_read_file(HIGH_FRACTION);
+	int ret, err;
+
+	if (!old)
+		return lab_skip(lr, "no %s (kernel older than 5.14)", HIGH_FRACTION);
+	err = write_sysctl(HIGH_FRACTION, 1L << 30);
+	if (err) {
+		free(old);
+		return err;
+	}
+	lab_say(lr, "Per-CPU lists keep freed pages back from the buddy lists (by default up to thousands of pages per CPU), and each page kept there stops its block from merging. For this run the lab sets %s to its largest value, which leaves each CPU's list its minimum (4 batches); it restores %ld after.",
+		HIGH_FRACTION, strtol(old, NULL, 10));
+	ret = buddy_show(lr);
+	err = write_sysctl(HIGH_FRACTION, strtol(old, NULL, 10));
+	free(old);
+	return ret ? ret : err;
+}
+
+static int buddy_show(struct lab_run *lr)
+{
+	struct snap m0, m1, m2, b0, b1, b2;
+	uint64_t burst, took, split, back, want;
+	char *before, *after;
+	int i;
+
+	if (snap_mmscope(&m0) || snap_buddyinfo(&b0))
+		return -ENODATA;
+	/*
+	 * Big enough that the small blocks and the per-CPU lists cannot
+	 * supply it all, so large blocks must be split; small enough to
+	 * leave most memory free.
+	 */
+	burst = LOW(&m0) + m0.pcp + 8 * SLACK;
+	if (burst < MIN_BURST / PG)
+		burst = MIN_BURST / PG;
+	burst = (burst + 511) & ~511ULL;
+	if (burst > ALL(&m0) / 2)
+		return lab_skip(lr, "memory too fragmented to show splitting: %llu free pages, %llu of them in blocks below order %d",
+				(unsigned long long)ALL(&m0),
+				(unsigned long long)LOW(&m0), HIGH_ORDER);
+	burst_bytes = burst * PG;
+	if (lab_subject_start(lr, buddy_step, NULL))
+		return -errno;
+	before = lab_capture_buddy();
+
+	lab_say(lr, "Free memory: %llu pages, %llu of them in blocks of order %d (2 MiB) or more, %llu in smaller ones; %llu more sit on per-CPU lists. The program maps %llu MiB and writes to every page: %llu order-0 allocations.",
+		(unsigned long long)ALL(&m0), (unsigned long long)HIGHP(&m0),
+		HIGH_ORDER, (unsigned long long)LOW(&m0),
+		(unsigned long long)m0.pcp, (unsigned long long)burst * PG >> 20,
+		(unsigned long long)burst);
+	if (!lab_step(lr, STEP_ALLOC))
+		return -ENOMEM;
+	snap_mmscope(&m1);
+	snap_buddyinfo(&b1);
+	after = lab_capture_buddy();
+	lab_diff(lr, "mmscope buddy", before, after);
+	table("order (all zones, mmscope)", &m0, &m1);
+	took = ALL(&m0) > ALL(&m1) ? ALL(&m0) - ALL(&m1) : 0;
+	want = burst - m0.pcp - SLACK;
+	lab_check(lr, took >= want,
+		  "the burst took %llu pages from the free lists (at least %llu expected: %llu minus the %llu on per-CPU lists, minus %d slack)",
+		  (unsigned long long)took, (unsigned long long)want,
+		  (unsigned long long)burst, (unsigned long long)m0.pcp, SLACK);
+	split = HIGHP(&m0) > HIGHP(&m1) ? HIGHP(&m0) - HIGHP(&m1) : 0;
+	want = burst - LOW(&m0) - m0.pcp - SLACK;
+	lab_check(lr, split >= want,
+		  "large blocks were split: %llu fewer pages in blocks of order >= %d (the small blocks and per-CPU lists held only %llu)",
+		  (unsigned long long)split, HIGH_ORDER,
+		  (unsigned long long)(LOW(&m0) + m0.pcp));
+	lab_check(lr, m1.movable0 <= 16,
+		  "the order-0 Movable free lists were drained: %llu blocks before, %llu after (at most a few leftovers of splits)",
+		  (unsigned long long)m0.movable0, (unsigned long long)m1.movable0);
+	lab_check(lr, HIGHP(&b0) >= HIGHP(&b1) + want,
+		  "/proc/buddyinfo agrees: %llu -> %llu pages in blocks of order >= %d",
+		  (unsigned long long)HIGHP(&b0), (unsigned long long)HIGHP(&b1),
+		  HIGH_ORDER);
+	free(before);
+	before = after;
+
+	lab_say(lr, "The program unmaps it all. Freed pages go to the per-CPU lists first; past their high mark they return to the buddy lists, where each block merges with its free buddy.");
+	lab_step(lr, STEP_FREE);
+	/* 6.7+ shrinks idle per-CPU lists every second: give them 3 s. */
+	for (i = 0; i < 6; i++) {
+		usleep(500 * 1000);
+		snap_mmscope(&m2);
+		if (HIGHP(&m2) + SLACK >= HIGHP(&m0))
+			break;
+	}
+	snap_buddyinfo(&b2);
+	after = lab_capture_buddy();
+	lab_diff(lr, "mmscope buddy", before, after);
+	table("order (all zones, mmscope)", &m1, &m2);
+	back = HIGHP(&m2) > HIGHP(&m1) ? HIGHP(&m2) - HIGHP(&m1) : 0;
+	lab_say(lr, "Per-CPU lists now hold %llu pages; each keeps its buddy, and so a whole large block, from merging. So the lab asks for half of the split pages back in large blocks, not all.",
+		(unsigned long long)m2.pcp);
+	lab_check(lr, back * 2 >= split,
+		  "merged: %llu of the %llu pages taken from large blocks are back in blocks of order >= %d",
+		  (unsigned long long)back, (unsigned long long)split, HIGH_ORDER);
+	lab_check(lr, HIGHP(&b2) * 2 >= HIGHP(&b1) + HIGHP(&b0),
+		  "/proc/buddyinfo agrees: %llu pages in blocks of order >= %d (%llu before the burst)",
+		  (unsigned long long)HIGHP(&b2), HIGH_ORDER,
+		  (unsigned long long)HIGHP(&b0));
+	free(before);
+	free(after);
+	return 0;
+}
+
+const struct lab lab_buddy = {
+	.name = "buddy",
+	.title = "the buddy allocator splits and merges",
+	.claim = "a burst of page allocations splits large free blocks; freeing merges the buddies back (minus what per-CPU lists hold)",
+	.run = buddy_run,
+};

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lab slab: every open file is a struct file from the "filp" slab cache.
+ * Opening thousands of them makes the cache take new slabs from the page
+ * allocator; closing them gives the objects back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include "cli.h"
+#include "lab.h"
+
+#define CACHE		"filp"
+#define MIN_OPENS	2000
+#define SLACK		64	/* files others open or close meanwhile */
+
+enum { STEP_OPEN = 1, STEP_CLOSE };
+
+static int nopen;
+
+static uint64_t slab_step(int step, void *arg)
+{
+	static int *fds;
+	struct rlimit rl = { nopen + 64, nopen + 64 };
+	int i, n = 0;
+
+	(void)arg;
+	switch (step) {
+	case STEP_OPEN:
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			return 0;
+		fds = calloc(nopen, sizeof(*fds));
+		if (!fds)
+			return 0;
+		for (i = 0; i < nopen; i++) {
+			fds[i] = open("/proc/self/exe", O_RDONLY);
+			n += fds[i] >= 0;
+		}
+		return n;
+	case STEP_CLOSE:
+		for (i = 0; i < nopen; i++)
+			n += fds[i] >= 0 && !close(fds[i]);
+		return n;
+	}
+	return 0;
+}
+
+struct cache {
+	uint64_t objs, active, slabs, cpu_free;
+	uint32_t per_slab;
+	bool found;
+};
+
+static void cache_mmscope(struct cache *c)
+{
+	const struct mmscope_rec_hdr *r;
+	struct mmscope_result res;
+
+	memset(c, 0, sizeof(*c));
+	if (slab_fetch(NULL, 0, false, &res))
+		return;
+	for (r = NULL; (r = dev_next(&res, r));) {
+		const struct mmscope_slab_cache *sc = (const void *)r;
+
+		if (r->type != MMSCOPE_REC_SLAB_CACHE || strcmp(sc->name, CACHE))
+			continue;
+		c->found = true;
+		c->objs = sc->num_objs;
+		c->active = sc->active_objs;
+		c->slabs = sc->num_slabs;
+		c->per_slab = sc->objs_per_slab;
+		/* Objects free in per-CPU slabs still count as active. */
+		c->cpu_free = (sc->cpu_slabs + sc->cpu_partial_slabs) *
+			      sc->objs_per_slab;
+	}
+	dev_result_free(&res);
+}
+
+/* The oracle: /proc/slabinfo's line for the cache. */
+static void cache_slabinfo(struct cache *c)
+{
+	char *text = lab_read_file("/proc/slabinfo"), *line, *save = NULL;
+	unsigned long long a, o, sz, per, pages, as, ns;
+	char name[64];
+
+	memset(c, 0, sizeof(*c));
+	if (!text)
+		return;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%63s %llu %llu %llu %llu %llu : tunables %*u %*u %*u : slabdata %llu %llu",
+			   name, &a, &o, &sz, &per, &pages, &as, &ns) != 8 ||
+		    strcmp(name, CACHE))
+			continue;
+		c->found = true;
+		c->active = a;
+		c->objs = o;
+		c->per_slab = per;
+		c->slabs = ns;
+	}
+	free(text);
+}
+
+/* The header and the cache's line from `mmscope slab`. */
+static char *capture(void)
+{
+	struct mmscope_result res;
+	char *text = NULL, *out, *line, *save = NULL;
+	size_t len = 0, n = 0;
+	FILE *f;
+
+	if (slab_fetch(NULL, 0, false, &res))
+		return strdup("");
+	f = open_memstream(&text, &len);
+	if (f) {
+		slab_print_text(f, &res, 0);
+		fclose(f);
+	}
+	dev_result_free(&res);
+	out = calloc(1, len + 1);
+	if (!text || !out) {
+		free(text);
+		return out ? out : strdup("");
+	}
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), n++)
+		if (!n || !strncmp(line, CACHE " ", strlen(CACHE) + 1))
+			strcat(strcat(out, line), "\n");
+	free(text);
+	return out;
+}
+
+static int slab_run(struct lab_run *lr)
+{
+	struct cache m0, m1, m2, s0, s1, s2;
+	char *before, *after;
+	uint64_t need, want;
+	int opened, i;
+
+	cache_mmscope(&m0);
+	cache_slabinfo(&s0);
+	if (!m0.found || !s0.found)
+		return lab_skip(lr, "no \"%s\" cache in %s (merged into another cache on this kernel?)",
+				CACHE, m0.found ? "/proc/slabinfo" : "mmscope slab");
+	/* More files than the cache has room for: it must grow. */
+	nopen = m0.objs + 4 * m0.per_slab;
+	if (nopen < MIN_OPENS)
+		nopen = MIN_OPENS;
+	if (lab_subject_start(lr, slab_step, NULL))
+		return -errno;
+	before = capture();
+	lab_say(lr, "Each open file is a struct file, an object of the \"%s\" slab cache: %llu objects in %llu slabs of %u now. The program opens /proc/self/exe %d times, more than the cache holds, and keeps them open.",
+		CACHE, (unsigned long long)m0.objs, (unsigned long long)m0.slabs,
+		m0.per_slab, nopen);
+	opened = (int)lab_step(lr, STEP_OPEN);
+	if (opened != nopen)
+		return lab_skip(lr, "the program could open only %d of %d files", opened, nopen);
+	cache_mmscope(&m1);
+	cache_slabinfo(&s1);
+	after = capture();
+	lab_diff(lr, "mmscope slab (" CACHE ")", before, after);
+	/* All nopen files exist at once: the cache holds at least that many. */
+	need = (nopen - m0.objs + m0.per_slab - 1) / m0.per_slab;
+	lab_check(lr, m1.slabs >= m0.slabs + need && m1.objs >= (uint64_t)nopen,
+		  "the cache grew by %llu slabs (at least %llu needed): %llu objects now",
+		  (unsigned long long)(m1.slabs - m0.slabs),
+		  (unsigned long long)need, (unsigned long long)m1.objs);
+	lab_check(lr, s1.slabs >= s0.slabs + need && s1.objs >= (uint64_t)nopen,
+		  "/proc/slabinfo agrees: %llu -> %llu slabs, %llu objects",
+		  (unsigned long long)s0.slabs, (unsigned long long)s1.slabs,
+		  (unsigned long long)s1.objs);
+	lab_check(lr, m1.active >= (uint64_t)nopen && s1.active >= (uint64_t)nopen,
+		  "active objects: %llu (mmscope), %llu (slabinfo), at least the %d open files",
+		  (unsigned long long)m1.active, (unsigned long long)s1.active, nopen);
+	free(before);
+	before = after;
+
+	lab_say(lr, "The program closes them all. A struct file is freed after the last reference goes (6.1 waits for an RCU grace period).");
+	lab_step(lr, STEP_CLOSE);
+	for (i = 0; i < 20; i++) {
+		usleep(100 * 1000);
+		cache_mmscope(&m2);
+		if (m2.active + nopen <= m1.active + m2.cpu_free + SLACK)
+			break;
+	}
+	cache_slabinfo(&s2);
+	after = capture();
+	lab_diff(lr, "mmscope slab (" CACHE ")", before, after);
+	want = (uint64_t)nopen > m2.cpu_free + SLACK ?
+	       nopen - m2.cpu_free - SLACK : 0;
+	lab_say(lr, "Free objects in per-CPU slabs still count as active (as /proc/slabinfo counts them): up to %llu here, so the lab expects active to drop by at least %llu.",
+		(unsigned long long)m2.cpu_free, (unsigned long long)want);
+	lab_check(lr, want && m1.active >= m2.active + want,
+		  "active objects dropped by %lld (mmscope)",
+		  (long long)m1.active - (long long)m2.active);
+	lab_check(lr, s1.active >= s2.active + want,
+		  "/proc/slabinfo agrees: active %llu -> %llu",
+		  (unsigned long long)s1.active, (unsigned long long)s2.active);
+	free(before);
+	free(after);
+	return 0;
+}
+
+const struct lab lab_slab = {
+	.name = "slab",
+	.title = "slab caches grow and shrink",
+	.claim = "opening many files grows the filp cache by whole slabs; closing them frees the objects",
+	.run = slab_run,
+};
