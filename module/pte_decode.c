@@ -223,25 +223,10 @@ void mmscope_pt_decode(u64 raw, int level, struct mmscope_pt_entry *e)
 
 /* ---- names, shared by the text of the pt and translate views ---------- */
 
-static const char *const mmscope_level_names[MMSCOPE_PT_NR_LEVELS] = {
-	[MMSCOPE_PT_PGD] = "pgd", [MMSCOPE_PT_P4D] = "p4d",
-	[MMSCOPE_PT_PUD] = "pud", [MMSCOPE_PT_PMD] = "pmd",
-	[MMSCOPE_PT_PTE] = "pte",
-};
-
-static const char *const mmscope_kind_names[MMSCOPE_PTK_NR] = {
-	[MMSCOPE_PTK_NONE] = "none",
-	[MMSCOPE_PTK_TABLE] = "table",
-	[MMSCOPE_PTK_PRESENT] = "present",
-	[MMSCOPE_PTK_PROTNONE] = "protnone",
-	[MMSCOPE_PTK_SWAP] = "swap",
-	[MMSCOPE_PTK_MIGRATION] = "migration",
-	[MMSCOPE_PTK_DEVICE_PRIVATE] = "device_private",
-	[MMSCOPE_PTK_DEVICE_EXCLUSIVE] = "device_exclusive",
-	[MMSCOPE_PTK_HWPOISON] = "hwpoison",
-	[MMSCOPE_PTK_MARKER] = "marker",
-	[MMSCOPE_PTK_BAD] = "bad",
-};
+static const char *const mmscope_level_names[MMSCOPE_PT_NR_LEVELS] =
+	MMSCOPE_PT_LEVEL_NAMES;
+static const char *const mmscope_kind_names[MMSCOPE_PTK_NR] =
+	MMSCOPE_PT_KIND_NAMES;
 
 /**
  * mmscope_pt_level_name() - "pgd" ... "pte"

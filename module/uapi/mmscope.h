@@ -174,6 +174,26 @@ enum mmscope_pt_kind {
 	MMSCOPE_PTK_NR,
 };
 
+/* The names of levels and kinds in text and JSON (module and CLI alike). */
+#define MMSCOPE_PT_LEVEL_NAMES {					\
+	[MMSCOPE_PT_PGD] = "pgd", [MMSCOPE_PT_P4D] = "p4d",		\
+	[MMSCOPE_PT_PUD] = "pud", [MMSCOPE_PT_PMD] = "pmd",		\
+	[MMSCOPE_PT_PTE] = "pte",					\
+}
+#define MMSCOPE_PT_KIND_NAMES {						\
+	[MMSCOPE_PTK_NONE] = "none",					\
+	[MMSCOPE_PTK_TABLE] = "table",					\
+	[MMSCOPE_PTK_PRESENT] = "present",				\
+	[MMSCOPE_PTK_PROTNONE] = "protnone",				\
+	[MMSCOPE_PTK_SWAP] = "swap",					\
+	[MMSCOPE_PTK_MIGRATION] = "migration",				\
+	[MMSCOPE_PTK_DEVICE_PRIVATE] = "device_private",		\
+	[MMSCOPE_PTK_DEVICE_EXCLUSIVE] = "device_exclusive",		\
+	[MMSCOPE_PTK_HWPOISON] = "hwpoison",				\
+	[MMSCOPE_PTK_MARKER] = "marker",				\
+	[MMSCOPE_PTK_BAD] = "bad",					\
+}
+
 /*
  * Entry flags.  For present entries these are the x86 bits; PAT is bit 7 in
  * a PTE and bit 12 in a PMD/PUD leaf, where bit 7 is PS (MMSCOPE_PTF_PSE).
