@@ -212,7 +212,13 @@ TEST(counts_equal_buddyinfo_and_pagetypeinfo)
 	}
 	ksft_print_msg("%d samples, %d stable, %d differences in the last\n",
 		       try + (try < RETRIES), compared, bad);
-	ASSERT_NE(0, compared);
+	/*
+	 * The oracle itself never held still (a debug kernel's background
+	 * work allocates all the time): nothing can be compared, say so.
+	 */
+	if (!compared)
+		SKIP(return, "/proc/buddyinfo or pagetypeinfo changed between every pair of reads in %d tries",
+		     RETRIES);
 	ASSERT_EQ(0, bad);
 }
 
