@@ -407,7 +407,7 @@ TEST(major_after_drop_caches)
 	struct trace t;
 
 	if (!dir)
-		SKIP(return, "no writable block-backed filesystem (the rootfs is tmpfs/ramfs, whose pages drop_caches cannot drop); set MMSCOPE_SCRATCH");
+		SKIP(return, "no writable block-backed filesystem (the rootfs is tmpfs/ramfs, whose pages drop_caches cannot drop): the VM gets one from scripts/guest/scratch.sh (see its boot message), elsewhere set MMSCOPE_SCRATCH");
 	snprintf(path, sizeof(path), "%s/mmscope-faults-XXXXXX", dir);
 	fd = mkstemp(path);
 	ASSERT_GE(fd, 0);
