@@ -273,13 +273,29 @@ static bool ev_in(const struct mmt_json *ev, unsigned long a, unsigned long b)
 
 #define N_ANON 64
 
-/* N fresh pages written once: exactly N write faults, PFNs as pagemap says. */
-TEST(anon_write_pfn)
+/* The same test through each attach method (--kprobe forces the fallback). */
+FIXTURE(probe) {};
+FIXTURE_VARIANT(probe) {
+	const char *name;		/* the summary's "probe" */
+	const char *opt;		/* CLI option selecting it, or NULL */
+};
+FIXTURE_VARIANT_ADD(probe, fentry) { .name = "fentry" };
+FIXTURE_VARIANT_ADD(probe, kprobe) { .name = "kprobe", .opt = "--kprobe" };
+FIXTURE_SETUP(probe) {}
+FIXTURE_TEARDOWN(probe) {}
+
+/*
+ * N fresh pages written once: exactly N write faults, PFNs as pagemap says.
+ * Both Debian kernels can attach fentry, so the fentry variant also checks
+ * that no silent fallback to kprobes happened.
+ */
+TEST_F(probe, anon_write_pfn)
 {
 	unsigned long a = 0x310000000000UL, b = a + N_ANON * PG;
 	char range[64], addr[32], n[16], out[] = "/tmp/mmscope-faults-XXXXXX";
 	unsigned long long pfn[N_ANON];
-	int seen[N_ANON] = { 0 }, i, fd, faults = 0;
+	int seen[N_ANON] = { 0 }, i = 0, fd, faults = 0;
+	const char *args[12];
 	struct trace t;
 	FILE *f;
 
@@ -289,10 +305,22 @@ TEST(anon_write_pfn)
 	snprintf(range, sizeof(range), "0x%lx-0x%lx", a, b);
 	snprintf(addr, sizeof(addr), "0x%lx", a);
 	snprintf(n, sizeof(n), "%d", N_ANON);
-	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--range", range, "--",
-		  self_exe(), "workload", "anon", addr, n, out, NULL }));
+	args[i++] = "--range";
+	args[i++] = range;
+	if (variant->opt)
+		args[i++] = variant->opt;
+	args[i++] = "--";
+	args[i++] = self_exe();
+	args[i++] = "workload";
+	args[i++] = "anon";
+	args[i++] = addr;
+	args[i++] = n;
+	args[i++] = out;
+	args[i] = NULL;
+	ASSERT_EQ(0, run_trace(&t, args));
 	ASSERT_EQ(0, t.status) TH_LOG("%s", t.err);
 	ASSERT_NE(NULL, t.sum);
+	ASSERT_STREQ(variant->name, mmt_jstr(mmt_jget(t.sum, "probe")) ?: "");
 	ASSERT_EQ(0, mmt_jnum(mmt_jget(t.sum, "lost")));
 	f = fopen(out, "r");
 	ASSERT_NE(NULL, f);
