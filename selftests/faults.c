@@ -137,16 +137,29 @@ static int wl_file(const char *path, unsigned long a1, unsigned long a2,
 	return 0;
 }
 
-/* bench PAGES ROUNDS: map, touch and unmap fresh pages; print the time. */
+static unsigned long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * bench PAGES ROUNDS: map, touch and unmap PAGES fresh pages, ROUNDS times;
+ * print the fastest round ("bench_ns") and the total.  The fastest round is
+ * the figure: on a shared host (TCG) a round the vCPU was not preempted in
+ * is the one that measures the faults.
+ */
 static int wl_bench(unsigned long pages, unsigned long rounds)
 {
-	struct timespec t0, t1;
+	unsigned long long t0, t, best = ~0ULL, total = 0;
 	unsigned long r, i;
 	char *p;
 
 	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (r = 0; r < rounds; r++) {
+		t0 = mono_ns();
 		p = mmap(NULL, pages * PG, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
@@ -154,10 +167,12 @@ static int wl_bench(unsigned long pages, unsigned long rounds)
 		for (i = 0; i < pages; i++)
 			p[i * PG] = 1;
 		munmap(p, pages * PG);
+		t = mono_ns() - t0;
+		total += t;
+		if (t < best)
+			best = t;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("bench_ns %llu\n", (t1.tv_sec - t0.tv_sec) * 1000000000ULL +
-	       t1.tv_nsec - t0.tv_nsec);
+	printf("bench_ns %llu\nbench_total_ns %llu\n", best, total);
 	return 0;
 }
 

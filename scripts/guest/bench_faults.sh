@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # bench faults (in the guest): a fault-heavy loop (fresh anonymous pages
 # mapped, touched once, unmapped) untraced, traced with every event consumed,
-# and traced with a filter that excludes it, in one run.  Best of 3 each.
+# and traced with a filter that excludes it, in one run.  Each run times
+# every round of fresh pages and reports its fastest (the host may be shared
+# and TCG time is host time: a round the vCPU was not preempted in is the one
+# that measures the faults); the figure is the best of 3 runs.
 # Targets: full tracing < 10% over untraced, filtered-out < 2%.
 CLI=${MMSCOPE_CLI:-/mmscope/mmscope}
 WL="/mmscope/selftests/faults workload bench ${BENCH_PAGES:-4096} ${BENCH_ROUNDS:-16}"
 
-best() {	# best of 3: the "bench_ns N" lines of a command's output
+best() {	# best of 3: the "bench_ns N" line of a command's output
 	b=
 	for i in 1 2 3; do
 		ns=$("$@" 2>/dev/null | sed -n 's/^bench_ns //p')
