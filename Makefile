@@ -75,15 +75,20 @@ check:
 	@scripts/check.sh
 
 demo:
+	@scripts/deps.sh demo
 	@scripts/vm.sh --mode demo
 
 vm:
+	@scripts/deps.sh vm
 	@scripts/vm.sh --mode shell
 
+# The dense page-table benchmark maps 4 GiB: the bench VM gets 6 GiB.
 bench:
-	@scripts/vm.sh --mode bench
+	@scripts/deps.sh vm
+	@scripts/vm.sh --mode bench --mem $${VM_MEM:-6G}
 
 soak:
+	@scripts/deps.sh vm
 	@scripts/vm.sh --mode soak
 
 check-debug:

@@ -617,6 +617,10 @@ static int mmscope_slab_start(struct mmscope_ctx *ctx)
 	strreplace(ctx->q.name, '\n', '\0');
 	if (ctx->ops->view == MMSCOPE_VIEW_SLAB_CACHE && !ctx->q.name[0])
 		return -EINVAL;
+	/* A malformed query fails at once; "not in a slab" is an answer. */
+	if (ctx->ops->view == MMSCOPE_VIEW_SLAB_ADDR && !ctx->text &&
+	    !mmscope_canonical(ctx->q.start))
+		return -EINVAL;
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;

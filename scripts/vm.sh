@@ -117,8 +117,8 @@ if [ "$mode" = shell ]; then
 fi
 
 start=$(date +%s)
-timeout -k 10 "$tmo" "${qemu[@]}" -serial stdio -monitor none < /dev/null 2>&1 |
-	tr -d '\r' | tee "$log"
+timeout --foreground -k 10 "$tmo" "${qemu[@]}" -serial stdio -monitor none < /dev/null 2>&1 |
+	sed -u 's/\r$//' | tee "$log"
 qrc=${PIPESTATUS[0]}
 secs=$(($(date +%s) - start))
 

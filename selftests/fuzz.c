@@ -155,7 +155,12 @@ TEST(device_queries)
 		if (ioctl(fd, MMSCOPE_IOC_QUERY, &q) == 0) {
 			while ((n = read(fd, buf, sizeof(buf))) > 0)
 				;
-			EXPECT_EQ(0, n) {
+			/*
+			 * The end, or an answer: no such process (any more),
+			 * no such cache, not in a slab.
+			 */
+			EXPECT_TRUE(n == 0 || errno == ESRCH || errno == ENOENT ||
+				    errno == ENXIO) {
 				TH_LOG("view %u read: %s", q.view, strerror(errno));
 			}
 			answered++;

@@ -96,6 +96,7 @@ int main(int argc, char **argv)
 			p[off] = 4;
 		printf("sparse %p %lu GiB, 64 pages touched\n", p, sparse);
 	}
+	fflush(stdout);
 	if (forked && fork() == 0) {
 		printf("child %d\n", getpid());
 		fflush(stdout);

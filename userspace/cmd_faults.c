@@ -757,7 +757,8 @@ int cmd_faults(int argc, char **argv)
 			}
 		}
 	}
-	ret = 0;
+	/* 127: the command could not be run (as a shell reports it). */
+	ret = child.reaped && child.status == 127 ? 1 : 0;
 cleanup:
 	if (t) {
 		faults_trace_stop(t, &sum);

@@ -32,9 +32,9 @@ echo "mmscope demo on $(uname -r), $(grep -q la57 /proc/cpuinfo && echo 5 || ech
 $W --anon 8 --thp --file --shared --forked > /tmp/workload.out &
 sleep 1
 while ! grep -q '^pid ' /tmp/workload.out; do sleep 1; done
-PID=$(sed -n 's/^pid //p' /tmp/workload.out)
-THP=$(sed -n 's/^thp \(0x[0-9a-f]*\).*/\1/p' /tmp/workload.out)
-ANON=$(sed -n 's/^anon \(0x[0-9a-f]*\).*/\1/p' /tmp/workload.out)
+PID=$(sed -n 's/^pid //p' /tmp/workload.out | head -1)
+THP=$(sed -n 's/^thp \(0x[0-9a-f]*\).*/\1/p' /tmp/workload.out | head -1)
+ANON=$(sed -n 's/^anon \(0x[0-9a-f]*\).*/\1/p' /tmp/workload.out | head -1)
 echo "demo workload: pid $PID"
 cat /tmp/workload.out
 
