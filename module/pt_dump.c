@@ -29,27 +29,8 @@ struct mmscope_pt_dump {
 	struct mmscope_pt_run run;	/* pending run, if run.count */
 	struct mmscope_pt_summary sum;
 	unsigned long resume;
+	u64 next_raw;			/* the PTE that continues run, or 0 */
 	struct mmscope_walk walk;	/* last: holds a PTE table snapshot */
-};
-
-static const char *const mmscope_level_names[] = {
-	[MMSCOPE_PT_PGD] = "pgd", [MMSCOPE_PT_P4D] = "p4d",
-	[MMSCOPE_PT_PUD] = "pud", [MMSCOPE_PT_PMD] = "pmd",
-	[MMSCOPE_PT_PTE] = "pte",
-};
-
-static const char *const mmscope_kind_names[] = {
-	[MMSCOPE_PTK_NONE] = "none",
-	[MMSCOPE_PTK_TABLE] = "table",
-	[MMSCOPE_PTK_PRESENT] = "present",
-	[MMSCOPE_PTK_PROTNONE] = "protnone",
-	[MMSCOPE_PTK_SWAP] = "swap",
-	[MMSCOPE_PTK_MIGRATION] = "migration",
-	[MMSCOPE_PTK_DEVICE_PRIVATE] = "device_private",
-	[MMSCOPE_PTK_DEVICE_EXCLUSIVE] = "device_exclusive",
-	[MMSCOPE_PTK_HWPOISON] = "hwpoison",
-	[MMSCOPE_PTK_MARKER] = "marker",
-	[MMSCOPE_PTK_BAD] = "bad",
 };
 
 static int mmscope_dump_flush(struct mmscope_pt_dump *dump)
@@ -109,6 +90,13 @@ static int mmscope_dump_note(struct mmscope_walk *walk, u64 raw, int level,
 	mmscope_pt_decode(raw, level, &e);
 	if (e.kind == MMSCOPE_PTK_TABLE)
 		return 0;
+	/*
+	 * A huge leaf cut by the start of the range asked for: the run starts
+	 * at @addr, so its PFN is that of the page at @addr.
+	 */
+	if (level != MMSCOPE_PT_PTE && (e.kind == MMSCOPE_PTK_PRESENT ||
+					e.kind == MMSCOPE_PTK_PROTNONE))
+		e.pfn += (addr & (mmscope_pt_level_size(level) - 1)) >> PAGE_SHIFT;
 	if (is_vm_hugetlb_page(walk->vma))
 		e.flags |= MMSCOPE_PTF_HUGETLB;
 	dump->sum.kinds[e.kind]++;
@@ -122,6 +110,14 @@ static int mmscope_dump_note(struct mmscope_walk *walk, u64 raw, int level,
 		if (mmscope_pfn_kind(e.kind))
 			e.swap_offset = run->count ? run->swap_offset + run->count : 0;
 	}
+	/*
+	 * The fast path of mmscope_dump_pte(): a present PTE whose successor
+	 * differs only by the next PFN (PROT_NONE PFNs are stored inverted).
+	 */
+	dump->next_raw = 0;
+	if (level == MMSCOPE_PT_PTE && ctx->privileged &&
+	    !(ctx->q.flags & MMSCOPE_Q_RAW) && (raw & _PAGE_PRESENT))
+		dump->next_raw = raw + PAGE_SIZE;
 	if (!(ctx->q.flags & MMSCOPE_Q_RAW) &&
 	    mmscope_dump_continues(dump, &e, level, addr)) {
 		run->count++;
@@ -168,6 +164,21 @@ static int mmscope_dump_pmd(pmd_t pmd, unsigned long addr, unsigned long next,
 static int mmscope_dump_pte(pte_t pte, unsigned long addr, unsigned long next,
 			    struct mmscope_walk *walk)
 {
+	struct mmscope_pt_dump *dump = walk->private;
+
+	/*
+	 * Dense memory is mostly runs of PTEs that differ only by the PFN:
+	 * continue the pending run without decoding the entry again.
+	 */
+	if (pte_val(pte) == dump->next_raw && dump->run.end == addr &&
+	    dump->run.count) {
+		dump->run.count++;
+		dump->run.end = next;
+		dump->next_raw += PAGE_SIZE;
+		dump->sum.kinds[MMSCOPE_PTK_PRESENT]++;
+		dump->sum.present[MMSCOPE_PT_PTE]++;
+		return 0;
+	}
 	return mmscope_dump_note(walk, pte_val(pte), MMSCOPE_PT_PTE, addr, next);
 }
 
@@ -240,29 +251,6 @@ static int mmscope_pt_fill(struct mmscope_ctx *ctx)
 			    sizeof(dump->sum));
 }
 
-/* ptdump-like fixed columns; a bit that is clear prints as spaces. */
-static void mmscope_show_flags(struct seq_buf *s, u32 f)
-{
-	seq_buf_printf(s, "%s %s %s %s %s %s %s %s %s %s%s%s%s%s%s%s%s",
-		       f & MMSCOPE_PTF_USER ? "USR" : "   ",
-		       f & MMSCOPE_PTF_RW ? "RW" : "ro",
-		       f & MMSCOPE_PTF_PWT ? "PWT" : "   ",
-		       f & MMSCOPE_PTF_PCD ? "PCD" : "   ",
-		       f & MMSCOPE_PTF_PSE ? "PSE" : "   ",
-		       f & MMSCOPE_PTF_PAT ? "PAT" : "   ",
-		       f & MMSCOPE_PTF_ACCESSED ? "A" : " ",
-		       f & MMSCOPE_PTF_DIRTY ? "D" : " ",
-		       f & MMSCOPE_PTF_GLOBAL ? "GLB" : "   ",
-		       f & MMSCOPE_PTF_NX ? "NX" : "x ",
-		       f & MMSCOPE_PTF_SOFT_DIRTY ? " sd" : "",
-		       f & MMSCOPE_PTF_UFFD_WP ? " uffd-wp" : "",
-		       f & MMSCOPE_PTF_SPECIAL ? " special" : "",
-		       f & MMSCOPE_PTF_DEVMAP ? " devmap" : "",
-		       f & MMSCOPE_PTF_EXCLUSIVE ? " excl" : "",
-		       f & MMSCOPE_PTF_PKEY ? " pkey" : "",
-		       f & MMSCOPE_PTF_HUGETLB ? " hugetlb" : "");
-}
-
 static void mmscope_pt_show(struct seq_buf *s,
 			    const struct mmscope_rec_hdr *hdr)
 {
@@ -273,16 +261,16 @@ static void mmscope_pt_show(struct seq_buf *s,
 	case MMSCOPE_REC_PT_RUN:
 		seq_buf_printf(s, "0x%016llx-0x%016llx %s %8llu %-9s ",
 			       r->start, r->end,
-			       mmscope_level_names[r->level % MMSCOPE_PT_NR_LEVELS],
+			       mmscope_pt_level_name(r->level),
 			       r->count,
-			       mmscope_kind_names[r->kind % MMSCOPE_PTK_NR]);
+			       mmscope_pt_kind_name(r->kind));
 		if (r->kind == MMSCOPE_PTK_PRESENT ||
 		    r->kind == MMSCOPE_PTK_PROTNONE)
 			seq_buf_printf(s, "pfn %#12llx ", r->pfn);
 		else
 			seq_buf_printf(s, "%2u:%#12llx ", r->swap_type,
 				       r->swap_offset);
-		mmscope_show_flags(s, r->flags);
+		mmscope_pt_show_flags(s, r->flags);
 		if (r->raw)
 			seq_buf_printf(s, " raw %#018llx", r->raw);
 		seq_buf_printf(s, "\n");

@@ -11,6 +11,7 @@
  */
 #include <linux/mm.h>
 #include <linux/pgtable.h>
+#include <linux/seq_buf.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
 #include "walk.h"
@@ -218,4 +219,63 @@ void mmscope_pt_decode(u64 raw, int level, struct mmscope_pt_entry *e)
 		mmscope_decode_swp(raw, e);
 		break;
 	}
+}
+
+/* ---- names, shared by the text of the pt and translate views ---------- */
+
+static const char *const mmscope_level_names[MMSCOPE_PT_NR_LEVELS] =
+	MMSCOPE_PT_LEVEL_NAMES;
+static const char *const mmscope_kind_names[MMSCOPE_PTK_NR] =
+	MMSCOPE_PT_KIND_NAMES;
+
+/**
+ * mmscope_pt_level_name() - "pgd" ... "pte"
+ * @level: enum mmscope_pt_level
+ *
+ * Return: the name, or "?" for a level out of range.
+ */
+const char *mmscope_pt_level_name(unsigned int level)
+{
+	return level < MMSCOPE_PT_NR_LEVELS ? mmscope_level_names[level] : "?";
+}
+
+/**
+ * mmscope_pt_kind_name() - "present", "swap", ...
+ * @kind: enum mmscope_pt_kind
+ *
+ * Return: the name, or "?" for a kind out of range.
+ */
+const char *mmscope_pt_kind_name(unsigned int kind)
+{
+	return kind < MMSCOPE_PTK_NR ? mmscope_kind_names[kind] : "?";
+}
+
+/**
+ * mmscope_pt_show_flags() - render enum mmscope_pt_flags as text
+ * @s: output
+ * @f: the flags
+ *
+ * ptdump-like fixed columns (a clear bit prints as spaces), then the
+ * software bits that are set, by name.
+ */
+void mmscope_pt_show_flags(struct seq_buf *s, u32 f)
+{
+	seq_buf_printf(s, "%s %s %s %s %s %s %s %s %s %s%s%s%s%s%s%s%s",
+		       f & MMSCOPE_PTF_USER ? "USR" : "   ",
+		       f & MMSCOPE_PTF_RW ? "RW" : "ro",
+		       f & MMSCOPE_PTF_PWT ? "PWT" : "   ",
+		       f & MMSCOPE_PTF_PCD ? "PCD" : "   ",
+		       f & MMSCOPE_PTF_PSE ? "PSE" : "   ",
+		       f & MMSCOPE_PTF_PAT ? "PAT" : "   ",
+		       f & MMSCOPE_PTF_ACCESSED ? "A" : " ",
+		       f & MMSCOPE_PTF_DIRTY ? "D" : " ",
+		       f & MMSCOPE_PTF_GLOBAL ? "GLB" : "   ",
+		       f & MMSCOPE_PTF_NX ? "NX" : "x ",
+		       f & MMSCOPE_PTF_SOFT_DIRTY ? " sd" : "",
+		       f & MMSCOPE_PTF_UFFD_WP ? " uffd-wp" : "",
+		       f & MMSCOPE_PTF_SPECIAL ? " special" : "",
+		       f & MMSCOPE_PTF_DEVMAP ? " devmap" : "",
+		       f & MMSCOPE_PTF_EXCLUSIVE ? " excl" : "",
+		       f & MMSCOPE_PTF_PKEY ? " pkey" : "",
+		       f & MMSCOPE_PTF_HUGETLB ? " hugetlb" : "");
 }

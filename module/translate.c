@@ -324,10 +324,6 @@ out_put:
 	return err;
 }
 
-static const char *const mmscope_xlate_levels[] = {
-	"pgd", "p4d", "pud", "pmd", "pte",
-};
-
 static const char *const mmscope_xlate_stops[] = {
 	[MMSCOPE_STOP_LEAF] = "leaf",
 	[MMSCOPE_STOP_NO_VMA] = "no VMA at this address",
@@ -336,6 +332,23 @@ static const char *const mmscope_xlate_stops[] = {
 	[MMSCOPE_STOP_BAD] = "bad entry",
 	[MMSCOPE_STOP_CHANGED] = "table changed during the walk",
 };
+
+/* enum mmscope_page_bits, bit by bit */
+static const char *const mmscope_page_bit_names[] = {
+	"valid", "anon", "file", "ksm", "lru", "active", "dirty", "uptodate",
+	"swapbacked", "large", "head", "tail", "hugetlb", "zero", "reserved",
+	"locked", "referenced", "unevictable", "exclusive",
+};
+
+static void mmscope_show_page_bits(struct seq_buf *s, u32 bits)
+{
+	unsigned int i;
+
+	/* "valid" only says the rest was read: not shown. */
+	for (i = 1; i < ARRAY_SIZE(mmscope_page_bit_names); i++)
+		if (bits & BIT(i))
+			seq_buf_printf(s, " %s", mmscope_page_bit_names[i]);
+}
 
 static void mmscope_xlate_show(struct seq_buf *s,
 			       const struct mmscope_rec_hdr *hdr)
@@ -346,19 +359,28 @@ static void mmscope_xlate_show(struct seq_buf *s,
 
 	switch (hdr->type) {
 	case MMSCOPE_REC_PT_STEP:
-		seq_buf_printf(s, "%s[%3u] entry %#018llx kind %u flags %#07x next %#llx%s\n",
-			       mmscope_xlate_levels[st->level % MMSCOPE_PT_NR_LEVELS],
-			       st->index, st->entry, st->kind, st->flags,
-			       st->next_table, st->folded ? " (folded)" : "");
+		seq_buf_printf(s, "%s[%3u] entry %#018llx %-9s ",
+			       mmscope_pt_level_name(st->level), st->index,
+			       st->entry, mmscope_pt_kind_name(st->kind));
+		mmscope_pt_show_flags(s, st->flags);
+		if (st->next_table)
+			seq_buf_printf(s, " next %#llx", st->next_table);
+		seq_buf_printf(s, "%s\n", st->folded ? " (folded)" : "");
 		break;
 	case MMSCOPE_REC_PT_LEAF:
-		seq_buf_printf(s, "vaddr %#llx: %s at %s", l->vaddr,
+		seq_buf_printf(s, "vaddr %#llx: %s at %s (%s)", l->vaddr,
 			       mmscope_xlate_stops[l->stop % ARRAY_SIZE(mmscope_xlate_stops)],
-			       mmscope_xlate_levels[l->stop_level % MMSCOPE_PT_NR_LEVELS]);
+			       mmscope_pt_level_name(l->stop_level),
+			       mmscope_pt_kind_name(l->kind));
 		if (l->stop == MMSCOPE_STOP_LEAF)
-			seq_buf_printf(s, ", pfn %#llx phys %#llx page_bits %#x refcount %d mapcount %d order %u",
-				       l->pfn, l->phys, l->page_bits,
-				       l->refcount, l->mapcount, l->folio_order);
+			seq_buf_printf(s, ", pfn %#llx phys %#llx", l->pfn,
+				       l->phys);
+		if (l->page_bits & MMSCOPE_PG_VALID) {
+			seq_buf_printf(s, ", refcount %d mapcount %d order %u,",
+				       l->refcount, l->mapcount,
+				       l->folio_order);
+			mmscope_show_page_bits(s, l->page_bits);
+		}
 		if (l->nbytes)
 			seq_buf_printf(s, " bytes ");
 		for (i = 0; i < l->nbytes && i < sizeof(l->bytes); i++)

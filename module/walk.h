@@ -85,4 +85,10 @@ u8 mmscope_pt_kind(u64 raw, int level);
 void mmscope_pt_decode(u64 raw, int level, struct mmscope_pt_entry *e);
 unsigned long mmscope_pt_level_size(int level);
 
+/* Text of the debugfs files, in pte_decode.c. */
+struct seq_buf;
+const char *mmscope_pt_level_name(unsigned int level);
+const char *mmscope_pt_kind_name(unsigned int kind);
+void mmscope_pt_show_flags(struct seq_buf *s, u32 flags);
+
 #endif /* _MMSCOPE_WALK_H */

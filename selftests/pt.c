@@ -4,7 +4,10 @@
  * page's PFN against /proc/PID/pagemap, present totals against smaps_rollup
  * Rss and AnonHugePages, page-table pages against VmPTE; translate against
  * pt and pagemap; copy-on-write after fork; hugetlb and >128 TiB mappings
- * when the machine has them.
+ * when the machine has them.  Then the paths around the main one: what a
+ * reader without CAP_SYS_ADMIN gets, --range (with cut THPs), a dump of
+ * many 64 KiB chunks, the debugfs pt_raw file, and translate's answers to
+ * unmapped, non-canonical and kernel addresses.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
@@ -29,7 +34,7 @@ struct space {
 	size_t dense_len, thp_len;
 };
 
-static void build_space(struct space *s)
+static void build_space(struct space *s, bool sparse)
 {
 	int fd, i;
 	char *p;
@@ -41,11 +46,14 @@ static void build_space(struct space *s)
 	for (i = 0; i < (int)(s->dense_len / PG); i++)
 		s->dense[i * PG] = i;
 	mprotect(s->dense + (1 << 20), 1 << 20, PROT_READ);
-	s->sparse = mmap(NULL, TIB, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	madvise(s->sparse, TIB, MADV_NOHUGEPAGE);
-	for (i = 0; i < 64; i++)
-		s->sparse[(TIB / 64) * i + i * PG] = 1;
+	if (sparse) {
+		s->sparse = mmap(NULL, TIB, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				 -1, 0);
+		madvise(s->sparse, TIB, MADV_NOHUGEPAGE);
+		for (i = 0; i < 64; i++)
+			s->sparse[(TIB / 64) * i + i * PG] = 1;
+	}
 	s->thp_len = 8 << 20;
 	p = mmap(NULL, s->thp_len + PMD_SZ, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -64,6 +72,8 @@ static void build_space(struct space *s)
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	memset(p, 4, 1 << 20);
 	s->remapped = mremap(p, 1 << 20, 2 << 20, MREMAP_MAYMOVE);
+	/* 2 MiB, half touched: khugepaged would collapse it under the test. */
+	madvise(s->remapped, 2 << 20, MADV_NOHUGEPAGE);
 }
 
 static struct mmt_json *cli_json(pid_t pid, const char *cmd, const char *arg)
@@ -163,7 +173,7 @@ TEST(pt_matches_pagemap_smaps_vmpte)
 	ASSERT_EQ(0, pipe(fd));
 	pid = fork();
 	if (!pid) {
-		build_space(&s);
+		build_space(&s, true);
 		write(fd[1], &s, sizeof(s));
 		for (;;)
 			pause();
@@ -281,7 +291,7 @@ TEST(translate_matches_pagemap)
 	pid_t pid = getpid();
 	char *va;
 
-	build_space(&s);
+	build_space(&s, true);
 	strcpy(s.dense + 5 * PG + 100, "mmscope-translate");
 	doc = check_translate(_metadata, pid, (unsigned long)s.dense + 5 * PG + 100);
 	ASSERT_NE(NULL, doc);
@@ -397,6 +407,607 @@ TEST(above_128tib)
 	EXPECT_STREQ("pte", mmt_jstr(mmt_jget(doc, "leaf")));
 	EXPECT_EQ(5, mmt_jget(doc, "steps")->n);
 	check_bytes(_metadata, doc, p);
+}
+
+/* ---- helpers of the tests below ----------------------------------------- */
+
+#define USER_UID	1000
+
+/* A child that builds @s (without the 1 TiB reservation) and waits. */
+static pid_t spawn_space(struct space *s, bool as_user)
+{
+	int fd[2];
+	pid_t pid;
+
+	if (pipe(fd))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		if (as_user &&
+		    (setgroups(0, NULL) || setresgid(USER_UID, USER_UID, USER_UID) ||
+		     setresuid(USER_UID, USER_UID, USER_UID)))
+			_exit(99);
+		/* A uid change makes a process non-dumpable; undo that. */
+		prctl(PR_SET_DUMPABLE, 1);
+		build_space(s, false);
+		write(fd[1], s, sizeof(*s));
+		for (;;)
+			pause();
+	}
+	close(fd[1]);
+	if (read(fd[0], s, sizeof(*s)) != sizeof(*s)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(fd[0]);
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* The VMAs of @pid, except [vvar]/[vsyscall], which pagemap does not show. */
+#define MAX_MAPS	32768
+struct maps {
+	int n;
+	unsigned long start[MAX_MAPS], end[MAX_MAPS];
+};
+
+static void load_maps(pid_t pid, struct maps *m)
+{
+	char path[64], *buf, *line;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	buf = mmt_read_file(path, NULL);
+	m->n = 0;
+	for (line = buf; line && *line && m->n < MAX_MAPS;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		char *nl = strchr(line, '\n');
+
+		if (nl)
+			*nl = '\0';
+		if (strstr(line, "[vvar") || strstr(line, "[vsyscall]")) {
+			if (nl)
+				*nl = '\n';
+			continue;
+		}
+		if (sscanf(line, "%lx-%lx", &m->start[m->n], &m->end[m->n]) == 2)
+			m->n++;
+		if (nl)
+			*nl = '\n';
+	}
+	free(buf);
+}
+
+/* Binary search: /proc/PID/maps lists the VMAs in address order. */
+static bool in_maps(const struct maps *m, unsigned long va)
+{
+	int lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (va < m->start[mid])
+			hi = mid;
+		else if (va >= m->end[mid])
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+/*
+ * pagemap entries of [@start, @end) of @pid into @out (one per page), read
+ * in one pass.  Returns 0 or -errno.
+ */
+static int pagemap_fd_range(int fd, unsigned long start, unsigned long end,
+			    uint64_t *out)
+{
+	size_t len = (end - start) / PG * sizeof(*out), done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = pread(fd, (char *)out + done, len - done,
+			  start / PG * sizeof(*out) + done);
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	return done == len ? 0 : -EIO;
+}
+
+static int pagemap_open(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	return open(path, O_RDONLY);
+}
+
+/* Present pages pagemap shows in [@start, @end), inside VMAs of @m. */
+static long pagemap_present(pid_t pid, const struct maps *m,
+			    unsigned long start, unsigned long end)
+{
+	int i, fd = pagemap_open(pid);
+	long present = 0;
+
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < m->n; i++) {
+		unsigned long a = m->start[i] > start ? m->start[i] : start;
+		unsigned long b = m->end[i] < end ? m->end[i] : end;
+		unsigned long j;
+		uint64_t *pm;
+
+		if (a >= b)
+			continue;
+		pm = malloc((b - a) / PG * sizeof(*pm));
+		if (!pm || pagemap_fd_range(fd, a, b, pm)) {
+			free(pm);
+			close(fd);
+			return -1;
+		}
+		for (j = 0; j < (b - a) / PG; j++)
+			present += MMT_PM_PRESENT(pm[j]);
+		free(pm);
+	}
+	close(fd);
+	return present;
+}
+
+/*
+ * Present 4 KiB pages of the runs of a pt --json document inside @m, each
+ * checked against pagemap: present, and (when @pfns) the same PFN.
+ * Mismatches are counted in *@bad.
+ */
+static long pt_present_pages(struct mmt_json *doc, pid_t pid,
+			     const struct maps *m, bool pfns, long *bad)
+{
+	struct mmt_json *runs = mmt_jget(doc, "runs");
+	int i, fd = pagemap_open(pid);
+	long pages = 0;
+
+	for (i = 0; runs && fd >= 0 && i < runs->n; i++) {
+		struct mmt_json *r = runs->kids[i];
+		const char *kind = mmt_jstr(mmt_jget(r, "kind"));
+		unsigned long start = mmt_jhex(mmt_jget(r, "start"));
+		unsigned long end = mmt_jhex(mmt_jget(r, "end"));
+		unsigned long long pfn = mmt_jnum(mmt_jget(r, "pfn"));
+		unsigned long j, n = (end - start) / PG;
+		uint64_t *pm;
+
+		if ((strcmp(kind, "present") && strcmp(kind, "protnone")) ||
+		    !in_maps(m, start))
+			continue;
+		pm = malloc(n * sizeof(*pm));
+		if (!pm || pagemap_fd_range(fd, start, end, pm)) {
+			(*bad)++;
+			free(pm);
+			continue;
+		}
+		for (j = 0; j < n; j++) {
+			if (MMT_PM_PRESENT(pm[j]) &&
+			    (!pfns || MMT_PM_PFN(pm[j]) == pfn + j))
+				continue;
+			if ((*bad)++ < 10)
+				ksft_print_msg("%#lx: pt %s pfn %#llx, pagemap %#llx\n",
+					       start + j * PG, kind, pfn + j,
+					       (unsigned long long)pm[j]);
+		}
+		pages += n;
+		free(pm);
+	}
+	if (fd < 0)
+		(*bad)++;
+	else
+		close(fd);
+	return pages;
+}
+
+/* Run the CLI as uid 1000 (no capabilities); its stdout. */
+static char *run_as_user(char *const argv[], int *status)
+{
+	size_t len = 0, cap = 1 << 16;
+	int fd[2], st;
+	char *out;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(fd))
+		return NULL;
+	pid = fork();
+	if (!pid) {
+		close(fd[0]);
+		if (setgroups(0, NULL) || setresgid(USER_UID, USER_UID, USER_UID) ||
+		    setresuid(USER_UID, USER_UID, USER_UID))
+			_exit(99);
+		out = mmt_run(argv, &st, NULL);
+		if (out)
+			write(fd[1], out, strlen(out));
+		_exit(st);
+	}
+	close(fd[1]);
+	out = malloc(cap);
+	while (out && (n = read(fd[0], out + len, cap - len - 1)) > 0) {
+		len += n;
+		if (cap - len < 4096)
+			out = realloc(out, cap *= 2);
+	}
+	if (out)
+		out[len] = '\0';
+	close(fd[0]);
+	waitpid(pid, &st, 0);
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return out;
+}
+
+/*
+ * Without CAP_SYS_ADMIN: the same runs, kinds and counts, but every PFN
+ * null, no raw entries, "hidden": true; present pages still agree with
+ * pagemap's present bits.
+ */
+TEST(pt_unprivileged)
+{
+	char spid[16], *out;
+	char *argv[] = { (char *)mmt_cli(), "pt", spid, "--json", NULL };
+	char *raw_argv[] = { (char *)mmt_cli(), "pt", spid, "--raw", "--json",
+			     NULL };
+	struct mmt_json *doc, *runs, *root, *present;
+	long bad = 0, pages, pm;
+	struct space s;
+	struct maps *m = malloc(sizeof(*m));
+	int i, status;
+	pid_t pid;
+
+	pid = spawn_space(&s, true);
+	ASSERT_LT(0, pid);
+	snprintf(spid, sizeof(spid), "%d", pid);
+	out = run_as_user(argv, &status);
+	ASSERT_NE(NULL, out);
+	ASSERT_EQ(0, status) ksft_print_msg("%s", out);
+	doc = mmt_json_parse(out);
+	ASSERT_NE(NULL, doc);
+	EXPECT_TRUE(mmt_jget(doc, "hidden")->boolean);
+	runs = mmt_jget(doc, "runs");
+	ASSERT_NE(NULL, runs);
+	for (i = 0; i < runs->n; i++) {
+		EXPECT_EQ(MMT_JNULL, mmt_jget(runs->kids[i], "pfn")->type);
+		EXPECT_EQ(NULL, mmt_jget(runs->kids[i], "entry"));
+	}
+	load_maps(pid, m);
+	pages = pt_present_pages(doc, pid, m, false, &bad);
+	pm = pagemap_present(pid, m, 0, ~0UL);
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(pm, pages);
+	EXPECT_GE(pages, (long)(s.dense_len / PG));
+	/* Same totals as root sees. */
+	root = cli_json(pid, "pt", NULL);
+	ASSERT_NE(NULL, root);
+	present = mmt_jget(root, "present");
+	EXPECT_EQ(mmt_jnum(mmt_jget(present, "4k")),
+		  mmt_jnum(mmt_jget(mmt_jget(doc, "present"), "4k")));
+	EXPECT_EQ(mmt_jnum(mmt_jget(present, "2m")),
+		  mmt_jnum(mmt_jget(mmt_jget(doc, "present"), "2m")));
+	EXPECT_FALSE(mmt_jget(root, "hidden")->boolean);
+	/* Raw mode: one run per entry, entries still hidden. */
+	free(out);
+	out = run_as_user(raw_argv, &status);
+	ASSERT_NE(NULL, out);
+	ASSERT_EQ(0, status);
+	doc = mmt_json_parse(out);
+	ASSERT_NE(NULL, doc);
+	runs = mmt_jget(doc, "runs");
+	ASSERT_NE(NULL, runs);
+	for (i = 0; i < runs->n; i++) {
+		EXPECT_EQ(1, mmt_jnum(mmt_jget(runs->kids[i], "count")));
+		EXPECT_EQ(NULL, mmt_jget(runs->kids[i], "entry"));
+		EXPECT_EQ(MMT_JNULL, mmt_jget(runs->kids[i], "pfn")->type);
+	}
+	free(out);
+	free(m);
+	reap(pid);
+}
+
+/*
+ * --range START-END: only runs inside it, and its present pages are
+ * pagemap's.  The range cuts through the middle of a run and spans the
+ * three VMAs of the partly mprotect()ed dense region.
+ */
+static struct mmt_json *pt_range_json(pid_t pid, unsigned long start,
+				      unsigned long end)
+{
+	char spid[16], range[64], *out;
+	char *argv[] = { (char *)mmt_cli(), "pt", spid, "--range", range,
+			 "--json", NULL };
+	struct mmt_json *doc;
+	int status;
+
+	snprintf(spid, sizeof(spid), "%d", pid);
+	snprintf(range, sizeof(range), "%#lx-%#lx", start, end);
+	out = mmt_run(argv, &status, NULL);
+	doc = out && !status ? mmt_json_parse(out) : NULL;
+	free(out);
+	return doc;
+}
+
+/*
+ * Runs of a --range dump: inside the range, and every page of them present
+ * in pagemap with the same PFN; their pages are all pagemap's present
+ * pages of the range.  Returns the number of runs.
+ */
+static int check_range(struct __test_metadata *_metadata, pid_t pid,
+		       const struct maps *m, unsigned long start,
+		       unsigned long end)
+{
+	struct mmt_json *doc = pt_range_json(pid, start, end), *runs;
+	long bad = 0, pages;
+	int i;
+
+	ASSERT_NE(NULL, doc) return 0;
+	runs = mmt_jget(doc, "runs");
+	ASSERT_NE(NULL, runs) return 0;
+	for (i = 0; i < runs->n; i++) {
+		EXPECT_GE(mmt_jhex(mmt_jget(runs->kids[i], "start")), start);
+		EXPECT_LE(mmt_jhex(mmt_jget(runs->kids[i], "end")), end);
+	}
+	pages = pt_present_pages(doc, pid, m, true, &bad);
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(pagemap_present(pid, m, start, end), pages);
+	return runs->n;
+}
+
+/*
+ * --range START-END: only runs inside it, and its present pages are
+ * pagemap's, PFN for PFN.  One range spans the three VMAs of the partly
+ * mprotect()ed dense region and cuts runs; one cuts through two THPs, whose
+ * cut PMD leaves must give the PFN of their first page inside the range.
+ */
+TEST(pt_range)
+{
+	struct maps *m = malloc(sizeof(*m));
+	unsigned long start, end;
+	struct space s;
+	pid_t pid;
+
+	pid = spawn_space(&s, false);
+	ASSERT_LT(0, pid);
+	load_maps(pid, m);
+	start = (unsigned long)s.dense + 3 * PG;
+	end = (unsigned long)s.dense + (3 << 20) + 5 * PG;
+	EXPECT_GE(check_range(_metadata, pid, m, start, end), 3);
+	start = (unsigned long)s.thp + PMD_SZ / 2 + 3 * PG;
+	end = (unsigned long)s.thp + 2 * PMD_SZ - 7 * PG;
+	EXPECT_GE(check_range(_metadata, pid, m, start, end), 1);
+	free(m);
+	reap(pid);
+}
+
+/*
+ * More records than one 64 KiB chunk: 20000 one-page VMAs of alternating
+ * protection, each with its page touched, so no two fold into one run.
+ * The dump resumes chunk after chunk; every page is there once, with its
+ * pagemap PFN, and the table count still equals VmPTE.
+ */
+FIXTURE(chunk) {
+};
+
+FIXTURE_SETUP(chunk)
+{
+}
+
+FIXTURE_TEARDOWN(chunk)
+{
+}
+
+/* 20000 mprotect()s and as many runs checked: slow under TCG. */
+TEST_F_TIMEOUT(chunk, pt_chunk_resume, 300)
+{
+	const long nvmas = 20000;
+	struct mmt_json *doc, *runs, *tables;
+	long i, bad = 0, inside = 0, pages;
+	struct maps *m = malloc(sizeof(*m));
+	int fd[2];
+	char *p;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(fd));
+	pid = fork();
+	if (!pid) {
+		p = mmap(NULL, nvmas * PG, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(1);
+		madvise(p, nvmas * PG, MADV_NOHUGEPAGE);
+		for (i = 0; i < nvmas; i++)
+			p[i * PG] = 1;
+		for (i = 1; i < nvmas; i += 2)
+			mprotect(p + i * PG, PG, PROT_READ);
+		write(fd[1], &p, sizeof(p));
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(sizeof(p), read(fd[0], &p, sizeof(p)));
+	doc = cli_json(pid, "pt", NULL);
+	ASSERT_NE(NULL, doc);
+	runs = mmt_jget(doc, "runs");
+	ASSERT_NE(NULL, runs);
+	/* 72-byte records: well past one chunk. */
+	EXPECT_GT(runs->n, nvmas);
+	for (i = 0; i < runs->n; i++) {
+		unsigned long start = mmt_jhex(mmt_jget(runs->kids[i], "start"));
+
+		if (start >= (unsigned long)p &&
+		    start < (unsigned long)p + nvmas * PG) {
+			EXPECT_EQ(PG, mmt_jhex(mmt_jget(runs->kids[i], "end")) - start);
+			inside++;
+		}
+		if (i)
+			EXPECT_LE(mmt_jhex(mmt_jget(runs->kids[i - 1], "end")), start);
+	}
+	EXPECT_EQ(nvmas, inside);
+	load_maps(pid, m);
+	EXPECT_GT(m->n, nvmas);
+	pages = pt_present_pages(doc, pid, m, true, &bad);
+	EXPECT_EQ(0, bad);
+	EXPECT_GE(pages, nvmas);
+	EXPECT_EQ(nvmas, pagemap_present(pid, m, (unsigned long)p,
+					 (unsigned long)p + nvmas * PG));
+	EXPECT_EQ(rollup_kb(pid, "Rss"), pages * 4);
+	tables = mmt_jget(doc, "tables");
+	EXPECT_EQ(mmt_status_kb(pid, "VmPTE"),
+		  (long long)(mmt_jnum(mmt_jget(tables, "pud")) +
+			      mmt_jnum(mmt_jget(tables, "pmd")) +
+			      mmt_jnum(mmt_jget(tables, "pte"))) * 4);
+	free(m);
+	reap(pid);
+}
+
+/*
+ * debugfs pt_raw: one line per populated entry.  For a quiet process the
+ * present 4 KiB lines plus 512 per 2 MiB line are pagemap's present pages,
+ * and each raw entry holds the PFN pagemap reports.
+ */
+TEST(pt_raw_debugfs)
+{
+	struct maps *m = malloc(sizeof(*m));
+	char *text, *line, spid[16];
+	long pte = 0, pmd = 0, bad = 0, pm;
+	struct space s;
+	int fd;
+	pid_t pid;
+
+	pid = spawn_space(&s, false);
+	ASSERT_LT(0, pid);
+	snprintf(spid, sizeof(spid), "%d", pid);
+	fd = open("/sys/module/mmscope/parameters/pid", O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)strlen(spid), write(fd, spid, strlen(spid)));
+	close(fd);
+	text = mmt_read_file("/sys/kernel/debug/mmscope/pt_raw", NULL);
+	ASSERT_NE(NULL, text);
+	ASSERT_NE(NULL, strstr(text, "# columns:"));
+	load_maps(pid, m);
+	for (line = text; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		unsigned long long start, end, count, pfn, raw;
+		char level[8], kind[32], *r;
+		uint64_t e;
+
+		if (sscanf(line, "0x%llx-0x%llx %7s %llu %31s pfn %llx",
+			   &start, &end, level, &count, kind, &pfn) != 6 ||
+		    !in_maps(m, start))
+			continue;
+		EXPECT_EQ(1, count);
+		r = strstr(line, " raw ");
+		if (!r || r > strchr(line, '\n') ||
+		    sscanf(r, " raw %llx", &raw) != 1) {
+			bad++;
+			continue;
+		}
+		if (!strcmp(level, "pte")) {
+			pte++;
+			ASSERT_EQ(0, mmt_pagemap(pid, start, &e));
+			if (!MMT_PM_PRESENT(e) || MMT_PM_PFN(e) != pfn ||
+			    ((raw >> 12) & ((1ULL << 40) - 1)) != pfn)
+				bad++;
+		} else if (!strcmp(level, "pmd")) {
+			pmd++;
+		}
+	}
+	pm = pagemap_present(pid, m, 0, ~0UL);
+	ksft_print_msg("pt_raw: %ld 4 KiB lines, %ld 2 MiB lines; pagemap: %ld present\n",
+		       pte, pmd, pm);
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(pm, pte + 512 * pmd);
+	free(text);
+	free(m);
+	reap(pid);
+}
+
+/* translate ADDR: where an unmapped address stops, and bad addresses. */
+TEST(translate_bad_input)
+{
+	unsigned long slot512 = 512UL << 30, gib = 1UL << 30, va, p512;
+	struct mmt_json *doc, *stop;
+	char spid[16], addr[32], *out, *err;
+	char *argv[] = { (char *)mmt_cli(), "translate", spid, addr, NULL };
+	struct {
+		unsigned long va;
+		const char *level;
+	} cases[4];
+	char *res, *hole;
+	int i, status;
+
+	res = mmap(NULL, TIB, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, res);
+	madvise(res, TIB, MADV_NOHUGEPAGE);
+	/* A 512 GiB slot wholly inside the reservation: nothing below it. */
+	p512 = ((unsigned long)res + slot512 - 1) & ~(slot512 - 1);
+	va = p512 + 3 * gib + 5 * PMD_SZ;
+	*(volatile char *)va = 1;
+	cases[0].va = va + PG;			/* same PTE table */
+	cases[0].level = "pte";
+	cases[1].va = va + 7 * PMD_SZ;		/* same PMD table */
+	cases[1].level = "pmd";
+	cases[2].va = va + 100 * gib;		/* same PUD table */
+	cases[2].level = "pud";
+	/* The other half of the reservation: an empty p4d (or pgd) entry. */
+	cases[3].va = p512 == (unsigned long)res ? p512 + slot512 + PG :
+			(unsigned long)res + PG;
+	cases[3].level = "p4d";
+	if ((cases[3].va & ~(slot512 - 1)) == (p512 & ~(slot512 - 1)))
+		cases[3].va = p512 + slot512 + PG;
+	for (i = 0; i < 4; i++) {
+		uint64_t e;
+
+		if (cases[i].va >= (unsigned long)res + TIB) {
+			ksft_print_msg("case %d outside the reservation\n", i);
+			continue;
+		}
+		snprintf(addr, sizeof(addr), "%#lx", cases[i].va);
+		doc = cli_json(getpid(), "translate", addr);
+		ASSERT_NE(NULL, doc);
+		EXPECT_EQ(MMT_JNULL, mmt_jget(doc, "leaf")->type);
+		EXPECT_EQ(MMT_JNULL, mmt_jget(doc, "pfn")->type);
+		stop = mmt_jget(doc, "stop");
+		EXPECT_STREQ("none", mmt_jstr(mmt_jget(stop, "reason")));
+		EXPECT_STREQ(cases[i].level, mmt_jstr(mmt_jget(stop, "level")))
+			ksft_print_msg("%s stopped at %s\n", addr,
+				       mmt_jstr(mmt_jget(stop, "level")));
+		ASSERT_EQ(0, mmt_pagemap(getpid(), cases[i].va, &e));
+		EXPECT_FALSE(MMT_PM_PRESENT(e));
+	}
+	/* Not in any VMA. */
+	hole = mmap(NULL, 3 * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, hole);
+	munmap(hole + PG, PG);
+	snprintf(addr, sizeof(addr), "%#lx", (unsigned long)hole + PG);
+	doc = cli_json(getpid(), "translate", addr);
+	ASSERT_NE(NULL, doc);
+	EXPECT_STREQ("no_vma", mmt_jstr(mmt_jget(mmt_jget(doc, "stop"), "reason")));
+	EXPECT_EQ(MMT_JNULL, mmt_jget(doc, "leaf")->type);
+	/* Non-canonical with either paging mode: a usage error. */
+	snprintf(spid, sizeof(spid), "%d", getpid());
+	strcpy(addr, "0x8000000000000000");
+	out = mmt_run(argv, &status, &err);
+	EXPECT_EQ(2, status);
+	EXPECT_NE(NULL, strstr(err, "non-canonical")) ksft_print_msg("%s", err);
+	free(out);
+	free(err);
+	/* Canonical but a kernel address, above TASK_SIZE: a clear error. */
+	strcpy(addr, "0xffff888000000000");
+	out = mmt_run(argv, &status, &err);
+	EXPECT_EQ(1, status);
+	EXPECT_NE(NULL, strstr(err, "TASK_SIZE")) ksft_print_msg("%s", err);
+	free(out);
+	free(err);
+	munmap(res, TIB);
 }
 
 TEST_HARNESS_MAIN

@@ -14,6 +14,10 @@
 
 DIR=$(cd "$(dirname "$0")" && pwd)
 DEFAULT_TIMEOUT=${MMSCOPE_TEST_TIMEOUT:-300}
+# A KASAN kernel (make check-debug) runs several times slower.
+if grep -q ' kasan_quarantine_put$' /proc/kallsyms 2>/dev/null; then
+	DEFAULT_TIMEOUT=$((DEFAULT_TIMEOUT * 4))
+fi
 if [ "$1" = "-t" ]; then DEFAULT_TIMEOUT=$2; shift 2; fi
 
 export BASE_DIR=$DIR

@@ -8,23 +8,10 @@
 #include <string.h>
 #include "cli.h"
 
-static const char *const pt_level_names[MMSCOPE_PT_NR_LEVELS] = {
-	"pgd", "p4d", "pud", "pmd", "pte",
-};
-
-static const char *const pt_kind_names[MMSCOPE_PTK_NR] = {
-	[MMSCOPE_PTK_NONE] = "none",
-	[MMSCOPE_PTK_TABLE] = "table",
-	[MMSCOPE_PTK_PRESENT] = "present",
-	[MMSCOPE_PTK_PROTNONE] = "protnone",
-	[MMSCOPE_PTK_SWAP] = "swap",
-	[MMSCOPE_PTK_MIGRATION] = "migration",
-	[MMSCOPE_PTK_DEVICE_PRIVATE] = "device_private",
-	[MMSCOPE_PTK_DEVICE_EXCLUSIVE] = "device_exclusive",
-	[MMSCOPE_PTK_HWPOISON] = "hwpoison",
-	[MMSCOPE_PTK_MARKER] = "marker",
-	[MMSCOPE_PTK_BAD] = "bad",
-};
+static const char *const pt_level_names[MMSCOPE_PT_NR_LEVELS] =
+	MMSCOPE_PT_LEVEL_NAMES;
+static const char *const pt_kind_names[MMSCOPE_PTK_NR] =
+	MMSCOPE_PT_KIND_NAMES;
 
 /* enum mmscope_pt_flags, bit by bit */
 static const char *const pt_flag_names[] = {

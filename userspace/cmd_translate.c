@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mmscope translate PID ADDR: one virtual address, level by level. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -207,6 +208,16 @@ void translate_print_text(FILE *f, const struct mmscope_result *res)
 	}
 }
 
+/*
+ * Canonical with 4-level (bits 63-47 equal) or 5-level paging (bits 63-56
+ * equal)?  Anything else is no address on any x86-64 machine.
+ */
+static bool canonical(uint64_t addr)
+{
+	return (uint64_t)((int64_t)(addr << 16) >> 16) == addr ||
+	       (uint64_t)((int64_t)(addr << 7) >> 7) == addr;
+}
+
 int cmd_translate(int argc, char **argv)
 {
 	struct mmscope_result res;
@@ -219,7 +230,14 @@ int cmd_translate(int argc, char **argv)
 		return usage_error("translate", "'%s' is not a valid PID", argv[1]);
 	if (parse_u64(argv[2], &addr))
 		return usage_error("translate", "'%s' is not an address", argv[2]);
+	if (!canonical(addr))
+		return usage_error("translate", "%s is a non-canonical address",
+				   argv[2]);
 	err = translate_fetch(pid, addr, &res);
+	/* The lowest TASK_SIZE is 4-level's, 128 TiB minus a guard page. */
+	if (err == -EINVAL && addr >= 0x7ffffffff000ULL)
+		return error("translate: %s is above the user address space (TASK_SIZE) of this machine",
+			     argv[2]);
 	if (err)
 		return dev_error(err, "translate", pid);
 	if (json_output)

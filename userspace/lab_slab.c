@@ -133,6 +133,23 @@ static char *capture(void)
 	return out;
 }
 
+/*
+ * KASAN holds freed objects in a quarantine before they go back to their
+ * slab, so on such a kernel closing the files frees nothing visible yet.
+ */
+static bool kasan_quarantine(void)
+{
+	char line[256];
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, " kasan_quarantine_put\n") != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
 static int slab_run(struct lab_run *lr)
 {
 	struct cache m0, m1, m2, s0, s1, s2;
@@ -177,6 +194,10 @@ static int slab_run(struct lab_run *lr)
 		  (unsigned long long)m1.active, (unsigned long long)s1.active, nopen);
 	free(before);
 	before = after;
+	if (kasan_quarantine()) {
+		free(before);
+		return lab_skip(lr, "this kernel has KASAN: freed objects wait in its quarantine, so closing the files frees nothing visible (the growth half of the claim held above)");
+	}
 
 	lab_say(lr, "The program closes them all. A struct file is freed after the last reference goes (6.1 waits for an RCU grace period).");
 	lab_step(lr, STEP_CLOSE);

@@ -174,6 +174,26 @@ enum mmscope_pt_kind {
 	MMSCOPE_PTK_NR,
 };
 
+/* The names of levels and kinds in text and JSON (module and CLI alike). */
+#define MMSCOPE_PT_LEVEL_NAMES {					\
+	[MMSCOPE_PT_PGD] = "pgd", [MMSCOPE_PT_P4D] = "p4d",		\
+	[MMSCOPE_PT_PUD] = "pud", [MMSCOPE_PT_PMD] = "pmd",		\
+	[MMSCOPE_PT_PTE] = "pte",					\
+}
+#define MMSCOPE_PT_KIND_NAMES {						\
+	[MMSCOPE_PTK_NONE] = "none",					\
+	[MMSCOPE_PTK_TABLE] = "table",					\
+	[MMSCOPE_PTK_PRESENT] = "present",				\
+	[MMSCOPE_PTK_PROTNONE] = "protnone",				\
+	[MMSCOPE_PTK_SWAP] = "swap",					\
+	[MMSCOPE_PTK_MIGRATION] = "migration",				\
+	[MMSCOPE_PTK_DEVICE_PRIVATE] = "device_private",		\
+	[MMSCOPE_PTK_DEVICE_EXCLUSIVE] = "device_exclusive",		\
+	[MMSCOPE_PTK_HWPOISON] = "hwpoison",				\
+	[MMSCOPE_PTK_MARKER] = "marker",				\
+	[MMSCOPE_PTK_BAD] = "bad",					\
+}
+
 /*
  * Entry flags.  For present entries these are the x86 bits; PAT is bit 7 in
  * a PTE and bit 12 in a PMD/PUD leaf, where bit 7 is PS (MMSCOPE_PTF_PSE).
@@ -205,6 +225,9 @@ enum mmscope_pt_flags {
  * One run: @count consecutive entries at @level of the same @kind and
  * @flags (and @pkey); for present runs the page at start + i * size has
  * PFN @pfn + i * size / 4096, for swap-like runs offset @swap_offset + i.
+ * A huge leaf cut by the start or end of the range asked for is shown as
+ * the part inside it (end - start < count * size); @pfn is then the PFN of
+ * the page at @start.
  * In raw mode (MMSCOPE_Q_RAW) every run has count 1 and @raw is the entry.
  * @pfn, @raw and PFN-bearing offsets are 0 without CAP_SYS_ADMIN.
  */

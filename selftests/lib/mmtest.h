@@ -25,6 +25,16 @@
 
 #define MMT_UNUSED __attribute__((unused))
 
+/*
+ * A debug kernel (KASAN, lockdep) under TCG runs many times slower than the
+ * Debian ones: each test case gets 300 s rather than the harness's 30 s.
+ * A hung test is still caught by the runner's per-program timeout.
+ */
+#ifdef TEST_TIMEOUT_DEFAULT
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 300
+#endif
+
 /* The CLI under test: $MMSCOPE_CLI, else the guest's /mmscope/mmscope. */
 static MMT_UNUSED const char *mmt_cli(void)
 {
