@@ -5,9 +5,13 @@
  *
  * fentry/fexit where the kernel supports them, kprobe/kretprobe otherwise
  * (the user side turns the losers off before load).  The entry probe applies
- * the cheap filters and stashes what it needs, keyed by thread id; the exit
- * probe computes the latency, applies the latency/major filters, walks the
- * page table and emits one struct mmscope_fault into the ring buffer.
+ * the task and address filters before touching any map, then stashes what
+ * it needs in the task's local storage (created only for tasks that pass);
+ * the exit probe bails out at once when the task has no pending entry,
+ * computes the latency, applies the latency/major filters, and only then
+ * reserves a ring-buffer record, walks the page table and reads the file
+ * name.  A process that is filtered out costs the attach trampoline, a
+ * pid_tgid read and a compare at each end.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -25,21 +29,29 @@ const volatile __u64 min_lat_ns;
 const volatile bool major_only;
 const volatile __u64 wakeup_bytes;	/* wake the reader past this fill */
 
+/* What the entry probe saw, for the exit probe; ts_ns 0: none pending. */
 struct mmscope_fault_start {
 	__u64 ts_ns;
 	__u64 addr;
 	__u64 ip;
 	__u64 pgd;			/* mm->pgd: direct-map address */
 	__u64 vma_start, vma_end, vm_flags;
+	__u64 file;			/* struct file * of the VMA, or 0 */
 	__u32 flags;			/* kernel's enum fault_flag bits */
-	__u32 bits;			/* MMSCOPE_FB_FILE, MMSCOPE_FB_REGS */
-	char file[MMSCOPE_FILE_LEN];
+	__u32 bits;			/* MMSCOPE_FB_REGS */
 };
 
+/*
+ * Per task, not per CPU: the fault handler sleeps (I/O, locks) and the task
+ * may come back on another CPU while other tasks fault on this one.  Task
+ * storage is found from the task itself (no hashing, no global lock) and
+ * lives until the task exits; one slot is enough because a task's faults do
+ * not nest.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct mmscope_fault_start);
 } starts SEC(".maps");
 
@@ -78,6 +90,14 @@ extern const void pgdir_shift __ksym __weak;
 #define MMSCOPE_PAGE_PRESENT	(1ULL << 0)
 #define MMSCOPE_PAGE_PSE	(1ULL << 7)		/* leaf at pud/pmd */
 #define MMSCOPE_PAGE_PROTNONE	(1ULL << 8)		/* NUMA hinting */
+
+/*
+ * Derived from page_offset_base and pgdir_shift on the first event and kept:
+ * they are fixed at boot, and two CPUs racing to fill them write the same
+ * values.
+ */
+static __u64 pt_base;
+static __u32 pt_shift;
 
 static __always_inline bool trace_allowed(__u32 tgid, __u64 addr)
 {
@@ -121,16 +141,23 @@ static __always_inline __u64 pt_entry(__u64 base, __u64 table, __u64 idx)
  */
 static __always_inline int pt_lookup(__u64 pgd, __u64 addr, __u64 *pfn)
 {
-	__u64 base = 0, e, table, off;
-	__u32 shift = 39;
+	__u64 base = pt_base, e, table, off;
+	__u32 shift = pt_shift;
 
-	if (&pgdir_shift)
-		bpf_probe_read_kernel(&shift, sizeof(shift), &pgdir_shift);
-	if (&page_offset_base)
-		bpf_probe_read_kernel(&base, sizeof(base), &page_offset_base);
-	else
-		base = shift == 48 ? MMSCOPE_PAGE_OFFSET_L5 :
-				     MMSCOPE_PAGE_OFFSET_L4;
+	if (!base) {
+		shift = 39;
+		if (&pgdir_shift)
+			bpf_probe_read_kernel(&shift, sizeof(shift),
+					      &pgdir_shift);
+		if (&page_offset_base)
+			bpf_probe_read_kernel(&base, sizeof(base),
+					      &page_offset_base);
+		else
+			base = shift == 48 ? MMSCOPE_PAGE_OFFSET_L5 :
+					     MMSCOPE_PAGE_OFFSET_L4;
+		pt_shift = shift;
+		pt_base = base;
+	}
 	if (!base || !pgd)
 		return 0;
 
@@ -225,37 +252,54 @@ static __always_inline __u32 xlate_result(__u32 v)
 	return r;
 }
 
+/*
+ * @btf: the arguments are BTF-typed (fentry), so fields are read with plain
+ * loads, which the verifier turns into fault-safe ones; a kprobe reads them
+ * with bpf_probe_read_kernel(), a helper call each.  @btf is a constant at
+ * each call site: the compiler keeps one branch.
+ */
 static __always_inline int fault_entry(struct vm_area_struct *vma, __u64 addr,
-				       __u32 flags, struct pt_regs *regs)
+				       __u32 flags, struct pt_regs *regs,
+				       const bool btf)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct mmscope_fault_start s = {};
-	struct file *file;
-	__u32 tid = (__u32)id;
+	struct mmscope_fault_start *s;
 
 	if (!trace_allowed(id >> 32, addr))
 		return 0;
+	s = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), NULL,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!s)
+		return 0;
 
-	s.ts_ns = bpf_ktime_get_ns();
-	s.addr = addr;
-	s.flags = flags;
-	s.pgd = (__u64)BPF_CORE_READ(vma, vm_mm, pgd);
-	s.vma_start = BPF_CORE_READ(vma, vm_start);
-	s.vma_end = BPF_CORE_READ(vma, vm_end);
-	s.vm_flags = BPF_CORE_READ(vma, vm_flags);
-	/* user_mode(regs): a hardware fault taken in user mode. */
-	if (regs && (BPF_CORE_READ(regs, cs) & 3) == 3) {
-		s.ip = BPF_CORE_READ(regs, ip);
-		s.bits |= MMSCOPE_FB_REGS;
+	/* The VMA is stable here: the caller holds mmap_lock or its lock. */
+	s->addr = addr;
+	s->flags = flags;
+	s->bits = 0;
+	s->ip = 0;
+	if (btf) {
+		s->pgd = (__u64)vma->vm_mm->pgd;
+		s->vma_start = vma->vm_start;
+		s->vma_end = vma->vm_end;
+		s->vm_flags = vma->vm_flags;
+		s->file = (__u64)vma->vm_file;
+		/* user_mode(regs): a hardware fault taken in user mode. */
+		if (regs && (regs->cs & 3) == 3) {
+			s->ip = regs->ip;
+			s->bits = MMSCOPE_FB_REGS;
+		}
+	} else {
+		s->pgd = (__u64)BPF_CORE_READ(vma, vm_mm, pgd);
+		s->vma_start = BPF_CORE_READ(vma, vm_start);
+		s->vma_end = BPF_CORE_READ(vma, vm_end);
+		s->vm_flags = BPF_CORE_READ(vma, vm_flags);
+		s->file = (__u64)BPF_CORE_READ(vma, vm_file);
+		if (regs && (BPF_CORE_READ(regs, cs) & 3) == 3) {
+			s->ip = BPF_CORE_READ(regs, ip);
+			s->bits = MMSCOPE_FB_REGS;
+		}
 	}
-	file = BPF_CORE_READ(vma, vm_file);
-	if (file) {
-		s.bits |= MMSCOPE_FB_FILE;
-		bpf_probe_read_kernel_str(s.file, sizeof(s.file),
-					  BPF_CORE_READ(file, f_path.dentry,
-							d_name.name));
-	}
-	bpf_map_update_elem(&starts, &tid, &s, BPF_ANY);
+	s->ts_ns = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -264,12 +308,15 @@ static __always_inline int fault_exit(__u32 ret)
 	__u64 id = bpf_get_current_pid_tgid(), lat, avail, pfn = 0;
 	struct mmscope_fault_start *s;
 	struct mmscope_fault *e;
-	__u32 tid = (__u32)id, zero = 0, result;
+	struct file *file;
+	__u32 zero = 0, result;
 	__u64 *nlost;
 	int level;
 
-	s = bpf_map_lookup_elem(&starts, &tid);
-	if (!s)
+	if (targ_tgid && targ_tgid != id >> 32)
+		return 0;
+	s = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), NULL, 0);
+	if (!s || !s->ts_ns)
 		return 0;
 	lat = bpf_ktime_get_ns() - s->ts_ns;
 	result = xlate_result(ret);
@@ -291,7 +338,7 @@ static __always_inline int fault_exit(__u32 ret)
 	e->vma_end = s->vma_end;
 	e->vm_flags = s->vm_flags;
 	e->pid = id >> 32;
-	e->tid = tid;
+	e->tid = (__u32)id;
 	e->cpu = bpf_get_smp_processor_id();
 	e->flags = xlate_flags(s->flags);
 	e->result = result;
@@ -305,13 +352,27 @@ static __always_inline int fault_exit(__u32 ret)
 	if (level > 1)
 		e->bits |= MMSCOPE_FB_HUGE;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	__builtin_memcpy(e->file, s->file, sizeof(e->file));
+	/*
+	 * The name is read only for events that are kept.  The VMA holds its
+	 * file while the fault's lock is held; after VM_FAULT_RETRY or
+	 * VM_FAULT_COMPLETED that lock was dropped and a racing munmap() plus
+	 * close() may free the file: the read cannot fault, the name may then
+	 * be stale.
+	 */
+	__builtin_memset(e->file, 0, sizeof(e->file));
+	file = (struct file *)s->file;
+	if (file) {
+		e->bits |= MMSCOPE_FB_FILE;
+		bpf_probe_read_kernel_str(e->file, sizeof(e->file),
+					  BPF_CORE_READ(file, f_path.dentry,
+							d_name.name));
+	}
 
 	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 	bpf_ringbuf_submit(e, !wakeup_bytes ? 0 : avail >= wakeup_bytes ?
 			   BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 out:
-	bpf_map_delete_elem(&starts, &tid);
+	s->ts_ns = 0;
 	return 0;
 }
 
@@ -319,7 +380,7 @@ SEC("fentry/handle_mm_fault")
 int BPF_PROG(fentry_fault, struct vm_area_struct *vma, unsigned long address,
 	     unsigned int flags, struct pt_regs *regs)
 {
-	return fault_entry(vma, address, flags, regs);
+	return fault_entry(vma, address, flags, regs, true);
 }
 
 SEC("fexit/handle_mm_fault")
@@ -333,7 +394,7 @@ SEC("kprobe/handle_mm_fault")
 int BPF_KPROBE(kprobe_fault, struct vm_area_struct *vma, unsigned long address,
 	       unsigned int flags, struct pt_regs *regs)
 {
-	return fault_entry(vma, address, flags, regs);
+	return fault_entry(vma, address, flags, regs, false);
 }
 
 SEC("kretprobe/handle_mm_fault")

@@ -15,6 +15,8 @@
 #   /mmscope/selftests/         build/selftests/ (tests, run_tests.sh, lib.sh,
 #                               TESTS, kselftest/ runner)
 #   /mmscope/scripts/guest/     scripts/guest/* (demo.sh, bench.sh, soak.sh, ...)
+#   /mmscope/scratch/           brd + ext4 modules for scripts/guest/scratch.sh
+#                               (scripts/scratch-modules.sh)
 #   users root (0) and user (1000); /tmp is a tmpfs.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -72,6 +74,9 @@ if [ -x "$ROOT/userspace/mmscope" ]; then
 else
 	note "warning: userspace/mmscope not built; the VM has no CLI"
 fi
+"$ROOT/scripts/scratch-modules.sh" "$(kernel_release "$name")" \
+	"$stage/mmscope/scratch" ||
+	note "warning: no scratch filesystem modules; tests needing one skip"
 rsync -a --exclude='*.log' "$BUILD/selftests/" "$stage/mmscope/selftests/"
 for f in "$ROOT"/scripts/guest/*; do
 	case "${f##*/}" in init|timeout) continue ;; esac

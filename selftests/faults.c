@@ -137,16 +137,29 @@ static int wl_file(const char *path, unsigned long a1, unsigned long a2,
 	return 0;
 }
 
-/* bench PAGES ROUNDS: map, touch and unmap fresh pages; print the time. */
+static unsigned long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * bench PAGES ROUNDS: map, touch and unmap PAGES fresh pages, ROUNDS times;
+ * print the fastest round ("bench_ns") and the total.  The fastest round is
+ * the figure: on a shared host (TCG) a round the vCPU was not preempted in
+ * is the one that measures the faults.
+ */
 static int wl_bench(unsigned long pages, unsigned long rounds)
 {
-	struct timespec t0, t1;
+	unsigned long long t0, t, best = ~0ULL, total = 0;
 	unsigned long r, i;
 	char *p;
 
 	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (r = 0; r < rounds; r++) {
+		t0 = mono_ns();
 		p = mmap(NULL, pages * PG, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
@@ -154,10 +167,12 @@ static int wl_bench(unsigned long pages, unsigned long rounds)
 		for (i = 0; i < pages; i++)
 			p[i * PG] = 1;
 		munmap(p, pages * PG);
+		t = mono_ns() - t0;
+		total += t;
+		if (t < best)
+			best = t;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("bench_ns %llu\n", (t1.tv_sec - t0.tv_sec) * 1000000000ULL +
-	       t1.tv_nsec - t0.tv_nsec);
+	printf("bench_ns %llu\nbench_total_ns %llu\n", best, total);
 	return 0;
 }
 
@@ -273,13 +288,29 @@ static bool ev_in(const struct mmt_json *ev, unsigned long a, unsigned long b)
 
 #define N_ANON 64
 
-/* N fresh pages written once: exactly N write faults, PFNs as pagemap says. */
-TEST(anon_write_pfn)
+/* The same test through each attach method (--kprobe forces the fallback). */
+FIXTURE(probe) {};
+FIXTURE_VARIANT(probe) {
+	const char *name;		/* the summary's "probe" */
+	const char *opt;		/* CLI option selecting it, or NULL */
+};
+FIXTURE_VARIANT_ADD(probe, fentry) { .name = "fentry" };
+FIXTURE_VARIANT_ADD(probe, kprobe) { .name = "kprobe", .opt = "--kprobe" };
+FIXTURE_SETUP(probe) {}
+FIXTURE_TEARDOWN(probe) {}
+
+/*
+ * N fresh pages written once: exactly N write faults, PFNs as pagemap says.
+ * Both Debian kernels can attach fentry, so the fentry variant also checks
+ * that no silent fallback to kprobes happened.
+ */
+TEST_F(probe, anon_write_pfn)
 {
 	unsigned long a = 0x310000000000UL, b = a + N_ANON * PG;
 	char range[64], addr[32], n[16], out[] = "/tmp/mmscope-faults-XXXXXX";
 	unsigned long long pfn[N_ANON];
-	int seen[N_ANON] = { 0 }, i, fd, faults = 0;
+	int seen[N_ANON] = { 0 }, i = 0, fd, faults = 0;
+	const char *args[12];
 	struct trace t;
 	FILE *f;
 
@@ -289,10 +320,22 @@ TEST(anon_write_pfn)
 	snprintf(range, sizeof(range), "0x%lx-0x%lx", a, b);
 	snprintf(addr, sizeof(addr), "0x%lx", a);
 	snprintf(n, sizeof(n), "%d", N_ANON);
-	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--range", range, "--",
-		  self_exe(), "workload", "anon", addr, n, out, NULL }));
+	args[i++] = "--range";
+	args[i++] = range;
+	if (variant->opt)
+		args[i++] = variant->opt;
+	args[i++] = "--";
+	args[i++] = self_exe();
+	args[i++] = "workload";
+	args[i++] = "anon";
+	args[i++] = addr;
+	args[i++] = n;
+	args[i++] = out;
+	args[i] = NULL;
+	ASSERT_EQ(0, run_trace(&t, args));
 	ASSERT_EQ(0, t.status) TH_LOG("%s", t.err);
 	ASSERT_NE(NULL, t.sum);
+	ASSERT_STREQ(variant->name, mmt_jstr(mmt_jget(t.sum, "probe")) ?: "");
 	ASSERT_EQ(0, mmt_jnum(mmt_jget(t.sum, "lost")));
 	f = fopen(out, "r");
 	ASSERT_NE(NULL, f);
@@ -407,7 +450,7 @@ TEST(major_after_drop_caches)
 	struct trace t;
 
 	if (!dir)
-		SKIP(return, "no writable block-backed filesystem (the rootfs is tmpfs/ramfs, whose pages drop_caches cannot drop); set MMSCOPE_SCRATCH");
+		SKIP(return, "no writable block-backed filesystem (the rootfs is tmpfs/ramfs, whose pages drop_caches cannot drop): the VM gets one from scripts/guest/scratch.sh (see its boot message), elsewhere set MMSCOPE_SCRATCH");
 	snprintf(path, sizeof(path), "%s/mmscope-faults-XXXXXX", dir);
 	fd = mkstemp(path);
 	ASSERT_GE(fd, 0);
