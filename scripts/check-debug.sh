@@ -34,7 +34,10 @@ rc=0
 scripts/vm.sh --kernel 6.12 --paging "$paging" --mode check --mem 4G \
 	--timeout "${VM_TIMEOUT:-5400}" || rc=$?
 
-reports='BUG: KASAN|KASAN:|WARNING:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|sleeping function called from invalid context|BUG:|kernel BUG at|unreferenced object|Oops|list_add corruption|list_del corruption|page_table_check'
+# Kernel log lines (timestamped) that report a problem, and kmemleak's
+# findings (the runner prints /sys/kernel/debug/kmemleak after its scans).
+kernel='^\[ *[0-9]+\.[0-9]+\] .*(BUG: KASAN|KASAN:|WARNING:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|sleeping function called from invalid context|BUG:|kernel BUG at|Oops|list_add corruption|list_del corruption|page_table_check|kmemleak: [0-9]+ new suspected)'
+reports="$kernel|unreferenced object 0x"
 found=$(grep -acE "$reports" "$log" || true)
 echo "check-debug: kernel $(basename "$kdir") with KASAN, lockdep, DEBUG_VM, KMEMLEAK; $found report lines in $log"
 if [ "$found" != 0 ]; then

@@ -196,7 +196,7 @@ static int slab_run(struct lab_run *lr)
 	before = after;
 	if (kasan_quarantine()) {
 		free(before);
-		return lab_skip(lr, "this kernel has KASAN: freed objects wait in its quarantine, so closing the files frees nothing visible (the growth half of the claim held above)");
+		return lab_skip(lr, "this kernel has KASAN, whose quarantine holds freed objects back, so closing the files frees nothing visible (the growth half of the claim held above)");
 	}
 
 	lab_say(lr, "The program closes them all. A struct file is freed after the last reference goes (6.1 waits for an RCU grace period).");
