@@ -29,7 +29,6 @@ static const struct mmscope_view_ops *const mmscope_views[] = {
 	&mmscope_vma_view,
 	&mmscope_pt_view, &mmscope_pt_raw_view, &mmscope_translate_view,
 	&mmscope_buddy_view, &mmscope_buddy_blocks_view,
-	/* slab (issue 5) */
 	&mmscope_slab_view, &mmscope_slab_cache_view, &mmscope_slab_addr_view,
 };
 

@@ -23,10 +23,8 @@ static const struct cmd cmds[] = {
 	  "one address through every page-table level to its page" },
 	{ "buddy", cmd_buddy, "buddy [--blocks] [--json]",
 	  "free blocks per node, zone, order and migratetype; fragmentation" },
-	/* slab (issue 5) */
 	{ "slab", cmd_slab, "slab [--sort=name|size|objs|slabs|waste] [--cache NAME] [--addr ADDR] [--json]",
 	  "slab caches slabtop-style, the slabs of one cache, or the object at a kernel address" },
-	/* faults (issue 6) */
 	{ "faults", cmd_faults,
 	  "faults [-p PID] [-c COMM] [--cgroup PATH] [--min-lat USEC] [--major]\n"
 	  "         [--range A-B] [--duration S] [--hist] [--summary]\n"
