@@ -145,7 +145,7 @@ struct mmscope_vma {
 	char name[MMSCOPE_PATH_LEN];		/* as /proc/PID/maps prints it */
 };
 
-/* ---- page tables (issue 3) ------------------------------------------ */
+/* ---- page tables ---------------------------------------------------- */
 
 /* Page-table levels, numbered as walk depth (mm/pagewalk.c pte_hole). */
 enum mmscope_pt_level {
@@ -326,7 +326,7 @@ struct mmscope_pt_leaf {
 	__u8 bytes[16];			/* memory at @phys, read by the kernel */
 };
 
-/* ---- buddy allocator (issue 4) -------------------------------------- */
+/* ---- buddy allocator ------------------------------------------------ */
 
 #define MMSCOPE_BUDDY_MAX_ORDERS	16	/* >= the kernel's number of orders */
 #define MMSCOPE_BUDDY_MAX_MT		8	/* >= the kernel's MIGRATE_TYPES */
@@ -400,7 +400,7 @@ struct mmscope_buddy_end {
 	__u32 pad;
 };
 
-/* ---- slab caches (issue 5) ------------------------------------------ */
+/* ---- slab caches ---------------------------------------------------- */
 
 /* mmscope_slab_cache.flags: SLAB_* creation flags, kernel-independent bits */
 enum mmscope_slab_flags {
@@ -508,7 +508,7 @@ struct mmscope_slab_obj {
 	__u32 in_object;		/* 0: metadata/padding, or index >= objects: slab tail */
 };
 
-/* ---- page faults, BPF ring buffer (issue 6) ------------------------- */
+/* ---- page faults, BPF ring buffer ----------------------------------- */
 
 /*
  * One record per handle_mm_fault() call, produced by bpf/faults.bpf.c into a
