@@ -14,6 +14,13 @@
  *    write lock.  Under the read lock an upper entry inside a VMA can only
  *    go from empty to a table, or hold a huge leaf that may be zapped; each
  *    entry is read once and the next table is derived from that value.
+ *  - The exception: a shared hugetlb mapping may share its PMD tables with
+ *    other processes mapping the same file (huge_pmd_share()), and
+ *    huge_pmd_unshare() clears our pud and drops the table without our
+ *    mmap_lock: from truncation, hole punching or rmap, under the file's
+ *    i_mmap_rwsem held for write (and the hugetlb VMA lock, which
+ *    mm/pagewalk.c takes but modules cannot).  So such a VMA is walked
+ *    holding i_mmap_rwsem for read, see mmscope_walk_range().
  *  - PTE tables can go away under the read lock since v6.5: khugepaged's
  *    retract_page_tables() and collapse clear the pmd and free the table
  *    after an RCU grace period (pte_free_defer()).  __pte_offset_map(),
@@ -26,6 +33,8 @@
  *  - The ops are called on the snapshot, outside the RCU section, so they
  *    may sleep (allocate, emit output).
  */
+#include <linux/fs.h>
+#include <linux/hugetlb.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
@@ -192,15 +201,25 @@ static int mmscope_walk_pud_range(struct mmscope_walk *walk, p4d_t p4d,
 }
 
 /*
- * The p4d table below @pgd.  With 4-level paging the p4d level is folded:
- * the pgd entry is the p4d entry, and p4d_offset() returns the pgd slot
- * itself; the loop then runs once per pgd entry.
+ * The p4d entry for @addr below the pgd entry @pgd read at @pgdp.  With
+ * 4-level paging the p4d level is folded: the pgd entry is the p4d entry,
+ * the slot itself; the loop below then runs once per pgd entry.  With 5
+ * levels the table is derived from the value read, as p4d_offset() would
+ * do after reading *@pgdp again.
  */
+static p4d_t *mmscope_p4d_offset(pgd_t *pgdp, pgd_t pgd, unsigned long addr)
+{
+	if (!pgtable_l5_enabled())
+		return (p4d_t *)pgdp;
+	return (p4d_t *)pgd_page_vaddr(pgd) + p4d_index(addr);
+}
+
 static int mmscope_walk_p4d_range(struct mmscope_walk *walk, pgd_t *pgdp,
-				  unsigned long addr, unsigned long end)
+				  pgd_t pgd, unsigned long addr,
+				  unsigned long end)
 {
 	const struct mmscope_walk_ops *ops = walk->ops;
-	p4d_t *p4dp = p4d_offset(pgdp, addr);
+	p4d_t *p4dp = mmscope_p4d_offset(pgdp, pgd, addr);
 	unsigned long next;
 	p4d_t p4d;
 	int err = 0;
@@ -260,16 +279,24 @@ static int mmscope_walk_pgd_range(struct mmscope_walk *walk,
 		    mmscope_pt_kind(pgd_val(pgd), MMSCOPE_PT_PGD) !=
 		    MMSCOPE_PTK_TABLE)
 			continue;
-		/*
-		 * p4d_offset() reads *pgdp again on 5-level; the pgd entry of a
-		 * range inside a VMA never goes from table to anything else
-		 * under mmap_read_lock, so it reads the value seen above.
-		 */
-		err = mmscope_walk_p4d_range(walk, pgdp, addr, next);
+		err = mmscope_walk_p4d_range(walk, pgdp, pgd, addr, next);
 		if (err)
 			break;
 	} while (pgdp++, addr = next, addr != end);
 	return err;
+}
+
+/*
+ * The mapping whose i_mmap_rwsem keeps the PMD tables of @vma from being
+ * unshared and freed (see the top of this file), or NULL.  Only shared
+ * hugetlb mappings share PMD tables.
+ */
+static struct address_space *mmscope_shared_pmds(struct vm_area_struct *vma)
+{
+	if (is_vm_hugetlb_page(vma) && (vma->vm_flags & VM_MAYSHARE) &&
+	    vma->vm_file)
+		return vma->vm_file->f_mapping;
+	return NULL;
 }
 
 /**
@@ -294,9 +321,20 @@ int mmscope_walk_range(struct mmscope_walk *walk, unsigned long start,
 
 	mmap_assert_locked(walk->mm);
 	for_each_vma_range(vmi, vma, end) {
+		struct address_space *shared = mmscope_shared_pmds(vma);
+
 		walk->vma = vma;
+		/*
+		 * A sleeping rwsem, taken with only mmap_lock held (no RCU
+		 * section, no spinlock): the kernel's own order, mmap_lock
+		 * then i_mmap_rwsem.  The ops may sleep under it.
+		 */
+		if (shared)
+			i_mmap_lock_read(shared);
 		err = mmscope_walk_pgd_range(walk, max(start, vma->vm_start),
 					     min(end, vma->vm_end));
+		if (shared)
+			i_mmap_unlock_read(shared);
 		if (err)
 			break;
 		cond_resched();
