@@ -130,6 +130,21 @@ static inline bool mmscope_canonical(unsigned long addr)
 #endif
 
 /*
+ * Since v6.6 (x86 user shadow stack, "x86/mm: Start actually marking
+ * _PAGE_SAVED_DIRTY"), write-protecting a dirty leaf moves its Dirty bit to
+ * the software bit _PAGE_SAVED_DIRTY (bit 58), whatever the CPU or
+ * CONFIG_X86_USER_SHADOW_STACK: pte_wrprotect(), pte_modify() and the pmd/
+ * pud twins do it unconditionally on x86-64, so that Write=0,Dirty=1 never
+ * looks like a shadow-stack page; pte_dirty() tests both bits.  Before,
+ * bit 58 was unused in leaves.
+ */
+#if MMSCOPE_KERNEL >= 606
+#define MMSCOPE_PAGE_SAVED_DIRTY	_PAGE_SAVED_DIRTY
+#else
+#define MMSCOPE_PAGE_SAVED_DIRTY	0
+#endif
+
+/*
  * A mapcount to report for @page of @folio.  folio_mapcount() is inline
  * since v6.10 (the large mapcount); before, it is an unexported function
  * in mm/util.c, so v6.1 reports page_mapcount(): the page's own mappings

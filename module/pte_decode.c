@@ -112,6 +112,7 @@ static u32 mmscope_present_flags(u64 raw, int level)
 		{ _PAGE_UFFD_WP, MMSCOPE_PTF_UFFD_WP },
 		{ _PAGE_SPECIAL, MMSCOPE_PTF_SPECIAL },
 		{ _PAGE_DEVMAP, MMSCOPE_PTF_DEVMAP },
+		{ MMSCOPE_PAGE_SAVED_DIRTY, MMSCOPE_PTF_SAVED_DIRTY },
 	};
 	u32 flags = 0;
 	size_t i;
@@ -133,7 +134,8 @@ static u32 mmscope_present_flags(u64 raw, int level)
 		 */
 		flags &= ~(MMSCOPE_PTF_DIRTY | MMSCOPE_PTF_GLOBAL |
 			   MMSCOPE_PTF_SOFT_DIRTY | MMSCOPE_PTF_UFFD_WP |
-			   MMSCOPE_PTF_SPECIAL | MMSCOPE_PTF_DEVMAP);
+			   MMSCOPE_PTF_SPECIAL | MMSCOPE_PTF_DEVMAP |
+			   MMSCOPE_PTF_SAVED_DIRTY);
 	}
 	/* _PAGE_PROTNONE is the global bit: it means PROT_NONE here. */
 	if ((raw & (_PAGE_PRESENT | _PAGE_PROTNONE)) == _PAGE_PROTNONE)
@@ -180,6 +182,12 @@ static void mmscope_decode_swp(u64 raw, struct mmscope_pt_entry *e)
 	case MMSCOPE_PTK_MARKER:
 		if (pte_marker_get(entry) & PTE_MARKER_UFFD_WP)
 			e->flags |= MMSCOPE_PTF_UFFD_WP;
+		/*
+		 * The page was lost (swap-in error, UFFDIO_POISON): a fault
+		 * here gets SIGBUS as on a hwpoison entry.
+		 */
+		if (pte_marker_get(entry) & MMSCOPE_PTE_MARKER_POISONED)
+			e->flags |= MMSCOPE_PTF_POISONED;
 		e->swap_offset = pte_marker_get(entry);
 		break;
 	default:
@@ -260,7 +268,7 @@ const char *mmscope_pt_kind_name(unsigned int kind)
  */
 void mmscope_pt_show_flags(struct seq_buf *s, u32 f)
 {
-	seq_buf_printf(s, "%s %s %s %s %s %s %s %s %s %s%s%s%s%s%s%s%s",
+	seq_buf_printf(s, "%s %s %s %s %s %s %s %s %s %s%s%s%s%s%s%s%s%s%s",
 		       f & MMSCOPE_PTF_USER ? "USR" : "   ",
 		       f & MMSCOPE_PTF_RW ? "RW" : "ro",
 		       f & MMSCOPE_PTF_PWT ? "PWT" : "   ",
@@ -277,5 +285,7 @@ void mmscope_pt_show_flags(struct seq_buf *s, u32 f)
 		       f & MMSCOPE_PTF_DEVMAP ? " devmap" : "",
 		       f & MMSCOPE_PTF_EXCLUSIVE ? " excl" : "",
 		       f & MMSCOPE_PTF_PKEY ? " pkey" : "",
-		       f & MMSCOPE_PTF_HUGETLB ? " hugetlb" : "");
+		       f & MMSCOPE_PTF_HUGETLB ? " hugetlb" : "",
+		       f & MMSCOPE_PTF_SAVED_DIRTY ? " saved-dirty" : "",
+		       f & MMSCOPE_PTF_POISONED ? " poisoned" : "");
 }
