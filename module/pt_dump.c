@@ -8,9 +8,10 @@
  * continue it.  MMSCOPE_Q_RAW turns folding off: one record per entry.  A
  * summary closes the stream: tables visited and entries seen per level.
  *
- * The walk is chunked: when the buffer is full a fill stops before the next
- * pmd entry and resumes there; the pending run and the counters live in the
- * view's private state, so runs fold across chunks.
+ * The walk is chunked: when the buffer is full, or after
+ * MMSCOPE_DUMP_PMDS pmd entries, a fill stops before the next pmd entry,
+ * drops mmap_lock and resumes there; the pending run and the counters live
+ * in the view's private state, so runs fold across chunks.
  */
 #include <linux/mm.h>
 #include <linux/hugetlb.h>
@@ -21,14 +22,22 @@
 #include "walk.h"
 #include "compat.h"
 
-/* A pmd_entry result: the buffer is full, resume at dump->resume. */
+/* A pmd_entry result: end this chunk, resume at dump->resume. */
 #define MMSCOPE_DUMP_FULL	1
+
+/*
+ * Non-empty pmd entries walked per fill, i.e. per mmap_lock hold: 512 PTE
+ * tables are 1 GiB of 4 KiB mappings.  Runs fold across fills, so without
+ * this bound one big VMA of like pages would be walked in one hold.
+ */
+#define MMSCOPE_DUMP_PMDS	512
 
 struct mmscope_pt_dump {
 	struct mmscope_ctx *ctx;
 	struct mmscope_pt_run run;	/* pending run, if run.count */
 	struct mmscope_pt_summary sum;
 	unsigned long resume;
+	unsigned int pmds;		/* pmd entries walked in this fill */
 	u64 next_raw;			/* the PTE that continues run, or 0 */
 	struct mmscope_walk walk;	/* last: holds a PTE table snapshot */
 };
@@ -73,7 +82,7 @@ static bool mmscope_dump_continues(const struct mmscope_pt_dump *dump,
 	case MMSCOPE_PTK_BAD:
 		return e->swap_offset == run->swap_offset;
 	default:
-		return e->swap_offset == run->swap_offset + run->count;
+		return e->swap_offset == run->swap_offset + run->count * step;
 	}
 }
 
@@ -84,31 +93,44 @@ static int mmscope_dump_note(struct mmscope_walk *walk, u64 raw, int level,
 	struct mmscope_pt_dump *dump = walk->private;
 	struct mmscope_ctx *ctx = dump->ctx;
 	struct mmscope_pt_run *run = &dump->run;
+	u64 step = mmscope_pt_level_size(level) >> PAGE_SHIFT;
 	struct mmscope_pt_entry e;
+	u64 cut;
 	int err;
 
 	mmscope_pt_decode(raw, level, &e);
 	if (e.kind == MMSCOPE_PTK_TABLE)
 		return 0;
 	/*
-	 * A huge leaf cut by the start of the range asked for: the run starts
-	 * at @addr, so its PFN is that of the page at @addr.
+	 * A huge leaf (or PMD migration entry) cut by the start of the range
+	 * asked for: the run starts at @addr, so its PFN is that of the page
+	 * at @addr.
 	 */
-	if (level != MMSCOPE_PT_PTE && (e.kind == MMSCOPE_PTK_PRESENT ||
-					e.kind == MMSCOPE_PTK_PROTNONE))
-		e.pfn += (addr & (mmscope_pt_level_size(level) - 1)) >> PAGE_SHIFT;
+	cut = (addr & (mmscope_pt_level_size(level) - 1)) >> PAGE_SHIFT;
+	if (e.kind == MMSCOPE_PTK_PRESENT || e.kind == MMSCOPE_PTK_PROTNONE) {
+		e.pfn += cut;
+	} else if (mmscope_pfn_kind(e.kind)) {
+		e.pfn += cut;
+		e.swap_offset += cut;
+	}
 	if (is_vm_hugetlb_page(walk->vma))
 		e.flags |= MMSCOPE_PTF_HUGETLB;
 	dump->sum.kinds[e.kind]++;
 	if (e.kind == MMSCOPE_PTK_PRESENT || e.kind == MMSCOPE_PTK_PROTNONE)
 		dump->sum.present[level]++;
 	if (!ctx->privileged) {
-		/* Fold as if every PFN continued the run: contiguity is a PFN. */
-		e.pfn = run->count ? run->pfn + run->count *
-			(mmscope_pt_level_size(level) >> PAGE_SHIFT) : 0;
+		/*
+		 * As /proc/PID/pagemap: no PFN, no swap type or offset.  Fold
+		 * as if each entry continued the run (a hidden run starts at
+		 * 0), since contiguity would tell PFNs and offsets apart.
+		 */
 		e.raw = 0;
-		if (mmscope_pfn_kind(e.kind))
-			e.swap_offset = run->count ? run->swap_offset + run->count : 0;
+		e.swap_type = 0;
+		e.pfn = run->pfn + run->count * step;
+		if (e.kind == MMSCOPE_PTK_MARKER || e.kind == MMSCOPE_PTK_BAD)
+			e.swap_offset = 0;
+		else
+			e.swap_offset = run->swap_offset + run->count * step;
 	}
 	/*
 	 * The fast path of mmscope_dump_pte(): a present PTE whose successor
@@ -131,8 +153,9 @@ static int mmscope_dump_note(struct mmscope_walk *walk, u64 raw, int level,
 	run->start = addr;
 	run->end = next;
 	run->count = 1;
-	run->pfn = e.pfn;
-	run->swap_offset = e.swap_offset;
+	run->hidden = !ctx->privileged;
+	run->pfn = run->hidden ? 0 : e.pfn;
+	run->swap_offset = run->hidden ? 0 : e.swap_offset;
 	run->raw = ctx->q.flags & MMSCOPE_Q_RAW ? e.raw : 0;
 	run->flags = e.flags;
 	run->swap_type = e.swap_type;
@@ -154,10 +177,11 @@ static int mmscope_dump_pmd(pmd_t pmd, unsigned long addr, unsigned long next,
 	struct mmscope_pt_dump *dump = walk->private;
 
 	/* A resumable point: nothing of this pmd's range was shown yet. */
-	if (mmscope_full(dump->ctx)) {
+	if (mmscope_full(dump->ctx) || dump->pmds >= MMSCOPE_DUMP_PMDS) {
 		dump->resume = addr;
 		return MMSCOPE_DUMP_FULL;
 	}
+	dump->pmds++;
 	return mmscope_dump_note(walk, pmd_val(pmd), MMSCOPE_PT_PMD, addr, next);
 }
 
@@ -225,11 +249,14 @@ static int mmscope_pt_fill(struct mmscope_ctx *ctx)
 	mm = mmscope_mm_get(ctx, &err);
 	if (!mm)
 		return err;
+	/* Fills follow each other without a return to user space. */
+	cond_resched();
 	if (mmap_read_lock_killable(mm)) {
 		mmput(mm);
 		return -EINTR;
 	}
 	dump->walk.mm = mm;
+	dump->pmds = 0;
 	ret = mmscope_walk_range(&dump->walk, ctx->cursor, dump->sum.end);
 	mmap_read_unlock(mm);
 	mmput(mm);
@@ -264,9 +291,14 @@ static void mmscope_pt_show(struct seq_buf *s,
 			       mmscope_pt_level_name(r->level),
 			       r->count,
 			       mmscope_pt_kind_name(r->kind));
-		if (r->kind == MMSCOPE_PTK_PRESENT ||
-		    r->kind == MMSCOPE_PTK_PROTNONE)
+		if ((r->kind == MMSCOPE_PTK_PRESENT ||
+		     r->kind == MMSCOPE_PTK_PROTNONE) && r->hidden)
+			seq_buf_printf(s, "pfn %12s ", "hidden");
+		else if (r->kind == MMSCOPE_PTK_PRESENT ||
+			 r->kind == MMSCOPE_PTK_PROTNONE)
 			seq_buf_printf(s, "pfn %#12llx ", r->pfn);
+		else if (r->hidden)
+			seq_buf_printf(s, "%15s ", "hidden");
 		else
 			seq_buf_printf(s, "%2u:%#12llx ", r->swap_type,
 				       r->swap_offset);

@@ -8,6 +8,7 @@
  * privileged reader, the folio is pinned with folio_try_get(), the address
  * is translated again to check the entry still maps it, and the folio's
  * state and the first bytes at the address are read through the kernel.
+ * If the page went away meanwhile the leaf says so (MMSCOPE_STOP_CHANGED).
  */
 #include <linux/mm.h>
 #include <linux/highmem.h>
@@ -169,43 +170,63 @@ static int mmscope_xlate_walk(struct mm_struct *mm, unsigned long addr,
 	return 0;
 }
 
-static void mmscope_xlate_page(struct mm_struct *mm, unsigned long addr,
+/*
+ * The page state of @leaf.  Returns false if the page went away or the
+ * entry changed to map something else before the state could be read.
+ */
+static bool mmscope_xlate_page(struct mm_struct *mm, unsigned long addr,
 			       struct mmscope_xlate *x,
 			       struct mmscope_pt_leaf *leaf)
 {
 	unsigned long pfn = leaf->pfn, off = addr & ~PAGE_MASK;
+	int level = x->stop_level;
+	u8 kind = x->last.kind;
+	u64 leaf_pfn = x->last.pfn;
 	struct folio *folio;
-	struct page *page;
-	u64 raw = x->last.raw;
+	struct page *page, *head;
+	bool same = false;
 	void *kaddr;
 
 	if (is_zero_pfn(pfn)) {
 		leaf->page_bits = MMSCOPE_PG_VALID | MMSCOPE_PG_ZERO;
-		return;
+		return true;
 	}
 	if ((x->last.flags & (MMSCOPE_PTF_SPECIAL | MMSCOPE_PTF_DEVMAP)) ||
 	    !pfn_valid(pfn))
-		return;
+		return true;
 	page = pfn_to_page(pfn);
 	folio = page_folio(page);
+	/* A free page, while the entry mapped it: being unmapped. */
 	if (!folio_try_get(folio))
-		return;
+		return false;
 	/* As GUP: the folio may have been split or freed and reused. */
 	if (page_folio(page) != folio)
 		goto out_put;
-	/* Still mapped at @addr?  A changed entry means another page. */
-	if (mmscope_xlate_walk(mm, addr, x) || x->last.raw != raw ||
-	    x->stop != MMSCOPE_STOP_LEAF)
+	/*
+	 * Still mapped at @addr?  Only the level, kind and PFN matter: the
+	 * CPU sets A and D and the kernel flips RW or soft bits without the
+	 * entry mapping another page.
+	 */
+	if (mmscope_xlate_walk(mm, addr, x) || x->stop != MMSCOPE_STOP_LEAF ||
+	    x->stop_level != level || x->last.kind != kind ||
+	    x->last.pfn != leaf_pfn)
 		goto out_put;
+	same = true;
 	leaf->refcount = folio_ref_count(folio) - 1;
 	leaf->mapcount = mmscope_mapcount(folio, page);
 	leaf->folio_order = folio_order(folio);
 	leaf->page_bits = MMSCOPE_PG_VALID;
+	/*
+	 * hugetlb keeps PG_anon_exclusive on the head page only (v6.1's
+	 * PageAnonExclusive() reads the page given; later kernels look up the
+	 * head themselves), THP per page.
+	 */
+	head = folio_test_hugetlb(folio) ? &folio->page : page;
 	if (folio_test_anon(folio)) {
 		leaf->page_bits |= MMSCOPE_PG_ANON;
 		if (folio_test_ksm(folio))
 			leaf->page_bits |= MMSCOPE_PG_KSM;
-		else if (PageAnonExclusive(page))
+		else if (PageAnonExclusive(head))
 			leaf->page_bits |= MMSCOPE_PG_EXCLUSIVE;
 	} else if (folio->mapping) {
 		leaf->page_bits |= MMSCOPE_PG_FILE;
@@ -246,6 +267,7 @@ static void mmscope_xlate_page(struct mm_struct *mm, unsigned long addr,
 	}
 out_put:
 	folio_put(folio);
+	return same;
 }
 
 static int mmscope_xlate_start(struct mmscope_ctx *ctx)
@@ -286,12 +308,13 @@ static int mmscope_xlate_fill(struct mmscope_ctx *ctx)
 		struct mmscope_pt_step *st = &x->steps[i];
 
 		if (!ctx->privileged) {
+			/* As /proc/PID/pagemap: not even swap entries. */
 			st->entry = 0;
 			st->next_table = 0;
 			st->pfn = 0;
-			if (st->kind != MMSCOPE_PTK_SWAP &&
-			    st->kind != MMSCOPE_PTK_MARKER)
-				st->swap_offset = 0;
+			st->swap_type = 0;
+			st->swap_offset = 0;
+			st->hidden = 1;
 		}
 		err = mmscope_emit(ctx, st, MMSCOPE_REC_PT_STEP, sizeof(*st));
 		if (err)
@@ -308,12 +331,13 @@ static int mmscope_xlate_fill(struct mmscope_ctx *ctx)
 		leaf.pfn = x->last.pfn + ((addr & (size - 1)) >> PAGE_SHIFT);
 		leaf.phys = ((u64)leaf.pfn << PAGE_SHIFT) | (addr & ~PAGE_MASK);
 		/* Walks again: x is overwritten, the steps are out already. */
-		if (ctx->privileged)
-			mmscope_xlate_page(mm, addr, x, &leaf);
+		if (ctx->privileged && !mmscope_xlate_page(mm, addr, x, &leaf))
+			leaf.stop = MMSCOPE_STOP_CHANGED;
 	}
 	if (!ctx->privileged) {
 		leaf.pfn = 0;
 		leaf.phys = 0;
+		leaf.hidden = 1;
 		ctx->end_flags |= MMSCOPE_END_HIDDEN;
 	}
 	err = mmscope_emit(ctx, &leaf, MMSCOPE_REC_PT_LEAF, sizeof(leaf));
@@ -330,7 +354,7 @@ static const char *const mmscope_xlate_stops[] = {
 	[MMSCOPE_STOP_NONE] = "empty entry",
 	[MMSCOPE_STOP_NOT_PRESENT] = "entry not present",
 	[MMSCOPE_STOP_BAD] = "bad entry",
-	[MMSCOPE_STOP_CHANGED] = "table changed during the walk",
+	[MMSCOPE_STOP_CHANGED] = "entry changed during the walk",
 };
 
 /* enum mmscope_page_bits, bit by bit */
@@ -359,9 +383,16 @@ static void mmscope_xlate_show(struct seq_buf *s,
 
 	switch (hdr->type) {
 	case MMSCOPE_REC_PT_STEP:
-		seq_buf_printf(s, "%s[%3u] entry %#018llx %-9s ",
-			       mmscope_pt_level_name(st->level), st->index,
-			       st->entry, mmscope_pt_kind_name(st->kind));
+		if (st->hidden)
+			seq_buf_printf(s, "%s[%3u] entry %18s %-9s ",
+				       mmscope_pt_level_name(st->level),
+				       st->index, "hidden",
+				       mmscope_pt_kind_name(st->kind));
+		else
+			seq_buf_printf(s, "%s[%3u] entry %#018llx %-9s ",
+				       mmscope_pt_level_name(st->level),
+				       st->index, st->entry,
+				       mmscope_pt_kind_name(st->kind));
 		mmscope_pt_show_flags(s, st->flags);
 		if (st->next_table)
 			seq_buf_printf(s, " next %#llx", st->next_table);
@@ -372,7 +403,9 @@ static void mmscope_xlate_show(struct seq_buf *s,
 			       mmscope_xlate_stops[l->stop % ARRAY_SIZE(mmscope_xlate_stops)],
 			       mmscope_pt_level_name(l->stop_level),
 			       mmscope_pt_kind_name(l->kind));
-		if (l->stop == MMSCOPE_STOP_LEAF)
+		if (l->leaf_level != MMSCOPE_PT_NONE && l->hidden)
+			seq_buf_printf(s, ", pfn hidden phys hidden");
+		else if (l->leaf_level != MMSCOPE_PT_NONE)
 			seq_buf_printf(s, ", pfn %#llx phys %#llx", l->pfn,
 				       l->phys);
 		if (l->page_bits & MMSCOPE_PG_VALID) {

@@ -17,7 +17,7 @@ static const char *const pt_kind_names[MMSCOPE_PTK_NR] =
 static const char *const pt_flag_names[] = {
 	"present", "rw", "user", "pwt", "pcd", "accessed", "dirty", "pse",
 	"pat", "global", "nx", "soft_dirty", "uffd_wp", "special", "devmap",
-	"exclusive", "pkey", "hugetlb",
+	"exclusive", "pkey", "hugetlb", "saved_dirty", "poisoned",
 };
 
 const char *pt_level_name(unsigned int level)
@@ -107,7 +107,13 @@ static void pt_print_json(int pid, const struct mmscope_result *res)
 		json_words("flags", flags);
 		if (run->flags & MMSCOPE_PTF_PKEY)
 			json_u64("pkey", run->pkey);
-		if (pt_has_swap(run->kind)) {
+		if (pt_has_swap(run->kind) && hidden) {
+			/* As pagemap: the swap entry needs CAP_SYS_ADMIN. */
+			json_obj_open("swap");
+			json_null("type");
+			json_null("offset");
+			json_obj_close();
+		} else if (pt_has_swap(run->kind)) {
 			json_obj_open("swap");
 			json_u64("type", run->swap_type);
 			json_u64("offset", run->swap_offset);
@@ -164,6 +170,10 @@ static void pt_flag_cols(FILE *f, uint32_t fl)
 		fprintf(f, " excl");
 	if (fl & MMSCOPE_PTF_HUGETLB)
 		fprintf(f, " hugetlb");
+	if (fl & MMSCOPE_PTF_SAVED_DIRTY)
+		fprintf(f, " saved-dirty");
+	if (fl & MMSCOPE_PTF_POISONED)
+		fprintf(f, " poisoned");
 }
 
 void pt_print_text(FILE *f, const struct mmscope_result *res)
@@ -183,6 +193,8 @@ void pt_print_text(FILE *f, const struct mmscope_result *res)
 			if (pt_has_pfn(run->kind))
 				snprintf(where, sizeof(where), hidden ? "-" :
 					 "%#llx", (unsigned long long)run->pfn);
+			else if (pt_has_swap(run->kind) && hidden)
+				snprintf(where, sizeof(where), "-");
 			else if (pt_has_swap(run->kind))
 				snprintf(where, sizeof(where), "%u:%#llx",
 					 run->swap_type,
@@ -230,9 +242,10 @@ void pt_print_text(FILE *f, const struct mmscope_result *res)
 	fprintf(f, "\nLegend: one line per run of entries at one level with the same kind and flags\n"
 		"and contiguous PFNs (PFN of page i = PFN + i * size/4K). USR user, RW/ro,\n"
 		"PWT/PCD caching, PSE huge leaf, PAT, A accessed, D dirty, GLB global, NX/x,\n"
-		"sd soft-dirty, special (no struct page), excl (swapped exclusive anon).\n");
+		"sd soft-dirty, special (no struct page), excl (swapped exclusive anon),\n"
+		"saved-dirty (D kept aside by write-protection), poisoned (lost page).\n");
 	if (hidden)
-		fprintf(f, "PFNs hidden: they need CAP_SYS_ADMIN.\n");
+		fprintf(f, "PFNs and swap entries hidden: they need CAP_SYS_ADMIN.\n");
 	if (res->end && (res->end->flags & MMSCOPE_END_CHANGED))
 		fprintf(f, "Note: the page tables changed during the walk.\n");
 }

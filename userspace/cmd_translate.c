@@ -96,8 +96,13 @@ static void translate_print_json(int pid, uint64_t addr,
 		json_bool("folded", st->folded);
 		if (st->kind >= MMSCOPE_PTK_SWAP && st->kind < MMSCOPE_PTK_BAD) {
 			json_obj_open("swap");
-			json_u64("type", st->swap_type);
-			json_u64("offset", st->swap_offset);
+			if (hidden) {
+				json_null("type");
+				json_null("offset");
+			} else {
+				json_u64("type", st->swap_type);
+				json_u64("offset", st->swap_offset);
+			}
 			json_obj_close();
 		}
 		json_obj_close();
@@ -181,7 +186,7 @@ void translate_print_text(FILE *f, const struct mmscope_result *res)
 	}
 	if (!l)
 		return;
-	if (l->stop != MMSCOPE_STOP_LEAF) {
+	if (l->stop != MMSCOPE_STOP_LEAF && l->leaf_level == MMSCOPE_PT_NONE) {
 		fprintf(f, "\nstopped at %s: %s (%s)\n", pt_level_name(l->stop_level),
 			stop_name(l->stop), pt_kind_name(l->kind));
 		return;
@@ -195,6 +200,8 @@ void translate_print_text(FILE *f, const struct mmscope_result *res)
 	else
 		fprintf(f, ": pfn %#llx, phys %#llx\n", (unsigned long long)l->pfn,
 			(unsigned long long)l->phys);
+	if (l->stop == MMSCOPE_STOP_CHANGED)
+		fprintf(f, "page state not read: the entry changed during the walk\n");
 	if (l->page_bits & MMSCOPE_PG_VALID) {
 		page_bits_str(l->page_bits, buf, sizeof(buf));
 		fprintf(f, "page: refcount %d, mapcount %d, folio order %u, %s\n",

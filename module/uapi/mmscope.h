@@ -219,17 +219,23 @@ enum mmscope_pt_flags {
 	MMSCOPE_PTF_EXCLUSIVE = 1 << 15, /* swap: anon page was exclusive */
 	MMSCOPE_PTF_PKEY = 1 << 16,	/* protection key != 0 (see pkey) */
 	MMSCOPE_PTF_HUGETLB = 1 << 17,	/* entry of a hugetlb VMA */
+	MMSCOPE_PTF_SAVED_DIRTY = 1 << 18, /* leaf: D moved aside by wrprotect */
+	MMSCOPE_PTF_POISONED = 1 << 19,	/* marker: the page was poisoned */
 };
 
 /*
  * One run: @count consecutive entries at @level of the same @kind and
  * @flags (and @pkey); for present runs the page at start + i * size has
- * PFN @pfn + i * size / 4096, for swap-like runs offset @swap_offset + i.
+ * PFN @pfn + i * size / 4096, for swap-like runs offset
+ * @swap_offset + i * size / 4096 (PFN-bearing migration/device/hwpoison
+ * entries may be PMD-sized; swap entries are PTEs, so that is + i).
  * A huge leaf cut by the start or end of the range asked for is shown as
- * the part inside it (end - start < count * size); @pfn is then the PFN of
- * the page at @start.
+ * the part inside it (end - start < count * size); @pfn (and a PFN-bearing
+ * @swap_offset) is then that of the page at @start.  Markers and bad
+ * entries fold when their @swap_offset is equal.
  * In raw mode (MMSCOPE_Q_RAW) every run has count 1 and @raw is the entry.
- * @pfn, @raw and PFN-bearing offsets are 0 without CAP_SYS_ADMIN.
+ * Without CAP_SYS_ADMIN (@hidden set), as for /proc/PID/pagemap, @pfn,
+ * @raw, @swap_type and @swap_offset are 0.
  */
 struct mmscope_pt_run {
 	struct mmscope_rec_hdr hdr;
@@ -243,7 +249,8 @@ struct mmscope_pt_run {
 	__u8 level;			/* enum mmscope_pt_level */
 	__u8 kind;			/* enum mmscope_pt_kind */
 	__u8 pkey;
-	__u8 pad[5];
+	__u8 hidden;			/* PFNs and swap entries withheld */
+	__u8 pad[4];
 };
 
 /* Closes a pt stream: tables visited and entries seen, per level. */
@@ -263,7 +270,7 @@ struct mmscope_pt_step {
 	__u64 entry;			/* raw entry, 0 if hidden */
 	__u64 next_table;		/* phys of the next table, 0: none/hidden */
 	__u64 pfn;			/* leaf pfn, 0 if hidden */
-	__u64 swap_offset;
+	__u64 swap_offset;		/* 0 if hidden, with swap_type */
 	__u32 flags;			/* enum mmscope_pt_flags */
 	__u32 swap_type;
 	__u16 index;			/* the address's 9 bits for this level */
@@ -271,7 +278,8 @@ struct mmscope_pt_step {
 	__u8 kind;			/* enum mmscope_pt_kind */
 	__u8 pkey;
 	__u8 folded;			/* level folded into the one above */
-	__u8 pad[2];
+	__u8 hidden;			/* entry, PFNs and swap entry withheld */
+	__u8 pad;
 };
 
 /* Why a translation ended where it did (mmscope_pt_leaf.stop). */
@@ -281,7 +289,7 @@ enum mmscope_pt_stop {
 	MMSCOPE_STOP_NONE,		/* empty entry at stop_level */
 	MMSCOPE_STOP_NOT_PRESENT,	/* swap/migration/... at stop_level */
 	MMSCOPE_STOP_BAD,		/* corrupt entry */
-	MMSCOPE_STOP_CHANGED,		/* the table changed under the walk */
+	MMSCOPE_STOP_CHANGED,		/* changed under the walk: no page state */
 };
 
 /* struct page / folio state (mmscope_pt_leaf.page_bits) */
@@ -322,7 +330,7 @@ struct mmscope_pt_leaf {
 	__s32 mapcount;			/* folio mapcount */
 	__u32 folio_order;
 	__u32 nbytes;			/* valid bytes in @bytes */
-	__u32 pad;
+	__u32 hidden;			/* pfn, phys and page state withheld */
 	__u8 bytes[16];			/* memory at @phys, read by the kernel */
 };
 
