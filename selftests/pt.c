@@ -327,6 +327,22 @@ static bool rw(struct mmt_json *doc)
 	return has_flag(steps->kids[steps->n - 1], "rw");
 }
 
+/*
+ * The page was written, so its leaf is dirty: D, or since 6.6 on a
+ * write-protected leaf the saved-dirty bit instead (Write=0,Dirty=1 would
+ * be a shadow-stack page).
+ */
+static bool dirty(struct mmt_json *doc)
+{
+	struct mmt_json *steps = mmt_jget(doc, "steps"), *leaf;
+
+	leaf = steps->kids[steps->n - 1];
+	if (has_flag(leaf, "saved_dirty"))
+		ksft_print_msg("write-protected dirty leaf: saved_dirty%s\n",
+			       has_flag(leaf, "dirty") ? " and dirty" : "");
+	return has_flag(leaf, "dirty") || has_flag(leaf, "saved_dirty");
+}
+
 TEST(cow_after_fork)
 {
 	char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE,
@@ -357,6 +373,7 @@ TEST(cow_after_fork)
 	EXPECT_EQ(mmt_jnum(mmt_jget(a, "pfn")), mmt_jnum(mmt_jget(b, "pfn")));
 	EXPECT_FALSE(rw(a));
 	EXPECT_FALSE(rw(b));
+	EXPECT_TRUE(dirty(a));
 	EXPECT_EQ(2, mmt_jnum(mmt_jget(mmt_jget(a, "page"), "mapcount")));
 	write(cfd[1], "x", 1);
 	ASSERT_EQ(0, mmt_wait_ready(pfd[0]));
@@ -1008,6 +1025,358 @@ TEST(translate_bad_input)
 	free(out);
 	free(err);
 	munmap(res, TIB);
+}
+
+/* ---- entry kinds: pt, translate and pagemap agree ---------------------- */
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT	21
+#endif
+#define PM_SWP_TYPE(e)		((e) & 0x1f)
+#define PM_SWP_OFFSET(e)	(((e) >> 5) & ((1ULL << 50) - 1))
+
+/* The run of a pt --json document that covers @va, or NULL. */
+static struct mmt_json *run_at(struct mmt_json *doc, unsigned long va)
+{
+	struct mmt_json *runs = mmt_jget(doc, "runs");
+	int i;
+
+	for (i = 0; runs && i < runs->n; i++) {
+		struct mmt_json *r = runs->kids[i];
+
+		if (va >= mmt_jhex(mmt_jget(r, "start")) &&
+		    va < mmt_jhex(mmt_jget(r, "end")))
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * @va of @pid: the pt run covering it (from @pt) and translate agree on
+ * level, kind and PFN (or swap type and offset), and both agree with
+ * pagemap: present (PROT_NONE included) with that PFN, or a swap entry
+ * with that type and offset.  @kind, if set, is the kind expected.
+ */
+static void check_kind(struct __test_metadata *_metadata, pid_t pid,
+		       struct mmt_json *pt, unsigned long va, const char *kind)
+{
+	struct mmt_json *run = run_at(pt, va), *x, *stop, *steps, *swap;
+	const char *rkind, *level;
+	unsigned long start, i;
+	uint64_t e;
+
+	ASSERT_NE(NULL, run) ksft_print_msg("%#lx: no pt run\n", va);
+	rkind = mmt_jstr(mmt_jget(run, "kind"));
+	level = mmt_jstr(mmt_jget(run, "level"));
+	start = mmt_jhex(mmt_jget(run, "start"));
+	i = (va - start) / PG;		/* the 4 KiB page's index in the run */
+	if (kind)
+		EXPECT_STREQ(kind, rkind) ksft_print_msg("%#lx\n", va);
+	x = check_translate(_metadata, pid, va);
+	ASSERT_NE(NULL, x);
+	stop = mmt_jget(x, "stop");
+	EXPECT_STREQ(rkind, mmt_jstr(mmt_jget(stop, "kind")))
+		ksft_print_msg("%#lx\n", va);
+	EXPECT_STREQ(level, mmt_jstr(mmt_jget(stop, "level")));
+	ASSERT_EQ(0, mmt_pagemap(pid, va, &e));
+	if (!strcmp(rkind, "present") || !strcmp(rkind, "protnone")) {
+		EXPECT_STREQ(level, mmt_jstr(mmt_jget(x, "leaf")));
+		EXPECT_EQ(mmt_jnum(mmt_jget(run, "pfn")) + i,
+			  mmt_jnum(mmt_jget(x, "pfn")));
+		/* pagemap counts PROT_NONE entries as present, with PFN. */
+		EXPECT_TRUE(MMT_PM_PRESENT(e));
+		EXPECT_EQ(MMT_PM_PFN(e), mmt_jnum(mmt_jget(run, "pfn")) + i);
+		return;
+	}
+	/* Swap-like: the last step holds the entry. */
+	steps = mmt_jget(x, "steps");
+	ASSERT_NE(NULL, steps);
+	ASSERT_LT(0, steps->n);
+	swap = mmt_jget(steps->kids[steps->n - 1], "swap");
+	ASSERT_NE(NULL, swap);
+	EXPECT_EQ(MMT_JNULL, mmt_jget(x, "leaf")->type);
+	EXPECT_EQ(mmt_jnum(mmt_jget(mmt_jget(run, "swap"), "type")),
+		  mmt_jnum(mmt_jget(swap, "type")));
+	EXPECT_EQ(mmt_jnum(mmt_jget(mmt_jget(run, "swap"), "offset")) + i,
+		  mmt_jnum(mmt_jget(swap, "offset")));
+	EXPECT_FALSE(MMT_PM_PRESENT(e));
+	EXPECT_TRUE(MMT_PM_SWAP(e));
+	EXPECT_EQ(PM_SWP_TYPE(e), mmt_jnum(mmt_jget(swap, "type")));
+	EXPECT_EQ(PM_SWP_OFFSET(e), mmt_jnum(mmt_jget(swap, "offset")));
+}
+
+/* First, middle and last page of [@p, @p + @len). */
+static void check_region(struct __test_metadata *_metadata, pid_t pid,
+			 struct mmt_json *pt, const char *what, void *p,
+			 size_t len, const char *kind)
+{
+	unsigned long va = (unsigned long)p;
+
+	ksft_print_msg("%s at %p: %s\n", what, p, mmt_jstr(mmt_jget(run_at(pt, va), "kind")));
+	check_kind(_metadata, pid, pt, va, kind);
+	check_kind(_metadata, pid, pt, va + (len / 2 & ~(PG - 1)), kind);
+	check_kind(_metadata, pid, pt, va + len - PG, kind);
+}
+
+/* A file for MAP_SHARED: on the block-backed scratch fs if any. */
+static int shared_file(size_t len)
+{
+	const char *dir = getenv("MMSCOPE_SCRATCH");
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/mmscope-pt-XXXXXX", dir ? dir : "/tmp");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	if (ftruncate(fd, len)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct kinds {
+	char *anon, *thp, *protnone, *fshared, *fprivate, *hshared;
+	size_t hshared_len;
+};
+
+/*
+ * Each kind of present entry in a child that then sleeps: anon, THP,
+ * PROT_NONE after touching, MAP_SHARED and MAP_PRIVATE file pages, and a
+ * shared hugetlb mapping (whose PMD tables may be shared) when a huge page
+ * can be reserved.
+ */
+TEST(kinds_pt_translate_pagemap)
+{
+	struct mmt_json *pt;
+	struct kinds k;
+	int fd[2];
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(fd));
+	mmt_write_str("/proc/sys/vm/nr_hugepages", "4");
+	pid = fork();
+	if (!pid) {
+		char *p;
+		int f;
+
+		memset(&k, 0, sizeof(k));
+		k.anon = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		madvise(k.anon, 64 * PG, MADV_NOHUGEPAGE);
+		memset(k.anon, 1, 64 * PG);
+		p = mmap(NULL, 2 * PMD_SZ, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		k.thp = (char *)(((unsigned long)p + PMD_SZ - 1) & ~(PMD_SZ - 1));
+		madvise(k.thp, PMD_SZ, MADV_HUGEPAGE);
+		memset(k.thp, 2, PMD_SZ);
+		k.protnone = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		madvise(k.protnone, 16 * PG, MADV_NOHUGEPAGE);
+		memset(k.protnone, 3, 16 * PG);
+		mprotect(k.protnone, 16 * PG, PROT_NONE);
+		f = shared_file(16 * PG);
+		k.fshared = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, f, 0);
+		if (k.fshared != MAP_FAILED)
+			memset(k.fshared, 4, 16 * PG);
+		else
+			k.fshared = NULL;
+		f = open("/proc/self/exe", O_RDONLY);
+		k.fprivate = mmap(NULL, 16 * PG, PROT_READ, MAP_PRIVATE, f, 0);
+		for (f = 0; f < 16; f++)
+			(void)*(volatile char *)(k.fprivate + f * PG);
+		k.hshared_len = 2 * PMD_SZ;
+		k.hshared = mmap(NULL, k.hshared_len, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+		if (k.hshared == MAP_FAILED) {
+			k.hshared_len = PMD_SZ;
+			k.hshared = mmap(NULL, PMD_SZ, PROT_READ | PROT_WRITE,
+					 MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB,
+					 -1, 0);
+		}
+		if (k.hshared != MAP_FAILED)
+			memset(k.hshared, 5, k.hshared_len);
+		else
+			k.hshared = NULL;
+		write(fd[1], &k, sizeof(k));
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(sizeof(k), read(fd[0], &k, sizeof(k)));
+	pt = cli_json(pid, "pt", NULL);
+	ASSERT_NE(NULL, pt);
+	check_region(_metadata, pid, pt, "anon", k.anon, 64 * PG, "present");
+	check_region(_metadata, pid, pt, "THP", k.thp, PMD_SZ, "present");
+	check_region(_metadata, pid, pt, "PROT_NONE", k.protnone, 16 * PG,
+		     "protnone");
+	check_region(_metadata, pid, pt, "MAP_PRIVATE file", k.fprivate,
+		     16 * PG, "present");
+	if (k.fshared)
+		check_region(_metadata, pid, pt, "MAP_SHARED file", k.fshared,
+			     16 * PG, "present");
+	else
+		ksft_print_msg("no MAP_SHARED file mapping: %s\n",
+			       "no writable file system");
+	EXPECT_NE(NULL, k.fshared);
+	if (k.hshared)
+		check_region(_metadata, pid, pt, "MAP_SHARED hugetlb",
+			     k.hshared, k.hshared_len, "present");
+	else
+		ksft_print_msg("no shared hugetlb mapping: no 2 MiB page could be reserved\n");
+	reap(pid);
+}
+
+/* busybox sh -c @cmd: its exit status. */
+static int sh(const char *cmd)
+{
+	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
+	char *out, *err;
+	int status;
+
+	out = mmt_run(argv, &status, &err);
+	if (status)
+		ksft_print_msg("%s: exit %d: %s%s", cmd, status, out ? out : "",
+			       err ? err : "");
+	free(out);
+	free(err);
+	return status;
+}
+
+FIXTURE(swap) {
+	char path[256];
+	bool on;
+};
+
+/*
+ * A swap file on the VM's block-backed scratch file system (ext4 on a brd
+ * RAM disk: tmpfs and ramfs cannot hold swap files), made and enabled with
+ * busybox mkswap/swapon.
+ */
+FIXTURE_SETUP(swap)
+{
+	const char *dir = getenv("MMSCOPE_SCRATCH");
+	char cmd[1280];
+
+	self->on = false;
+	if (!dir)
+		SKIP(return, "no block-backed file system for a swap file (the VM's scratch.sh sets MMSCOPE_SCRATCH; tmpfs/ramfs cannot swap)");
+	snprintf(self->path, sizeof(self->path), "%s/mmscope-pt.swap", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "dd if=/dev/zero of=%s bs=1M count=8 2>/dev/null && chmod 600 %s && mkswap %s >/dev/null && swapon %s",
+		 self->path, self->path, self->path, self->path);
+	ASSERT_EQ(0, sh(cmd));
+	self->on = true;
+}
+
+FIXTURE_TEARDOWN(swap)
+{
+	char cmd[1280];
+
+	if (self->on) {
+		snprintf(cmd, sizeof(cmd), "swapoff %s", self->path);
+		sh(cmd);
+	}
+	if (self->path[0])
+		unlink(self->path);
+}
+
+/*
+ * Swap entries: a child (uid 1000) pages out anon memory with MADV_PAGEOUT.
+ * For root, pt runs, translate and pagemap agree on swap type and offset;
+ * for the child's own user, as in pagemap, pt and translate show the kind
+ * but neither type nor offset.
+ */
+TEST_F(swap, swap_entries)
+{
+	char spid[16], addr[32], *out;
+	char *pt_argv[] = { (char *)mmt_cli(), "pt", spid, "--json", NULL };
+	char *x_argv[] = { (char *)mmt_cli(), "translate", spid, addr, "--json",
+			   NULL };
+	struct mmt_json *pt, *doc, *runs, *steps, *swap;
+	unsigned long i, swapped = 0;
+	int fd[2], status;
+	uint64_t e;
+	char *p;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(fd));
+	pid = fork();
+	if (!pid) {
+		if (setgroups(0, NULL) || setresgid(USER_UID, USER_UID, USER_UID) ||
+		    setresuid(USER_UID, USER_UID, USER_UID))
+			_exit(99);
+		prctl(PR_SET_DUMPABLE, 1);
+		p = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		madvise(p, 64 * PG, MADV_NOHUGEPAGE);
+		for (i = 0; i < 64; i++)
+			memset(p + i * PG, i + 1, PG);
+		if (madvise(p, 64 * PG, MADV_PAGEOUT))
+			p = NULL;
+		write(fd[1], &p, sizeof(p));
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(sizeof(p), read(fd[0], &p, sizeof(p)));
+	if (!p) {
+		reap(pid);
+		SKIP(return, "MADV_PAGEOUT unsupported by this kernel");
+	}
+	for (i = 0; i < 64; i++) {
+		ASSERT_EQ(0, mmt_pagemap(pid, (unsigned long)p + i * PG, &e));
+		swapped += MMT_PM_SWAP(e);
+	}
+	ksft_print_msg("%lu of 64 pages swapped out\n", swapped);
+	ASSERT_LT(0, swapped);
+	pt = cli_json(pid, "pt", NULL);
+	ASSERT_NE(NULL, pt);
+	for (i = 0; i < 64; i++) {
+		unsigned long va = (unsigned long)p + i * PG;
+
+		ASSERT_EQ(0, mmt_pagemap(pid, va, &e));
+		check_kind(_metadata, pid, pt, va,
+			   MMT_PM_SWAP(e) ? "swap" : NULL);
+	}
+	/* The owner without CAP_SYS_ADMIN: kind yes, type and offset no. */
+	snprintf(spid, sizeof(spid), "%d", pid);
+	out = run_as_user(pt_argv, &status);
+	ASSERT_EQ(0, status);
+	doc = mmt_json_parse(out);
+	free(out);
+	ASSERT_NE(NULL, doc);
+	runs = mmt_jget(doc, "runs");
+	for (i = 0, swapped = 0; runs && i < (unsigned long)runs->n; i++) {
+		swap = mmt_jget(runs->kids[i], "swap");
+		if (swap->type != MMT_JOBJ)
+			continue;
+		swapped++;
+		EXPECT_EQ(MMT_JNULL, mmt_jget(swap, "type")->type);
+		EXPECT_EQ(MMT_JNULL, mmt_jget(swap, "offset")->type);
+	}
+	EXPECT_LT(0, swapped);
+	for (i = 0; i < 64; i++) {
+		ASSERT_EQ(0, mmt_pagemap(pid, (unsigned long)p + i * PG, &e));
+		if (MMT_PM_SWAP(e))
+			break;
+	}
+	ASSERT_GT(64, i);
+	snprintf(addr, sizeof(addr), "%#lx", (unsigned long)p + i * PG);
+	out = run_as_user(x_argv, &status);
+	ASSERT_EQ(0, status);
+	doc = mmt_json_parse(out);
+	free(out);
+	ASSERT_NE(NULL, doc);
+	steps = mmt_jget(doc, "steps");
+	ASSERT_NE(NULL, steps);
+	swap = mmt_jget(steps->kids[steps->n - 1], "swap");
+	ASSERT_NE(NULL, swap);
+	EXPECT_EQ(MMT_JNULL, mmt_jget(swap, "type")->type);
+	EXPECT_EQ(MMT_JNULL, mmt_jget(swap, "offset")->type);
+	EXPECT_STREQ("swap", mmt_jstr(mmt_jget(mmt_jget(doc, "stop"), "kind")));
+	reap(pid);
 }
 
 TEST_HARNESS_MAIN

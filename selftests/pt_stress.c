@@ -4,7 +4,13 @@
  * mprotects, mremaps, MADV_DONTNEEDs, forks writers (copy-on-write), splits
  * THPs (partial mprotect, partial MADV_DONTNEED) and collapses them
  * (MADV_COLLAPSE, and khugepaged scanning every few milliseconds), then
- * exits on its own.  Meanwhile readers dump it through /dev/mmscope (pt,
+ * exits on its own.  It also maps shared memory (a memfd) that it and a
+ * child mapping the same memfd fault in as 4 KiB pages, collapse with
+ * MADV_COLLAPSE and zap, in a loop: collapsing shmem retracts the PTE
+ * tables of every process mapping it and frees them under mmap_read_lock
+ * only (retract_page_tables(), pte_free_defer(), v6.5+), the race the
+ * walker's PTE-table snapshot exists for; anonymous collapse holds
+ * mmap_lock for write.  Meanwhile readers dump it through /dev/mmscope (pt,
  * pt raw over a range, translate) and through the debugfs pt and pt_raw
  * files (module parameter pid), and check every stream:
  *  - binary: whole records, runs in address order inside the range asked
@@ -22,6 +28,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -30,6 +37,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
@@ -38,11 +46,14 @@
 
 #define PG		4096UL
 #define THP		(2UL << 20)
-#define NREGIONS	8
+#define NREGIONS	9		/* 8 rotating, then the shmem one */
+#define SHMEM_SLOT	8
+#define SHMEM_LEN	(2 * THP)
 #define NREADERS	2
 #define TARGET_ITERS	12
 #define DBG		"/sys/kernel/debug/mmscope"
 #define KHUGEPAGED	"/sys/kernel/mm/transparent_hugepage/khugepaged/"
+#define SHMEM_ENABLED	"/sys/kernel/mm/transparent_hugepage/shmem_enabled"
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE	25
 #endif
@@ -53,6 +64,8 @@ struct shared {
 	atomic_int stop;			/* readers: the round is over */
 	atomic_long streams, complete, esrch, bytes, runs;
 	atomic_long malformed, bad_pfn, unexpected;
+	atomic_long collapsed, collapse_failed;	/* shmem MADV_COLLAPSE */
+	atomic_int collapse_errno;		/* of the last failure */
 	char why[256];				/* first failure */
 };
 
@@ -117,8 +130,63 @@ static bool pfn_plausible(unsigned long long pfn, uint32_t flags)
 
 static void publish(int slot, void *p, size_t len)
 {
-	atomic_store(&sh->region[slot % NREGIONS][0], (unsigned long)p);
-	atomic_store(&sh->region[slot % NREGIONS][1], len);
+	if (slot != SHMEM_SLOT)
+		slot %= NREGIONS - 1;
+	atomic_store(&sh->region[slot][0], (unsigned long)p);
+	atomic_store(&sh->region[slot][1], len);
+}
+
+/* SHMEM_LEN of a memfd, mapped shared at a 2 MiB boundary. */
+static char *shmem_region(int *fdp)
+{
+	int fd = memfd_create("mmscope-pt-stress", 0);
+	char *p, *a;
+
+	if (fd < 0 || ftruncate(fd, SHMEM_LEN))
+		return NULL;
+	p = mmap(NULL, SHMEM_LEN + THP, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	a = (char *)(((unsigned long)p + THP - 1) & ~(THP - 1));
+	if (mmap(a, SHMEM_LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 fd, 0) == MAP_FAILED)
+		return NULL;
+	*fdp = fd;
+	return a;
+}
+
+/*
+ * Empty the memfd, fault it back as 4 KiB pages (the VMA has no
+ * MADV_HUGEPAGE), collapse them into THPs, which retracts the PTE tables
+ * of every mapping, map the THPs again and zap half.
+ */
+static void shmem_cycle(int fd, char *a)
+{
+	size_t off;
+
+	fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+		  SHMEM_LEN);
+	for (off = 0; off < SHMEM_LEN; off += PG)
+		a[off] = 1;
+	if (madvise(a, SHMEM_LEN, MADV_COLLAPSE)) {
+		atomic_store(&sh->collapse_errno, errno);
+		atomic_fetch_add(&sh->collapse_failed, 1);
+	} else {
+		atomic_fetch_add(&sh->collapsed, 1);
+	}
+	for (off = 0; off < SHMEM_LEN; off += PG)
+		(void)*(volatile char *)(a + off);
+	madvise(a + THP, THP, MADV_DONTNEED);
+}
+
+/* The second process mapping the memfd: cycles until the target is gone. */
+static void shmem_collapser(int fd, char *a, pid_t target)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	while (getppid() == target)
+		shmem_cycle(fd, a);
+	_exit(0);
 }
 
 static char *thp_region(size_t len, char **mapping)
@@ -141,9 +209,17 @@ static void target(unsigned int seed)
 {
 	/* Kept for three iterations, for khugepaged to find. */
 	struct { char *p; size_t len; } old[3][2] = { 0 };
-	char *m;
-	int i, j;
+	char *m, *shm;
+	int i, j, shm_fd;
+	pid_t collapser = -1;
 
+	shm = shmem_region(&shm_fd);
+	if (shm) {
+		collapser = fork();
+		if (collapser == 0)
+			shmem_collapser(shm_fd, shm, getppid());
+		publish(SHMEM_SLOT, shm, SHMEM_LEN);
+	}
 	for (i = 0; i < TARGET_ITERS; i++) {
 		size_t len = (1 + rand_r(&seed) % 64) * PG;
 		char *a, *p, *q;
@@ -185,6 +261,8 @@ static void target(unsigned int seed)
 				break;
 			}
 		}
+		if (shm)
+			shmem_cycle(shm_fd, shm);
 		/* Small pages: mprotect, mremap, MADV_DONTNEED, munmap. */
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -214,6 +292,10 @@ static void target(unsigned int seed)
 		if (writer > 0)
 			waitpid(writer, NULL, 0);
 		munmap(p, len);
+	}
+	if (collapser > 0) {
+		kill(collapser, SIGKILL);
+		waitpid(collapser, NULL, 0);
 	}
 	_exit(0);		/* mid-read, as often as not */
 }
@@ -612,7 +694,23 @@ static long vmstat(const char *key)
 
 FIXTURE(pt_stress) {
 	char *scan_sleep, *alloc_sleep;
+	char shmem_enabled[32];		/* to restore, or "" */
 };
+
+/* The [selected] word of a THP sysfs setting into @buf, or "". */
+static void thp_setting(const char *path, char *buf, size_t len)
+{
+	char *s = mmt_read_file(path, NULL), *a, *b;
+
+	buf[0] = '\0';
+	a = s ? strchr(s, '[') : NULL;
+	b = a ? strchr(a, ']') : NULL;
+	if (b && (size_t)(b - a) < len) {
+		memcpy(buf, a + 1, b - a - 1);
+		buf[b - a - 1] = '\0';
+	}
+	free(s);
+}
 
 FIXTURE_SETUP(pt_stress)
 {
@@ -623,6 +721,14 @@ FIXTURE_SETUP(pt_stress)
 	self->alloc_sleep = mmt_read_file(KHUGEPAGED "alloc_sleep_millisecs", NULL);
 	write_str(KHUGEPAGED "scan_sleep_millisecs", "10");
 	write_str(KHUGEPAGED "alloc_sleep_millisecs", "10");
+	/*
+	 * Shmem THPs for the collapse loop and khugepaged (MADV_COLLAPSE
+	 * itself only needs shmem_enabled not to be "deny").
+	 */
+	thp_setting(SHMEM_ENABLED, self->shmem_enabled,
+		    sizeof(self->shmem_enabled));
+	if (self->shmem_enabled[0])
+		write_str(SHMEM_ENABLED, "advise");
 	max_pfn = zoneinfo_max_pfn();
 	ASSERT_GT(max_pfn, 0);
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
@@ -639,6 +745,8 @@ FIXTURE_TEARDOWN(pt_stress)
 		write_str(KHUGEPAGED "alloc_sleep_millisecs", self->alloc_sleep);
 	free(self->scan_sleep);
 	free(self->alloc_sleep);
+	if (self->shmem_enabled[0])
+		write_str(SHMEM_ENABLED, self->shmem_enabled);
 	set_pid_param(0);
 }
 
@@ -646,7 +754,7 @@ TEST_F_TIMEOUT(pt_stress, dump_while_the_target_changes_and_exits, 3600)
 {
 	long rounds = strtol(getenv("MMSCOPE_STRESS_ROUNDS") ?: "10", NULL, 0);
 	long splits = vmstat("thp_split_pmd"), collapses =
-		vmstat("thp_collapse_alloc");
+		vmstat("thp_collapse_alloc"), file_allocs = vmstat("thp_file_alloc");
 	pid_t readers[NREADERS];
 	long round;
 	int i;
@@ -714,6 +822,13 @@ TEST_F_TIMEOUT(pt_stress, dump_while_the_target_changes_and_exits, 3600)
 		       (long)sh->esrch, (long)sh->runs, (long)sh->bytes >> 10,
 		       vmstat("thp_split_pmd") - splits,
 		       vmstat("thp_collapse_alloc") - collapses);
+	/* Figures, not assertions: how much the shmem loop really did. */
+	ksft_print_msg("shmem: MADV_COLLAPSE %ld ok, %ld failed (last: %s); vmstat thp_file_alloc +%ld\n",
+		       (long)sh->collapsed, (long)sh->collapse_failed,
+		       sh->collapse_failed ? strerror(sh->collapse_errno) : "-",
+		       vmstat("thp_file_alloc") - file_allocs);
+	if (sh->collapse_errno == EINVAL)
+		ksft_print_msg("MADV_COLLAPSE refused with EINVAL: unsupported for shmem here, the PTE-table retraction race was not exercised\n");
 	if (sh->why[0])
 		ksft_print_msg("first failure: %s\n", sh->why);
 	EXPECT_EQ(0, sh->malformed);
