@@ -17,8 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
@@ -1097,6 +1099,9 @@ static void check_kind(struct __test_metadata *_metadata, pid_t pid,
 	EXPECT_EQ(MMT_JNULL, mmt_jget(x, "leaf")->type);
 	EXPECT_EQ(mmt_jnum(mmt_jget(mmt_jget(run, "swap"), "type")),
 		  mmt_jnum(mmt_jget(swap, "type")));
+	/* Markers fold with equal offsets (their bits), the others count up. */
+	if (!strcmp(rkind, "marker") || !strcmp(rkind, "bad"))
+		i = 0;
 	EXPECT_EQ(mmt_jnum(mmt_jget(mmt_jget(run, "swap"), "offset")) + i,
 		  mmt_jnum(mmt_jget(swap, "offset")));
 	EXPECT_FALSE(MMT_PM_PRESENT(e));
@@ -1376,6 +1381,120 @@ TEST_F(swap, swap_entries)
 	EXPECT_EQ(MMT_JNULL, mmt_jget(swap, "type")->type);
 	EXPECT_EQ(MMT_JNULL, mmt_jget(swap, "offset")->type);
 	EXPECT_STREQ("swap", mmt_jstr(mmt_jget(mmt_jget(doc, "stop"), "kind")));
+	reap(pid);
+}
+
+/*
+ * A poisoned PTE marker, which UFFDIO_POISON (v6.6+) installs: a marker
+ * run flagged "poisoned", translate stopping at it, pagemap a swap-like
+ * entry with the same type and offset.
+ */
+#define UFFD_API_		0xaaULL
+#define UFFD_FEATURE_POISON_	(1ULL << 14)
+#define UFFDIO_REGISTER_MODE_MISSING_	(1ULL << 0)
+struct uffdio_api_ { uint64_t api, features, ioctls; };
+struct uffdio_range_ { uint64_t start, len; };
+struct uffdio_register_ { struct uffdio_range_ range; uint64_t mode, ioctls; };
+struct uffdio_poison_ { struct uffdio_range_ range; uint64_t mode; int64_t updated; };
+#define UFFDIO_API_		_IOWR(0xAA, 0x3F, struct uffdio_api_)
+#define UFFDIO_REGISTER_	_IOWR(0xAA, 0x00, struct uffdio_register_)
+#define UFFDIO_POISON_		_IOWR(0xAA, 0x08, struct uffdio_poison_)
+
+TEST(poisoned_marker)
+{
+	struct uffdio_api_ api = { .api = UFFD_API_,
+				   .features = UFFD_FEATURE_POISON_ };
+	struct uffdio_register_ reg = { 0 };
+	struct uffdio_poison_ poison = { 0 };
+	struct mmt_json *pt, *run;
+	int uffd;
+	char *p;
+
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		SKIP(return, "userfaultfd: %s", strerror(errno));
+	if (ioctl(uffd, UFFDIO_API_, &api)) {
+		close(uffd);
+		SKIP(return, "no UFFD_FEATURE_POISON (UFFDIO_POISON came in v6.6): %s",
+		     strerror(errno));
+	}
+	p = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	reg.range.start = (unsigned long)p;
+	reg.range.len = 4 * PG;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING_;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER_, &reg));
+	poison.range.start = (unsigned long)p + PG;
+	poison.range.len = 2 * PG;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_POISON_, &poison));
+	ASSERT_EQ(2 * PG, poison.updated);
+	pt = cli_json(getpid(), "pt", NULL);
+	ASSERT_NE(NULL, pt);
+	run = run_at(pt, (unsigned long)p + PG);
+	ASSERT_NE(NULL, run);
+	EXPECT_TRUE(has_flag(run, "poisoned"));
+	check_kind(_metadata, getpid(), pt, (unsigned long)p + PG, "marker");
+	check_kind(_metadata, getpid(), pt, (unsigned long)p + 2 * PG, "marker");
+	munmap(p, 4 * PG);
+	close(uffd);
+}
+
+/*
+ * One touched page per 2 MiB over 1.2 GiB: 600 PTE tables, more than one
+ * chunk may walk (512), whose 600 runs of 72 bytes fit in one 64 KiB chunk:
+ * the dump pauses (drops mmap_lock) because of the bound on tables walked,
+ * not because its buffer is full.  Every page is still
+ * there once, with pagemap's PFN, and each table counted once (VmPTE).
+ */
+TEST(pt_table_bound)
+{
+	const long n = 600;
+	struct maps *m = malloc(sizeof(*m));
+	struct mmt_json *doc, *runs, *tables;
+	long i, bad = 0, inside = 0;
+	int fd[2];
+	char *p;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(fd));
+	pid = fork();
+	if (!pid) {
+		p = mmap(NULL, n * PMD_SZ, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(1);
+		madvise(p, n * PMD_SZ, MADV_NOHUGEPAGE);
+		for (i = 0; i < n; i++)
+			p[i * PMD_SZ + (i % 512) * PG] = 1;
+		write(fd[1], &p, sizeof(p));
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(sizeof(p), read(fd[0], &p, sizeof(p)));
+	doc = cli_json(pid, "pt", NULL);
+	ASSERT_NE(NULL, doc);
+	runs = mmt_jget(doc, "runs");
+	ASSERT_NE(NULL, runs);
+	for (i = 0; i < runs->n; i++) {
+		unsigned long start = mmt_jhex(mmt_jget(runs->kids[i], "start"));
+
+		if (start >= (unsigned long)p && start < (unsigned long)p + n * PMD_SZ)
+			inside += (mmt_jhex(mmt_jget(runs->kids[i], "end")) - start) / PG;
+		if (i)
+			EXPECT_LE(mmt_jhex(mmt_jget(runs->kids[i - 1], "end")), start);
+	}
+	EXPECT_EQ(n, inside);
+	load_maps(pid, m);
+	pt_present_pages(doc, pid, m, true, &bad);
+	EXPECT_EQ(0, bad);
+	tables = mmt_jget(doc, "tables");
+	EXPECT_GE(mmt_jnum(mmt_jget(tables, "pte")), n);
+	EXPECT_EQ(mmt_status_kb(pid, "VmPTE"),
+		  (long long)(mmt_jnum(mmt_jget(tables, "pud")) +
+			      mmt_jnum(mmt_jget(tables, "pmd")) +
+			      mmt_jnum(mmt_jget(tables, "pte"))) * 4);
+	free(m);
 	reap(pid);
 }
 
