@@ -228,7 +228,7 @@ static int mmscope_slab_snap(const void *slab, const void *s,
 	if (copy_from_kernel_nofault(sn, slab, sizeof(*sn)))
 		return -1;
 	/* Still a slab, and still one of @s? */
-	if (!folio_test_slab(page_folio(page)) ||
+	if (!folio_test_slab(page_folio((struct page *)page)) ||
 	    (const void *)(unsigned long)RD(sn, sl_slab_cache) != s)
 		return -1;
 	return 1;

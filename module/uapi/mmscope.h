@@ -429,9 +429,8 @@ enum mmscope_slab_flags {
 enum mmscope_slab_bits {
 	MMSCOPE_SLABC_CTOR	= 1 << 0,	/* has a constructor */
 	MMSCOPE_SLABC_APPROX	= 1 << 1,	/* partial list too long: free count estimated */
-	MMSCOPE_SLABC_TRUNC	= 1 << 2,	/* not every slab listed or counted
-						 * (list too long, or a per-CPU
-						 * slab changed while read) */
+	/* not every slab listed or counted: list too long, or a per-CPU slab changed while read */
+	MMSCOPE_SLABC_TRUNC	= 1 << 2,
 };
 
 /*
