@@ -40,6 +40,21 @@
  *
  * /proc/pagetypeinfo instead caps each list at 100000 entries and walks it
  * in one hold, dropping the lock only between lists.
+ *
+ * Not perturbing what is counted.  The walk state is vzalloc()ed (order-0
+ * pages: a kmalloc of its 17 KiB would take an order-3 block off the very
+ * lists being walked), and once the output buffer exists nothing is
+ * allocated until the walk ends: before each record, and before each hold
+ * for the records it may produce, the walk checks the room left in the
+ * buffer and, when short, returns to let the reader drain it rather than
+ * let mmscope_emit() grow it.  A hold in block mode visits no more entries
+ * than the buffer can take as records.
+ *
+ * Fragmentation (debugfs text only): after a zone's orders, its largest
+ * free block and, per order, the unusable free space index and the external
+ * fragmentation index, computed with the integer formulas of the kernel's
+ * /sys/kernel/debug/extfrag files from the nr_free values printed above
+ * them.  The CLI computes the same figures from the same records.
  */
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -51,6 +66,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
+#include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 #include "mmscope.h"
 #include "compat.h"
@@ -61,6 +77,12 @@
 #define MMSCOPE_BUDDY_RESTARTS	4
 /* Holds per ->fill() call, so that a reader's signal is seen promptly. */
 #define MMSCOPE_BUDDY_HOLDS	64
+/*
+ * Room mmscope_emit_text() wants free before rendering any record, and the
+ * longest text line of a block record: what a hold needs per entry.
+ */
+#define MMSCOPE_BUDDY_TEXT_ROOM	4096
+#define MMSCOPE_BUDDY_TEXT_LINE	96
 
 static_assert(MMSCOPE_NR_ORDERS <= MMSCOPE_BUDDY_MAX_ORDERS);
 static_assert(MIGRATE_TYPES <= MMSCOPE_BUDDY_MAX_MT);
@@ -97,6 +119,7 @@ struct mmscope_buddy_walk {
 	bool order_changed;
 	unsigned long nr_free_first;	/* nr_free in the order's first hold */
 	unsigned long nr_free_last;	/* ... and in its last */
+	u64 nr_free[MMSCOPE_NR_ORDERS];	/* as emitted, for the figures */
 	u64 walked[MIGRATE_TYPES];
 	u64 t_start;
 	struct mmscope_buddy_end end;
@@ -110,6 +133,27 @@ static bool mmscope_is_free_list_head(struct zone *zone, unsigned int order,
 	const struct list_head *first = &zone->free_area[order].free_list[0];
 
 	return p >= first && p < first + MIGRATE_TYPES;
+}
+
+/*
+ * How many records of @len bytes fit in the output buffer without growing
+ * it.  Before the buffer exists (first record of the view, before any list
+ * is walked) there is no limit.
+ */
+static unsigned int mmscope_buddy_fit(const struct mmscope_ctx *ctx,
+				      size_t len)
+{
+	size_t room;
+
+	if (!ctx->size)
+		return UINT_MAX;
+	room = ctx->size - ctx->len;
+	if (ctx->text)
+		return room < MMSCOPE_BUDDY_TEXT_ROOM ? 0 :
+		       min_t(size_t, UINT_MAX - 1,
+			     (room - MMSCOPE_BUDDY_TEXT_ROOM) /
+			     MMSCOPE_BUDDY_TEXT_LINE) + 1;
+	return min_t(size_t, UINT_MAX, room / len);
 }
 
 /* Under zone->lock: is @pfn still the first page of a free @order block? */
@@ -128,11 +172,11 @@ static struct page *mmscope_buddy_resume_page(struct zone *zone,
 
 /*
  * One bounded hold: walk free_list[w->mt] of free_area[w->order] from its
- * head or from the resume block, visiting at most MMSCOPE_BUDDY_CHUNK
- * entries.  Return: true when the list is finished.
+ * head or from the resume block, visiting at most @max (at most
+ * MMSCOPE_BUDDY_CHUNK) entries.  Return: true when the list is finished.
  */
-static bool mmscope_buddy_hold(struct mmscope_ctx *ctx,
-			       struct mmscope_buddy_walk *w, struct zone *zone)
+static bool mmscope_buddy_hold(struct mmscope_buddy_walk *w,
+			       struct zone *zone, unsigned int max)
 {
 	struct free_area *area = &zone->free_area[w->order];
 	struct list_head *head = &area->free_list[w->mt];
@@ -143,6 +187,7 @@ static bool mmscope_buddy_hold(struct mmscope_ctx *ctx,
 	struct page *page;
 	u64 t0, held;
 
+	max = min_t(unsigned int, max, MMSCOPE_BUDDY_CHUNK);
 	w->nr_ents = 0;
 	spin_lock_irqsave(&zone->lock, flags);
 	t0 = ktime_get_ns();
@@ -179,7 +224,7 @@ static bool mmscope_buddy_hold(struct mmscope_ctx *ctx,
 			done = true;
 			break;
 		}
-		if (n == MMSCOPE_BUDDY_CHUNK) {
+		if (n == max) {
 			w->resume_pfn = page_to_pfn(list_entry(pos, struct page,
 							       buddy_list));
 			w->resuming = true;
@@ -260,10 +305,12 @@ static int mmscope_buddy_emit_order(struct mmscope_ctx *ctx,
 	if (!w->walk) {
 		/* As /proc/buddyinfo, without its lock: one racy word. */
 		rec.nr_free = data_race(zone->free_area[w->order].nr_free);
+		w->nr_free[w->order] = rec.nr_free;
 		return mmscope_emit(ctx, &rec, MMSCOPE_REC_BUDDY_ORDER,
 				    sizeof(rec));
 	}
 	rec.nr_free = w->nr_free_last;
+	w->nr_free[w->order] = rec.nr_free;
 	rec.flags = MMSCOPE_BUDDY_WALKED;
 	for (mt = 0; mt < MIGRATE_TYPES; mt++) {
 		rec.walked[mt] = w->walked[mt];
@@ -301,6 +348,60 @@ static int mmscope_buddy_emit_blocks(struct mmscope_ctx *ctx,
 	return 0;
 }
 
+/* Kernel extfrag figures of order @k, times 1000, from @nr_free[]. */
+static void mmscope_buddy_frag(const u64 *nr_free, unsigned int k,
+			       int *unusable, int *extfrag)
+{
+	u64 pages = 0, blocks = 0, suitable = 0;
+	unsigned int o;
+
+	for (o = 0; o < MMSCOPE_NR_ORDERS; o++) {
+		blocks += nr_free[o];
+		pages += nr_free[o] << o;
+		if (o >= k)
+			suitable += nr_free[o] << (o - k);
+	}
+	*unusable = pages ? div64_u64((pages - (suitable << k)) * 1000,
+				      pages) : 1000;
+	if (!blocks)
+		*extfrag = 0;
+	else if (suitable)
+		*extfrag = -1000;
+	else
+		*extfrag = 1000 - div64_u64(1000 + div64_u64(pages * 1000,
+							     1ULL << k),
+					    blocks);
+}
+
+/* Text only: the zone's fragmentation figures, after its orders. */
+static int mmscope_buddy_frag_text(struct mmscope_ctx *ctx,
+				   struct mmscope_buddy_walk *w)
+{
+	int largest = -1, ui[MMSCOPE_NR_ORDERS], ei[MMSCOPE_NR_ORDERS];
+	unsigned int k;
+	int err;
+
+	for (k = 0; k < MMSCOPE_NR_ORDERS; k++) {
+		if (w->nr_free[k])
+			largest = k;
+		mmscope_buddy_frag(w->nr_free, k, &ui[k], &ei[k]);
+	}
+	if (largest < 0)
+		err = mmscope_printf(ctx, "  largest free block: none\n  unusable");
+	else
+		err = mmscope_printf(ctx, "  largest free block: order %d (%lu pages)\n  unusable",
+				     largest, 1UL << largest);
+	for (k = 0; !err && k < MMSCOPE_NR_ORDERS; k++)
+		err = mmscope_printf(ctx, " %d.%03d", ui[k] / 1000,
+				     ui[k] % 1000);
+	if (!err)
+		err = mmscope_printf(ctx, "\n  extfrag ");
+	for (k = 0; !err && k < MMSCOPE_NR_ORDERS; k++)
+		err = mmscope_printf(ctx, " %s%d.%03d", ei[k] < 0 ? "-" : "",
+				     abs(ei[k]) / 1000, abs(ei[k]) % 1000);
+	return err ?: mmscope_printf(ctx, "\n");
+}
+
 /*
  * Walk one zone from where @w stands.  Return: 0 when the zone is done,
  * 1 when this ->fill() should return (output chunk full or enough holds),
@@ -313,6 +414,8 @@ static int mmscope_buddy_zone(struct mmscope_ctx *ctx,
 	int err;
 
 	if (!w->zone_started) {
+		if (!mmscope_buddy_fit(ctx, sizeof(struct mmscope_buddy_zone)))
+			return 1;
 		err = mmscope_buddy_emit_zone(ctx, w, zone);
 		if (err)
 			return err;
@@ -322,7 +425,17 @@ static int mmscope_buddy_zone(struct mmscope_ctx *ctx,
 	}
 	for (; w->order < MMSCOPE_NR_ORDERS; w->order++, w->mt = 0) {
 		for (; w->walk && w->mt < MIGRATE_TYPES; ) {
-			bool done = mmscope_buddy_hold(ctx, w, zone);
+			unsigned int max = MMSCOPE_BUDDY_CHUNK;
+			bool done;
+
+			if (w->blocks) {
+				max = mmscope_buddy_fit(ctx,
+					sizeof(struct mmscope_buddy_block));
+				/* Drain first rather than grow the buffer. */
+				if (max < MMSCOPE_BUDDY_CHUNK && ctx->len)
+					return 1;
+			}
+			done = mmscope_buddy_hold(w, zone, max);
 
 			if (w->blocks) {
 				err = mmscope_buddy_emit_blocks(ctx, w);
@@ -338,6 +451,8 @@ static int mmscope_buddy_zone(struct mmscope_ctx *ctx,
 			    (mmscope_full(ctx) || ++holds >= MMSCOPE_BUDDY_HOLDS))
 				return 1;
 		}
+		if (!mmscope_buddy_fit(ctx, sizeof(struct mmscope_buddy_order)))
+			return 1;
 		err = mmscope_buddy_emit_order(ctx, w, zone);
 		if (err)
 			return err;
@@ -348,6 +463,13 @@ static int mmscope_buddy_zone(struct mmscope_ctx *ctx,
 			w->mt = 0;
 			return 1;
 		}
+	}
+	if (ctx->text) {
+		if (!mmscope_buddy_fit(ctx, 1))
+			return 1;
+		err = mmscope_buddy_frag_text(ctx, w);
+		if (err)
+			return err;
 	}
 	w->zone_started = false;
 	return 0;
@@ -381,6 +503,8 @@ static int mmscope_buddy_fill(struct mmscope_ctx *ctx)
 			return ret;
 		w->zid++;
 	}
+	if (!mmscope_buddy_fit(ctx, sizeof(w->end)))
+		return 1;
 	w->end.walk_ns = ktime_get_ns() - w->t_start;
 	w->end.chunk = MMSCOPE_BUDDY_CHUNK;
 	w->end.flags = w->walk ? MMSCOPE_BUDDY_WALKED : 0;
@@ -390,7 +514,8 @@ static int mmscope_buddy_fill(struct mmscope_ctx *ctx)
 
 static int mmscope_buddy_setup(struct mmscope_ctx *ctx, bool blocks)
 {
-	struct mmscope_buddy_walk *w = kzalloc(sizeof(*w), GFP_KERNEL);
+	/* Order-0 pages: see "Not perturbing what is counted" above. */
+	struct mmscope_buddy_walk *w = vzalloc(sizeof(*w));
 
 	if (!w)
 		return -ENOMEM;
@@ -415,7 +540,7 @@ static int mmscope_buddy_blocks_start(struct mmscope_ctx *ctx)
 
 static void mmscope_buddy_stop(struct mmscope_ctx *ctx)
 {
-	kfree(ctx->priv);
+	vfree(ctx->priv);
 }
 
 static void mmscope_buddy_show(struct seq_buf *s,

@@ -92,6 +92,19 @@ static inline bool mmscope_vma_is_stack(const struct vm_area_struct *vma)
 #define MMSCOPE_SLAB_MEM_SPREAD_FLAG	((slab_flags_t)0)
 #endif
 
+/*
+ * How /proc/slabinfo counts the free objects on a node's partial list.  Up
+ * to v6.9 get_slabinfo() walked the whole list (count_partial()); v6.10
+ * ("mm/slub: avoid scanning all partial slabs in get_slabinfo()",
+ * count_partial_free_approx()) scans at most 10000 slabs of a longer list,
+ * half from each end, and extrapolates.  0: the whole list.
+ */
+#if MMSCOPE_KERNEL >= 610
+#define MMSCOPE_SLABINFO_SCAN	10000
+#else
+#define MMSCOPE_SLABINFO_SCAN	0
+#endif
+
 /* A canonical address for the paging mode in use (4 or 5 levels). */
 static inline bool mmscope_canonical(unsigned long addr)
 {

@@ -6,7 +6,8 @@
  *
  * Neither the list of caches nor its lock is exported, and struct
  * kmem_cache, kmem_cache_node, kmem_cache_cpu and slab are private to mm/.
- * So, once, on the first open of a slab file:
+ * So, at module load (mmscope_slab_init()), or else on the first open of a
+ * slab file:
  *  - member offsets come from the running kernel's own BTF
  *    (/sys/kernel/btf/vmlinux, read by btf.c), checked against a table of
  *    what is needed; a missing member is named in the slab files;
@@ -15,7 +16,24 @@
  *    and leaves the address in kp.addr.  Nothing unexported is ever called.
  *    Each address is checked: sprint_symbol() must name it exactly, and the
  *    list found must hold a kmalloc cache (kmalloc_caches is exported).
+ *  - the one constant written by hand, the split of struct
+ *    kmem_cache_order_objects (MMSCOPE_OO_SHIFT), is checked against a live
+ *    kmalloc slab: its objects and order must be what oo says.
  * If any of this fails, the slab files say why and the other views work.
+ * A transient failure (out of memory, a signal) is not kept: the next open
+ * tries again.  The module parameter slab_missing=STRUCT.MEMBER (testing
+ * only, read at resolution) resolves as if BTF lacked that member.
+ *
+ * Counting is /proc/slabinfo's rule for the running kernel (see
+ * MMSCOPE_SLABINFO_SCAN in compat.h): 6.1 counts a node's whole partial
+ * list; 6.12 scans at most 10000 slabs of a longer one, half from each end,
+ * extrapolates, and mmscope marks such a cache approximate.  The slab_cache
+ * listing keeps at most MMSCOPE_SLAB_LIST node-partial slabs and
+ * MMSCOPE_SLAB_CPU_LIST per-CPU partial slabs per CPU; a cache whose
+ * listing or count was cut short is marked truncated.
+ *
+ * KFENCE objects live on guarded pages of their own, outside the cache's
+ * slabs: slab_addr names them as such instead of computing an index.
  *
  * Locking is /proc/slabinfo's: slab_mutex around the walk of the caches,
  * each node's list_lock (irqsave) around its partial list, for a bounded
@@ -23,10 +41,13 @@
  * belong to their CPU and are read racily, through
  * copy_from_kernel_nofault(), as a snapshot.
  */
+#include <linux/kfence.h>
 #include <linux/kprobes.h>
 #include <linux/kallsyms.h>
 #include <linux/list.h>
+#include <linux/math.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
 #include <linux/percpu.h>
@@ -39,9 +60,7 @@
 #include "compat.h"
 
 #define MMSCOPE_BTF_PATH	"/sys/kernel/btf/vmlinux"
-/* Partial slabs scanned under one list_lock, as get_slabinfo() bounds it. */
-#define MMSCOPE_SLAB_SCAN	10000
-/* Slabs listed per node and per CPU by slab_cache. */
+/* Node-partial slabs listed by slab_cache (all nodes), per-CPU partial ones per CPU. */
 #define MMSCOPE_SLAB_LIST	4096
 #define MMSCOPE_SLAB_CPU_LIST	512
 /* Caches walked when checking slab_caches. */
@@ -116,6 +135,12 @@ static char mmscope_slab_why[160];
 static struct list_head *mmscope_slab_caches;
 static struct mutex *mmscope_slab_mutex;
 
+static char mmscope_slab_missing[64];
+module_param_string(slab_missing, mmscope_slab_missing,
+		    sizeof(mmscope_slab_missing), 0400);
+MODULE_PARM_DESC(slab_missing,
+		 "testing: resolve the slab views as if BTF lacked STRUCT.MEMBER");
+
 /* SLAB_* of the kernel built against; a flag the kernel lacks is 0. */
 static const struct {
 	slab_flags_t flag;
@@ -184,17 +209,29 @@ struct mmscope_slab_snap {
 	u64 w[sizeof(struct page) / sizeof(u64)];
 };
 
-static bool mmscope_slab_snap(const void *slab, struct mmscope_slab_snap *sn)
+/*
+ * Snapshot a per-CPU slab of cache @s.  Return: 1 on success, 0 when @slab
+ * is NULL, -1 when it is no longer a slab of @s (the CPU moved on while we
+ * read: a stale pointer, skipped).
+ */
+static int mmscope_slab_snap(const void *slab, const void *s,
+			     struct mmscope_slab_snap *sn)
 {
 	const struct page *page = slab;
 	unsigned long pfn;
 
 	if (!slab)
-		return false;
+		return 0;
 	pfn = page_to_pfn(page);
 	if (!pfn_valid(pfn) || pfn_to_page(pfn) != page)
-		return false;
-	return !copy_from_kernel_nofault(sn, slab, sizeof(*sn));
+		return -1;
+	if (copy_from_kernel_nofault(sn, slab, sizeof(*sn)))
+		return -1;
+	/* Still a slab, and still one of @s? */
+	if (!folio_test_slab(page_folio((struct page *)page)) ||
+	    (const void *)(unsigned long)RD(sn, sl_slab_cache) != s)
+		return -1;
+	return 1;
 }
 
 /* ---- resolving layouts and symbols, once ----------------------------- */
@@ -219,6 +256,16 @@ static int mmscope_slab_check(const struct mmscope_slab_need *nd,
 	return 0;
 }
 
+/* Does slab_missing= name this member ("kmem_cache.oo")? */
+static bool mmscope_slab_forced_missing(const struct mmscope_slab_need *nd)
+{
+	size_t len = strlen(nd->sname);
+
+	return !strncmp(mmscope_slab_missing, nd->sname, len) &&
+	       mmscope_slab_missing[len] == '.' &&
+	       !strcmp(mmscope_slab_missing + len + 1, nd->mname);
+}
+
 static int mmscope_slab_layouts(void)
 {
 	struct mmscope_btf *btf;
@@ -237,6 +284,8 @@ static int mmscope_slab_layouts(void)
 		struct mmscope_btf_field *f = (void *)&lay + nd->field;
 
 		err = mmscope_btf_member(btf, nd->sname, nd->mname, f);
+		if (!err && mmscope_slab_forced_missing(nd))
+			err = -ESRCH;
 		if (err && nd->optional) {
 			memset(f, 0, sizeof(*f));
 			continue;
@@ -248,8 +297,10 @@ static int mmscope_slab_layouts(void)
 		}
 		if (err) {
 			snprintf(mmscope_slab_why, sizeof(mmscope_slab_why),
-				 "BTF: struct %s has no member '%s'",
-				 nd->sname, nd->mname);
+				 "BTF: struct %s has no member '%s'%s",
+				 nd->sname, nd->mname, err == -ESRCH ?
+				 " (as the slab_missing parameter asked)" : "");
+			err = -ENOENT;
 			goto out;
 		}
 		err = mmscope_slab_check(nd, f);
@@ -341,7 +392,70 @@ static int mmscope_slab_symbols(void)
 	return 0;
 }
 
-/* Resolve everything on first use; the outcome is kept for good. */
+/*
+ * MMSCOPE_OO_SHIFT is the one layout fact not taken from BTF (oo is a
+ * plain u32 there).  Check it on a live slab of a kmalloc cache: the
+ * objects and order oo gives must be the slab's own, and fit in it.
+ */
+static int mmscope_slab_check_oo(void)
+{
+	void *objs[2] = {};
+	int i, err = 0;
+	u32 oo = 0, order = 0, nr = 0, size = 0, live = 0, forder = 0;
+
+	for (i = 0; i < 2; i++) {
+		objs[i] = kmalloc(64, GFP_KERNEL);
+		if (!objs[i]) {
+			err = -ENOMEM;
+			goto out;
+		}
+		/* A KFENCE page holds a single object: not a real slab. */
+		if (!is_kfence_address(objs[i]))
+			break;
+	}
+	if (i == 2) {
+		err = -EAGAIN;
+		goto out;
+	}
+	{
+		struct folio *folio = virt_to_folio(objs[i]);
+		const void *slab = folio, *s;
+
+		s = (const void *)(unsigned long)RD(slab, sl_slab_cache);
+		if (!folio_test_slab(folio) || !s) {
+			err = -EINVAL;
+		} else {
+			oo = RD(s, s_oo);
+			order = oo >> MMSCOPE_OO_SHIFT;
+			nr = oo & (BIT(MMSCOPE_OO_SHIFT) - 1);
+			size = RD(s, s_size);
+			live = RD_BITS(slab, sl_objects);
+			forder = folio_order(folio);
+			if (!nr || !size || order != forder || live != nr ||
+			    order >= MMSCOPE_NR_ORDERS ||
+			    (u64)nr * size > (PAGE_SIZE << order))
+				err = -EINVAL;
+		}
+	}
+	if (err)
+		snprintf(mmscope_slab_why, sizeof(mmscope_slab_why),
+			 "kmem_cache.oo (0x%x) split at bit %d gives order %u, %u objects of %u bytes; a live kmalloc-64 slab has order %u, %u objects",
+			 oo, MMSCOPE_OO_SHIFT, order, nr, size, forder, live);
+out:
+	kfree(objs[0]);
+	kfree(objs[1]);
+	return err;
+}
+
+static bool mmscope_slab_transient(int err)
+{
+	return err == -ENOMEM || err == -EINTR || err == -EAGAIN;
+}
+
+/*
+ * Resolve everything once; the outcome is kept for good, unless it was a
+ * transient failure, which the next open tries again.
+ */
 static int mmscope_slab_ready(void)
 {
 	int err;
@@ -352,8 +466,12 @@ static int mmscope_slab_ready(void)
 		err = mmscope_slab_layouts();
 		if (!err)
 			err = mmscope_slab_symbols();
-		if (err == -EINTR) {
+		if (!err)
+			err = mmscope_slab_check_oo();
+		if (mmscope_slab_transient(err)) {
 			mutex_unlock(&mmscope_slab_resolve_lock);
+			pr_info("slab views: resolution failed (%d), will retry on next open\n",
+				err);
 			return err;
 		}
 		mmscope_slab_err = err;
@@ -361,9 +479,26 @@ static int mmscope_slab_ready(void)
 		if (err)
 			pr_warn("slab views unavailable: %s\n",
 				mmscope_slab_why);
+		else
+			pr_info("slab views ready: layouts from BTF, slab_caches and slab_mutex from kallsyms\n");
 	}
 	mutex_unlock(&mmscope_slab_resolve_lock);
 	return mmscope_slab_err;
+}
+
+/**
+ * mmscope_slab_init() - resolve the slab views at module load
+ *
+ * Logs the outcome; never fails the load (the slab files say why they
+ * cannot work, the other views are unaffected).  A transient failure is
+ * retried on the first open of a slab file.
+ *
+ * Return: 0.
+ */
+int mmscope_slab_init(void)
+{
+	mmscope_slab_ready();
+	return 0;
 }
 
 /* ---- gathering ------------------------------------------------------- */
@@ -371,6 +506,7 @@ static int mmscope_slab_ready(void)
 struct mmscope_slab_priv {
 	struct mmscope_slab_node *nodes;	/* nr_node_ids entries */
 	struct mmscope_slab_slab *slabs;	/* slab_cache: one list */
+	u32 nr_slabs;				/* entries in @slabs */
 };
 
 static u32 mmscope_slab_flags(slab_flags_t raw)
@@ -394,55 +530,91 @@ static void *mmscope_cache_node(const void *s, int node)
 	return READ_ONCE(nodes[node]);
 }
 
+static void mmscope_slab_list_one(void *slab, struct mmscope_slab_slab *out,
+				  u32 *nr_out, int node, u32 objects, u32 inuse)
+{
+	struct mmscope_slab_slab *r = &out[(*nr_out)++];
+
+	r->pfn = page_to_pfn((struct page *)slab);
+	r->addr = (unsigned long)page_address((struct page *)slab);
+	r->objects = objects;
+	r->inuse = inuse;
+	r->frozen = RD_BITS(slab, sl_frozen);
+	r->where = MMSCOPE_SLAB_NODE_PARTIAL;
+	r->where_id = node;
+}
+
 /*
- * Free objects on one node's partial list, and optionally the slabs
- * themselves.  Bounded like get_slabinfo(): past MMSCOPE_SLAB_SCAN slabs
- * the count is extrapolated and *approx set.
+ * Free objects on one node's partial list, counted by /proc/slabinfo's rule
+ * for this kernel (MMSCOPE_SLABINFO_SCAN), and optionally the slabs
+ * themselves, appended to @out while *@nr_out < MMSCOPE_SLAB_LIST.  Sets
+ * *@approx when the count is extrapolated, *@trunc when not every slab on
+ * the list was listed.
  */
 static u64 mmscope_node_partial(void *n, struct mmscope_slab_slab *out,
-				u32 *nr_out, int node, bool *approx)
+				u32 *nr_out, int node, bool *approx,
+				bool *trunc)
 {
 	spinlock_t *lock = MMSCOPE_AT(n, n_list_lock);
 	struct list_head *head = MMSCOPE_AT(n, n_partial);
+	unsigned long flags, nr, scanned = 0, limit = ULONG_MAX;
 	struct list_head *pos;
-	unsigned long flags, nr, scanned = 0;
+	bool sampled = false;
 	u64 free = 0;
 
 	spin_lock_irqsave(lock, flags);
 	nr = RD(n, n_nr_partial);
-	for (pos = head->next; pos != head && scanned < MMSCOPE_SLAB_SCAN;
+	if (MMSCOPE_SLABINFO_SCAN && nr > MMSCOPE_SLABINFO_SCAN) {
+		limit = MMSCOPE_SLABINFO_SCAN / 2;
+		sampled = true;
+	}
+	for (pos = head->next; pos != head && scanned < limit;
 	     pos = pos->next, scanned++) {
 		void *slab = (void *)pos - lay.sl_slab_list.bit_off / 8;
 		u32 objects = RD_BITS(slab, sl_objects);
 		u32 inuse = RD_BITS(slab, sl_inuse);
 
-		free += objects - min(inuse, objects);
-		if (out && *nr_out < MMSCOPE_SLAB_LIST) {
-			struct mmscope_slab_slab *r = &out[(*nr_out)++];
+		free += objects - inuse;
+		if (!out)
+			continue;
+		if (*nr_out < MMSCOPE_SLAB_LIST)
+			mmscope_slab_list_one(slab, out, nr_out, node, objects,
+					      inuse);
+		else
+			*trunc = true;
+	}
+	if (sampled) {
+		/* The other half from the tail, as the kernel samples it. */
+		for (pos = head->prev; pos != head &&
+		     scanned < MMSCOPE_SLABINFO_SCAN;
+		     pos = pos->prev, scanned++) {
+			void *slab = (void *)pos - lay.sl_slab_list.bit_off / 8;
 
-			r->pfn = page_to_pfn((struct page *)slab);
-			r->addr = (unsigned long)page_address((struct page *)slab);
-			r->objects = objects;
-			r->inuse = inuse;
-			r->frozen = RD_BITS(slab, sl_frozen);
-			r->where = MMSCOPE_SLAB_NODE_PARTIAL;
-			r->where_id = node;
+			free += RD_BITS(slab, sl_objects) -
+				RD_BITS(slab, sl_inuse);
 		}
+		free = mult_frac(free, nr, scanned);
+		free = min_t(u64, free,
+			     atomic_long_read(MMSCOPE_AT(n, n_total_objects)));
+		*approx = true;
+		if (out)
+			*trunc = true;
 	}
 	spin_unlock_irqrestore(lock, flags);
-	if (pos != head && scanned) {
-		free = div64_u64(free * nr, scanned);
-		*approx = true;
-	}
 	return free;
 }
 
+/*
+ * Fill @rec for cache @s; with @out, also list its node-partial slabs (the
+ * same pass under the same locks as the counts).
+ */
 static void mmscope_slab_rec(const void *s, struct mmscope_slab_cache *rec,
-			     struct mmscope_slab_node *nodes, bool priv)
+			     struct mmscope_slab_node *nodes, bool priv,
+			     struct mmscope_slab_slab *out, u32 *nr_out)
 {
 	const char *name = (const char *)RD(s, s_name);
 	u32 oo = RD(s, s_oo);
-	bool approx = false;
+	bool approx = false, trunc = false;
 	int node, cpu;
 
 	memset(rec, 0, sizeof(*rec));
@@ -474,8 +646,8 @@ static void mmscope_slab_rec(const void *s, struct mmscope_slab_cache *rec,
 		nr->total_objs = atomic_long_read(MMSCOPE_AT(n,
 							     n_total_objects));
 		nr->nr_partial = RD(n, n_nr_partial);
-		nr->partial_free = mmscope_node_partial(n, NULL, NULL, node,
-							&approx);
+		nr->partial_free = mmscope_node_partial(n, out, nr_out, node,
+							&approx, &trunc);
 		rec->num_slabs += nr->nr_slabs;
 		rec->num_objs += nr->total_objs;
 		rec->nr_partial += nr->nr_partial;
@@ -492,7 +664,7 @@ static void mmscope_slab_rec(const void *s, struct mmscope_slab_cache *rec,
 		void *c = per_cpu_ptr(pcp, cpu);
 		struct mmscope_slab_snap sn;
 		void *slab;
-		int i;
+		int i, got = 0;
 
 		if (RD(c, c_slab))
 			rec->cpu_slabs++;
@@ -500,12 +672,18 @@ static void mmscope_slab_rec(const void *s, struct mmscope_slab_cache *rec,
 			continue;
 		slab = (void *)RD(c, c_partial);
 		for (i = 0; i < MMSCOPE_SLAB_CPU_LIST; i++) {
-			if (!mmscope_slab_snap(slab, &sn))
+			got = mmscope_slab_snap(slab, s, &sn);
+			if (got <= 0)
 				break;
 			rec->cpu_partial_slabs++;
 			slab = (void *)RD(&sn, sl_next);
 		}
+		/* A stale link, or a chain longer than we follow. */
+		if (got < 0 || (i == MMSCOPE_SLAB_CPU_LIST && slab))
+			trunc = true;
 	}
+	if (trunc)
+		rec->bits |= MMSCOPE_SLABC_TRUNC;
 }
 
 static int mmscope_emit_cache(struct mmscope_ctx *ctx, const void *s)
@@ -515,7 +693,9 @@ static int mmscope_emit_cache(struct mmscope_ctx *ctx, const void *s)
 	u32 i;
 	int err;
 
-	mmscope_slab_rec(s, &rec, p->nodes, ctx->privileged);
+	p->nr_slabs = 0;
+	mmscope_slab_rec(s, &rec, p->nodes, ctx->privileged, p->slabs,
+			 &p->nr_slabs);
 	err = mmscope_emit(ctx, &rec, MMSCOPE_REC_SLAB_CACHE, sizeof(rec));
 	for (i = 0; !err && i < rec.nr_nodes; i++)
 		err = mmscope_emit(ctx, &p->nodes[i], MMSCOPE_REC_SLAB_NODE,
@@ -531,7 +711,9 @@ static int mmscope_emit_cpu_slab(struct mmscope_ctx *ctx, void *slab,
 		.pfn = page_to_pfn((struct page *)slab),
 		.addr = (unsigned long)page_address((struct page *)slab),
 		.objects = RD_BITS(sn, sl_objects),
-		.inuse = RD_BITS(sn, sl_inuse),
+		/* The CPU's own slab: its free objects are on the CPU. */
+		.inuse = where == MMSCOPE_SLAB_CPU ?
+			 MMSCOPE_SLAB_INUSE_UNKNOWN : RD_BITS(sn, sl_inuse),
 		.frozen = RD_BITS(sn, sl_frozen),
 		.where = where,
 		.where_id = cpu,
@@ -552,7 +734,7 @@ static int mmscope_emit_cpu_slabs(struct mmscope_ctx *ctx, const void *s)
 		void *c = per_cpu_ptr(pcp, cpu);
 
 		slab = (void *)RD(c, c_slab);
-		if (mmscope_slab_snap(slab, &sn)) {
+		if (mmscope_slab_snap(slab, s, &sn) > 0) {
 			err = mmscope_emit_cpu_slab(ctx, slab, &sn,
 						    MMSCOPE_SLAB_CPU, cpu);
 			if (err)
@@ -562,7 +744,7 @@ static int mmscope_emit_cpu_slabs(struct mmscope_ctx *ctx, const void *s)
 			continue;
 		slab = (void *)RD(c, c_partial);
 		for (i = 0; i < MMSCOPE_SLAB_CPU_LIST; i++) {
-			if (!mmscope_slab_snap(slab, &sn))
+			if (mmscope_slab_snap(slab, s, &sn) <= 0)
 				break;
 			err = mmscope_emit_cpu_slab(ctx, slab, &sn,
 						    MMSCOPE_SLAB_CPU_PARTIAL,
@@ -575,27 +757,18 @@ static int mmscope_emit_cpu_slabs(struct mmscope_ctx *ctx, const void *s)
 	return 0;
 }
 
+/* The node-partial slabs gathered with the counts, then the per-CPU ones. */
 static int mmscope_emit_slabs(struct mmscope_ctx *ctx, const void *s)
 {
 	struct mmscope_slab_priv *p = ctx->priv;
-	bool approx = false;
-	u32 nr, i;
-	int node, err;
+	u32 i;
+	int err;
 
-	for (node = 0; node < nr_node_ids; node++) {
-		void *n = mmscope_cache_node(s, node);
-
-		if (!n)
-			continue;
-		nr = 0;
-		mmscope_node_partial(n, p->slabs, &nr, node, &approx);
-		for (i = 0; i < nr; i++) {
-			err = mmscope_emit(ctx, &p->slabs[i],
-					   MMSCOPE_REC_SLAB_SLAB,
-					   sizeof(p->slabs[i]));
-			if (err)
-				return err;
-		}
+	for (i = 0; i < p->nr_slabs; i++) {
+		err = mmscope_emit(ctx, &p->slabs[i], MMSCOPE_REC_SLAB_SLAB,
+				   sizeof(p->slabs[i]));
+		if (err)
+			return err;
 	}
 	return mmscope_emit_cpu_slabs(ctx, s);
 }
@@ -718,6 +891,36 @@ static bool mmscope_slab_is_cache(const void *s)
 	return false;
 }
 
+/*
+ * A KFENCE address: its page is its own, holding at most one object, with
+ * guard pages around; name the cache when the page holds a live object of
+ * a cache on slab_caches.  Caller holds slab_mutex.
+ */
+static int mmscope_slab_kfence(unsigned long addr, struct mmscope_slab_obj *r)
+{
+	struct page *page = virt_to_page((void *)addr);
+	struct folio *folio = page_folio(page);
+	const void *s = NULL;
+	const char *name;
+
+	r->flags = MMSCOPE_SLAB_OBJ_KFENCE;
+	r->addr = addr;
+	r->pfn = page_to_pfn(page);
+	r->slab = (unsigned long)folio_address(folio);
+	if (folio_test_slab(folio))
+		s = (const void *)(unsigned long)RD((void *)folio,
+						    sl_slab_cache);
+	if (s && mmscope_slab_is_cache(s)) {
+		name = (const char *)RD(s, s_name);
+		strscpy(r->cache, name ? name : "?", sizeof(r->cache));
+		r->object_size = RD(s, s_object_size);
+		r->size = RD(s, s_size);
+	} else {
+		strscpy(r->cache, "-", sizeof(r->cache));
+	}
+	return 0;
+}
+
 static int mmscope_slab_lookup(struct mmscope_ctx *ctx,
 			       struct mmscope_slab_obj *r)
 {
@@ -730,6 +933,8 @@ static int mmscope_slab_lookup(struct mmscope_ctx *ctx,
 
 	if (!mmscope_canonical(addr))
 		return -EINVAL;
+	if (is_kfence_address((void *)addr))
+		return mmscope_slab_kfence(addr, r);
 	if (!virt_addr_valid((void *)addr))
 		return -ENXIO;
 	page = virt_to_page((void *)addr);
@@ -821,9 +1026,10 @@ static void mmscope_slab_show(struct seq_buf *sb,
 			       c->cpu_slabs, c->cpu_partial_slabs,
 			       c->refcount);
 		mmscope_slab_show_flags(sb, c->flags);
-		seq_buf_printf(sb, "%s%s\n",
+		seq_buf_printf(sb, "%s%s%s\n",
 			       c->bits & MMSCOPE_SLABC_CTOR ? " ctor" : "",
-			       c->bits & MMSCOPE_SLABC_APPROX ? " ~" : "");
+			       c->bits & MMSCOPE_SLABC_APPROX ? " ~approx" : "",
+			       c->bits & MMSCOPE_SLABC_TRUNC ? " truncated" : "");
 		break;
 	case MMSCOPE_REC_SLAB_NODE:
 		seq_buf_printf(sb, "#   node %d: %llu slabs, %llu objs, %llu partial (%llu free)\n",
@@ -831,8 +1037,13 @@ static void mmscope_slab_show(struct seq_buf *sb,
 			       n->nr_partial, n->partial_free);
 		break;
 	case MMSCOPE_REC_SLAB_SLAB:
-		seq_buf_printf(sb, "    slab pfn 0x%llx addr 0x%llx objects %u inuse %u%s %s %d\n",
-			       sl->pfn, sl->addr, sl->objects, sl->inuse,
+		seq_buf_printf(sb, "    slab pfn 0x%llx addr 0x%llx objects %u inuse ",
+			       sl->pfn, sl->addr, sl->objects);
+		if (sl->inuse == MMSCOPE_SLAB_INUSE_UNKNOWN)
+			seq_buf_printf(sb, "-");
+		else
+			seq_buf_printf(sb, "%u", sl->inuse);
+		seq_buf_printf(sb, "%s %s %d\n",
 			       sl->frozen ? " frozen" : "",
 			       sl->where < ARRAY_SIZE(mmscope_slab_where_names) &&
 			       mmscope_slab_where_names[sl->where] ?
@@ -840,6 +1051,11 @@ static void mmscope_slab_show(struct seq_buf *sb,
 			       sl->where_id);
 		break;
 	case MMSCOPE_REC_SLAB_OBJ:
+		if (o->flags & MMSCOPE_SLAB_OBJ_KFENCE) {
+			seq_buf_printf(sb, "0x%llx: KFENCE object of cache %s, on its own guarded page 0x%llx (pfn 0x%llx); no slab index\n",
+				       o->addr, o->cache, o->slab, o->pfn);
+			break;
+		}
 		seq_buf_printf(sb, "0x%llx: cache %s slab 0x%llx (pfn 0x%llx) object %u at 0x%llx offset %u%s\n",
 			       o->addr, o->cache, o->slab, o->pfn, o->index,
 			       o->object, o->offset,

@@ -201,7 +201,14 @@ static void flags_text(char *buf, size_t len, uint32_t flags, uint32_t bits)
 			used += snprintf(buf + used, len - used, "%s%s",
 					 used ? "," : "", slab_flag_names[i]);
 	if (bits & MMSCOPE_SLABC_CTOR)
-		snprintf(buf + used, len - used, "%sctor", used ? "," : "");
+		used += snprintf(buf + used, len - used, "%sctor",
+				 used ? "," : "");
+	/* Counts extrapolated from a sample, as /proc/slabinfo does */
+	if ((bits & MMSCOPE_SLABC_APPROX) && used < len)
+		used += snprintf(buf + used, len - used, "%s~approx",
+				 used ? "," : "");
+	if ((bits & MMSCOPE_SLABC_TRUNC) && used < len)
+		snprintf(buf + used, len - used, "%struncated", used ? "," : "");
 }
 
 static void text_cache(FILE *f, const struct mmscope_slab_cache *c)
@@ -233,14 +240,25 @@ static void text_header(FILE *f)
 
 static void text_slab(FILE *f, const struct mmscope_slab_slab *s)
 {
-	fprintf(f, "  pfn %#10llx  addr 0x%016llx  %5u objects %5u in use  %-6s  %s %d\n",
+	char inuse[16] = "-";
+
+	if (s->inuse != MMSCOPE_SLAB_INUSE_UNKNOWN)
+		snprintf(inuse, sizeof(inuse), "%u", s->inuse);
+	fprintf(f, "  pfn %#10llx  addr 0x%016llx  %5u objects %5s in use  %-6s  %s %d\n",
 		(unsigned long long)s->pfn, (unsigned long long)s->addr,
-		s->objects, s->inuse, s->frozen ? "frozen" : "",
+		s->objects, inuse, s->frozen ? "frozen" : "",
 		slab_where(s->where), s->where_id);
 }
 
 static void text_obj(FILE *f, const struct mmscope_slab_obj *o)
 {
+	if (o->flags & MMSCOPE_SLAB_OBJ_KFENCE) {
+		fprintf(f, "0x%llx is a KFENCE object of slab cache %s\n"
+			"  on its own guarded page 0x%llx (pfn %#llx), outside the cache's slabs: no slab index\n",
+			(unsigned long long)o->addr, o->cache,
+			(unsigned long long)o->slab, (unsigned long long)o->pfn);
+		return;
+	}
 	fprintf(f, "0x%llx is in slab cache %s\n", (unsigned long long)o->addr,
 		o->cache);
 	fprintf(f, "  slab    0x%llx (pfn %#llx, %u objects of %u bytes, slot %u)\n",
@@ -327,6 +345,7 @@ static void json_cache_open(const struct mmscope_slab_cache *c)
 	json_s64("refcount", c->refcount);
 	json_bool("ctor", c->bits & MMSCOPE_SLABC_CTOR);
 	json_bool("approximate", c->bits & MMSCOPE_SLABC_APPROX);
+	json_bool("truncated", c->bits & MMSCOPE_SLABC_TRUNC);
 	json_hex("raw_flags", c->raw_flags);
 	json_arr_open("flags");
 	for (i = 0; i < MMSCOPE_SLAB_NR_FLAGS; i++)
@@ -353,7 +372,10 @@ static void json_slab(const struct mmscope_slab_slab *s)
 	json_u64("pfn", s->pfn);
 	json_hex("addr", s->addr);
 	json_u64("objects", s->objects);
-	json_u64("inuse", s->inuse);
+	if (s->inuse == MMSCOPE_SLAB_INUSE_UNKNOWN)
+		json_null("inuse");	/* a CPU's active slab */
+	else
+		json_u64("inuse", s->inuse);
 	json_bool("frozen", s->frozen);
 	json_str("where", slab_where(s->where));
 	json_s64(s->where == MMSCOPE_SLAB_NODE_PARTIAL ? "node" : "cpu",
@@ -371,7 +393,8 @@ static void json_obj(const struct mmscope_slab_obj *o)
 	json_u64("objects", o->objects);
 	json_u64("object_size", o->object_size);
 	json_u64("size", o->size);
-	if (o->index < o->objects) {
+	json_bool("kfence", o->flags & MMSCOPE_SLAB_OBJ_KFENCE);
+	if (!(o->flags & MMSCOPE_SLAB_OBJ_KFENCE) && o->index < o->objects) {
 		json_u64("index", o->index);
 		json_hex("object", o->object);
 		json_u64("offset", o->offset);

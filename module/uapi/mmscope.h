@@ -437,7 +437,8 @@ enum mmscope_slab_flags {
 enum mmscope_slab_bits {
 	MMSCOPE_SLABC_CTOR	= 1 << 0,	/* has a constructor */
 	MMSCOPE_SLABC_APPROX	= 1 << 1,	/* partial list too long: free count estimated */
-	MMSCOPE_SLABC_TRUNC	= 1 << 2,	/* slab_cache: not every slab listed */
+	/* not every slab listed or counted: list too long, or a per-CPU slab changed while read */
+	MMSCOPE_SLABC_TRUNC	= 1 << 2,
 };
 
 /*
@@ -487,13 +488,19 @@ enum mmscope_slab_where {
 	MMSCOPE_SLAB_CPU_PARTIAL,	/* on CPU @where_id's partial list */
 };
 
+/*
+ * A CPU's active slab has handed its free objects to the CPU's freelist:
+ * its own inuse counts them all as used, so it is reported as unknown.
+ */
+#define MMSCOPE_SLAB_INUSE_UNKNOWN	0xffffffffu
+
 /* One slab of the selected cache (slab_cache view). */
 struct mmscope_slab_slab {
 	struct mmscope_rec_hdr hdr;
 	__u64 pfn;
 	__u64 addr;			/* address of its first byte */
 	__u32 objects;
-	__u32 inuse;			/* a frozen slab's count is its owner's */
+	__u32 inuse;			/* MMSCOPE_SLAB_INUSE_UNKNOWN: see below */
 	__u32 frozen;
 	__u32 where;			/* enum mmscope_slab_where */
 	__s32 where_id;			/* node or CPU */
@@ -514,6 +521,16 @@ struct mmscope_slab_obj {
 	__u32 size;
 	__u32 objects;			/* objects in this slab */
 	__u32 in_object;		/* 0: metadata/padding, or index >= objects: slab tail */
+	__u32 flags;			/* enum mmscope_slab_obj_flags */
+	__u32 pad;
+};
+
+enum mmscope_slab_obj_flags {
+	/*
+	 * A KFENCE object: one object on its own guarded page, outside the
+	 * cache's slabs; index, objects and in_object do not apply.
+	 */
+	MMSCOPE_SLAB_OBJ_KFENCE = 1 << 0,
 };
 
 /* ---- page faults, BPF ring buffer ----------------------------------- */

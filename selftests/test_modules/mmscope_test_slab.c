@@ -5,9 +5,10 @@
  *
  * On load it creates the cache "mmscope_test_slab" (a constructor keeps it
  * from being merged with another cache, on every kernel), allocates @count
- * objects of @size bytes and flushes the per-CPU slabs with
- * kmem_cache_shrink(), so that every slab sits on a node list and the
- * counts are exact.  /sys/kernel/debug/mmscope_test_slab/objects (0400)
+ * objects of @size bytes and, unless @shrink=0, flushes the per-CPU slabs
+ * with kmem_cache_shrink(), so that every slab sits on a node list and the
+ * counts are exact.  With shrink=0 the last slab stays the loading CPU's
+ * active slab, for the per-CPU views.  /sys/kernel/debug/mmscope_test_slab/objects (0400)
  * lists the objects' addresses, one per line.  Unloading frees the objects
  * and destroys the cache.
  */
@@ -23,6 +24,10 @@ MODULE_PARM_DESC(count, "objects to allocate (at most 100000)");
 static unsigned int size = 200;
 module_param(size, uint, 0444);
 MODULE_PARM_DESC(size, "object size in bytes (8 to 4096)");
+
+static bool shrink = true;
+module_param(shrink, bool, 0444);
+MODULE_PARM_DESC(shrink, "flush the per-CPU slabs after allocating (default 1)");
 
 static struct kmem_cache *test_cache;
 static void **test_objs;
@@ -76,7 +81,8 @@ static int __init test_slab_init(void)
 			return -ENOMEM;
 		}
 	}
-	kmem_cache_shrink(test_cache);
+	if (shrink)
+		kmem_cache_shrink(test_cache);
 	test_dir = debugfs_create_dir("mmscope_test_slab", NULL);
 	debugfs_create_file("objects", 0400, test_dir, NULL, &objects_fops);
 	return 0;
