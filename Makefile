@@ -7,9 +7,12 @@
 # exist, else the installed Debian 6.12 headers.
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 		    $(wildcard /usr/src/linux-headers-6.12*-amd64))
-# BTF used to generate vmlinux.h for the CO-RE BPF object (kernel independent).
-BTF ?= $(firstword $(wildcard /sys/kernel/btf/vmlinux) \
-		   $(wildcard /usr/src/linux-headers-6.12*-amd64/vmlinux))
+# BTF used to generate vmlinux.h for the CO-RE BPF object (CO-RE makes the
+# object kernel independent): the installed Debian 6.12 headers' vmlinux, so
+# that every build host generates the same header; the running kernel's BTF
+# only where those headers are missing.
+BTF ?= $(firstword $(wildcard /usr/src/linux-headers-6.12*-amd64/vmlinux) \
+		   $(wildcard /sys/kernel/btf/vmlinux))
 
 CC ?= gcc
 CLANG ?= clang

@@ -10,8 +10,14 @@
  * the exit probe bails out at once when the task has no pending entry,
  * computes the latency, applies the latency/major filters, and only then
  * reserves a ring-buffer record, walks the page table and reads the file
- * name.  A process that is filtered out costs the attach trampoline, a
- * pid_tgid read and a compare at each end.
+ * name.  A process that is filtered out by pid costs the attach trampoline,
+ * a pid_tgid read and a compare at each end.
+ *
+ * Following a command (`mmscope faults -- CMD`): user space puts the child's
+ * tgid in the traced map before it execs; sched_process_exec marks it
+ * started (so mmscope's own code in the child before exec is never traced),
+ * sched_process_fork adds the children of started tgids, sched_process_exit
+ * removes a tgid once its last thread is gone (no pid reuse surprise).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -21,7 +27,10 @@
 
 /* Filters and settings, fixed before load (0 / false: no filter). */
 const volatile __u32 targ_tgid;
-const volatile __u64 targ_cgid;
+const volatile bool follow;		/* only tgids in the traced map */
+const volatile __u32 root_tgid;		/* the command's tgid (follow) */
+const volatile bool filter_cgroup;	/* under cgroups[0], descendants too */
+const volatile bool want_pfn;		/* walk the page table */
 const volatile bool filter_comm;
 const volatile char targ_comm[MMSCOPE_COMM_LEN];
 const volatile __u64 targ_start, targ_end;	/* [start, end), end 0: none */
@@ -69,6 +78,37 @@ struct {
 } lost SEC(".maps");
 
 /*
+ * Faults that passed the filters but could not be followed: no task storage
+ * (allocation failure), or a child the traced map had no room for.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} missed SEC(".maps");
+
+/* Followed processes: tgid -> 0 before its exec, 1 once started. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced SEC(".maps");
+
+/* The --cgroup filter: the cgroup at index 0 (user space stores its fd). */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroups SEC(".maps");
+
+/* The command's fault counters when it exec'd: its rusage baseline. */
+__u64 root_minflt, root_majflt;
+bool root_started;
+
+/*
  * x86 page-table layout.  The direct map base is randomised
  * (CONFIG_RANDOMIZE_MEMORY) and 4- or 5-level paging is chosen at boot, so
  * both come from the kernel's own variables, resolved through kallsyms as
@@ -92,12 +132,21 @@ extern const void pgdir_shift __ksym __weak;
 #define MMSCOPE_PAGE_PROTNONE	(1ULL << 8)		/* NUMA hinting */
 
 /*
- * Derived from page_offset_base and pgdir_shift on the first event and kept:
- * they are fixed at boot, and two CPUs racing to fill them write the same
- * values.
+ * Derived from page_offset_base and pgdir_shift on the first event and kept
+ * (they are fixed at boot) in one 64-bit word, stored and loaded whole: the
+ * direct-map base is page aligned, the shift (39 or 48) sits in its low
+ * bits.  Two CPUs racing to fill it write the same value.
  */
-static __u64 pt_base;
-static __u32 pt_shift;
+static __u64 pt_cache;
+
+static __always_inline void count(void *map)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(map, &zero);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
 
 static __always_inline bool trace_allowed(__u32 tgid, __u64 addr)
 {
@@ -105,7 +154,13 @@ static __always_inline bool trace_allowed(__u32 tgid, __u64 addr)
 		return false;
 	if (targ_end && (addr < targ_start || addr >= targ_end))
 		return false;
-	if (targ_cgid && bpf_get_current_cgroup_id() != targ_cgid)
+	if (follow) {
+		__u8 *started = bpf_map_lookup_elem(&traced, &tgid);
+
+		if (!started || !*started)
+			return false;
+	}
+	if (filter_cgroup && bpf_current_task_under_cgroup(&cgroups, 0) != 1)
 		return false;
 	if (filter_comm) {
 		char comm[MMSCOPE_COMM_LEN];
@@ -141,11 +196,12 @@ static __always_inline __u64 pt_entry(__u64 base, __u64 table, __u64 idx)
  */
 static __always_inline int pt_lookup(__u64 pgd, __u64 addr, __u64 *pfn)
 {
-	__u64 base = pt_base, e, table, off;
-	__u32 shift = pt_shift;
+	__u64 cache = *(volatile __u64 *)&pt_cache, base, e, table, off;
+	__u32 shift;
 
-	if (!base) {
+	if (!cache) {
 		shift = 39;
+		base = 0;
 		if (&pgdir_shift)
 			bpf_probe_read_kernel(&shift, sizeof(shift),
 					      &pgdir_shift);
@@ -155,10 +211,14 @@ static __always_inline int pt_lookup(__u64 pgd, __u64 addr, __u64 *pfn)
 		else
 			base = shift == 48 ? MMSCOPE_PAGE_OFFSET_L5 :
 					     MMSCOPE_PAGE_OFFSET_L4;
-		pt_shift = shift;
-		pt_base = base;
+		if (!base || (base & 0xfff) || (shift != 39 && shift != 48))
+			return 0;
+		cache = base | shift;
+		*(volatile __u64 *)&pt_cache = cache;
 	}
-	if (!base || !pgd)
+	base = cache & ~0xfffULL;
+	shift = cache & 0xfff;
+	if (!pgd)
 		return 0;
 
 	e = pt_entry(0, pgd, (addr >> (shift & 63)) & MMSCOPE_PTRS_MASK);
@@ -269,8 +329,10 @@ static __always_inline int fault_entry(struct vm_area_struct *vma, __u64 addr,
 		return 0;
 	s = bpf_task_storage_get(&starts, bpf_get_current_task_btf(), NULL,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!s)
+	if (!s) {
+		count(&missed);
 		return 0;
+	}
 
 	/* The VMA is stable here: the caller holds mmap_lock or its lock. */
 	s->addr = addr;
@@ -309,9 +371,8 @@ static __always_inline int fault_exit(__u32 ret)
 	struct mmscope_fault_start *s;
 	struct mmscope_fault *e;
 	struct file *file;
-	__u32 zero = 0, result;
-	__u64 *nlost;
-	int level;
+	__u32 result;
+	int level = 0;
 
 	if (targ_tgid && targ_tgid != id >> 32)
 		return 0;
@@ -325,9 +386,7 @@ static __always_inline int fault_exit(__u32 ret)
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		nlost = bpf_map_lookup_elem(&lost, &zero);
-		if (nlost)
-			(*nlost)++;
+		count(&lost);
 		goto out;
 	}
 	e->ts_ns = s->ts_ns;
@@ -344,7 +403,8 @@ static __always_inline int fault_exit(__u32 ret)
 	e->result = result;
 	e->bits = s->bits;
 	e->pad = 0;
-	level = pt_lookup(s->pgd, s->addr, &pfn);
+	if (want_pfn)
+		level = pt_lookup(s->pgd, s->addr, &pfn);
 	e->level = level;
 	e->pfn = pfn;
 	if (level)
@@ -401,6 +461,51 @@ SEC("kretprobe/handle_mm_fault")
 int BPF_KRETPROBE(kretprobe_fault, vm_fault_t ret)
 {
 	return fault_exit(ret);
+}
+
+/* Following a command: its tree, from its exec on. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(follow_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	__u32 tgid = p->tgid;
+	__u8 *started = bpf_map_lookup_elem(&traced, &tgid);
+
+	if (!started || *started)
+		return 0;
+	if (tgid == root_tgid && !root_started) {
+		/* exec left one thread: the process's counters are its. */
+		root_minflt = p->min_flt;
+		root_majflt = p->maj_flt;
+		root_started = true;
+	}
+	*started = 1;
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(follow_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	__u8 *started;
+
+	if (ptgid == ctgid)		/* a thread: its tgid is in already */
+		return 0;
+	started = bpf_map_lookup_elem(&traced, &ptgid);
+	if (started && bpf_map_update_elem(&traced, &ctgid, started, BPF_ANY))
+		count(&missed);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(follow_exit, struct task_struct *p)
+{
+	__u32 tgid = p->tgid;
+
+	/* The process's last thread: signal->live reached 0 before this. */
+	if (!p->signal->live.counter)
+		bpf_map_delete_elem(&traced, &tgid);
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";

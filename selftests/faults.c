@@ -10,6 +10,7 @@
  * /proc/self/pagemap shows afterwards through a file.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,10 +21,16 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 #include "kselftest_harness.h"
 #include "mmscope.h"
 #include "lib/mmtest.h"
@@ -139,6 +146,58 @@ static int wl_file(const char *path, unsigned long a1, unsigned long a2,
 	return 0;
 }
 
+/* storm: map, touch and unmap 64 pages every 20 ms until killed. */
+static int wl_storm(void)
+{
+	unsigned long i;
+	char *p;
+
+	for (;;) {
+		p = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return 3;
+		for (i = 0; i < 64; i++)
+			p[i * PG] = 1;
+		munmap(p, 64 * PG);
+		usleep(20000);
+	}
+}
+
+/*
+ * slow ADDR N: map N pages at ADDR (guard page below), say "ready" on
+ * stdout, then write one new page every 50 ms; then wait to be killed.
+ */
+static int wl_slow(unsigned long addr, unsigned long n)
+{
+	unsigned long i;
+	char *p;
+
+	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+	p = map_at(addr - PG, (n + 1) * PG, -1);
+	p[0] = 1;
+	printf("ready\n");
+	fflush(stdout);
+	for (i = 1; i <= n; i++) {
+		p[i * PG] = 1;
+		usleep(50000);
+	}
+	pause();
+	return 0;
+}
+
+/* incg CGROUP ADDR N: move into CGROUP, then as anon ADDR N -. */
+static int wl_incg(const char *cg, unsigned long addr, unsigned long n)
+{
+	char path[PATH_MAX], pid[32];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (mmt_write_str(path, pid))
+		return 3;
+	return wl_anon(addr, n, "-");
+}
+
 static unsigned long long mono_ns(void)
 {
 	struct timespec ts;
@@ -147,18 +206,34 @@ static unsigned long long mono_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+static int cmp_ull(const void *a, const void *b)
+{
+	const unsigned long long *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
 /*
  * bench PAGES ROUNDS: map, touch and unmap PAGES fresh pages, ROUNDS times;
- * print the fastest round ("bench_ns") and the total.  The fastest round is
- * the figure: on a shared host (TCG) a round the vCPU was not preempted in
- * is the one that measures the faults.
+ * print the fastest round ("bench_ns"), the median round and the total, on
+ * stdout or into the file $MMSCOPE_BENCH_OUT (so that a tracer's output can
+ * go elsewhere).  The fastest round is the headline: on a shared host (TCG)
+ * a round the vCPU was not preempted in is the one that measures the
+ * faults; the median shows how typical it is.
  */
 static int wl_bench(unsigned long pages, unsigned long rounds)
 {
-	unsigned long long t0, t, best = ~0ULL, total = 0;
+	unsigned long long t0, *t, total = 0;
+	const char *path = getenv("MMSCOPE_BENCH_OUT");
 	unsigned long r, i;
+	FILE *f = stdout;
 	char *p;
 
+	if (!rounds)
+		return 2;
+	t = calloc(rounds, sizeof(*t));
+	if (!t)
+		return 3;
 	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
 	for (r = 0; r < rounds; r++) {
 		t0 = mono_ns();
@@ -169,13 +244,16 @@ static int wl_bench(unsigned long pages, unsigned long rounds)
 		for (i = 0; i < pages; i++)
 			p[i * PG] = 1;
 		munmap(p, pages * PG);
-		t = mono_ns() - t0;
-		total += t;
-		if (t < best)
-			best = t;
+		t[r] = mono_ns() - t0;
+		total += t[r];
 	}
-	printf("bench_ns %llu\nbench_total_ns %llu\n", best, total);
-	return 0;
+	qsort(t, rounds, sizeof(*t), cmp_ull);
+	if (path && !(f = fopen(path, "w")))
+		return 3;
+	fprintf(f, "bench_ns %llu\nbench_median_ns %llu\nbench_total_ns %llu\n",
+		t[0], t[rounds / 2], total);
+	free(t);
+	return fclose(f) ? 3 : 0;
 }
 
 static int workload(int argc, char **argv)
@@ -191,6 +269,14 @@ static int workload(int argc, char **argv)
 	if (argc == 6 && !strcmp(argv[2], "anon"))
 		return wl_anon(strtoul(argv[3], NULL, 0),
 			       strtoul(argv[4], NULL, 0), argv[5]);
+	if (argc == 6 && !strcmp(argv[2], "incg"))
+		return wl_incg(argv[3], strtoul(argv[4], NULL, 0),
+			       strtoul(argv[5], NULL, 0));
+	if (argc == 3 && !strcmp(argv[2], "storm"))
+		return wl_storm();
+	if (argc == 5 && !strcmp(argv[2], "slow"))
+		return wl_slow(strtoul(argv[3], NULL, 0),
+			       strtoul(argv[4], NULL, 0));
 	if (argc == 5 && !strcmp(argv[2], "cow"))
 		return wl_cow(strtoul(argv[3], NULL, 0), argv[4]);
 	if (argc == 7 && !strcmp(argv[2], "file"))
@@ -291,6 +377,146 @@ static bool ev_in(const struct mmt_json *ev, unsigned long a, unsigned long b)
 	return addr >= a && addr < b;
 }
 
+/* Start @argv in the background, its stdout on *@outfd (or NULL). */
+static pid_t spawn(const char *const *argv, int *outfd)
+{
+	int out[2];
+	pid_t pid;
+
+	if (pipe2(out, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(out[1], 1);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	if (outfd)
+		*outfd = out[0];
+	else
+		close(out[0]);
+	return pid;
+}
+
+/* The first child of @ppid whose comm is @comm (from /proc/N/stat), or 0. */
+static pid_t child_named(pid_t ppid, const char *comm)
+{
+	char path[300], *buf, *rp, name[32];
+	struct dirent *d;
+	pid_t found = 0;
+	DIR *dir = opendir("/proc");
+	int pp;
+
+	while (dir && !found && (d = readdir(dir))) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", d->d_name);
+		buf = mmt_read_file(path, NULL);
+		rp = buf ? strrchr(buf, ')') : NULL;
+		if (rp && sscanf(rp + 2, "%*c %d", &pp) == 1 && pp == ppid &&
+		    sscanf(strchr(buf, '(') + 1, "%31[^)]", name) == 1 &&
+		    !strcmp(name, comm))
+			found = atoi(d->d_name);
+		free(buf);
+	}
+	if (dir)
+		closedir(dir);
+	return found;
+}
+
+/* Wait up to @ms for @pid to exit; its status, or -1 if it did not. */
+static int wait_ms(pid_t pid, int ms)
+{
+	int st, i;
+
+	for (i = 0; i <= ms / 10; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) :
+			       128 + WTERMSIG(st);
+		usleep(10000);
+	}
+	return -1;
+}
+
+/*
+ * Loaded BPF programs named like mmscope's (the kernel's list, through
+ * BPF_PROG_GET_NEXT_ID): a program stays loaded while a link holds it.
+ */
+static int mmscope_progs_loaded(void)
+{
+	static const char *const names[] = {
+		"fentry_fault", "fexit_fault", "kprobe_fault",
+		"kretprobe_fault", "follow_exec", "follow_fork", "follow_exit",
+	};
+	union bpf_attr a;
+	__u32 id = 0;
+	int n = 0;
+
+	for (;;) {
+		struct bpf_prog_info info;
+		unsigned int i;
+		int fd;
+
+		memset(&a, 0, sizeof(a));
+		a.start_id = id;
+		if (syscall(SYS_bpf, BPF_PROG_GET_NEXT_ID, &a, sizeof(a)))
+			break;
+		id = a.next_id;
+		memset(&a, 0, sizeof(a));
+		a.prog_id = id;
+		fd = syscall(SYS_bpf, BPF_PROG_GET_FD_BY_ID, &a, sizeof(a));
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		memset(&a, 0, sizeof(a));
+		a.info.bpf_fd = fd;
+		a.info.info_len = sizeof(info);
+		a.info.info = (__u64)(unsigned long)&info;
+		if (!syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)))
+			for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+				n += !strcmp(info.name, names[i]);
+		close(fd);
+	}
+	return n;
+}
+
+/* kprobes on handle_mm_fault in the kernel's list (debugfs), -1: no list. */
+static int kprobes_on_fault(void)
+{
+	char *buf = mmt_read_file("/sys/kernel/debug/kprobes/list", NULL), *p;
+	int n = 0;
+
+	if (!buf)
+		return -1;
+	for (p = buf; (p = strstr(p, "handle_mm_fault")); p++)
+		n++;
+	free(buf);
+	return n;
+}
+
+/*
+ * Which calls /proc/vmstat pgfault counts, from the kernel release: every
+ * handle_mm_fault() call before 6.5 (counted at its top), the ones without
+ * VM_FAULT_RETRY since (commit 53156443a303 moved it to mm_account_fault()).
+ */
+static bool pgfault_counts_retries(void)
+{
+	unsigned int major = 0, minor = 0;
+	struct utsname u;
+
+	uname(&u);
+	sscanf(u.release, "%u.%u", &major, &minor);
+	return major < 6 || (major == 6 && minor < 5);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
 /* ---- tests ---------------------------------------------------------------- */
 
 #define N_ANON 64
@@ -364,6 +590,20 @@ TEST_F(probe, anon_write_pfn)
 			continue;
 		faults++;
 		seen[pg]++;
+		/* Every field of the JSON line. */
+		EXPECT_NE(0, mmt_jnum(mmt_jget(ev, "ts_ns")));
+		EXPECT_NE(0, mmt_jnum(mmt_jget(ev, "latency_ns")));
+		EXPECT_NE(0, mmt_jnum(mmt_jget(ev, "pid")));
+		EXPECT_EQ(mmt_jnum(mmt_jget(ev, "pid")),
+			  mmt_jnum(mmt_jget(ev, "tid")));
+		EXPECT_STREQ("faults", mmt_jstr(mmt_jget(ev, "comm")) ?: "");
+		EXPECT_NE(0, mmt_jhex(mmt_jget(ev, "ip")));
+		EXPECT_LE(mmt_jhex(mmt_jget(mmt_jget(ev, "vma"), "start")),
+			  a - PG);
+		EXPECT_GE(mmt_jhex(mmt_jget(mmt_jget(ev, "vma"), "end")), b);
+		ASSERT_NE(NULL, mmt_jget(mmt_jget(ev, "vma"), "file"));
+		EXPECT_EQ(MMT_JNULL,
+			  mmt_jget(mmt_jget(ev, "vma"), "file")->type);
 		EXPECT_TRUE(jbool(mmt_jget(ev, "write")));
 		EXPECT_TRUE(jbool(mmt_jget(ev, "user")));
 		EXPECT_FALSE(jbool(mmt_jget(ev, "major")));
@@ -397,10 +637,9 @@ TEST(cow_after_fork)
 	close(fd);
 	snprintf(range, sizeof(range), "0x%lx-0x%lx", a, b);
 	snprintf(addr, sizeof(addr), "0x%lx", a);
-	/* By comm, not pid: the forked child is another process. */
-	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--range", range, "-c",
-		  "faults", "--", self_exe(), "workload", "cow", addr, out,
-		  NULL }));
+	/* The command's tree: the forked child is followed. */
+	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--range", range, "--",
+		  self_exe(), "workload", "cow", addr, out, NULL }));
 	ASSERT_EQ(0, t.status) TH_LOG("%s", t.err);
 	buf = mmt_read_file(out, NULL);
 	unlink(out);
@@ -447,92 +686,458 @@ static const char *droppable_dir(void)
 	return NULL;
 }
 
-/* A file read after drop_caches is a major fault; read again, it is not. */
-TEST(major_after_drop_caches)
+/*
+ * A file of @n pages in a droppable directory, traced through the `file`
+ * workload (drop caches, read it mapped at @a1, then again at @a2) with
+ * the options @opt (NULL-terminated, at most 4).  Returns false (and sets
+ * *skip) when there is no droppable directory.
+ */
+static bool file_trace(struct __test_metadata *_metadata, struct trace *t,
+		       unsigned long a1, unsigned long a2, unsigned long n,
+		       const char *const *opt, char *path, size_t len)
 {
-	unsigned long a1 = 0x330000000000UL, a2 = 0x340000000000UL, n = 16;
-	char path[PATH_MAX], range[64], s1[32], s2[32], ns[16], page[PG];
-	const char *dir = droppable_dir();
-	int fd, i, major1 = 0, major2 = 0, ev2 = 0;
-	struct trace t;
+	char range[64], s1[32], s2[32], ns[16], page[PG];
+	const char *dir = droppable_dir(), *args[16];
+	int fd, i, k = 0;
 
 	if (!dir)
-		SKIP(return, "no writable block-backed filesystem (the rootfs is tmpfs/ramfs, whose pages drop_caches cannot drop): the VM gets one from scripts/guest/scratch.sh (see its boot message), elsewhere set MMSCOPE_SCRATCH");
-	snprintf(path, sizeof(path), "%s/mmscope-faults-XXXXXX", dir);
+		return false;
+	snprintf(path, len, "%s/mmscope-faults-XXXXXX", dir);
 	fd = mkstemp(path);
-	ASSERT_GE(fd, 0);
+	if (fd < 0)
+		return false;
 	memset(page, 0x5a, sizeof(page));
 	for (i = 0; i < (int)n; i++)
-		ASSERT_EQ(PG, write(fd, page, PG));
+		if (write(fd, page, PG) != PG)
+			break;
 	close(fd);
 	snprintf(range, sizeof(range), "0x%lx-0x%lx", a1, a2 + n * PG);
 	snprintf(s1, sizeof(s1), "0x%lx", a1);
 	snprintf(s2, sizeof(s2), "0x%lx", a2);
 	snprintf(ns, sizeof(ns), "%lu", n);
-	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--range", range, "--",
-		  self_exe(), "workload", "file", path, s1, s2, ns, NULL }));
+	args[k++] = "--range";
+	args[k++] = range;
+	for (; opt && *opt; opt++)
+		args[k++] = *opt;
+	args[k++] = "--";
+	args[k++] = self_exe();
+	args[k++] = "workload";
+	args[k++] = "file";
+	args[k++] = path;
+	args[k++] = s1;
+	args[k++] = s2;
+	args[k++] = ns;
+	args[k] = NULL;
+	EXPECT_EQ(0, run_trace(t, args));
 	unlink(path);
-	ASSERT_EQ(0, t.status) TH_LOG("%s", t.err);
+	EXPECT_EQ(0, t->status) TH_LOG("%s", t->err);
+	return true;
+}
+
+#define NO_SCRATCH "no writable block-backed filesystem (the rootfs is tmpfs/ramfs, whose pages drop_caches cannot drop): the VM gets one from scripts/guest/scratch.sh (see its boot message), elsewhere set MMSCOPE_SCRATCH"
+
+/*
+ * A file read after drop_caches is a major fault; read again, it is not.
+ * The first access to the file's first page is MAJOR (it may also say
+ * RETRY: the I/O was waited for without the lock), and the event names the
+ * file.
+ */
+TEST(major_after_drop_caches)
+{
+	unsigned long a1 = 0x330000000000UL, a2 = 0x340000000000UL, n = 16;
+	int i, first = -1, major2 = 0, ev2 = 0;
+	char path[PATH_MAX];
+	struct trace t;
+
+	if (!file_trace(_metadata, &t, a1, a2, n, NULL, path, sizeof(path)))
+		SKIP(return, NO_SCRATCH);
 	for (i = 0; i < t.n; i++) {
-		if (ev_in(t.ev[i], a1, a1 + n * PG))
-			major1 += has_result(t.ev[i], "MAJOR");
+		const char *file = mmt_jstr(mmt_jget(mmt_jget(t.ev[i], "vma"),
+						     "file"));
+
+		if (ev_in(t.ev[i], a1, a1 + n * PG) || ev_in(t.ev[i], a2, a2 + n * PG))
+			EXPECT_STREQ(base_name(path), file ?: "(null)");
+		if (first < 0 && ev_in(t.ev[i], a1, a1 + PG))
+			first = i;
 		if (ev_in(t.ev[i], a2, a2 + n * PG)) {
 			ev2++;
 			major2 += has_result(t.ev[i], "MAJOR");
 		}
 	}
-	EXPECT_GE(major1, 1);
+	ASSERT_LE(0, first) TH_LOG("no fault on the file's first page");
+	EXPECT_TRUE(has_result(t.ev[first], "MAJOR"));
+	EXPECT_TRUE(jbool(mmt_jget(t.ev[first], "major")));
+	EXPECT_NE(0, mmt_jnum(mmt_jget(t.ev[first], "latency_ns")));
 	EXPECT_GE(ev2, 1);
 	EXPECT_EQ(0, major2);
 	trace_free(&t);
 }
 
-/*
- * pgfault: mm_account_fault() (end of handle_mm_fault()) counts every call
- * that returns without VM_FAULT_RETRY in /proc/vmstat pgfault, and, unless
- * VM_FAULT_ERROR, in the task's min_flt/maj_flt.  So for the traced command
- * (no drops): traced events without RETRY or an error == its rusage
- * minflt + majflt since the release; and the vmstat delta, read around the
- * whole trace and counting all tasks, is at least the traced RETRY-less
- * events.
- */
-TEST(pgfault_relation)
+/* --major: only major faults, and the first read's is among them. */
+TEST(filter_major)
 {
-	unsigned long a = 0x350000000000UL;
-	char addr[32];
-	unsigned long long acc = 0, noerr = 0;
-	struct mmt_json *child;
+	unsigned long a1 = 0x370000000000UL, a2 = 0x380000000000UL, n = 16;
+	char path[PATH_MAX];
+	struct trace t;
+	int i, first = 0;
+
+	if (!file_trace(_metadata, &t, a1, a2, n,
+			(const char *[]){ "--major", NULL }, path, sizeof(path)))
+		SKIP(return, NO_SCRATCH);
+	ASSERT_GE(t.n, 1);
+	for (i = 0; i < t.n; i++) {
+		EXPECT_TRUE(has_result(t.ev[i], "MAJOR"));
+		EXPECT_STREQ(base_name(path),
+			     mmt_jstr(mmt_jget(mmt_jget(t.ev[i], "vma"),
+					       "file")) ?: "(null)");
+		first += ev_in(t.ev[i], a1, a1 + PG);
+	}
+	EXPECT_GE(first, 1);
+	trace_free(&t);
+}
+
+/* --min-lat USEC: every event took at least that; the disk reads do. */
+TEST(filter_min_lat)
+{
+	unsigned long a1 = 0x390000000000UL, a2 = 0x3a0000000000UL, n = 16;
+	char path[PATH_MAX];
 	struct trace t;
 	int i;
 
+	if (!file_trace(_metadata, &t, a1, a2, n,
+			(const char *[]){ "--min-lat", "20", NULL }, path,
+			sizeof(path)))
+		SKIP(return, NO_SCRATCH);
+	ASSERT_GE(t.n, 1);
+	for (i = 0; i < t.n; i++)
+		EXPECT_GE(mmt_jnum(mmt_jget(t.ev[i], "latency_ns")), 20000);
+	trace_free(&t);
+}
+
+/* --range: exactly the faults in the range, none of its neighbours'. */
+TEST(filter_range)
+{
+	unsigned long a = 0x3b0000000000UL, lo = a + 16 * PG, hi = a + 48 * PG;
+	char range[64], addr[32];
+	int seen[64] = { 0 }, i, n = 0;
+	struct trace t;
+
+	snprintf(range, sizeof(range), "0x%lx-0x%lx", lo, hi);
 	snprintf(addr, sizeof(addr), "0x%lx", a);
-	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--",
-		  self_exe(), "workload", "anon", addr, "256", "-", NULL }));
+	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--range", range, "--",
+		  self_exe(), "workload", "anon", addr, "64", "-", NULL }));
 	ASSERT_EQ(0, t.status) TH_LOG("%s", t.err);
 	ASSERT_EQ(0, mmt_jnum(mmt_jget(t.sum, "lost")));
+	for (i = 0; i < t.n; i++) {
+		ASSERT_TRUE(ev_in(t.ev[i], lo, hi));
+		if (has_result(t.ev[i], "RETRY"))
+			continue;
+		n++;
+		seen[(mmt_jhex(mmt_jget(t.ev[i], "addr")) - a) / PG]++;
+	}
+	EXPECT_EQ(32, n);
+	for (i = 16; i < 48; i++)
+		EXPECT_EQ(1, seen[i]);
+	trace_free(&t);
+}
+
+/*
+ * -p PID on a process already running: only its faults, not those of a
+ * second process doing the same at the same addresses; each event's PFN
+ * is what the process's pagemap shows.
+ */
+TEST(filter_pid_running)
+{
+	unsigned long a = 0x3c0000000000UL, n = 200;
+	char range[64], addr[32], ns[16], pid[16], buf[16];
+	const char *wl[] = { self_exe(), "workload", "slow", addr, ns, NULL };
+	pid_t w[2];
+	int fd[2], i, mine = 0;
+	struct trace t;
+
+	snprintf(addr, sizeof(addr), "0x%lx", a);
+	snprintf(ns, sizeof(ns), "%lu", n);
+	snprintf(range, sizeof(range), "0x%lx-0x%lx", a, a + n * PG);
+	for (i = 0; i < 2; i++) {
+		w[i] = spawn(wl, &fd[i]);
+		ASSERT_GT(w[i], 0);
+		ASSERT_EQ(6, read(fd[i], buf, 6));	/* "ready\n" */
+	}
+	snprintf(pid, sizeof(pid), "%d", w[0]);
+	EXPECT_EQ(0, run_trace(&t, (const char *[]){ "-p", pid, "--range",
+		  range, "--duration", "2", NULL }));
+	EXPECT_EQ(0, t.status) TH_LOG("%s", t.err);
+	for (i = 0; i < t.n; i++) {
+		unsigned long va = mmt_jhex(mmt_jget(t.ev[i], "addr"));
+		uint64_t e0 = 0, e1 = 0;
+
+		EXPECT_EQ(w[0], (pid_t)mmt_jnum(mmt_jget(t.ev[i], "pid")));
+		if (has_result(t.ev[i], "RETRY"))
+			continue;
+		mine++;
+		mmt_pagemap(w[0], va, &e0);
+		mmt_pagemap(w[1], va, &e1);
+		EXPECT_TRUE(MMT_PM_PRESENT(e0));
+		EXPECT_EQ(MMT_PM_PFN(e0), mmt_jnum(mmt_jget(t.ev[i], "pfn")));
+		EXPECT_NE(MMT_PM_PFN(e1), mmt_jnum(mmt_jget(t.ev[i], "pfn")));
+	}
+	for (i = 0; i < 2; i++) {
+		kill(w[i], SIGKILL);
+		waitpid(w[i], NULL, 0);
+		close(fd[i]);
+	}
+	/* Two seconds of one new page per 50 ms. */
+	EXPECT_GE(mine, 5);
+	ksft_print_msg("%d faults of pid %d traced in 2 s\n", mine, w[0]);
+	trace_free(&t);
+}
+
+#define CGROUP2_MAGIC_ 0x63677270
+
+/*
+ * --cgroup DIR: the faults of tasks in DIR and in its descendants (the
+ * workload moves itself into DIR/leaf), none when DIR is a sibling.
+ */
+TEST(filter_cgroup)
+{
+	static const char *const root = "/sys/fs/cgroup";
+	unsigned long a = 0x3d0000000000UL;
+	char range[64], addr[32], top[128], leaf[160], other[128];
+	struct statfs sf;
+	struct trace t;
+	int i, n = 0;
+
+	if (statfs(root, &sf) || sf.f_type != CGROUP2_MAGIC_) {
+		if (mount("cgroup2", root, "cgroup2", 0, NULL))
+			SKIP(return, "cgroup2 is not mounted at %s and cannot be mounted there: %s",
+			     root, strerror(errno));
+	}
+	snprintf(top, sizeof(top), "%s/mmscope-faults-%d", root, getpid());
+	snprintf(leaf, sizeof(leaf), "%s/leaf", top);
+	snprintf(other, sizeof(other), "%s/mmscope-other-%d", root, getpid());
+	ASSERT_EQ(0, mkdir(top, 0755));
+	ASSERT_EQ(0, mkdir(leaf, 0755));
+	ASSERT_EQ(0, mkdir(other, 0755));
+	snprintf(range, sizeof(range), "0x%lx-0x%lx", a, a + 32 * PG);
+	snprintf(addr, sizeof(addr), "0x%lx", a);
+
+	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--cgroup", top,
+		  "--range", range, "--", self_exe(), "workload", "incg", leaf,
+		  addr, "32", NULL }));
+	EXPECT_EQ(0, t.status) TH_LOG("%s", t.err);
+	for (i = 0; i < t.n; i++)
+		n += !has_result(t.ev[i], "RETRY");
+	EXPECT_EQ(32, n);
+	trace_free(&t);
+
+	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--cgroup", other,
+		  "--range", range, "--", self_exe(), "workload", "incg", leaf,
+		  addr, "32", NULL }));
+	EXPECT_EQ(0, t.status) TH_LOG("%s", t.err);
+	EXPECT_EQ(0, t.n);
+	EXPECT_NE(NULL, t.sum);
+	trace_free(&t);
+	EXPECT_EQ(0, rmdir(leaf));
+	EXPECT_EQ(0, rmdir(top));
+	EXPECT_EQ(0, rmdir(other));
+}
+
+/*
+ * `-- CMD` traces the command's process tree from its exec on: every event
+ * is the command's or its forked child's, none is mmscope's code from before
+ * the exec, and the faults the kernel counted for the command (wait4's
+ * rusage, children included, since the exec) are the traced ones that
+ * completed without error.
+ */
+TEST(command_tree_from_exec)
+{
+	unsigned long a = 0x3e0000000000UL;
+	char addr[32], out[] = "/tmp/mmscope-faults-XXXXXX", *buf;
+	unsigned long long ppfn, cpfn, noerr = 0;
+	int fd, grandchild, root, i, from_child = 0;
+	struct mmt_json *child;
+	struct trace t;
+
+	fd = mkstemp(out);
+	ASSERT_GE(fd, 0);
+	close(fd);
+	snprintf(addr, sizeof(addr), "0x%lx", a);
+	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--", self_exe(),
+		  "workload", "cow", addr, out, NULL }));
+	ASSERT_EQ(0, t.status) TH_LOG("%s", t.err);
+	buf = mmt_read_file(out, NULL);
+	unlink(out);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(3, sscanf(buf, "%llu %d %llu", &ppfn, &grandchild, &cpfn));
+	free(buf);
+	ASSERT_EQ(0, mmt_jnum(mmt_jget(t.sum, "lost")));
+	ASSERT_EQ(0, mmt_jnum(mmt_jget(t.sum, "missed")));
 	child = mmt_jget(t.sum, "child");
 	ASSERT_NE(NULL, child);
+	root = mmt_jnum(mmt_jget(child, "pid"));
 	for (i = 0; i < t.n; i++) {
 		struct mmt_json *ev = t.ev[i];
+		int pid = mmt_jnum(mmt_jget(ev, "pid"));
+		const char *file = mmt_jstr(mmt_jget(mmt_jget(ev, "vma"), "file"));
 
-		if (has_result(ev, "RETRY"))
-			continue;
-		acc++;
-		if (!has_result(ev, "SIGSEGV") && !has_result(ev, "SIGBUS") &&
-		    !has_result(ev, "OOM") && !has_result(ev, "HWPOISON") &&
+		EXPECT_TRUE(pid == root || pid == grandchild) TH_LOG("pid %d", pid);
+		from_child += pid == grandchild;
+		EXPECT_STREQ("faults", mmt_jstr(mmt_jget(ev, "comm")) ?: "");
+		EXPECT_STRNE("mmscope", file ?: "");
+		if (!has_result(ev, "RETRY") && !has_result(ev, "SIGSEGV") &&
+		    !has_result(ev, "SIGBUS") && !has_result(ev, "OOM") &&
+		    !has_result(ev, "HWPOISON") &&
 		    !has_result(ev, "HWPOISON_LARGE") &&
 		    !has_result(ev, "FALLBACK"))
 			noerr++;
 	}
-	EXPECT_EQ(acc, mmt_jnum(mmt_jget(t.sum, "accounted")));
+	EXPECT_GE(from_child, 1);
 	EXPECT_EQ(noerr, mmt_jnum(mmt_jget(child, "minflt")) +
 			 mmt_jnum(mmt_jget(child, "majflt")));
-	EXPECT_GE(mmt_jnum(mmt_jget(t.sum, "vmstat_pgfault")), acc);
-	ksft_print_msg("traced %d (accounted %llu), rusage %llu+%llu, vmstat %llu\n",
-		       t.n, acc, mmt_jnum(mmt_jget(child, "minflt")),
-		       mmt_jnum(mmt_jget(child, "majflt")),
-		       mmt_jnum(mmt_jget(t.sum, "vmstat_pgfault")));
+	ksft_print_msg("%d events (%d of the forked child), %llu completed; rusage since exec %llu+%llu\n",
+		       t.n, from_child, noerr,
+		       mmt_jnum(mmt_jget(child, "minflt")),
+		       mmt_jnum(mmt_jget(child, "majflt")));
 	trace_free(&t);
+}
+
+/*
+ * /proc/vmstat pgfault against the trace of every task (no filter), read
+ * before attach (V1), after attach (V2), before detach (V3), after detach
+ * (V4).  A fault is counted inside handle_mm_fault(), between the entry
+ * and the exit probes: every traced counted fault lies in [V1, V4], every
+ * fault counted in [V2, V3] is traced.  So V3 - V2 <= traced <= V4 - V1,
+ * where "traced" counts what pgfault counts: every call before 6.5, calls
+ * without VM_FAULT_RETRY since.  A storm of faults runs meanwhile.
+ */
+TEST(pgfault_relation)
+{
+	const char *storm[] = { self_exe(), "workload", "storm", NULL };
+	unsigned long long acc = 0, v[4];
+	bool all = pgfault_counts_retries();
+	struct mmt_json *vm;
+	struct trace t;
+	pid_t pid;
+	int i;
+
+	pid = spawn(storm, NULL);
+	ASSERT_GT(pid, 0);
+	EXPECT_EQ(0, run_trace(&t, (const char *[]){ "--duration", "2",
+		  NULL }));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	ASSERT_EQ(0, t.status) TH_LOG("%s", t.err);
+	ASSERT_NE(NULL, t.sum);
+	for (i = 0; i < t.n; i++)
+		if (all || !has_result(t.ev[i], "RETRY"))
+			acc++;
+	vm = mmt_jget(t.sum, "vmstat_pgfault");
+	v[0] = mmt_jnum(mmt_jget(vm, "before_attach"));
+	v[1] = mmt_jnum(mmt_jget(vm, "after_attach"));
+	v[2] = mmt_jnum(mmt_jget(vm, "before_detach"));
+	v[3] = mmt_jnum(mmt_jget(vm, "after_detach"));
+	ksft_print_msg("pgfault counts %s: V3-V2 %llu <= traced %llu <= V4-V1 %llu (%d events, %llu lost, %llu missed)\n",
+		       all ? "every call" : "calls without RETRY", v[2] - v[1],
+		       acc, v[3] - v[0], t.n,
+		       mmt_jnum(mmt_jget(t.sum, "lost")),
+		       mmt_jnum(mmt_jget(t.sum, "missed")));
+	ASSERT_TRUE(v[0] && v[0] <= v[1] && v[1] <= v[2] && v[2] <= v[3]);
+	/* The storm faulted all along: 64 pages per 20 ms. */
+	EXPECT_GE(v[2] - v[1], 500);
+	EXPECT_LE(acc, v[3] - v[0]);
+	/* Only a complete trace is a lower bound. */
+	ASSERT_EQ(0, mmt_jnum(mmt_jget(t.sum, "lost")));
+	ASSERT_EQ(0, mmt_jnum(mmt_jget(t.sum, "missed")));
+	EXPECT_LE(v[2] - v[1], acc);
+	EXPECT_EQ(acc, mmt_jnum(mmt_jget(t.sum, "accounted")));
+	trace_free(&t);
+}
+
+/* --duration ends a trace of a command that runs longer: it is ended. */
+TEST(duration_ends_command)
+{
+	unsigned long long t0 = 0, secs;
+	struct mmt_json *child;
+	struct timespec ts;
+	struct trace t;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t0 = ts.tv_sec;
+	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--summary", "--duration",
+		  "1", "--", "sleep", "30", NULL }));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	secs = ts.tv_sec - t0;
+	ksft_print_msg("returned after %llu s\n", secs);
+	EXPECT_LT(secs, 15);
+	EXPECT_EQ(0, t.status) TH_LOG("%s", t.err);
+	ASSERT_NE(NULL, t.sum);
+	child = mmt_jget(t.sum, "child");
+	ASSERT_NE(NULL, child);
+	EXPECT_EQ(128 + SIGTERM, (int)mmt_jnum(mmt_jget(child, "status")));
+	trace_free(&t);
+}
+
+/*
+ * SIGINT or SIGTERM mid-trace: the summary is printed, the command ended
+ * and reaped, and nothing stays attached: no mmscope program is loaded any
+ * more (the kernel's program list) and, with kprobes, no kprobe remains on
+ * handle_mm_fault (debugfs kprobes/list).  A new session then attaches.
+ */
+FIXTURE(stop) {};
+FIXTURE_VARIANT(stop) {
+	int sig;
+	const char *opt;
+};
+FIXTURE_VARIANT_ADD(stop, sigint_fentry) { .sig = SIGINT, .opt = "--json" };
+FIXTURE_VARIANT_ADD(stop, sigterm_kprobe) { .sig = SIGTERM, .opt = "--kprobe" };
+FIXTURE_SETUP(stop) {}
+FIXTURE_TEARDOWN(stop) {}
+
+TEST_F(stop, signal_mid_trace)
+{
+	const char *argv[] = { mmt_cli(), "faults", "--json", "--summary",
+			       variant->opt, "--", "sleep", "30", NULL };
+	pid_t cli, sleeper = 0;
+	char out[8192];
+	int fd, i, st, progs = -1;
+	ssize_t len = 0, r;
+
+	ASSERT_EQ(0, mmscope_progs_loaded());
+	cli = spawn(argv, &fd);
+	ASSERT_GT(cli, 0);
+	/* Released (so attached) once the child is "sleep". */
+	for (i = 0; i < 3000 && !sleeper; i++) {
+		sleeper = child_named(cli, "sleep");
+		if (!sleeper)
+			usleep(10000);
+	}
+	ASSERT_NE(0, sleeper);
+	EXPECT_GE(mmscope_progs_loaded(), 2);
+	if (variant->opt && !strcmp(variant->opt, "--kprobe"))
+		EXPECT_NE(0, kprobes_on_fault());
+	kill(cli, variant->sig);
+	st = wait_ms(cli, 10000);
+	if (st < 0) {
+		kill(cli, SIGKILL);
+		waitpid(cli, NULL, 0);
+	}
+	EXPECT_EQ(0, st);
+	while (len < (ssize_t)sizeof(out) - 1 &&
+	       (r = read(fd, out + len, sizeof(out) - 1 - len)) > 0)
+		len += r;
+	out[len] = '\0';
+	close(fd);
+	EXPECT_NE(NULL, strstr(out, "{\"summary\":")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"child\":")) TH_LOG("%s", out);
+	EXPECT_EQ(-1, kill(sleeper, 0));
+	/* Links are released when the last file goes: give RCU a moment. */
+	for (i = 0; i < 300 && progs; i++) {
+		progs = mmscope_progs_loaded();
+		if (progs)
+			usleep(10000);
+	}
+	EXPECT_EQ(0, progs);
+	EXPECT_GE(0, kprobes_on_fault());
 }
 
 /* A one-page ring buffer under a storm: received + lost == faults. */

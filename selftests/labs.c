@@ -17,15 +17,16 @@ FIXTURE(lab) {
 
 FIXTURE_VARIANT(lab) {
 	const char *name;
+	bool traced;		/* checks a count from the BPF fault tracer */
 };
 
 /* One line per lab: the labs this build of mmscope has. */
-FIXTURE_VARIANT_ADD(lab, demand) { .name = "demand" };
+FIXTURE_VARIANT_ADD(lab, demand) { .name = "demand", .traced = true };
 FIXTURE_VARIANT_ADD(lab, malloc) { .name = "malloc" };
-FIXTURE_VARIANT_ADD(lab, cow) { .name = "cow" };
+FIXTURE_VARIANT_ADD(lab, cow) { .name = "cow", .traced = true };
 FIXTURE_VARIANT_ADD(lab, filemap) { .name = "filemap" };
 FIXTURE_VARIANT_ADD(lab, translate) { .name = "translate" };
-FIXTURE_VARIANT_ADD(lab, thp) { .name = "thp" };
+FIXTURE_VARIANT_ADD(lab, thp) { .name = "thp", .traced = true };
 FIXTURE_VARIANT_ADD(lab, vma) { .name = "vma" };
 FIXTURE_VARIANT_ADD(lab, buddy) { .name = "buddy" };
 FIXTURE_VARIANT_ADD(lab, slab) { .name = "slab" };
@@ -36,6 +37,21 @@ FIXTURE_SETUP(lab)
 
 FIXTURE_TEARDOWN(lab)
 {
+}
+
+/* A passed check line "[ok] ... (mmscope's BPF fault tracer)". */
+static bool tracer_checked(const char *out)
+{
+	static const char tag[] = "(mmscope's BPF fault tracer)\n";
+	const char *p, *line;
+
+	for (p = out; (p = strstr(p, tag)); p++) {
+		for (line = p; line > out && line[-1] != '\n'; line--)
+			;
+		if (strstr(line, "[ok]") && strstr(line, "[ok]") < p)
+			return true;
+	}
+	return false;
 }
 
 TEST_F(lab, claim_holds)
@@ -56,6 +72,11 @@ TEST_F(lab, claim_holds)
 	}
 	EXPECT_NE(NULL, strstr(out, "\nPASS "));
 	EXPECT_EQ(NULL, strstr(out, "[FAIL]"));
+	/* The tracer's count was checked (as root it must run). */
+	if (variant->traced)
+		EXPECT_TRUE(tracer_checked(out))
+			TH_LOG("lab %s: no fault-tracer check line:\n%s",
+			       variant->name, out);
 out:
 	free(out);
 	free(err);

@@ -77,9 +77,10 @@ void translate_print_text(FILE *f, const struct mmscope_result *res);
  * Needs root; returns -errno (-EPERM without privileges).
  */
 struct faults_opts {
-	int pid;			/* tgid, 0: all */
+	int pid;			/* that process (tgid) only, 0: all */
+	int follow;			/* a child not exec'd yet: its tree from exec on */
 	const char *comm;
-	uint64_t cgroup_id;
+	const char *cgroup;		/* a cgroup2 directory: it and its descendants */
 	uint64_t start, end;		/* address range [start, end), end 0: all */
 	uint64_t min_lat_ns;
 	bool major;			/* major faults only */
@@ -97,13 +98,27 @@ struct faults_vma {
 	char name[MMSCOPE_FILE_LEN];
 };
 
+/* Whether events carry PFNs. */
+enum faults_pfn {
+	FAULTS_PFN_OK,
+	FAULTS_PFN_NOCAP,		/* the caller lacks CAP_SYS_ADMIN */
+	FAULTS_PFN_KALLSYMS,		/* /proc/kallsyms hides the layout symbols */
+};
+
 struct faults_summary {
 	uint64_t events;		/* received */
 	uint64_t lost;			/* ring buffer full (all CPUs) */
-	uint64_t accounted;		/* events without RETRY: what pgfault counts */
+	uint64_t missed;		/* not recorded: no task storage, map full,
+					 * or the program not run (recursion) */
+	uint64_t completed;		/* events without RETRY */
+	uint64_t accounted;		/* the events /proc/vmstat pgfault counts:
+					 * all before 6.5, those without RETRY since */
+	bool pgfault_all;		/* the rule: true before 6.5 */
 	uint64_t minor, major, retry, error;	/* by outcome (disjoint) */
 	uint64_t write, exec, user, remote, anon, file, mapped;
-	uint64_t pgfault_start, pgfault_end;	/* /proc/vmstat around the run */
+	/* /proc/vmstat pgfault before and after attach, before and after detach */
+	uint64_t pgfault[4];
+	enum faults_pfn pfn;
 	uint64_t hist[FAULTS_HIST_SLOTS];	/* log2 latency, ns */
 	struct faults_vma vmas[FAULTS_TOP_VMAS];
 	uint64_t vmas_other;
@@ -114,7 +129,7 @@ struct faults_child {
 	int pid;
 	int status;
 	bool reaped;
-	uint64_t minflt, majflt;	/* from wait4(), since the release */
+	uint64_t minflt, majflt;	/* from wait4(), since its exec */
 };
 
 struct faults_tracer;
@@ -124,6 +139,9 @@ int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
 		       void *ctx, struct faults_tracer **t);
 int faults_trace_poll(struct faults_tracer *t, int timeout_ms);
 void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s);
+/* The followed command's fault counters at its exec; false before it. */
+bool faults_trace_exec_base(struct faults_tracer *t, uint64_t *minflt,
+			    uint64_t *majflt);
 
 /* Views reusable by the labs: fetch, then print to any stream. */
 int vma_fetch(int pid, struct mmscope_result *res);

@@ -15,9 +15,13 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include "cli.h"
@@ -32,6 +36,7 @@ struct faults_tracer {
 	faults_event_fn fn;
 	void *ctx;
 	struct faults_summary sum;
+	int cgroup_fd;
 	bool fentry;
 };
 
@@ -98,6 +103,8 @@ static void summary_add(struct faults_summary *s, const struct mmscope_fault *e)
 {
 	s->events++;
 	if (!(e->result & MMSCOPE_FR_RETRY))
+		s->completed++;
+	if (s->pgfault_all || !(e->result & MMSCOPE_FR_RETRY))
 		s->accounted++;
 	if (e->result & MMSCOPE_FR_RETRY)
 		s->retry++;
@@ -204,7 +211,8 @@ static int handle_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-static uint64_t lost_events(struct faults_tracer *t)
+/* The sum over CPUs of a per-CPU counter map. */
+static uint64_t percpu_sum(const struct bpf_map *map)
 {
 	int ncpu = libbpf_num_possible_cpus(), i;
 	uint64_t *vals, sum = 0;
@@ -213,13 +221,100 @@ static uint64_t lost_events(struct faults_tracer *t)
 	if (ncpu <= 0)
 		return 0;
 	vals = calloc(ncpu, sizeof(*vals));
-	if (vals && !bpf_map__lookup_elem(t->skel->maps.lost, &zero,
-					  sizeof(zero), vals,
+	if (vals && !bpf_map__lookup_elem(map, &zero, sizeof(zero), vals,
 					  sizeof(*vals) * ncpu, 0))
 		for (i = 0; i < ncpu; i++)
 			sum += vals[i];
 	free(vals);
 	return sum;
+}
+
+/*
+ * Runs of a loaded program the kernel skipped because another BPF program
+ * was running on that CPU (struct bpf_prog_info recursion_misses, 5.12+).
+ */
+static uint64_t recursion_misses(const struct bpf_program *p)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_program__fd(p);
+
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.recursion_misses;
+}
+
+static uint64_t missed_events(struct faults_tracer *t)
+{
+	struct bpf_program *p;
+	uint64_t n = percpu_sum(t->skel->maps.missed);
+
+	bpf_object__for_each_program(p, t->skel->obj)
+		if (bpf_program__autoload(p))
+			n += recursion_misses(p);
+	return n;
+}
+
+/*
+ * Which handle_mm_fault() calls /proc/vmstat pgfault counts.  Until 6.4 the
+ * count is taken at the top of handle_mm_fault(): every call, retried ones
+ * included.  Since 6.5 (commit 53156443a303, "mm: do not increment pgfault
+ * stats when page fault handler retries") mm_account_fault() counts it at
+ * the end, skipping calls that return VM_FAULT_RETRY.  The change is in a
+ * function body (mm_account_fault() is static inline), not in any type or
+ * enum, so BTF cannot tell: the kernel release does.
+ */
+static bool pgfault_counts_retries(void)
+{
+	struct utsname u;
+	unsigned int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major < 6 || (major == 6 && minor < 5);
+}
+
+/* Whether the caller holds @cap in its effective set. */
+static bool have_cap(unsigned int cap)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &h, d))
+		return false;
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+/*
+ * The page-table walk needs page_offset_base and pgdir_shift, which libbpf
+ * resolves from /proc/kallsyms.  Without CAP_SYSLOG (kptr_restrict) the file
+ * lists them at address 0: libbpf then leaves the weak ksyms unresolved and
+ * the walk would use the wrong base.  True when the layout is known: both
+ * listed with an address, or absent (a kernel built without them uses the
+ * fixed layout the program falls back to).
+ */
+static bool layout_symbols_visible(void)
+{
+	char line[256], name[128], type;
+	unsigned long long addr;
+	bool ok = true;
+	FILE *f = fopen("/proc/kallsyms", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %127s", &addr, &type, name) != 3)
+			continue;
+		if ((!strcmp(name, "page_offset_base") ||
+		     !strcmp(name, "pgdir_shift")) && !addr)
+			ok = false;
+	}
+	fclose(f);
+	return ok;
 }
 
 static int open_load_attach(struct faults_tracer *t,
@@ -237,9 +332,15 @@ static int open_load_attach(struct faults_tracer *t,
 	bpf_program__set_autoload(skel->progs.fexit_fault, fentry);
 	bpf_program__set_autoload(skel->progs.kprobe_fault, !fentry);
 	bpf_program__set_autoload(skel->progs.kretprobe_fault, !fentry);
+	bpf_program__set_autoload(skel->progs.follow_exec, o->follow);
+	bpf_program__set_autoload(skel->progs.follow_fork, o->follow);
+	bpf_program__set_autoload(skel->progs.follow_exit, o->follow);
 
 	skel->rodata->targ_tgid = o->pid;
-	skel->rodata->targ_cgid = o->cgroup_id;
+	skel->rodata->follow = o->follow;
+	skel->rodata->root_tgid = o->follow;
+	skel->rodata->filter_cgroup = t->cgroup_fd >= 0;
+	skel->rodata->want_pfn = t->sum.pfn == FAULTS_PFN_OK;
 	if (o->comm) {
 		skel->rodata->filter_comm = true;
 		strncpy((char *)skel->rodata->targ_comm, o->comm,
@@ -253,6 +354,19 @@ static int open_load_attach(struct faults_tracer *t,
 	err = bpf_map__set_max_entries(skel->maps.events, size);
 	if (!err)
 		err = faults_bpf__load(skel);
+	if (!err && o->follow) {
+		__u32 k = o->follow;
+		__u8 pending = 0;
+
+		err = bpf_map__update_elem(skel->maps.traced, &k, sizeof(k),
+					   &pending, sizeof(pending), BPF_ANY);
+	}
+	if (!err && t->cgroup_fd >= 0) {
+		__u32 k = 0, fd = t->cgroup_fd;
+
+		err = bpf_map__update_elem(skel->maps.cgroups, &k, sizeof(k),
+					   &fd, sizeof(fd), BPF_ANY);
+	}
 	if (!err)
 		err = faults_bpf__attach(skel);
 	if (err) {
@@ -286,7 +400,21 @@ int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
 		return -ENOMEM;
 	t->fn = fn;
 	t->ctx = ctx;
+	t->cgroup_fd = -1;
+	t->sum.pgfault_all = pgfault_counts_retries();
+	t->sum.pfn = !have_cap(CAP_SYS_ADMIN) ? FAULTS_PFN_NOCAP :
+		     !layout_symbols_visible() ? FAULTS_PFN_KALLSYMS :
+		     FAULTS_PFN_OK;
+	if (o->cgroup) {
+		t->cgroup_fd = open(o->cgroup, O_RDONLY | O_DIRECTORY |
+				    O_CLOEXEC);
+		if (t->cgroup_fd < 0) {
+			err = -errno;
+			goto err_free;
+		}
+	}
 	libbpf_set_print(silent_print);
+	t->sum.pgfault[0] = vmstat_pgfault();
 	/* fentry/fexit first; kprobes where the kernel cannot attach them. */
 	if (!o->kprobe)
 		err = open_load_attach(t, o, true);
@@ -294,21 +422,33 @@ int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
 		err = open_load_attach(t, o, false);
 	if (err)
 		goto err_free;
+	t->sum.pgfault[1] = vmstat_pgfault();
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events),
 				 handle_event, t, NULL);
 	if (!t->rb) {
 		err = -errno;
 		goto err_destroy;
 	}
-	t->sum.pgfault_start = vmstat_pgfault();
 	*tp = t;
 	return 0;
 
 err_destroy:
 	faults_bpf__destroy(t->skel);
 err_free:
+	if (t->cgroup_fd >= 0)
+		close(t->cgroup_fd);
 	free(t);
 	return err;
+}
+
+bool faults_trace_exec_base(struct faults_tracer *t, uint64_t *minflt,
+			    uint64_t *majflt)
+{
+	if (!t->skel->bss->root_started)
+		return false;
+	*minflt = t->skel->bss->root_minflt;
+	*majflt = t->skel->bss->root_majflt;
+	return true;
 }
 
 int faults_trace_poll(struct faults_tracer *t, int timeout_ms)
@@ -324,15 +464,19 @@ int faults_trace_poll(struct faults_tracer *t, int timeout_ms)
 
 void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s)
 {
+	t->sum.pgfault[2] = vmstat_pgfault();
 	faults_bpf__detach(t->skel);
-	t->sum.pgfault_end = vmstat_pgfault();
+	t->sum.pgfault[3] = vmstat_pgfault();
 	ring_buffer__consume(t->rb);
-	t->sum.lost = lost_events(t);
+	t->sum.lost = percpu_sum(t->skel->maps.lost);
+	t->sum.missed = missed_events(t);
 	t->sum.kprobe = !t->fentry;
 	if (s)
 		*s = t->sum;
 	ring_buffer__free(t->rb);
 	faults_bpf__destroy(t->skel);
+	if (t->cgroup_fd >= 0)
+		close(t->cgroup_fd);
 	free(t);
 }
 
@@ -341,7 +485,15 @@ void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s)
 struct faults_out {
 	bool live;		/* a line (or JSON object) per event */
 	uint64_t t0;
+	enum faults_pfn pfn;
 };
+
+static const char *pfn_status(enum faults_pfn p)
+{
+	return p == FAULTS_PFN_NOCAP ? "hidden (needs CAP_SYS_ADMIN)" :
+	       p == FAULTS_PFN_KALLSYMS ? "unavailable (kallsyms hidden)" :
+	       "shown";
+}
 
 static void result_text(uint32_t r, char *buf, size_t len)
 {
@@ -424,7 +576,7 @@ static void print_event(void *ctx, const struct mmscope_fault *e)
 	if (e->bits & MMSCOPE_FB_PFN)
 		printf("%10llx", (unsigned long long)e->pfn);
 	else
-		printf("%10s", "-");
+		printf("%10s", out->pfn == FAULTS_PFN_NOCAP ? "hidden" : "-");
 	printf(" %llx-%llx %s\n", (unsigned long long)e->vma_start,
 	       (unsigned long long)e->vma_end,
 	       e->bits & MMSCOPE_FB_FILE ? e->file : "[anon]");
@@ -439,8 +591,13 @@ static void print_summary_json(struct faults_summary *s, unsigned int ntop,
 	json_obj_open("summary");
 	json_u64("events", s->events);
 	json_u64("lost", s->lost);
+	json_u64("missed", s->missed);
 	json_str("probe", s->kprobe ? "kprobe" : "fentry");
+	json_str("pfn", pfn_status(s->pfn));
+	json_u64("completed", s->completed);
 	json_u64("accounted", s->accounted);
+	json_str("pgfault_counts", s->pgfault_all ? "every call" :
+		 "calls without RETRY");
 	json_u64("minor", s->minor);
 	json_u64("major", s->major);
 	json_u64("retry", s->retry);
@@ -452,7 +609,12 @@ static void print_summary_json(struct faults_summary *s, unsigned int ntop,
 	json_u64("anon", s->anon);
 	json_u64("file", s->file);
 	json_u64("mapped", s->mapped);
-	json_u64("vmstat_pgfault", s->pgfault_end - s->pgfault_start);
+	json_obj_open("vmstat_pgfault");
+	json_u64("before_attach", s->pgfault[0]);
+	json_u64("after_attach", s->pgfault[1]);
+	json_u64("before_detach", s->pgfault[2]);
+	json_u64("after_detach", s->pgfault[3]);
+	json_obj_close();
 	json_arr_open("top_vmas");
 	for (i = 0; i < ntop && i < 10; i++) {
 		json_obj_open(NULL);
@@ -468,7 +630,7 @@ static void print_summary_json(struct faults_summary *s, unsigned int ntop,
 	for (i = 0; i < FAULTS_HIST_SLOTS; i++)
 		json_u64(NULL, s->hist[i]);
 	json_arr_close();
-	if (c->pid) {
+	if (c->reaped) {
 		json_obj_open("child");
 		json_u64("pid", c->pid);
 		json_s64("status", c->status);
@@ -485,9 +647,9 @@ static void print_summary_text(struct faults_summary *s, unsigned int ntop,
 {
 	unsigned int i;
 
-	fprintf(stdout, "\n%llu faults traced (%s), %llu lost\n",
+	fprintf(stdout, "\n%llu faults traced (%s), %llu lost, %llu missed\n",
 		(unsigned long long)s->events, s->kprobe ? "kprobe" : "fentry",
-		(unsigned long long)s->lost);
+		(unsigned long long)s->lost, (unsigned long long)s->missed);
 	if (full) {
 		printf("  minor %llu  major %llu  retry %llu  error %llu\n",
 		       (unsigned long long)s->minor,
@@ -501,9 +663,11 @@ static void print_summary_text(struct faults_summary *s, unsigned int ntop,
 		       (unsigned long long)s->remote,
 		       (unsigned long long)s->anon,
 		       (unsigned long long)s->file);
-		printf("  /proc/vmstat pgfault over the run: %llu (all tasks)\n",
-		       (unsigned long long)(s->pgfault_end - s->pgfault_start));
-		if (c->pid)
+		printf("  /proc/vmstat pgfault while attached: %llu (all tasks; it counts %s: %llu traced)\n",
+		       (unsigned long long)(s->pgfault[2] - s->pgfault[1]),
+		       s->pgfault_all ? "every call" : "calls without RETRY",
+		       (unsigned long long)s->accounted);
+		if (c->reaped)
 			printf("  child %d: status %d, minflt %llu majflt %llu\n",
 			       c->pid, c->status,
 			       (unsigned long long)c->minflt,
@@ -535,42 +699,23 @@ static void on_signal(int sig)
 
 /*
  * Fork @argv stopped: the child blocks on a pipe until the tracer is
- * attached, records its fault counters (so that faults from before the
- * release can be told apart), then execs.
+ * attached (with the child's tgid in its traced map), then execs.  Its
+ * faults count from the exec on (sched_process_exec), not before.
  */
-static pid_t spawn_stopped(char **argv, int *go_fd, int *report_fd)
+static pid_t spawn_stopped(char **argv, int *go_fd)
 {
-	int go[2], rep[2];
+	int go[2];
 	pid_t pid;
+	char c;
 
-	if (pipe2(go, O_CLOEXEC) || pipe2(rep, O_CLOEXEC))
+	if (pipe2(go, O_CLOEXEC))
 		return -1;
 	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		struct rusage ru;
-		uint64_t base[2] = { 0, 0 };
-		char c = 0;
-
 		close(go[1]);
-		close(rep[0]);
-		/*
-		 * Fault in (copy-on-write after fork) everything used between
-		 * the release and the baseline, so that no fault falls in
-		 * between: the tracer would see it, the baseline would count
-		 * it too.
-		 */
-		getrusage(RUSAGE_SELF, &ru);
-		*(volatile char *)&c = 0;
-		*(volatile uint64_t *)&base[1] = 0;
 		if (read(go[0], &c, 1) != 1)
-			_exit(127);
-		if (!getrusage(RUSAGE_SELF, &ru)) {
-			base[0] = ru.ru_minflt;
-			base[1] = ru.ru_majflt;
-		}
-		if (write(rep[1], base, sizeof(base)) != sizeof(base))
 			_exit(127);
 		execvp(argv[0], argv);
 		fprintf(stderr, "%s faults: %s: %s\n", prog, argv[0],
@@ -578,21 +723,62 @@ static pid_t spawn_stopped(char **argv, int *go_fd, int *report_fd)
 		_exit(127);
 	}
 	close(go[0]);
-	close(rep[1]);
 	*go_fd = go[1];
-	*report_fd = rep[0];
 	return pid;
 }
 
-static int cgroup_id(const char *path, uint64_t *id)
+/* Reap @c if it has exited (@block_ms: wait up to that long). */
+static bool reap_child(struct faults_child *c, struct faults_tracer *t,
+		       int block_ms)
 {
-	struct stat st;
+	uint64_t min0 = 0, maj0 = 0;
+	struct rusage ru;
+	int st, i;
 
-	/* On cgroup2 the directory's inode number is the cgroup id. */
-	if (stat(path, &st) || !S_ISDIR(st.st_mode))
-		return -1;
-	*id = st.st_ino;
-	return 0;
+	for (i = 0; !c->reaped; i++) {
+		pid_t r = wait4(c->pid, &st, WNOHANG, &ru);
+
+		if (r == c->pid) {
+			c->status = WIFEXITED(st) ? WEXITSTATUS(st) :
+				    128 + WTERMSIG(st);
+			if (t && faults_trace_exec_base(t, &min0, &maj0)) {
+				c->minflt = ru.ru_minflt - min0;
+				c->majflt = ru.ru_majflt - maj0;
+			} else {
+				c->minflt = ru.ru_minflt;
+				c->majflt = ru.ru_majflt;
+			}
+			c->reaped = true;
+		} else if (r < 0 || i * 10 >= block_ms) {
+			break;
+		} else {
+			usleep(10000);
+		}
+	}
+	return c->reaped;
+}
+
+/*
+ * The trace ends (deadline, signal) while the command runs: ask it to end
+ * (SIGTERM), give it 2 s, then SIGKILL and 2 s more.  Never blocks longer:
+ * a task stuck in the kernel is left unreaped (and not reported).
+ */
+static void end_child(struct faults_child *c, struct faults_tracer *t)
+{
+	if (reap_child(c, t, 0))
+		return;
+	kill(c->pid, SIGTERM);
+	if (reap_child(c, t, 2000))
+		return;
+	kill(c->pid, SIGKILL);
+	reap_child(c, t, 2000);
+}
+
+static bool is_cgroup2_dir(const char *path)
+{
+	struct statfs sf;
+
+	return !statfs(path, &sf) && sf.f_type == 0x63677270;	/* CGROUP2 */
 }
 
 static uint64_t now_ns(void)
@@ -631,8 +817,8 @@ int cmd_faults(int argc, char **argv)
 	struct faults_tracer *t = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool hist = false, summary = false;
-	uint64_t v, duration_s = 0, deadline = 0, base[2] = { 0, 0 };
-	int opt, err, go_fd = -1, report_fd = -1, ret = 1;
+	uint64_t v, duration_s = 0, deadline = 0;
+	int opt, err, go_fd = -1, ret = 1;
 	unsigned int ntop;
 
 	optind = 1;
@@ -648,9 +834,10 @@ int cmd_faults(int argc, char **argv)
 			o.comm = optarg;
 			break;
 		case OPT_CGROUP:
-			if (cgroup_id(optarg, &o.cgroup_id))
+			if (!is_cgroup2_dir(optarg))
 				return usage_error("faults", "'%s' is not a cgroup2 directory",
 						   optarg);
+			o.cgroup = optarg;
 			break;
 		case OPT_MIN_LAT:
 			if (parse_u64(optarg, &v) || v > UINT64_MAX / 1000)
@@ -693,16 +880,17 @@ int cmd_faults(int argc, char **argv)
 	if (optind < argc && strcmp(argv[optind - 1], "--"))
 		return usage_error("faults", "unexpected argument '%s' (a command goes after --)",
 				   argv[optind]);
+	if (optind < argc && o.pid)
+		return usage_error("faults", "-p and -- CMD exclude each other");
 	out.live = !hist && !summary;
 
 	if (optind < argc) {
-		child.pid = spawn_stopped(argv + optind, &go_fd, &report_fd);
+		child.pid = spawn_stopped(argv + optind, &go_fd);
 		if (child.pid < 0)
 			return error("faults: cannot start %s: %s", argv[optind],
 				     strerror(errno));
-		/* Trace the command unless another task filter was asked for. */
-		if (!o.pid && !o.comm && !o.cgroup_id)
-			o.pid = child.pid;
+		/* The command's process tree (other filters narrow it). */
+		o.follow = child.pid;
 	}
 
 	sigaction(SIGINT, &sa, NULL);
@@ -711,18 +899,26 @@ int cmd_faults(int argc, char **argv)
 	err = faults_trace_start(&o, print_event, &out, &t);
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
-			error("faults: needs root (CAP_BPF+CAP_PERFMON or CAP_SYS_ADMIN)");
+			error("faults: loading BPF programs needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN); PFNs need CAP_SYS_ADMIN too");
 		else
 			error("faults: cannot load or attach the BPF program: %s",
 			      strerror(-err));
 		goto cleanup;
 	}
+	out.pfn = t->sum.pfn;
+	if (t->sum.pfn == FAULTS_PFN_KALLSYMS)
+		fprintf(stderr, "%s faults: warning: /proc/kallsyms hides kernel addresses (kptr_restrict; needs CAP_SYSLOG): the page-table layout is unknown, PFNs are not reported (null)\n",
+			prog);
+	else if (t->sum.pfn == FAULTS_PFN_NOCAP && !json_output)
+		fprintf(stderr, "%s faults: PFNs are hidden: they need CAP_SYS_ADMIN\n",
+			prog);
 	if (child.pid) {
-		if (write(go_fd, "g", 1) != 1 ||
-		    read(report_fd, base, sizeof(base)) != sizeof(base)) {
+		if (write(go_fd, "g", 1) != 1) {
 			error("faults: the command did not start");
 			goto cleanup;
 		}
+		close(go_fd);
+		go_fd = -1;
 	} else if (!json_output) {
 		fprintf(stderr, "Tracing page faults%s. Ctrl-C to end.\n",
 			o.pid ? " of one process" : "");
@@ -742,24 +938,17 @@ int cmd_faults(int argc, char **argv)
 		}
 		if (deadline && now_ns() >= deadline)
 			break;
-		if (child.pid) {
-			struct rusage ru;
-			int st;
-			pid_t r = wait4(child.pid, &st, WNOHANG, &ru);
-
-			if (r == child.pid) {
-				child.status = WIFEXITED(st) ? WEXITSTATUS(st) :
-					       128 + WTERMSIG(st);
-				child.minflt = ru.ru_minflt - base[0];
-				child.majflt = ru.ru_majflt - base[1];
-				child.reaped = true;
-				break;
-			}
-		}
+		if (child.pid && reap_child(&child, t, 0))
+			break;
 	}
+	/* Deadline or signal: end the command first, then the trace. */
+	if (child.pid > 0)
+		end_child(&child, t);
 	/* 127: the command could not be run (as a shell reports it). */
 	ret = child.reaped && child.status == 127 ? 1 : 0;
 cleanup:
+	if (child.pid > 0 && !child.reaped)
+		end_child(&child, t);
 	if (t) {
 		faults_trace_stop(t, &sum);
 		ntop = summary_top(&sum);
@@ -770,12 +959,5 @@ cleanup:
 	}
 	if (go_fd >= 0)
 		close(go_fd);
-	if (report_fd >= 0)
-		close(report_fd);
-	if (child.pid > 0 && !child.reaped) {
-		if (ret)
-			kill(child.pid, SIGKILL);
-		waitpid(child.pid, NULL, 0);
-	}
 	return ret;
 }

@@ -25,6 +25,7 @@ struct lab_run {
 	int cmd_fd, ack_fd;
 	bool color;
 	int checks, failed;
+	bool rerun, retried;		/* fault events lost: run once more */
 	char skip[256];			/* why the claim cannot be shown */
 };
 
@@ -84,8 +85,9 @@ int lab_xlate(pid_t pid, uint64_t addr, struct mmscope_pt_leaf *leaf,
 /*
  * mmscope's BPF fault tracer on the subject's faults in [start, end):
  * lab_faults_start() attaches it, lab_faults_stop() detaches and returns
- * the faults the kernel accounted (retries excluded), -errno if the tracer
- * could not run (@why says why), and the events whose leaf was a PMD.
+ * the faults that completed (retries excluded), -errno if the tracer could
+ * not run, -EOVERFLOW if events were lost, and the events whose leaf was a
+ * PMD.
  */
 struct lab_faults {
 	struct faults_tracer *t;
@@ -95,7 +97,10 @@ struct lab_faults {
 int lab_faults_start(struct lab_faults *lf, pid_t pid, uint64_t start,
 		     uint64_t end);
 long lab_faults_stop(struct lab_faults *lf);
-/* Check @n (from lab_faults_stop()) == @want, or say why it is missing. */
+/*
+ * Check @n (from lab_faults_stop()) == @want.  A tracer failure is a failed
+ * check as root; lost events rerun the lab once, then fail.
+ */
 void lab_check_faults(struct lab_run *lr, long n, long want, const char *what);
 
 /* Oracles: the kernel's own files. */

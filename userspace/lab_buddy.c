@@ -5,6 +5,9 @@
  * into large blocks, except around pages the per-CPU lists still hold.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,6 +46,61 @@ static int write_sysctl(const char *path, long v)
 	if (fclose(f) && !ret)
 		ret = -errno;
 	return ret;
+}
+
+/*
+ * The value to put back, preformatted so that a signal handler can write it
+ * (open/write/close are async-signal-safe); only the process that changed
+ * it restores it, not a forked subject.
+ */
+static char restore_val[32];
+static size_t restore_len;
+static pid_t restore_pid;
+
+static void restore_sysctl(void)
+{
+	int fd;
+
+	if (!restore_len || getpid() != restore_pid)
+		return;
+	fd = open(HIGH_FRACTION, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, restore_val, restore_len) < 0) {
+			/* nothing more a handler can do */
+		}
+		close(fd);
+	}
+	restore_len = 0;
+}
+
+static void restore_on_signal(int sig)
+{
+	restore_sysctl();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void arm_restore(long v)
+{
+	static bool once;
+
+	restore_len = snprintf(restore_val, sizeof(restore_val), "%ld\n", v);
+	restore_pid = getpid();
+	if (!once) {
+		once = true;
+		atexit(restore_sysctl);
+	}
+	signal(SIGINT, restore_on_signal);
+	signal(SIGTERM, restore_on_signal);
+	signal(SIGHUP, restore_on_signal);
+}
+
+static void disarm_restore(void)
+{
+	restore_len = 0;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 }
 
 static uint64_t buddy_step(int step, void *arg)
@@ -185,8 +243,11 @@ static int buddy_run(struct lab_run *lr)
 
 	if (!old)
 		return lab_skip(lr, "no %s (kernel older than 5.14)", HIGH_FRACTION);
+	/* Ctrl-C, SIGTERM or an exit mid-run put the old value back too. */
+	arm_restore(strtol(old, NULL, 10));
 	err = write_sysctl(HIGH_FRACTION, 1L << 30);
 	if (err) {
+		disarm_restore();
 		free(old);
 		return err;
 	}
@@ -194,6 +255,7 @@ static int buddy_run(struct lab_run *lr)
 		HIGH_FRACTION, strtol(old, NULL, 10));
 	ret = buddy_show(lr);
 	err = write_sysctl(HIGH_FRACTION, strtol(old, NULL, 10));
+	disarm_restore();
 	free(old);
 	return ret ? ret : err;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/statfs.h>
 #include "cli.h"
 #include "lab.h"
 
@@ -97,6 +98,33 @@ static bool is_file(const struct view *v)
 	       !(v->l.page_bits & MMSCOPE_PG_ANON) && (v->pm & LAB_PM_FILE);
 }
 
+/* The filesystem holding @path, by name (statfs f_type). */
+static const char *fs_name(const char *path, bool *tmpfs)
+{
+	static char other[48];
+	struct statfs sf;
+
+	*tmpfs = false;
+	if (statfs(path, &sf))
+		return "an unknown filesystem";
+	switch ((unsigned long)sf.f_type) {
+	case 0x01021994:
+		*tmpfs = true;
+		return "tmpfs";
+	case 0x858458f6:
+		return "ramfs";
+	case 0xef53:
+		return "ext2/3/4";
+	case 0x58465342:
+		return "xfs";
+	case 0x9123683e:
+		return "btrfs";
+	}
+	snprintf(other, sizeof(other), "a filesystem of type %#lx",
+		 (unsigned long)sf.f_type);
+	return other;
+}
+
 static int filemap_run(struct lab_run *lr)
 {
 	struct lab_run other = { .color = lr->color };
@@ -105,6 +133,8 @@ static int filemap_run(struct lab_run *lr)
 	char buf[NPG * PG];
 	uint64_t pa, pb;
 	int fd, ret = 0;
+	const char *fs;
+	bool tmpfs;
 
 	snprintf(lab_file, sizeof(lab_file), "/tmp/mmscope-lab-filemap.%d",
 		 (int)getpid());
@@ -118,13 +148,14 @@ static int filemap_run(struct lab_run *lr)
 		return -EIO;
 	}
 	close(fd);
+	fs = fs_name(lab_file, &tmpfs);
 	if (lab_subject_start(lr, filemap_step, &wa) ||
 	    lab_subject_start(&other, filemap_step, &wb)) {
 		ret = -errno;
 		goto out;
 	}
-	lab_say(lr, "A %lu KiB file on tmpfs (%s), all 'f': its pages are in the page cache. Programs A (pid %d) and B (pid %d) map it MAP_PRIVATE and read its first byte.",
-		NPG * PG / 1024, lab_file, lr->pid, other.pid);
+	lab_say(lr, "A %lu KiB file on %s (%s), all 'f': its pages are in the page cache. Programs A (pid %d) and B (pid %d) map it MAP_PRIVATE and read its first byte.",
+		NPG * PG / 1024, fs, lab_file, lr->pid, other.pid);
 	pa = lab_step(lr, STEP_MAP_PRIVATE);
 	pb = lab_step(&other, STEP_MAP_PRIVATE);
 	if (!pa || !pb) {
@@ -161,7 +192,11 @@ static int filemap_run(struct lab_run *lr)
 	lab_check(lr, lab_step(&other, STEP_READ) == 'f' && file_byte() == 'f',
 		  "B still reads 'f', and so does pread() of the file: the write stayed private");
 
-	lab_say(lr, "Now both map the file MAP_SHARED and read it. (tmpfs keeps no dirty accounting, so even a read maps a shared writable page writable.)");
+	if (tmpfs)
+		lab_say(lr, "Now both map the file MAP_SHARED and read it. (tmpfs keeps no dirty accounting, so even a read maps a shared writable page writable.)");
+	else
+		lab_say(lr, "Now both map the file MAP_SHARED and read it. (%s tracks dirty pages: a read maps the page read-only, and the first write faults to mark it dirty.)",
+			fs);
 	pa = lab_step(lr, STEP_MAP_SHARED);
 	pb = lab_step(&other, STEP_MAP_SHARED);
 	lab_step(lr, STEP_READ);

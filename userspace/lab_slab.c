@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Lab slab: every open file is a struct file from the "filp" slab cache.
- * Opening thousands of them makes the cache take new slabs from the page
- * allocator; closing them gives the objects back.
+ * Lab slab: every open file is a struct file from the "filp" slab cache,
+ * and every new name a struct dentry from "dentry".  Creating thousands of
+ * files and keeping them open makes both caches take new objects (filp new
+ * slabs from the page allocator); closing and removing them gives the
+ * objects back.  The files are made on tmpfs (/dev/shm), where a removed
+ * file's dentry is freed at once (a disk filesystem keeps it cached).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,21 +13,26 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
 #include "cli.h"
 #include "lab.h"
 
 #define CACHE		"filp"
+#define DCACHE		"dentry"
+#define TMPFS_MAGIC_	0x01021994
 #define MIN_OPENS	2000
 #define SLACK		64	/* files others open or close meanwhile */
 
 enum { STEP_OPEN = 1, STEP_CLOSE };
 
 static int nopen;
+static char dir[64];
 
 static uint64_t slab_step(int step, void *arg)
 {
 	static int *fds;
 	struct rlimit rl = { nopen + 64, nopen + 64 };
+	char name[96];
 	int i, n = 0;
 
 	(void)arg;
@@ -36,13 +44,16 @@ static uint64_t slab_step(int step, void *arg)
 		if (!fds)
 			return 0;
 		for (i = 0; i < nopen; i++) {
-			fds[i] = open("/proc/self/exe", O_RDONLY);
+			snprintf(name, sizeof(name), "%s/%d", dir, i);
+			fds[i] = open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
 			n += fds[i] >= 0;
 		}
 		return n;
 	case STEP_CLOSE:
-		for (i = 0; i < nopen; i++)
-			n += fds[i] >= 0 && !close(fds[i]);
+		for (i = 0; i < nopen; i++) {
+			snprintf(name, sizeof(name), "%s/%d", dir, i);
+			n += fds[i] >= 0 && !close(fds[i]) && !unlink(name);
+		}
 		return n;
 	}
 	return 0;
@@ -54,7 +65,7 @@ struct cache {
 	bool found;
 };
 
-static void cache_mmscope(struct cache *c)
+static void cache_mmscope(const char *name, struct cache *c)
 {
 	const struct mmscope_rec_hdr *r;
 	struct mmscope_result res;
@@ -65,7 +76,7 @@ static void cache_mmscope(struct cache *c)
 	for (r = NULL; (r = dev_next(&res, r));) {
 		const struct mmscope_slab_cache *sc = (const void *)r;
 
-		if (r->type != MMSCOPE_REC_SLAB_CACHE || strcmp(sc->name, CACHE))
+		if (r->type != MMSCOPE_REC_SLAB_CACHE || strcmp(sc->name, name))
 			continue;
 		c->found = true;
 		c->objs = sc->num_objs;
@@ -80,7 +91,7 @@ static void cache_mmscope(struct cache *c)
 }
 
 /* The oracle: /proc/slabinfo's line for the cache. */
-static void cache_slabinfo(struct cache *c)
+static void cache_slabinfo(const char *cache, struct cache *c)
 {
 	char *text = lab_read_file("/proc/slabinfo"), *line, *save = NULL;
 	unsigned long long a, o, sz, per, pages, as, ns;
@@ -93,7 +104,7 @@ static void cache_slabinfo(struct cache *c)
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (sscanf(line, "%63s %llu %llu %llu %llu %llu : tunables %*u %*u %*u : slabdata %llu %llu",
 			   name, &a, &o, &sz, &per, &pages, &as, &ns) != 8 ||
-		    strcmp(name, CACHE))
+		    strcmp(name, cache))
 			continue;
 		c->found = true;
 		c->active = a;
@@ -127,7 +138,8 @@ static char *capture(void)
 	}
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save), n++)
-		if (!n || !strncmp(line, CACHE " ", strlen(CACHE) + 1))
+		if (!n || !strncmp(line, CACHE " ", strlen(CACHE) + 1) ||
+		    !strncmp(line, DCACHE " ", strlen(DCACHE) + 1))
 			strcat(strcat(out, line), "\n");
 	free(text);
 	return out;
@@ -150,39 +162,71 @@ static bool kasan_quarantine(void)
 	return found;
 }
 
+static int slab_show(struct lab_run *lr);
+
 static int slab_run(struct lab_run *lr)
 {
-	struct cache m0, m1, m2, s0, s1, s2;
+	struct statfs sf;
+	int ret;
+
+	snprintf(dir, sizeof(dir), "/dev/shm/mmscope-lab-slab.XXXXXX");
+	if (statfs("/dev/shm", &sf) || sf.f_type != TMPFS_MAGIC_)
+		return lab_skip(lr, "/dev/shm is not tmpfs: on other filesystems a removed file's dentry stays cached, so the caches would not shrink");
+	if (!mkdtemp(dir))
+		return -errno;
+	ret = slab_show(lr);
+	/* The subject removes what it made; this catches an early exit. */
+	lab_subject_stop(lr);
+	for (int i = 0; i < nopen; i++) {
+		char name[96];
+
+		snprintf(name, sizeof(name), "%s/%d", dir, i);
+		unlink(name);
+	}
+	rmdir(dir);
+	return ret;
+}
+
+static int slab_show(struct lab_run *lr)
+{
+	struct cache m0, m1, m2, s0, s1, s2, d0, d1, d2, e0, e1, e2;
 	char *before, *after;
-	uint64_t need, want;
+	uint64_t need, want, dwant;
 	int opened, i;
 
-	cache_mmscope(&m0);
-	cache_slabinfo(&s0);
+	cache_mmscope(CACHE, &m0);
+	cache_slabinfo(CACHE, &s0);
+	cache_mmscope(DCACHE, &d0);
+	cache_slabinfo(DCACHE, &e0);
 	if (!m0.found || !s0.found)
 		return lab_skip(lr, "no \"%s\" cache in %s (merged into another cache on this kernel?)",
 				CACHE, m0.found ? "/proc/slabinfo" : "mmscope slab");
-	/* More files than the cache has room for: it must grow. */
+	if (!d0.found || !e0.found)
+		return lab_skip(lr, "no \"%s\" cache in %s (merged into another cache on this kernel?)",
+				DCACHE, d0.found ? "/proc/slabinfo" : "mmscope slab");
+	/* More files than the filp cache has room for: it must grow. */
 	nopen = m0.objs + 4 * m0.per_slab;
 	if (nopen < MIN_OPENS)
 		nopen = MIN_OPENS;
 	if (lab_subject_start(lr, slab_step, NULL))
 		return -errno;
 	before = capture();
-	lab_say(lr, "Each open file is a struct file, an object of the \"%s\" slab cache: %llu objects in %llu slabs of %u now. The program opens /proc/self/exe %d times, more than the cache holds, and keeps them open.",
+	lab_say(lr, "Each open file is a struct file, an object of the \"%s\" slab cache: %llu objects in %llu slabs of %u now; each new name is a struct dentry, from \"%s\" (%llu objects). The program creates %d new files in %s, more than the filp cache holds, and keeps them open.",
 		CACHE, (unsigned long long)m0.objs, (unsigned long long)m0.slabs,
-		m0.per_slab, nopen);
+		m0.per_slab, DCACHE, (unsigned long long)d0.objs, nopen, dir);
 	opened = (int)lab_step(lr, STEP_OPEN);
 	if (opened != nopen)
-		return lab_skip(lr, "the program could open only %d of %d files", opened, nopen);
-	cache_mmscope(&m1);
-	cache_slabinfo(&s1);
+		return lab_skip(lr, "the program could create only %d of %d files", opened, nopen);
+	cache_mmscope(CACHE, &m1);
+	cache_slabinfo(CACHE, &s1);
+	cache_mmscope(DCACHE, &d1);
+	cache_slabinfo(DCACHE, &e1);
 	after = capture();
-	lab_diff(lr, "mmscope slab (" CACHE ")", before, after);
+	lab_diff(lr, "mmscope slab (" CACHE ", " DCACHE ")", before, after);
 	/* All nopen files exist at once: the cache holds at least that many. */
 	need = (nopen - m0.objs + m0.per_slab - 1) / m0.per_slab;
 	lab_check(lr, m1.slabs >= m0.slabs + need && m1.objs >= (uint64_t)nopen,
-		  "the cache grew by %llu slabs (at least %llu needed): %llu objects now",
+		  "the filp cache grew by %llu slabs (at least %llu needed): %llu objects now",
 		  (unsigned long long)(m1.slabs - m0.slabs),
 		  (unsigned long long)need, (unsigned long long)m1.objs);
 	lab_check(lr, s1.slabs >= s0.slabs + need && s1.objs >= (uint64_t)nopen,
@@ -190,8 +234,21 @@ static int slab_run(struct lab_run *lr)
 		  (unsigned long long)s0.slabs, (unsigned long long)s1.slabs,
 		  (unsigned long long)s1.objs);
 	lab_check(lr, m1.active >= (uint64_t)nopen && s1.active >= (uint64_t)nopen,
-		  "active objects: %llu (mmscope), %llu (slabinfo), at least the %d open files",
+		  "active filp objects: %llu (mmscope), %llu (slabinfo), at least the %d open files",
 		  (unsigned long long)m1.active, (unsigned long long)s1.active, nopen);
+	/*
+	 * Free dentries in per-CPU slabs already counted as active: the new
+	 * names raise active by at least nopen minus those.
+	 */
+	dwant = (uint64_t)nopen > d0.cpu_free + SLACK ?
+		nopen - d0.cpu_free - SLACK : 0;
+	lab_check(lr, dwant && d1.active >= d0.active + dwant &&
+		  e1.active >= e0.active + dwant,
+		  "active dentry objects grew by %lld (mmscope), %lld (slabinfo), at least %llu: %llu -> %llu slabs",
+		  (long long)d1.active - (long long)d0.active,
+		  (long long)e1.active - (long long)e0.active,
+		  (unsigned long long)dwant, (unsigned long long)e0.slabs,
+		  (unsigned long long)e1.slabs);
 	free(before);
 	before = after;
 	if (kasan_quarantine()) {
@@ -199,27 +256,38 @@ static int slab_run(struct lab_run *lr)
 		return lab_skip(lr, "this kernel has KASAN, whose quarantine holds freed objects back, so closing the files frees nothing visible (the growth half of the claim held above)");
 	}
 
-	lab_say(lr, "The program closes them all. A struct file is freed after the last reference goes (6.1 waits for an RCU grace period).");
+	lab_say(lr, "The program closes and removes them all. A struct file is freed after the last reference goes, a tmpfs dentry when its file is removed (both after an RCU grace period).");
 	lab_step(lr, STEP_CLOSE);
 	for (i = 0; i < 20; i++) {
 		usleep(100 * 1000);
-		cache_mmscope(&m2);
-		if (m2.active + nopen <= m1.active + m2.cpu_free + SLACK)
+		cache_mmscope(CACHE, &m2);
+		cache_mmscope(DCACHE, &d2);
+		if (m2.active + nopen <= m1.active + m2.cpu_free + SLACK &&
+		    d2.active + nopen <= d1.active + d2.cpu_free + SLACK)
 			break;
 	}
-	cache_slabinfo(&s2);
+	cache_slabinfo(CACHE, &s2);
+	cache_slabinfo(DCACHE, &e2);
 	after = capture();
-	lab_diff(lr, "mmscope slab (" CACHE ")", before, after);
+	lab_diff(lr, "mmscope slab (" CACHE ", " DCACHE ")", before, after);
 	want = (uint64_t)nopen > m2.cpu_free + SLACK ?
 	       nopen - m2.cpu_free - SLACK : 0;
-	lab_say(lr, "Free objects in per-CPU slabs still count as active (as /proc/slabinfo counts them): up to %llu here, so the lab expects active to drop by at least %llu.",
-		(unsigned long long)m2.cpu_free, (unsigned long long)want);
+	dwant = (uint64_t)nopen > d2.cpu_free + SLACK ?
+		nopen - d2.cpu_free - SLACK : 0;
+	lab_say(lr, "Free objects in per-CPU slabs still count as active (as /proc/slabinfo counts them): up to %llu filp and %llu dentry objects here, so the lab expects active to drop by at least %llu and %llu.",
+		(unsigned long long)m2.cpu_free, (unsigned long long)d2.cpu_free,
+		(unsigned long long)want, (unsigned long long)dwant);
 	lab_check(lr, want && m1.active >= m2.active + want,
-		  "active objects dropped by %lld (mmscope)",
+		  "active filp objects dropped by %lld (mmscope)",
 		  (long long)m1.active - (long long)m2.active);
 	lab_check(lr, s1.active >= s2.active + want,
-		  "/proc/slabinfo agrees: active %llu -> %llu",
+		  "/proc/slabinfo agrees: active filp %llu -> %llu",
 		  (unsigned long long)s1.active, (unsigned long long)s2.active);
+	lab_check(lr, dwant && d1.active >= d2.active + dwant &&
+		  e1.active >= e2.active + dwant,
+		  "active dentry objects dropped by %lld (mmscope), %lld (slabinfo)",
+		  (long long)d1.active - (long long)d2.active,
+		  (long long)e1.active - (long long)e2.active);
 	free(before);
 	free(after);
 	return 0;
@@ -228,6 +296,6 @@ static int slab_run(struct lab_run *lr)
 const struct lab lab_slab = {
 	.name = "slab",
 	.title = "slab caches grow and shrink",
-	.claim = "opening many files grows the filp cache by whole slabs; closing them frees the objects",
+	.claim = "creating and opening many files grows the filp cache by whole slabs and the dentry cache; closing and removing them frees the objects",
 	.run = slab_run,
 };

@@ -52,6 +52,7 @@ fi
 if has faults; then
 	printf '\n\033[1m== 3. Page faults, live\033[0m\n'
 	show $M faults --summary -- $W --anon 4 --seconds 0
+	show sh -c "$M faults --json -- $W --anon 1 --seconds 0 | grep '^{\"ts_ns' | sed -n 1p"
 fi
 if has buddy; then
 	printf '\n\033[1m== 4. The buddy allocator\033[0m\n'
