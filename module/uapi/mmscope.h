@@ -123,7 +123,7 @@ struct mmscope_mm {
 	__u64 rss[MMSCOPE_RSS_NR];		/* pages */
 	__u64 pgtables_bytes;
 	__u64 pgd_phys;				/* 0 when hidden */
-	__u32 mm_users, mm_count;
+	__u32 mm_users, mm_count;	/* without mmscope's own references */
 	__u32 pgtable_levels;			/* 4 or 5 */
 	__u32 pad;
 };

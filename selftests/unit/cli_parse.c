@@ -9,14 +9,20 @@
 #include "kselftest_harness.h"
 #include "cli.h"
 
-TEST(pid_accepts_only_positive_decimal_or_hex)
+TEST(pid_accepts_only_positive_decimal)
 {
 	int pid;
 
 	EXPECT_EQ(0, parse_pid("1", &pid));
 	EXPECT_EQ(1, pid);
-	EXPECT_EQ(0, parse_pid("0x10", &pid));
-	EXPECT_EQ(16, pid);
+	/* Decimal even with leading zeros: no octal, no hex. */
+	EXPECT_EQ(0, parse_pid("010", &pid));
+	EXPECT_EQ(10, pid);
+	EXPECT_EQ(0, parse_pid("09", &pid));
+	EXPECT_EQ(9, pid);
+	EXPECT_EQ(-1, parse_pid("0x10", &pid));
+	EXPECT_EQ(-1, parse_pid("0", &pid));
+	EXPECT_EQ(-1, parse_pid("00", &pid));
 	EXPECT_EQ(0, parse_pid("4194304", &pid));
 	EXPECT_EQ(-1, parse_pid("4194305", &pid));
 	EXPECT_EQ(-1, parse_pid("0", &pid));
