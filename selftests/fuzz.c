@@ -188,12 +188,13 @@ TEST(device_bad_pointers)
 	struct mmscope_query q = { .version = MMSCOPE_ABI_VERSION,
 				   .view = MMSCOPE_VIEW_VMA, .pid = getpid() };
 	int fd = open("/dev/mmscope", O_RDONLY);
+	void *volatile bad = (void *)8;
 
 	ASSERT_GE(fd, 0);
-	EXPECT_EQ(-1, ioctl(fd, MMSCOPE_IOC_QUERY, (void *)8));
+	EXPECT_EQ(-1, ioctl(fd, MMSCOPE_IOC_QUERY, bad));
 	EXPECT_EQ(EFAULT, errno);
 	ASSERT_EQ(0, ioctl(fd, MMSCOPE_IOC_QUERY, &q));
-	EXPECT_EQ(-1, read(fd, (void *)8, 4096));
+	EXPECT_EQ(-1, read(fd, bad, 4096));
 	EXPECT_EQ(EFAULT, errno);
 	close(fd);
 }
