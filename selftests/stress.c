@@ -72,7 +72,11 @@ static void churn(unsigned int seed, time_t deadline, long rounds)
 			continue;
 		memset(p, 1, len);
 		atomic_fetch_add(&st->maps, 1);
-		mprotect(p + PG, PG, PROT_READ);
+		/* Split and merge back (mremap needs one VMA); inside p only. */
+		if (len > 2 * PG) {
+			mprotect(p + PG, PG, PROT_READ);
+			mprotect(p + PG, PG, PROT_READ | PROT_WRITE);
+		}
 		q = mremap(p, len, len * 2, MREMAP_MAYMOVE);
 		if (q != MAP_FAILED)
 			p = q, len *= 2;
@@ -299,7 +303,13 @@ TEST_F_TIMEOUT(stress, readers_while_everything_changes, 7200)
 	}
 	for (i = 0; i < NCHURN; i++) {
 		kill(churners[i], SIGKILL);
-		waitpid(churners[i], NULL, 0);
+		waitpid(churners[i], &status, 0);
+		/* A target must live until killed: its crash is a failure. */
+		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
+			ksft_print_msg("churning target %d ended early: status %#x\n",
+				       churners[i], status);
+			failed = 1;
+		}
 	}
 	kill(alloc, SIGKILL);
 	waitpid(alloc, NULL, 0);
