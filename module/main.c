@@ -43,7 +43,7 @@ static int mmscope_pid_set(const char *val, const struct kernel_param *kp)
 	struct pid *pid;
 	int nr, err;
 
-	err = kstrtoint(val, 0, &nr);
+	err = kstrtoint(val, 10, &nr);
 	if (err)
 		return -EINVAL;
 	if (nr < 0 || nr > PID_MAX_LIMIT)
@@ -182,7 +182,10 @@ static long mmscope_dev_query(struct file *file, void __user *arg)
 		mmscope_ctx_free(ctx);
 		return err;
 	}
-	mutex_lock(&df->lock);
+	if (mutex_lock_killable(&df->lock)) {
+		mmscope_ctx_free(ctx);
+		return -EINTR;
+	}
 	old = df->ctx;
 	df->ctx = ctx;
 	mutex_unlock(&df->lock);
@@ -233,15 +236,16 @@ static const struct file_operations mmscope_dev_fops = {
 };
 
 /*
- * World-accessible like /proc/PID/pagemap: every query is checked against
- * the caller (ptrace rules for processes, CAP_SYS_ADMIN for PFNs and kernel
+ * World-readable like /proc/PID/pagemap: every query is checked against the
+ * caller (ptrace rules for processes, CAP_SYS_ADMIN for PFNs and kernel
  * addresses), so an unprivileged user can inspect only their own processes.
+ * Nothing is written to it: queries are ioctls, which work on O_RDONLY.
  */
 static struct miscdevice mmscope_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = MMSCOPE_DEV_NAME,
 	.fops = &mmscope_dev_fops,
-	.mode = 0666,
+	.mode = 0444,
 };
 
 /* ---- init/exit ----------------------------------------------------- */
@@ -253,9 +257,14 @@ static int __init mmscope_init(void)
 	size_t i;
 	int err;
 
-	err = misc_register(&mmscope_misc);
+	err = mmscope_target_init();
 	if (err)
 		return err;
+	err = misc_register(&mmscope_misc);
+	if (err) {
+		mmscope_target_exit();
+		return err;
+	}
 	mmscope_dir = debugfs_create_dir("mmscope", NULL);
 	for (i = 0; i < ARRAY_SIZE(mmscope_views); i++)
 		debugfs_create_file(mmscope_views[i]->name, 0400, mmscope_dir,
@@ -269,6 +278,8 @@ static void __exit mmscope_exit(void)
 {
 	debugfs_remove_recursive(mmscope_dir);
 	misc_deregister(&mmscope_misc);
+	/* Last: an open file pins the module, so no check is in flight. */
+	mmscope_target_exit();
 }
 
 module_init(mmscope_init);

@@ -98,6 +98,8 @@ ssize_t mmscope_ctx_read(struct mmscope_ctx *ctx, char __user *ubuf,
 			 size_t count);
 
 /* target.c */
+int mmscope_target_init(void);
+void mmscope_target_exit(void);
 int mmscope_target_mm(pid_t nr, const struct cred *cred,
 		      struct mm_struct **mmp);
 struct mm_struct *mmscope_mm_get(struct mmscope_ctx *ctx, int *err);

@@ -184,13 +184,12 @@ int mmscope_ctx_start(struct mmscope_ctx *ctx, struct file *file)
 		if (err)
 			return err;
 	}
-	if (ops->start) {
-		err = ops->start(ctx);
-		if (err)
-			return err;
-	}
+	/*
+	 * ->stop runs whenever ->start ran, even if it failed: it frees
+	 * whatever ->start had already put in ctx->priv.
+	 */
 	ctx->started = true;
-	return 0;
+	return ops->start ? ops->start(ctx) : 0;
 }
 
 void mmscope_ctx_free(struct mmscope_ctx *ctx)
@@ -205,14 +204,40 @@ void mmscope_ctx_free(struct mmscope_ctx *ctx)
 	kfree(ctx);
 }
 
+/*
+ * Binary mode: the bytes from ctx->pos that hold only whole records and fit
+ * in @room.  The buffer holds whole records, each ->len long (>= header).
+ */
+static size_t mmscope_whole_records(const struct mmscope_ctx *ctx,
+				    size_t room)
+{
+	size_t pos = ctx->pos, n = 0, len;
+
+	while (pos + sizeof(struct mmscope_rec_hdr) <= ctx->len) {
+		len = ((const struct mmscope_rec_hdr *)(ctx->buf + pos))->len;
+		if (WARN_ON_ONCE(len < sizeof(struct mmscope_rec_hdr) ||
+				 pos + len > ctx->len))
+			break;
+		if (n + len > room)
+			break;
+		n += len;
+		pos += len;
+	}
+	return n;
+}
+
 /**
  * mmscope_ctx_read() - copy the view to user space, producing on demand
  * @ctx: the context
  * @ubuf: user buffer
  * @count: its size
  *
+ * Text (debugfs) is a byte stream.  Binary (device) reads return whole
+ * records only: as many as fit in @count.
+ *
  * Return: bytes copied, 0 at the end, or -errno (e.g. -ESRCH when the
- * target exited before the next chunk could be produced).
+ * target exited before the next chunk could be produced; -EMSGSIZE when
+ * @count cannot hold the next record).
  */
 ssize_t mmscope_ctx_read(struct mmscope_ctx *ctx, char __user *ubuf,
 			 size_t count)
@@ -240,6 +265,15 @@ ssize_t mmscope_ctx_read(struct mmscope_ctx *ctx, char __user *ubuf,
 			continue;
 		}
 		n = min(ctx->len - ctx->pos, count - copied);
+		if (!ctx->text) {
+			n = mmscope_whole_records(ctx, count - copied);
+			if (!n) {
+				/* Not even the next record fits. */
+				if (!copied)
+					ret = -EMSGSIZE;
+				break;
+			}
+		}
 		if (copy_to_user(ubuf + copied, ctx->buf + ctx->pos, n)) {
 			ret = -EFAULT;
 			break;

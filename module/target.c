@@ -3,41 +3,151 @@
  * Choosing the process to inspect, with the kernel's own access rules.
  */
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
-#include <linux/capability.h>
+#include <linux/fs_context.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/path.h>
 #include "mmscope.h"
 
 /*
- * May @cred inspect @nr the way PTRACE_MODE_READ_FSCREDS allows?
+ * mmscope's own procfs instance, of the initial PID namespace, mounted
+ * nowhere.  The access check opens PID/maps in it, so it does not depend on
+ * what the caller sees at "/proc": an unprivileged user can mount anything
+ * there in a user+mount namespace of their own.
+ */
+static struct vfsmount *mmscope_proc_mnt;
+
+/**
+ * mmscope_target_init() - mount the private procfs
+ *
+ * A procfs instance shows the PID namespace of the task that creates it, and
+ * the numbers opened in it are global (pid_nr()), so the module must be
+ * loaded from the initial PID namespace.
+ *
+ * Return: 0 or -errno.
+ */
+int mmscope_target_init(void)
+{
+	struct file_system_type *type;
+	struct fs_context *fc;
+	struct vfsmount *mnt;
+
+	if (task_active_pid_ns(current) != &init_pid_ns) {
+		pr_err("load the module from the initial PID namespace\n");
+		return -EINVAL;
+	}
+	type = get_fs_type("proc");
+	if (!type)
+		return -ENODEV;
+	/* SB_KERNMOUNT: an internal mount, released by kern_unmount(). */
+	fc = fs_context_for_mount(type, SB_KERNMOUNT);
+	/* put_filesystem(), which modules cannot call (procfs has no owner). */
+	module_put(type->owner);
+	if (IS_ERR(fc))
+		return PTR_ERR(fc);
+	mnt = fc_mount(fc);
+	put_fs_context(fc);
+	if (IS_ERR(mnt))
+		return PTR_ERR(mnt);
+	mmscope_proc_mnt = mnt;
+	return 0;
+}
+
+/*
+ * Called once no file of the module can be open (module exit, or a failed
+ * init), so no access check can be using the mount.
+ */
+void mmscope_target_exit(void)
+{
+	kern_unmount(mmscope_proc_mnt);
+	mmscope_proc_mnt = NULL;
+}
+
+/*
+ * May @cred inspect the process with global PID @nr the way
+ * PTRACE_MODE_READ_FSCREDS allows?
  *
  * ptrace_may_access() is not exported to modules, and reimplementing it would
  * skip the LSM hooks.  Opening /proc/PID/maps performs exactly this check
  * (proc_maps_open() -> mm_access(task, PTRACE_MODE_READ_FSCREDS)), so ask
- * procfs, with the opener's credentials.  Without a procfs to ask, demand
- * CAP_SYS_PTRACE.
+ * the private procfs, with the opener's credentials.
  */
 static int mmscope_may_inspect(pid_t nr, const struct cred *cred)
 {
+	struct path root = {
+		.mnt = mmscope_proc_mnt,
+		.dentry = mmscope_proc_mnt->mnt_root,
+	};
 	const struct cred *old;
 	struct file *maps;
-	char path[32];
+	char name[24];
 	int ret = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", nr);
+	snprintf(name, sizeof(name), "%d/maps", nr);
 	old = override_creds(cred);
-	maps = filp_open(path, O_RDONLY, 0);
+	maps = file_open_root(&root, name, O_RDONLY, 0);
+	revert_creds(old);
 	if (IS_ERR(maps)) {
 		ret = PTR_ERR(maps);
+		/* Gone from procfs (reaped): the process no longer exists. */
 		if (ret == -ENOENT)
-			ret = capable(CAP_SYS_PTRACE) ? 0 : -EACCES;
+			ret = -ESRCH;
 	} else {
 		filp_close(maps, NULL);
 	}
-	revert_creds(old);
+	return ret;
+}
+
+static int mmscope_target_try(struct pid *pid, const struct cred *cred,
+			      struct mm_struct **mmp)
+{
+	struct task_struct *task;
+	struct mm_struct *mm, *now;
+	int ret;
+
+	task = get_pid_task(pid, PIDTYPE_PID);
+	if (!task)
+		return -ESRCH;
+	if (task->flags & PF_KTHREAD) {
+		ret = -EINVAL;
+		goto out_put_task;
+	}
+	mm = get_task_mm(task);
+	if (!mm) {
+		ret = -ESRCH;
+		goto out_put_task;
+	}
+	ret = mmscope_may_inspect(pid_nr(pid), cred);
+	if (ret)
+		goto out_put_mm;
+	/*
+	 * The check was on this task only if it still owns @pid (its number
+	 * is not reused while it does), and on this mm only if the task
+	 * still runs in it.
+	 */
+	task_lock(task);
+	now = task->mm;
+	task_unlock(task);
+	if (!now || !pid_has_task(pid, PIDTYPE_PID)) {
+		ret = -ESRCH;
+		goto out_put_mm;
+	}
+	if (now != mm) {
+		ret = -EAGAIN;
+		goto out_put_mm;
+	}
+	mmgrab(mm);
+	*mmp = mm;
+out_put_mm:
+	mmput(mm);
+out_put_task:
+	put_task_struct(task);
 	return ret;
 }
 
@@ -51,15 +161,21 @@ static int mmscope_may_inspect(pid_t nr, const struct cred *cred)
  * that exits frees its address space at once; each read then takes
  * mmget_not_zero() (mmscope_mm_get()) and fails with -ESRCH once it is gone.
  *
+ * The mm is taken before the access check, and must still be the task's
+ * after it: an execve() of a setuid program installs its new mm
+ * (exec_mmap()) before its new credentials, and a check made in between
+ * must not approve the new mm under the old credentials.  (mm_access(),
+ * inside the check, sees mm and credentials together: exec_update_lock.)
+ * If the process executed a program during the check, check once more.
+ *
  * Return: 0; -EINVAL for a PID out of range or a kernel thread; -ESRCH for
  * no such process, or one that has exited (zombie); -EACCES/-EPERM when
- * @cred may not inspect it.
+ * @cred may not inspect it; -EAGAIN when it executed programs during both
+ * checks.
  */
 int mmscope_target_mm(pid_t nr, const struct cred *cred,
 		      struct mm_struct **mmp)
 {
-	struct task_struct *task;
-	struct mm_struct *mm;
 	struct pid *pid;
 	int ret;
 
@@ -68,35 +184,9 @@ int mmscope_target_mm(pid_t nr, const struct cred *cred,
 	pid = find_get_pid(nr);
 	if (!pid)
 		return -ESRCH;
-	task = get_pid_task(pid, PIDTYPE_PID);
-	if (!task) {
-		ret = -ESRCH;
-		goto err_put_pid;
-	}
-	if (task->flags & PF_KTHREAD) {
-		ret = -EINVAL;
-		goto err_put_task;
-	}
-	ret = mmscope_may_inspect(nr, cred);
-	if (ret)
-		goto err_put_task;
-	/* The check above was on this task only if it still owns @pid. */
-	if (!pid_has_task(pid, PIDTYPE_PID)) {
-		ret = -ESRCH;
-		goto err_put_task;
-	}
-	mm = get_task_mm(task);
-	if (!mm) {
-		ret = -ESRCH;
-		goto err_put_task;
-	}
-	mmgrab(mm);
-	mmput(mm);
-	*mmp = mm;
-	ret = 0;
-err_put_task:
-	put_task_struct(task);
-err_put_pid:
+	ret = mmscope_target_try(pid, cred, mmp);
+	if (ret == -EAGAIN)
+		ret = mmscope_target_try(pid, cred, mmp);
 	put_pid(pid);
 	return ret;
 }

@@ -180,8 +180,14 @@ static int mmscope_emit_mm(struct mmscope_ctx *ctx, struct mm_struct *mm)
 		},
 		.pgtables_bytes = mm_pgtables_bytes(mm),
 		.pgd_phys = ctx->privileged ? __pa(mm->pgd) : 0,
-		.mm_users = atomic_read(&mm->mm_users),
-		.mm_count = atomic_read(&mm->mm_count),
+		/*
+		 * The target's own counts: without the mmget() of this fill
+		 * (mmscope_mm_get()) and the mmgrab() of this open file
+		 * (mmscope_target_mm()).  Other open mmscope files on the
+		 * same process still count, as any other holder does.
+		 */
+		.mm_users = atomic_read(&mm->mm_users) - 1,
+		.mm_count = atomic_read(&mm->mm_count) - 1,
 		.pgtable_levels = pgtable_l5_enabled() ? 5 : 4,
 	};
 

@@ -71,14 +71,22 @@ static long long mmscope_dump(pid_t pid, uint64_t start, uint64_t end,
 		size_t off = 0;
 
 		/* Records never straddle reads: sum the present pages. */
-		while (off < (size_t)n) {
+		while (off + sizeof(struct mmscope_rec_hdr) <= (size_t)n) {
 			const struct mmscope_rec_hdr *h = (void *)(buf + off);
 			const struct mmscope_pt_run *r = (void *)h;
 
+			if (h->len < sizeof(*h) || off + h->len > (size_t)n) {
+				close(fd);
+				return -EPROTO;	/* a torn or empty record */
+			}
 			if (h->type == MMSCOPE_REC_PT_RUN &&
 			    r->kind == MMSCOPE_PTK_PRESENT)
 				*present += (r->end - r->start) / PG;
 			off += h->len;
+		}
+		if (off != (size_t)n) {
+			close(fd);
+			return -EPROTO;
 		}
 		total += n;
 	}

@@ -5,17 +5,20 @@
  *    (PTRACE_MODE_READ, the rule of /proc/PID/maps);
  *  - physical and kernel addresses only for an opener with CAP_SYS_ADMIN,
  *    decided when the file is opened, not when it is read;
- *  - the debugfs files are 0400 root, /dev/mmscope is open to all.
+ *  - the debugfs files are 0400 root, /dev/mmscope is readable by all;
+ *  - what the caller sees at /proc does not matter to the check.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -135,6 +138,88 @@ TEST(unprivileged_may_inspect_only_own_processes)
 	EXPECT_EQ(0, as_user(user_inspects_own_child, NULL));
 	EXPECT_EQ(0, as_user(user_inspects_pid1, NULL));
 	EXPECT_EQ(0, as_user(user_opens_debugfs, NULL));
+}
+
+#define USERNS_SKIP 77
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/*
+ * The attack on a path-based ptrace check: in a user+mount namespace of its
+ * own, the user mounts a fake /proc holding a readable 1/maps.  Opening
+ * "/proc/1/maps" now succeeds for this user, but PID 1 is still the real
+ * init: the device and the CLI must still refuse it.
+ */
+static int user_fakes_proc(void *arg)
+{
+	char *argv[] = { (char *)mmt_cli(), "vma", "1", NULL };
+	char map[32], *out, *err;
+	int fd, ret, status;
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
+		return errno == EPERM || errno == ENOSPC || errno == EINVAL ?
+		       USERNS_SKIP : 60;
+	snprintf(map, sizeof(map), "0 %d 1", USER_UID);
+	if (write_str("/proc/self/setgroups", "deny") ||
+	    write_str("/proc/self/uid_map", map) ||
+	    write_str("/proc/self/gid_map", map))
+		return 61;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("fake", "/proc", "tmpfs", 0, "mode=0755"))
+		return 62;
+	if (mkdir("/proc/1", 0755))
+		return 63;
+	fd = open("/proc/1/maps", O_WRONLY | O_CREAT | O_CLOEXEC, 0444);
+	if (fd < 0 || write(fd, "0-1000 r--p 00000000 00:00 0\n", 29) != 29)
+		return 63;
+	close(fd);
+	fd = open("/proc/1/maps", O_RDONLY);
+	if (fd < 0)
+		return 64;	/* the fake is not in place: no test */
+	close(fd);
+
+	fd = open("/dev/mmscope", O_RDONLY);
+	if (fd < 0)
+		return 65;
+	ret = vma_end_flags(fd, 1, NULL);
+	close(fd);
+	if (ret != -EACCES && ret != -EPERM)
+		return 66;
+
+	out = mmt_run(argv, &status, &err);
+	ret = status == 1 && err && strstr(err, "permission denied") ? 0 : 67;
+	free(out);
+	free(err);
+	return ret;
+}
+
+TEST(fake_proc_in_user_namespace_is_ignored)
+{
+	int ret = as_user(user_fakes_proc, NULL);
+
+	if (ret == USERNS_SKIP) {
+		char *clone = mmt_read_file("/proc/sys/kernel/unprivileged_userns_clone",
+					    NULL);
+		char *max = mmt_read_file("/proc/sys/user/max_user_namespaces",
+					  NULL);
+
+		SKIP(free(clone); free(max); return,
+		     "this kernel forbids unprivileged user namespaces (unprivileged_userns_clone=%s max_user_namespaces=%s)",
+		     clone ? strtok(clone, "\n") : "absent",
+		     max ? strtok(max, "\n") : "?");
+	}
+	/* 6x: 60 unshare, 61 id maps, 62-64 the fake, 65 open, 66 device, 67 CLI */
+	EXPECT_EQ(0, ret);
 }
 
 static int user_runs_cli(void *arg)
@@ -262,7 +347,8 @@ TEST(file_modes)
 	int files = 0;
 
 	ASSERT_EQ(0, stat("/dev/mmscope", &st));
-	EXPECT_EQ(0666, st.st_mode & 07777);
+	/* Readable by all (queries are ioctls on O_RDONLY), writable by none. */
+	EXPECT_EQ(0444, st.st_mode & 07777);
 	snprintf(path, sizeof(path), "ls %s", dir);
 	ls = popen(path, "r");
 	ASSERT_NE(NULL, ls);

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +135,85 @@ static int compare_status(pid_t pid, struct mmt_json *doc)
 	return bad;
 }
 
+/*
+ * The boundaries against /proc/PID/stat (fields 26-28 and 45-51: startcode
+ * endcode startstack ... start_data end_data start_brk arg_start arg_end
+ * env_start env_end; root reads them unmasked), brk against the end of
+ * [heap] in maps, and map_count against the number of maps lines.
+ */
+static int compare_stat(pid_t pid, const char *maps, struct mmt_json *doc)
+{
+	static const struct {
+		int field;
+		const char *name;
+	} pairs[] = {
+		{ 26, "start_code" }, { 27, "end_code" }, { 28, "start_stack" },
+		{ 45, "start_data" }, { 46, "end_data" }, { 47, "start_brk" },
+		{ 48, "arg_start" }, { 49, "arg_end" }, { 50, "env_start" },
+		{ 51, "env_end" },
+	};
+	struct mmt_json *mm = mmt_jget(doc, "mm");
+	unsigned long long f[53] = { 0 }, brk, hs, he;
+	char path[64], *stat, *p, *tok, *save;
+	int bad = 0, n = 0, lines = 0;
+	const char *l;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	stat = mmt_read_file(path, NULL);
+	p = stat ? strrchr(stat, ')') : NULL;
+	if (!p) {
+		ksft_print_msg("pid %d: no %s\n", pid, path);
+		free(stat);
+		return 1;
+	}
+	/* Field 3 (state) is the first after the command's ')'. */
+	for (n = 3, tok = strtok_r(p + 1, " \n", &save); tok && n < 53;
+	     tok = strtok_r(NULL, " \n", &save), n++)
+		f[n] = strtoull(tok, NULL, 10);
+	free(stat);
+	if (n <= 51) {
+		ksft_print_msg("pid %d: stat has only %d fields\n", pid, n - 1);
+		return 1;
+	}
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		unsigned long long v = mmt_jhex(mmt_jget(mm, pairs[i].name));
+
+		if (v != f[pairs[i].field]) {
+			ksft_print_msg("pid %d: stat field %d %llu, mmscope %s %llu\n",
+				       pid, pairs[i].field, f[pairs[i].field],
+				       pairs[i].name, v);
+			bad++;
+		}
+	}
+	/* The heap, when there is one, ends at brk rounded up to a page. */
+	brk = mmt_jhex(mmt_jget(mm, "brk"));
+	for (l = maps; l && *l; l = *strchrnul(l, '\n') ? strchrnul(l, '\n') + 1 : NULL) {
+		const char *nl = strchrnul(l, '\n');
+		size_t len = nl - l;
+
+		/* The gate area is not in the mm (see compare_maps()). */
+		if (len >= 10 && !strncmp(nl - 10, "[vsyscall]", 10))
+			continue;
+		lines++;
+		if (len < 6 || strncmp(nl - 6, "[heap]", 6) ||
+		    sscanf(l, "%llx-%llx", &hs, &he) != 2)
+			continue;
+		if (he != ((brk + PG - 1) & ~(PG - 1)) || hs > f[47]) {
+			ksft_print_msg("pid %d: [heap] %llx-%llx, start_brk %llx, mmscope brk %llx\n",
+				       pid, hs, he, f[47], brk);
+			bad++;
+		}
+	}
+	if (mmt_jnum(mmt_jget(mm, "map_count")) != (unsigned long long)lines) {
+		ksft_print_msg("pid %d: maps has %d lines, mmscope map_count %llu\n",
+			       pid, lines,
+			       mmt_jnum(mmt_jget(mm, "map_count")));
+		bad++;
+	}
+	return bad;
+}
+
 static struct mmt_json *vma_json(pid_t pid, int *status, char **err)
 {
 	char pidstr[16];
@@ -167,6 +247,8 @@ static int check_pid(pid_t pid, bool with_status)
 			bad = compare_maps(pid, before, doc);
 			if (with_status && !bad)
 				bad = compare_status(pid, doc);
+			if (with_status && !bad)
+				bad = compare_stat(pid, before, doc);
 			if (!bad && mmt_jnum(mmt_jget(doc, "pid")) != (unsigned)pid)
 				bad = 1;
 		}
@@ -303,6 +385,82 @@ TEST(text_output_lists_every_vma)
 	stop_workload(pid);
 }
 
+/* ---- mm_users: the target's threads, not mmscope's own references ------ */
+
+static void *park(void *arg)
+{
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* A child with @threads threads in all, parked; its PID or -1. */
+static pid_t start_threads(int threads)
+{
+	int pipefd[2];
+	pid_t pid;
+
+	if (pipe(pipefd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		pthread_t t;
+		int i;
+
+		close(pipefd[0]);
+		for (i = 1; i < threads; i++)
+			if (pthread_create(&t, NULL, park, NULL))
+				_exit(10);
+		if (write(pipefd[1], "r", 1) != 1)
+			_exit(11);
+		park(NULL);
+	}
+	close(pipefd[1]);
+	if (mmt_wait_ready(pipefd[0])) {
+		stop_workload(pid);
+		pid = -1;
+	}
+	close(pipefd[0]);
+	return pid;
+}
+
+/*
+ * Nothing but its threads holds the mm of a parked process, so mm_users
+ * equals Threads in /proc/PID/status.  (A transient holder, e.g. a reader
+ * of /proc/PID/..., could add one for a moment: a few attempts.)
+ */
+static void expect_mm_users(struct __test_metadata *_metadata, int threads)
+{
+	unsigned long long users = 0;
+	long long oracle = -1;
+	pid_t pid = start_threads(threads);
+	int attempt, status;
+
+	ASSERT_GT(pid, 0);
+	for (attempt = 0; attempt < 5; attempt++) {
+		struct mmt_json *doc = vma_json(pid, &status, NULL);
+
+		oracle = mmt_status_kb(pid, "Threads");
+		users = mmt_jnum(mmt_jget(mmt_jget(doc, "mm"), "mm_users"));
+		mmt_json_free(doc);
+		if (!status && oracle == threads && users == (unsigned long long)oracle)
+			break;
+		usleep(100000);
+	}
+	stop_workload(pid);
+	EXPECT_EQ(threads, oracle);
+	EXPECT_EQ(oracle, (long long)users) {
+		TH_LOG("%d threads: Threads %lld, mm_users %llu", threads,
+		       oracle, users);
+	}
+}
+
+TEST(mm_users_counts_the_targets_threads)
+{
+	expect_mm_users(_metadata, 1);
+	expect_mm_users(_metadata, 3);
+}
+
 /* ---- the debugfs file, chosen by the module parameter ------------------- */
 
 static int set_pid_param(const char *val)
@@ -367,6 +525,41 @@ static pid_t unused_pid(void)
 	return -1;
 }
 
+/*
+ * A kernel thread, found from /proc: PF_KTHREAD (0x00200000) in the flags of
+ * /proc/PID/stat (field 9), and an empty /proc/PID/maps.  -1 if none.
+ */
+static pid_t kernel_thread(void)
+{
+	char path[64], *stat, *maps, *p;
+	unsigned long flags;
+	pid_t pid;
+	int i;
+
+	for (pid = 2; pid < 1000; pid++) {
+		bool kthread = false;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		stat = mmt_read_file(path, NULL);
+		p = stat ? strrchr(stat, ')') : NULL;
+		/* After ')': state(3) ppid pgrp session tty_nr tpgid flags(9) */
+		for (i = 3; p && i <= 9; i++)
+			p = strchr(p + 1, ' ');
+		if (p && sscanf(p, "%lu", &flags) == 1)
+			kthread = flags & 0x00200000;
+		free(stat);
+		if (!kthread)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+		maps = mmt_read_file(path, NULL);
+		kthread = maps && !maps[0];
+		free(maps);
+		if (kthread)
+			return pid;
+	}
+	return -1;
+}
+
 static void expect_cli_error(struct __test_metadata *_metadata,
 			     const char *arg, int code, const char *msg)
 {
@@ -397,7 +590,9 @@ TEST(cli_bad_pids)
 	expect_cli_error(_metadata, "99999999999999999999", 2, "not a valid PID");
 	snprintf(pidstr, sizeof(pidstr), "%d", unused_pid());
 	expect_cli_error(_metadata, pidstr, 1, "no such process");
-	expect_cli_error(_metadata, "2", 1, "kernel thread");
+	snprintf(pidstr, sizeof(pidstr), "%d", kernel_thread());
+	ASSERT_NE(-1, kernel_thread());
+	expect_cli_error(_metadata, pidstr, 1, "kernel thread");
 	zombie = fork();
 	if (zombie == 0)
 		_exit(0);
@@ -458,7 +653,8 @@ TEST(device_rejects_bad_queries)
 	q.flags = 0;
 	q.pid = -1;
 	EXPECT_EQ(-EINVAL, dev_open_query(0, &q));
-	q.pid = 2;
+	q.pid = kernel_thread();
+	ASSERT_NE(-1, q.pid);
 	EXPECT_EQ(-EINVAL, dev_open_query(0, &q));
 	memset(q.name, 'x', sizeof(q.name));
 	q.pid = getpid();
@@ -536,12 +732,69 @@ TEST(exit_mid_read_is_esrch)
 	fd = dev_open_query(pid, NULL);
 	ASSERT_GE(fd, 0);
 	/* First chunk (the 10 000 VMAs need many), then the target dies. */
-	ASSERT_EQ(sizeof(buf), read(fd, buf, sizeof(buf)));
+	ASSERT_GT(read(fd, buf, sizeof(buf)), 0);
 	stop_workload(pid);
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
 	EXPECT_EQ(ESRCH, errno);
 	close(fd);
+}
+
+/*
+ * Every read() of the device holds whole records only, as many as fit; a
+ * buffer too small for the next record is refused with EMSGSIZE.  (The
+ * sizes are above the largest record here, a VMA's.)  The
+ * stream read in odd-sized pieces is the same as read at once.
+ */
+TEST(device_reads_whole_records)
+{
+	pid_t pid = start_workload();
+	size_t sizes[] = { 500, 777, 4096, 65536 }, i, big_len = 0;
+	char *big, buf[65536];
+	int fd, err, records, big_records = 0;
+	const struct mmscope_rec_hdr *h = NULL;
+
+	ASSERT_GT(pid, 0);
+	fd = dev_open_query(pid, NULL);
+	ASSERT_GE(fd, 0);
+	big = mmt_dev_read(fd, 1 << 20, &big_len, &err);
+	close(fd);
+	ASSERT_NE(NULL, big);
+	while ((h = mmt_rec_next(big, big_len, h)))
+		big_records++;
+	free(big);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		ssize_t n;
+		size_t total = 0;
+
+		fd = dev_open_query(pid, NULL);
+		ASSERT_GE(fd, 0);
+		/* The first record (the mm summary) is bigger than 8 bytes. */
+		EXPECT_EQ(-1, read(fd, buf, 8));
+		EXPECT_EQ(EMSGSIZE, errno);
+		records = 0;
+		while ((n = read(fd, buf, sizes[i])) > 0) {
+			size_t off = 0;
+
+			ASSERT_LE((size_t)n, sizes[i]);
+			/* Whole records, ending exactly at n. */
+			for (h = NULL; (h = mmt_rec_next(buf, n, h)); records++)
+				off = (const char *)h - buf + h->len;
+			ASSERT_EQ((size_t)n, off) {
+				TH_LOG("read(%zu) returned %zd bytes, records end at %zu",
+				       sizes[i], n, off);
+			}
+			total += n;
+		}
+		EXPECT_EQ(0, n) {
+			TH_LOG("read(%zu) after %zu bytes: %s", sizes[i], total,
+			       strerror(errno));
+		}
+		EXPECT_EQ(big_len, total);
+		EXPECT_EQ(big_records, records);
+		close(fd);
+	}
+	stop_workload(pid);
 }
 
 TEST(rmmod_refused_while_open)

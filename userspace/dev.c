@@ -10,6 +10,7 @@
 #include "cli.h"
 
 #define DEV_PATH "/dev/" MMSCOPE_DEV_NAME
+#define MMSCOPE_REC_MAX (1 << 16)	/* hdr.len is 16 bits */
 
 int dev_query(const struct mmscope_query *q, struct mmscope_result *res)
 {
@@ -32,7 +33,8 @@ int dev_query(const struct mmscope_query *q, struct mmscope_result *res)
 		goto out;
 	}
 	for (;;) {
-		if (res->len == cap) {
+		/* read() returns whole records: leave room for the largest. */
+		if (cap - res->len < MMSCOPE_REC_MAX) {
 			void *p = realloc(res->buf, cap * 2);
 
 			if (!p) {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include "cli.h"
 
-int parse_u64(const char *s, uint64_t *v)
+static int parse_base(const char *s, int base, uint64_t *v)
 {
 	unsigned long long x;
 	char *end;
@@ -15,18 +15,25 @@ int parse_u64(const char *s, uint64_t *v)
 	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
 		return -1;
 	errno = 0;
-	x = strtoull(s, &end, 0);
+	x = strtoull(s, &end, base);
 	if (errno || *end)
 		return -1;
 	*v = x;
 	return 0;
 }
 
+/* Addresses and sizes: decimal, 0x hex or 0 octal, as C writes them. */
+int parse_u64(const char *s, uint64_t *v)
+{
+	return parse_base(s, 0, v);
+}
+
+/* PIDs are decimal, as /proc and ps print them: "010" is 10. */
 int parse_pid(const char *s, int *pid)
 {
 	uint64_t v;
 
-	if (parse_u64(s, &v) || v == 0 || v > (1u << 22))
+	if (parse_base(s, 10, &v) || v == 0 || v > (1u << 22))
 		return -1;
 	*pid = (int)v;
 	return 0;

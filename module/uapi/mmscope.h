@@ -8,7 +8,9 @@
  * arguments, then read()s a stream of records.  Every record starts with a
  * struct mmscope_rec_hdr; a reader skips records whose type it does not know
  * (hdr.len always gives the full record size, header included).  read()
- * only ever returns whole records.
+ * only ever returns whole records, as many as fit; it fails with EMSGSIZE
+ * when the buffer cannot hold even the next one (a record is at most 64 KiB,
+ * hdr.len being 16 bits).
  *
  * Rules (Documentation/process/botching-up-ioctls.rst): fixed-width fields,
  * explicit padding, 64-bit alignment, and MMSCOPE_ABI_VERSION bumped on any
@@ -121,7 +123,7 @@ struct mmscope_mm {
 	__u64 rss[MMSCOPE_RSS_NR];		/* pages */
 	__u64 pgtables_bytes;
 	__u64 pgd_phys;				/* 0 when hidden */
-	__u32 mm_users, mm_count;
+	__u32 mm_users, mm_count;	/* without mmscope's own references */
 	__u32 pgtable_levels;			/* 4 or 5 */
 	__u32 pad;
 };

@@ -9,14 +9,20 @@
 #include "kselftest_harness.h"
 #include "cli.h"
 
-TEST(pid_accepts_only_positive_decimal_or_hex)
+TEST(pid_accepts_only_positive_decimal)
 {
 	int pid;
 
 	EXPECT_EQ(0, parse_pid("1", &pid));
 	EXPECT_EQ(1, pid);
-	EXPECT_EQ(0, parse_pid("0x10", &pid));
-	EXPECT_EQ(16, pid);
+	/* Decimal even with leading zeros: no octal, no hex. */
+	EXPECT_EQ(0, parse_pid("010", &pid));
+	EXPECT_EQ(10, pid);
+	EXPECT_EQ(0, parse_pid("09", &pid));
+	EXPECT_EQ(9, pid);
+	EXPECT_EQ(-1, parse_pid("0x10", &pid));
+	EXPECT_EQ(-1, parse_pid("0", &pid));
+	EXPECT_EQ(-1, parse_pid("00", &pid));
 	EXPECT_EQ(0, parse_pid("4194304", &pid));
 	EXPECT_EQ(-1, parse_pid("4194305", &pid));
 	EXPECT_EQ(-1, parse_pid("0", &pid));
@@ -123,6 +129,46 @@ TEST(json_document)
 		     "\"pfn\":null,\"anon\":true,\"flags\":[\"rd\",\"wr\",\"mr\"],"
 		     "\"empty\":[]}\n", text);
 	free(text);
+}
+
+static char *escaped(const char *in)
+{
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	json_escape(f, in);
+	fclose(f);
+	return text;
+}
+
+/* Valid UTF-8 passes unchanged; only ", \\, controls and stray bytes escaped. */
+TEST(json_strings_keep_utf8)
+{
+	static const char *const cases[][2] = {
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+		  "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"" },
+		{ "[anon_shmem:\xe6\x97\xa5\xe6\x9c\xac]",
+		  "\"[anon_shmem:\xe6\x97\xa5\xe6\x9c\xac]\"" },
+		{ "a\"b\\c/d", "\"a\\\"b\\\\c/d\"" },
+		{ "\x01\x1f\x7f\r", "\"\\u0001\\u001f\\u007f\\u000d\"" },
+		/* Not UTF-8: a lone continuation, an overlong '/', a surrogate,
+		 * a truncated sequence, above U+10FFFF, 0xff. */
+		{ "\x80", "\"\\u0080\"" },
+		{ "\xc0\xaf", "\"\\u00c0\\u00af\"" },
+		{ "\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\"" },
+		{ "\xe2\x82", "\"\\u00e2\\u0082\"" },
+		{ "\xf4\x90\x80\x80", "\"\\u00f4\\u0090\\u0080\\u0080\"" },
+		{ "\xffz", "\"\\u00ffz\"" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text = escaped(cases[i][0]);
+
+		EXPECT_STREQ(cases[i][1], text);
+		free(text);
+	}
 }
 
 static void emit_lines(void)
