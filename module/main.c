@@ -260,6 +260,7 @@ static int __init mmscope_init(void)
 	err = mmscope_target_init();
 	if (err)
 		return err;
+	mmscope_slab_init();
 	err = misc_register(&mmscope_misc);
 	if (err) {
 		mmscope_target_exit();

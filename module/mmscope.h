@@ -105,7 +105,7 @@ int mmscope_target_mm(pid_t nr, const struct cred *cred,
 struct mm_struct *mmscope_mm_get(struct mmscope_ctx *ctx, int *err);
 
 /* slab.c: resolve the slab views at load (never fails; logs the outcome) */
-int mmscope_slab_init(void);
+void mmscope_slab_init(void);
 
 /* Views, each in its own file. */
 extern const struct mmscope_view_ops mmscope_vma_view;

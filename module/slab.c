@@ -492,13 +492,10 @@ static int mmscope_slab_ready(void)
  * Logs the outcome; never fails the load (the slab files say why they
  * cannot work, the other views are unaffected).  A transient failure is
  * retried on the first open of a slab file.
- *
- * Return: 0.
  */
-int mmscope_slab_init(void)
+void mmscope_slab_init(void)
 {
 	mmscope_slab_ready();
-	return 0;
 }
 
 /* ---- gathering ------------------------------------------------------- */
