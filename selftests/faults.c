@@ -481,6 +481,22 @@ static int mmscope_progs_loaded(void)
 	return n;
 }
 
+/*
+ * mmscope's programs still loaded after waiting up to @ms for them to go:
+ * the kernel frees a program after its last link and file, deferred
+ * through RCU and a workqueue.
+ */
+static int mmscope_progs_gone(int ms)
+{
+	int progs = mmscope_progs_loaded();
+
+	for (; progs && ms > 0; ms -= 10) {
+		usleep(10000);
+		progs = mmscope_progs_loaded();
+	}
+	return progs;
+}
+
 /* kprobes on handle_mm_fault in the kernel's list (debugfs), -1: no list. */
 static int kprobes_on_fault(void)
 {
@@ -1099,10 +1115,11 @@ TEST_F(stop, signal_mid_trace)
 			       variant->opt, "--", "sleep", "30", NULL };
 	pid_t cli, sleeper = 0;
 	char out[8192];
-	int fd, i, st, progs = -1;
+	int fd, i, st;
 	ssize_t len = 0, r;
 
-	ASSERT_EQ(0, mmscope_progs_loaded());
+	/* The previous test's programs go once RCU lets them. */
+	ASSERT_EQ(0, mmscope_progs_gone(3000));
 	cli = spawn(argv, &fd);
 	ASSERT_GT(cli, 0);
 	/* Released (so attached) once the child is "sleep". */
@@ -1131,12 +1148,7 @@ TEST_F(stop, signal_mid_trace)
 	EXPECT_NE(NULL, strstr(out, "\"child\":")) TH_LOG("%s", out);
 	EXPECT_EQ(-1, kill(sleeper, 0));
 	/* Links are released when the last file goes: give RCU a moment. */
-	for (i = 0; i < 300 && progs; i++) {
-		progs = mmscope_progs_loaded();
-		if (progs)
-			usleep(10000);
-	}
-	EXPECT_EQ(0, progs);
+	EXPECT_EQ(0, mmscope_progs_gone(3000));
 	EXPECT_GE(0, kprobes_on_fault());
 }
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "mmscope.h"
@@ -103,8 +104,18 @@ TEST(module_parameters)
 	ASSERT_NE(NULL, d);
 	memset(big, '7', sizeof(big) - 1);
 	while ((de = readdir(d))) {
+		char path[512];
+		struct stat st;
+
 		if (de->d_name[0] == '.')
 			continue;
+		snprintf(path, sizeof(path), "%s/%s", PARAMS, de->d_name);
+		ASSERT_EQ(0, stat(path, &st));
+		/* A load-time parameter (0400) refuses every write. */
+		if (!(st.st_mode & 0200)) {
+			EXPECT_EQ(-EACCES, write_param(de->d_name, "1", 1));
+			continue;
+		}
 		params++;
 		for (i = 0; i < (int)(sizeof(boundary) / sizeof(boundary[0])); i++) {
 			int err = write_param(de->d_name, boundary[i],
