@@ -97,12 +97,31 @@ static size_t mmscope_copy_name(char *dst, size_t size, const char *src)
 	return len;
 }
 
+/*
+ * The name given by prctl(PR_SET_VMA_ANON_NAME), or NULL.  Private
+ * anonymous VMAs can be named on both kernels; shared anonymous (shmem)
+ * ones since v6.2, which /proc/PID/maps shows as "[anon_shmem:NAME]".
+ */
+static const char *mmscope_vma_anon_name(struct vm_area_struct *vma)
+{
+#ifdef CONFIG_ANON_VMA_NAME
+	if (vma->anon_name)
+		return vma->anon_name->name;
+#endif
+	return NULL;
+}
+
 static void mmscope_vma_name(struct vm_area_struct *vma,
 			     struct mmscope_vma *rec, char *tmp, size_t size)
 {
 	const char *name = NULL;
 
-	if (vma->vm_file) {
+	if (vma->vm_file && mmscope_vma_anon_name(vma)) {
+		/* shared anonymous memory named by prctl(PR_SET_VMA) */
+		snprintf(tmp, size, "[anon_shmem:%s]",
+			 mmscope_vma_anon_name(vma));
+		name = tmp;
+	} else if (vma->vm_file) {
 		name = d_path(mmscope_file_path(vma->vm_file), tmp, size);
 		if (IS_ERR(name))
 			name = "?";
@@ -115,12 +134,10 @@ static void mmscope_vma_name(struct vm_area_struct *vma,
 		else if (mmscope_vma_is_stack(vma))
 			name = "[stack]";
 	}
-#ifdef CONFIG_ANON_VMA_NAME
-	if (!name && vma->anon_name) {
-		snprintf(tmp, size, "[anon:%s]", vma->anon_name->name);
+	if (!name && mmscope_vma_anon_name(vma)) {
+		snprintf(tmp, size, "[anon:%s]", mmscope_vma_anon_name(vma));
 		name = tmp;
 	}
-#endif
 	rec->name_len = name ? mmscope_copy_name(rec->name, sizeof(rec->name),
 						 name) : 0;
 }

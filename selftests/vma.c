@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +25,10 @@
 
 #define PG 4096UL
 #define MANY_VMAS 10000
+#ifndef PR_SET_VMA
+#define PR_SET_VMA 0x53564d41
+#define PR_SET_VMA_ANON_NAME 0
+#endif
 
 /* ---- comparing a vma --json document with /proc/PID/maps ---------------- */
 
@@ -296,6 +301,18 @@ static void build_workload(void)
 	q = mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	q[0] = 1;
+	/*
+	 * Named anonymous memory: "[anon:NAME]" for private, and (since
+	 * v6.2) "[anon_shmem:NAME]" for shared.  Kernels without
+	 * CONFIG_ANON_VMA_NAME (Debian's 6.1 and 6.12) refuse both with
+	 * EINVAL; the maps oracle shows whatever the kernel accepted.
+	 */
+	p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		_exit(14);
+	prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, p, 2 * PG, "mmscope-priv");
+	prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, q, 8 * PG, "mmscope-shm");
 	/* A PROT_NONE guard below a region. */
 	p = mmap(NULL, 9 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	mprotect(p + PG, 8 * PG, PROT_READ | PROT_WRITE);
