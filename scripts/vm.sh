@@ -103,6 +103,9 @@ fi
 mkdir -p "$BUILD/logs"
 log=$BUILD/logs/$kernel-$paging-$mode.log
 append="console=ttyS0 panic=-1 loglevel=5 mitigations=off 8250.nr_uarts=1"
+# Sizes a built-in brd (the check-debug kernel's scratch disk); a modular
+# brd gets them from scripts/guest/scratch.sh instead.
+append+=" brd.rd_nr=1 brd.rd_size=65536"
 append+=" mmscope.mode=$mode mmscope.paging=$paging"
 [ -n "$args" ] && append+=" mmscope.args=\"$args\""
 qemu=(qemu-system-x86_64 "${accel_opts[@]}" -cpu "$cpu" -m "$mem" -smp "$smp"

@@ -33,7 +33,7 @@ static void *map(size_t len, int prot, int flags, int fd)
 
 int main(int argc, char **argv)
 {
-	unsigned long anon = 0, sparse = 0, seconds = 3600;
+	unsigned long anon = 0, sparse = 0, holes = 0, seconds = 3600;
 	int thp = 0, file = 0, shared = 0, forked = 0, i;
 	char *p;
 
@@ -42,6 +42,8 @@ int main(int argc, char **argv)
 			anon = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--sparse") && i + 1 < argc)
 			sparse = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--holes") && i + 1 < argc)
+			holes = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
 			seconds = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--thp"))
@@ -53,7 +55,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--forked"))
 			forked = 1;
 		else {
-			fprintf(stderr, "usage: %s [--anon MIB] [--thp] [--file] [--shared] [--sparse GIB] [--forked] [--seconds N]\n",
+			fprintf(stderr, "usage: %s [--anon MIB] [--thp] [--file] [--shared] [--sparse GIB] [--holes MIB] [--forked] [--seconds N]\n",
 				argv[0]);
 			return 2;
 		}
@@ -95,6 +97,22 @@ int main(int argc, char **argv)
 		for (off = 0; off < len; off += len / 64)
 			p[off] = 4;
 		printf("sparse %p %lu GiB, 64 pages touched\n", p, sparse);
+	}
+	if (holes) {
+		unsigned long len = holes * MIB, off;
+
+		/*
+		 * Fragment free memory: fault in every page, then give back
+		 * every other one.  A freed page's buddy stays allocated, so
+		 * the freed pages queue up as order-0 blocks.
+		 */
+		p = map(len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		madvise(p, len, MADV_NOHUGEPAGE);
+		memset(p, 5, len);
+		for (off = 0; off < len; off += 2 * 4096)
+			madvise(p + off, 4096, MADV_DONTNEED);
+		printf("holes %p %lu MiB, every other page freed\n", p, holes);
 	}
 	fflush(stdout);
 	if (forked && fork() == 0) {

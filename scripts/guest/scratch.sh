@@ -15,17 +15,24 @@ scratch_setup()
 	local dir=/mmscope/scratch mnt=/mnt/scratch kb=${MMSCOPE_SCRATCH_KB:-65536}
 	local m args dev=/dev/ram0
 
-	[ -s "$dir/order" ] || { echo "no modules in $dir"; return 1; }
-	while read -r m; do
-		args=
-		[ "$m" = brd.ko ] && args="rd_nr=1 rd_size=$kb max_part=0"
-		insmod "$dir/$m" $args 2>/dev/null && continue
-		# Already loaded, or crc32c-intel on a vCPU without SSE4.2
-		# (crc32c_generic, next in the order, serves instead).
-		[ "$m" = crc32c-intel.ko ] && continue
-		grep -q "^${m%.ko} " /proc/modules ||
-			{ echo "insmod $m failed"; return 1; }
-	done < "$dir/order"
+	if [ -s "$dir/order" ]; then
+		while read -r m; do
+			args=
+			[ "$m" = brd.ko ] && args="rd_nr=1 rd_size=$kb max_part=0"
+			insmod "$dir/$m" $args 2>/dev/null && continue
+			# Already loaded, or crc32c-intel on a vCPU without
+			# SSE4.2 (crc32c_generic, next in the order, serves).
+			[ "$m" = crc32c-intel.ko ] && continue
+			grep -q "^${m%.ko} " /proc/modules ||
+				{ echo "insmod $m failed"; return 1; }
+		done < "$dir/order"
+	elif [ ! -b "$dev" ]; then
+		# A kernel with brd and ext4 built in (the check-debug
+		# kernel) has $dev already, sized by brd.rd_size= on the
+		# kernel command line.
+		echo "no modules in $dir and no built-in $dev"
+		return 1
+	fi
 	[ -b "$dev" ] || { echo "no $dev after loading brd"; return 1; }
 	mke2fs -F "$dev" > /dev/null 2>&1 || { echo "mke2fs $dev failed"; return 1; }
 	mkdir -p "$mnt"
