@@ -138,14 +138,15 @@ static void mmscope_vma_name(struct vm_area_struct *vma,
 		snprintf(tmp, size, "[anon:%s]", mmscope_vma_anon_name(vma));
 		name = tmp;
 	}
-	rec->name_len = name ? mmscope_copy_name(rec->name, sizeof(rec->name),
-						 name) : 0;
+	rec->name_len = mmscope_copy_name(rec->name, MMSCOPE_NAME_MAX,
+					  name ? name : "");
 }
 
 static int mmscope_emit_vma(struct mmscope_ctx *ctx,
 			    struct vm_area_struct *vma, char *tmp)
 {
 	struct mmscope_vma *rec = ctx->priv;
+	size_t len;
 
 	memset(rec, 0, sizeof(*rec));
 	rec->start = vma->vm_start;
@@ -165,7 +166,11 @@ static int mmscope_emit_vma(struct mmscope_ctx *ctx,
 	mmscope_decode_vmflags(vma->vm_flags, rec->vmflags,
 			       sizeof(rec->vmflags));
 	mmscope_vma_name(vma, rec, tmp, PATH_MAX);
-	return mmscope_emit(ctx, rec, MMSCOPE_REC_VMA, sizeof(*rec));
+	/* The record ends after the name: zero its padding, never stale. */
+	len = ALIGN(rec->name_len + 1, 8);
+	memset(rec->name + rec->name_len, 0, len - rec->name_len);
+	return mmscope_emit(ctx, rec, MMSCOPE_REC_VMA,
+			    offsetof(struct mmscope_vma, name) + len);
 }
 
 static int mmscope_emit_mm(struct mmscope_ctx *ctx, struct mm_struct *mm)
@@ -221,13 +226,14 @@ static int mmscope_emit_mm(struct mmscope_ctx *ctx, struct mm_struct *mm)
 
 static int mmscope_vma_start(struct mmscope_ctx *ctx)
 {
-	ctx->priv = kmalloc(sizeof(struct mmscope_vma), GFP_KERNEL);
+	ctx->priv = kvmalloc(struct_size_t(struct mmscope_vma, name,
+					   MMSCOPE_NAME_MAX), GFP_KERNEL);
 	return ctx->priv ? 0 : -ENOMEM;
 }
 
 static void mmscope_vma_stop(struct mmscope_ctx *ctx)
 {
-	kfree(ctx->priv);
+	kvfree(ctx->priv);
 }
 
 static int mmscope_vma_fill(struct mmscope_ctx *ctx)

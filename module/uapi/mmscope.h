@@ -24,10 +24,14 @@
 #include <linux/ioctl.h>
 #endif
 
-#define MMSCOPE_ABI_VERSION	1
+#define MMSCOPE_ABI_VERSION	2
 #define MMSCOPE_DEV_NAME	"mmscope"
 #define MMSCOPE_NAME_LEN	64
-#define MMSCOPE_PATH_LEN	256
+/*
+ * Longest VMA name, NUL included: a d_path() of up to PATH_MAX - 1 bytes
+ * with each '\n' escaped as maps escapes it ("\012").
+ */
+#define MMSCOPE_NAME_MAX	(4 * 4096 + 8)
 
 enum mmscope_view {
 	MMSCOPE_VIEW_VMA = 1,		/* mm summary + every VMA */
@@ -144,7 +148,11 @@ struct mmscope_vma {
 	__u32 bits;				/* enum mmscope_vma_bits */
 	__u32 name_len;				/* strlen(name) */
 	char vmflags[96];			/* as smaps VmFlags: "rd wr mr mw me ac" */
-	char name[MMSCOPE_PATH_LEN];		/* as /proc/PID/maps prints it */
+	/*
+	 * As /proc/PID/maps prints it: name_len bytes and a NUL, zero-padded
+	 * to 8 bytes; the record ends there (hdr.len).
+	 */
+	char name[];
 };
 
 /* ---- page tables ---------------------------------------------------- */
