@@ -38,7 +38,8 @@
 
 struct stats {
 	atomic_long rounds, reads, bytes, esrch, refused, unexpected;
-	atomic_long forks, maps, rmmod_refused;
+	atomic_long forks, maps, rmmod_refused, exits;
+	atomic_int ephemeral;		/* the latest short-lived target */
 };
 
 static struct stats *st;
@@ -111,6 +112,34 @@ static void churn(unsigned int seed, time_t deadline, long rounds)
 			}
 		}
 		munmap(p, len);
+	}
+}
+
+/*
+ * Targets that exit while they are read: each child maps and touches a few
+ * MiB, lives for up to 5 ms and exits; readers pick up the latest one.
+ */
+static void spawn_short_lived(unsigned int seed)
+{
+	for (;;) {
+		pid_t child = fork();
+
+		if (child == 0) {
+			size_t len = (1 + rand_r(&seed) % 8) << 20;
+			char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (p != MAP_FAILED)
+				memset(p, 1, len);
+			usleep(rand_r(&seed) % 5000);
+			_exit(0);
+		}
+		if (child < 0)
+			continue;
+		atomic_store(&st->ephemeral, child);
+		waitpid(child, NULL, 0);
+		atomic_fetch_add(&st->exits, 1);
+		seed++;
 	}
 }
 
@@ -219,7 +248,9 @@ static void reader(pid_t *targets, time_t deadline, long rounds)
 	char val[16];
 
 	for (r = 0; time_left(deadline, r, rounds); r++) {
-		pid_t t = targets[r % NCHURN];
+		/* Every fourth round: a target that is about to exit. */
+		pid_t t = r % 4 == 3 ? atomic_load(&st->ephemeral) :
+				       targets[r % NCHURN];
 		int fd = open("/sys/module/mmscope/parameters/pid", O_WRONLY);
 
 		snprintf(val, sizeof(val), "%d", t);
@@ -265,7 +296,7 @@ TEST_F_TIMEOUT(stress, readers_while_everything_changes, 7200)
 	long rounds = env_long("MMSCOPE_STRESS_ROUNDS", 40);
 	long seconds = env_long("MMSCOPE_STRESS_SECONDS", 0);
 	time_t deadline = seconds ? time(NULL) + seconds : 0;
-	pid_t churners[NCHURN], readers[NREADERS], alloc;
+	pid_t churners[NCHURN], readers[NREADERS], alloc, spawner;
 	int i, status, failed = 0;
 
 	/* Arguments every debugfs view accepts (earlier tests leave junk). */
@@ -288,6 +319,13 @@ TEST_F_TIMEOUT(stress, readers_while_everything_changes, 7200)
 		allocator_churn(0, 1L << 40);
 		_exit(0);
 	}
+	spawner = fork();
+	if (spawner == 0) {
+		spawn_short_lived(7);
+		_exit(0);
+	}
+	while (!atomic_load(&st->ephemeral))
+		usleep(1000);
 	for (i = 0; i < NREADERS; i++) {
 		readers[i] = fork();
 		if (readers[i] == 0) {
@@ -313,18 +351,21 @@ TEST_F_TIMEOUT(stress, readers_while_everything_changes, 7200)
 	}
 	kill(alloc, SIGKILL);
 	waitpid(alloc, NULL, 0);
+	kill(spawner, SIGKILL);
+	waitpid(spawner, NULL, 0);
 
 	ksft_print_msg("stress: %ld reader rounds, %ld reads, %ld MiB read, %ld target exits seen (ESRCH), %ld clear refusals (ENXIO/ENOENT), %ld unexpected errors\n",
 		       (long)st->rounds, (long)st->reads,
 		       (long)(st->bytes >> 20), (long)st->esrch,
 		       (long)st->refused, (long)st->unexpected);
-	ksft_print_msg("stress: %d churning targets: %ld mappings, %ld forks; %ld rmmod attempts refused while open\n",
+	ksft_print_msg("stress: %d churning targets: %ld mappings, %ld forks; %ld short-lived targets exited; %ld rmmod attempts refused while open\n",
 		       NCHURN, (long)st->maps, (long)st->forks,
-		       (long)st->rmmod_refused);
+		       (long)st->exits, (long)st->rmmod_refused);
 	EXPECT_EQ(0, failed);
 	EXPECT_EQ(0, st->unexpected);
 	EXPECT_EQ(3, st->rmmod_refused);
 	EXPECT_GT(st->reads, 0);
+	EXPECT_GT(st->exits, 0);
 	EXPECT_EQ(0, access("/sys/module/mmscope", F_OK));
 }
 
