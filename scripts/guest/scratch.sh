@@ -15,7 +15,11 @@ scratch_setup()
 	local dir=/mmscope/scratch mnt=/mnt/scratch kb=${MMSCOPE_SCRATCH_KB:-65536}
 	local m args dev=/dev/ram0
 
-	if [ -s "$dir/order" ]; then
+	if [ -b "$dev" ]; then
+		# brd and ext4 built in (the check-debug kernel): $dev exists
+		# from boot, sized by brd.rd_size= on the kernel command line.
+		:
+	elif [ -s "$dir/order" ]; then
 		while read -r m; do
 			args=
 			[ "$m" = brd.ko ] && args="rd_nr=1 rd_size=$kb max_part=0"
@@ -26,10 +30,7 @@ scratch_setup()
 			grep -q "^${m%.ko} " /proc/modules ||
 				{ echo "insmod $m failed"; return 1; }
 		done < "$dir/order"
-	elif [ ! -b "$dev" ]; then
-		# A kernel with brd and ext4 built in (the check-debug
-		# kernel) has $dev already, sized by brd.rd_size= on the
-		# kernel command line.
+	else
 		echo "no modules in $dir and no built-in $dev"
 		return 1
 	fi
