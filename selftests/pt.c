@@ -78,6 +78,43 @@ static void build_space(struct space *s, bool sparse)
 	madvise(s->remapped, 2 << 20, MADV_NOHUGEPAGE);
 }
 
+/*
+ * A child that runs @setup on @data, sends the @size bytes of @data back
+ * and sleeps until reaped; it dies with the test process should an ASSERT
+ * end the test first.  Returns the child's pid with @data filled in, or -1.
+ */
+static pid_t park(void (*setup)(void *data), void *data, size_t size)
+{
+	int fd[2];
+	pid_t pid;
+
+	if (pipe(fd))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(fd[0]);
+		setup(data);
+		if (write(fd[1], data, size) != (ssize_t)size)
+			_exit(98);
+		for (;;)
+			pause();
+	}
+	close(fd[1]);
+	if (pid > 0 && read(fd[0], data, size) != (ssize_t)size) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(fd[0]);
+	return pid;
+}
+
+static void setup_space_sparse(void *s)
+{
+	build_space(s, true);
+}
+
 static struct mmt_json *cli_json(pid_t pid, const char *cmd, const char *arg)
 {
 	char spid[16], *out;
@@ -169,18 +206,11 @@ TEST(pt_matches_pagemap_smaps_vmpte)
 	unsigned long long thp_leaves = 0;
 	struct space s;
 	long long vmpte;
-	int i, fd[2];
+	int i;
 	pid_t pid;
 
-	ASSERT_EQ(0, pipe(fd));
-	pid = fork();
-	if (!pid) {
-		build_space(&s, true);
-		write(fd[1], &s, sizeof(s));
-		for (;;)
-			pause();
-	}
-	ASSERT_EQ(sizeof(s), read(fd[0], &s, sizeof(s)));
+	pid = park(setup_space_sparse, &s, sizeof(s));
+	ASSERT_GT(pid, 0);
 	doc = cli_json(pid, "pt", NULL);
 	ASSERT_NE(NULL, doc);
 	runs = mmt_jget(doc, "runs");
@@ -432,35 +462,32 @@ TEST(above_128tib)
 
 #define USER_UID	1000
 
+/* In a parked child: become the unprivileged test user, still traceable. */
+static void become_user(void)
+{
+	if (setgroups(0, NULL) || setresgid(USER_UID, USER_UID, USER_UID) ||
+	    setresuid(USER_UID, USER_UID, USER_UID))
+		_exit(99);
+	/* A uid change makes a process non-dumpable and clears pdeathsig. */
+	prctl(PR_SET_DUMPABLE, 1);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void setup_space(void *s)
+{
+	build_space(s, false);
+}
+
+static void setup_space_user(void *s)
+{
+	become_user();
+	build_space(s, false);
+}
+
 /* A child that builds @s (without the 1 TiB reservation) and waits. */
 static pid_t spawn_space(struct space *s, bool as_user)
 {
-	int fd[2];
-	pid_t pid;
-
-	if (pipe(fd))
-		return -1;
-	pid = fork();
-	if (!pid) {
-		if (as_user &&
-		    (setgroups(0, NULL) || setresgid(USER_UID, USER_UID, USER_UID) ||
-		     setresuid(USER_UID, USER_UID, USER_UID)))
-			_exit(99);
-		/* A uid change makes a process non-dumpable; undo that. */
-		prctl(PR_SET_DUMPABLE, 1);
-		build_space(s, false);
-		write(fd[1], s, sizeof(*s));
-		for (;;)
-			pause();
-	}
-	close(fd[1]);
-	if (read(fd[0], s, sizeof(*s)) != sizeof(*s)) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		pid = -1;
-	}
-	close(fd[0]);
-	return pid;
+	return park(as_user ? setup_space_user : setup_space, s, sizeof(*s));
 }
 
 static void reap(pid_t pid)
@@ -823,34 +850,37 @@ FIXTURE_TEARDOWN(chunk)
 {
 }
 
+#define CHUNK_VMAS	20000L
+
+/* CHUNK_VMAS touched pages, every other one read-only: as many VMAs. */
+static void setup_chunk(void *data)
+{
+	char *p = mmap(NULL, CHUNK_VMAS * PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long i;
+
+	if (p == MAP_FAILED)
+		_exit(1);
+	madvise(p, CHUNK_VMAS * PG, MADV_NOHUGEPAGE);
+	for (i = 0; i < CHUNK_VMAS; i++)
+		p[i * PG] = 1;
+	for (i = 1; i < CHUNK_VMAS; i += 2)
+		mprotect(p + i * PG, PG, PROT_READ);
+	*(char **)data = p;
+}
+
 /* 20000 mprotect()s and as many runs checked: slow under TCG. */
 TEST_F_TIMEOUT(chunk, pt_chunk_resume, 300)
 {
-	const long nvmas = 20000;
+	const long nvmas = CHUNK_VMAS;
 	struct mmt_json *doc, *runs, *tables;
 	long i, bad = 0, inside = 0, pages;
 	struct maps *m = malloc(sizeof(*m));
-	int fd[2];
 	char *p;
 	pid_t pid;
 
-	ASSERT_EQ(0, pipe(fd));
-	pid = fork();
-	if (!pid) {
-		p = mmap(NULL, nvmas * PG, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED)
-			_exit(1);
-		madvise(p, nvmas * PG, MADV_NOHUGEPAGE);
-		for (i = 0; i < nvmas; i++)
-			p[i * PG] = 1;
-		for (i = 1; i < nvmas; i += 2)
-			mprotect(p + i * PG, PG, PROT_READ);
-		write(fd[1], &p, sizeof(p));
-		for (;;)
-			pause();
-	}
-	ASSERT_EQ(sizeof(p), read(fd[0], &p, sizeof(p)));
+	pid = park(setup_chunk, &p, sizeof(p));
+	ASSERT_GT(pid, 0);
 	doc = cli_json(pid, "pt", NULL);
 	ASSERT_NE(NULL, doc);
 	runs = mmt_jget(doc, "runs");
@@ -1147,6 +1177,53 @@ struct kinds {
 	size_t hshared_len;
 };
 
+static void setup_kinds(void *data)
+{
+	struct kinds *k = data;
+	char *p;
+	int f;
+
+	memset(k, 0, sizeof(*k));
+	k->anon = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	madvise(k->anon, 64 * PG, MADV_NOHUGEPAGE);
+	memset(k->anon, 1, 64 * PG);
+	p = mmap(NULL, 2 * PMD_SZ, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	k->thp = (char *)(((unsigned long)p + PMD_SZ - 1) & ~(PMD_SZ - 1));
+	madvise(k->thp, PMD_SZ, MADV_HUGEPAGE);
+	memset(k->thp, 2, PMD_SZ);
+	k->protnone = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	madvise(k->protnone, 16 * PG, MADV_NOHUGEPAGE);
+	memset(k->protnone, 3, 16 * PG);
+	mprotect(k->protnone, 16 * PG, PROT_NONE);
+	f = shared_file(16 * PG);
+	k->fshared = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE,
+			  MAP_SHARED, f, 0);
+	if (k->fshared != MAP_FAILED)
+		memset(k->fshared, 4, 16 * PG);
+	else
+		k->fshared = NULL;
+	f = open("/proc/self/exe", O_RDONLY);
+	k->fprivate = mmap(NULL, 16 * PG, PROT_READ, MAP_PRIVATE, f, 0);
+	for (f = 0; f < 16; f++)
+		(void)*(volatile char *)(k->fprivate + f * PG);
+	k->hshared_len = 2 * PMD_SZ;
+	k->hshared = mmap(NULL, k->hshared_len, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (k->hshared == MAP_FAILED) {
+		k->hshared_len = PMD_SZ;
+		k->hshared = mmap(NULL, PMD_SZ, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB,
+				 -1, 0);
+	}
+	if (k->hshared != MAP_FAILED)
+		memset(k->hshared, 5, k->hshared_len);
+	else
+		k->hshared = NULL;
+}
+
 /*
  * Each kind of present entry in a child that then sleeps: anon, THP,
  * PROT_NONE after touching, MAP_SHARED and MAP_PRIVATE file pages, and a
@@ -1157,60 +1234,11 @@ TEST(kinds_pt_translate_pagemap)
 {
 	struct mmt_json *pt;
 	struct kinds k;
-	int fd[2];
 	pid_t pid;
 
-	ASSERT_EQ(0, pipe(fd));
 	mmt_write_str("/proc/sys/vm/nr_hugepages", "4");
-	pid = fork();
-	if (!pid) {
-		char *p;
-		int f;
-
-		memset(&k, 0, sizeof(k));
-		k.anon = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		madvise(k.anon, 64 * PG, MADV_NOHUGEPAGE);
-		memset(k.anon, 1, 64 * PG);
-		p = mmap(NULL, 2 * PMD_SZ, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		k.thp = (char *)(((unsigned long)p + PMD_SZ - 1) & ~(PMD_SZ - 1));
-		madvise(k.thp, PMD_SZ, MADV_HUGEPAGE);
-		memset(k.thp, 2, PMD_SZ);
-		k.protnone = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		madvise(k.protnone, 16 * PG, MADV_NOHUGEPAGE);
-		memset(k.protnone, 3, 16 * PG);
-		mprotect(k.protnone, 16 * PG, PROT_NONE);
-		f = shared_file(16 * PG);
-		k.fshared = mmap(NULL, 16 * PG, PROT_READ | PROT_WRITE,
-				 MAP_SHARED, f, 0);
-		if (k.fshared != MAP_FAILED)
-			memset(k.fshared, 4, 16 * PG);
-		else
-			k.fshared = NULL;
-		f = open("/proc/self/exe", O_RDONLY);
-		k.fprivate = mmap(NULL, 16 * PG, PROT_READ, MAP_PRIVATE, f, 0);
-		for (f = 0; f < 16; f++)
-			(void)*(volatile char *)(k.fprivate + f * PG);
-		k.hshared_len = 2 * PMD_SZ;
-		k.hshared = mmap(NULL, k.hshared_len, PROT_READ | PROT_WRITE,
-				 MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
-		if (k.hshared == MAP_FAILED) {
-			k.hshared_len = PMD_SZ;
-			k.hshared = mmap(NULL, PMD_SZ, PROT_READ | PROT_WRITE,
-					 MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB,
-					 -1, 0);
-		}
-		if (k.hshared != MAP_FAILED)
-			memset(k.hshared, 5, k.hshared_len);
-		else
-			k.hshared = NULL;
-		write(fd[1], &k, sizeof(k));
-		for (;;)
-			pause();
-	}
-	ASSERT_EQ(sizeof(k), read(fd[0], &k, sizeof(k)));
+	pid = park(setup_kinds, &k, sizeof(k));
+	ASSERT_GT(pid, 0);
 	pt = cli_json(pid, "pt", NULL);
 	ASSERT_NE(NULL, pt);
 	check_region(_metadata, pid, pt, "anon", k.anon, 64 * PG, "present");
@@ -1289,6 +1317,26 @@ FIXTURE_TEARDOWN(swap)
 }
 
 /*
+ * As the test user: 64 pages of distinct bytes, paged out; NULL when the
+ * kernel has no MADV_PAGEOUT.
+ */
+static void setup_swapped(void *data)
+{
+	char *p;
+	int i;
+
+	become_user();
+	p = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	madvise(p, 64 * PG, MADV_NOHUGEPAGE);
+	for (i = 0; i < 64; i++)
+		memset(p + i * PG, i + 1, PG);
+	if (madvise(p, 64 * PG, MADV_PAGEOUT))
+		p = NULL;
+	*(char **)data = p;
+}
+
+/*
  * Swap entries: a child (uid 1000) pages out anon memory with MADV_PAGEOUT.
  * For root, pt runs, translate and pagemap agree on swap type and offset;
  * for the child's own user, as in pagemap, pt and translate show the kind
@@ -1302,30 +1350,13 @@ TEST_F(swap, swap_entries)
 			   NULL };
 	struct mmt_json *pt, *doc, *runs, *steps, *swap;
 	unsigned long i, swapped = 0;
-	int fd[2], status;
+	int status;
 	uint64_t e;
 	char *p;
 	pid_t pid;
 
-	ASSERT_EQ(0, pipe(fd));
-	pid = fork();
-	if (!pid) {
-		if (setgroups(0, NULL) || setresgid(USER_UID, USER_UID, USER_UID) ||
-		    setresuid(USER_UID, USER_UID, USER_UID))
-			_exit(99);
-		prctl(PR_SET_DUMPABLE, 1);
-		p = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		madvise(p, 64 * PG, MADV_NOHUGEPAGE);
-		for (i = 0; i < 64; i++)
-			memset(p + i * PG, i + 1, PG);
-		if (madvise(p, 64 * PG, MADV_PAGEOUT))
-			p = NULL;
-		write(fd[1], &p, sizeof(p));
-		for (;;)
-			pause();
-	}
-	ASSERT_EQ(sizeof(p), read(fd[0], &p, sizeof(p)));
+	pid = park(setup_swapped, &p, sizeof(p));
+	ASSERT_GT(pid, 0);
 	if (!p) {
 		reap(pid);
 		SKIP(return, "MADV_PAGEOUT unsupported by this kernel");
@@ -1440,6 +1471,23 @@ TEST(poisoned_marker)
 	close(uffd);
 }
 
+#define BOUND_TABLES	600L
+
+/* One page in each of BOUND_TABLES PTE tables. */
+static void setup_tables(void *data)
+{
+	char *p = mmap(NULL, BOUND_TABLES * PMD_SZ, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	long i;
+
+	if (p == MAP_FAILED)
+		_exit(1);
+	madvise(p, BOUND_TABLES * PMD_SZ, MADV_NOHUGEPAGE);
+	for (i = 0; i < BOUND_TABLES; i++)
+		p[i * PMD_SZ + (i % 512) * PG] = 1;
+	*(char **)data = p;
+}
+
 /*
  * One touched page per 2 MiB over 1.2 GiB: 600 PTE tables, more than one
  * chunk may walk (512), whose 600 runs of 72 bytes fit in one 64 KiB chunk:
@@ -1449,29 +1497,15 @@ TEST(poisoned_marker)
  */
 TEST(pt_table_bound)
 {
-	const long n = 600;
+	const long n = BOUND_TABLES;
 	struct maps *m = malloc(sizeof(*m));
 	struct mmt_json *doc, *runs, *tables;
 	long i, bad = 0, inside = 0;
-	int fd[2];
 	char *p;
 	pid_t pid;
 
-	ASSERT_EQ(0, pipe(fd));
-	pid = fork();
-	if (!pid) {
-		p = mmap(NULL, n * PMD_SZ, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (p == MAP_FAILED)
-			_exit(1);
-		madvise(p, n * PMD_SZ, MADV_NOHUGEPAGE);
-		for (i = 0; i < n; i++)
-			p[i * PMD_SZ + (i % 512) * PG] = 1;
-		write(fd[1], &p, sizeof(p));
-		for (;;)
-			pause();
-	}
-	ASSERT_EQ(sizeof(p), read(fd[0], &p, sizeof(p)));
+	pid = park(setup_tables, &p, sizeof(p));
+	ASSERT_GT(pid, 0);
 	doc = cli_json(pid, "pt", NULL);
 	ASSERT_NE(NULL, doc);
 	runs = mmt_jget(doc, "runs");
