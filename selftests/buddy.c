@@ -1105,6 +1105,7 @@ static int outside_check(int tries, uint64_t *mm_worst, uint64_t *ref_worst,
  * CPU or without debugfs extfrag.
  */
 #define MAX_HOLD_NS	(50ULL * 1000 * 1000)
+#define HIGH_FRACTION	"/proc/sys/vm/percpu_pagelist_high_fraction"
 
 TEST(lock_hold_bounded)
 {
@@ -1115,6 +1116,7 @@ TEST(lock_hold_bounded)
 	struct mmt_json *doc, *walk, *nodes;
 	int status, i, j, k;
 	char *p, *out;
+	long high;
 
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1136,6 +1138,14 @@ TEST(lock_hold_bounded)
 	ASSERT_NE(NULL, sorted);
 	memcpy(sorted, pfns, npfn * sizeof(*sorted));
 	qsort(sorted, npfn, sizeof(*sorted), cmp_u64);
+	/*
+	 * The per-CPU lists (auto-tuned to thousands of pages since 6.7)
+	 * could keep every freed page off the buddy lists: shrunk to their
+	 * minimum while freeing and walking, as the buddy lab does.
+	 */
+	high = read_long(HIGH_FRACTION);
+	if (high >= 0)
+		write_long(HIGH_FRACTION, 1L << 30);
 	/* Free odd PFNs whose buddy (even) page we keep: they cannot merge. */
 	for (off = 0; off < len; off += PG) {
 		uint64_t buddy = pfns[off / PG] ^ 1;
@@ -1149,6 +1159,8 @@ TEST(lock_hold_bounded)
 	ksft_print_msg("freed %zu pages whose buddies stay allocated\n", freed);
 
 	out = cli_json(false, &status);
+	if (high >= 0)
+		write_long(HIGH_FRACTION, high);
 	ASSERT_EQ(0, status);
 	doc = mmt_json_parse(out);
 	ASSERT_NE(NULL, doc);
