@@ -358,7 +358,12 @@ static void build_workload(void)
 	map_long_name();
 }
 
-static pid_t start_workload(void)
+/*
+ * A child that runs @setup(@arg), says it is ready and sleeps until killed;
+ * it dies with the test should an ASSERT end it before stop_workload().
+ * Its PID, or -1.
+ */
+static pid_t start_child(void (*setup)(int arg), int arg)
 {
 	int pipefd[2];
 	pid_t pid;
@@ -367,23 +372,32 @@ static pid_t start_workload(void)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		/* A failed ASSERT skips stop_workload(): die with the test. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(pipefd[0]);
-		build_workload();
+		setup(arg);
 		if (write(pipefd[1], "r", 1) != 1)
 			_exit(14);
-		pause();
-		_exit(0);
+		for (;;)
+			pause();
 	}
 	close(pipefd[1]);
-	if (mmt_wait_ready(pipefd[0])) {
+	if (pid > 0 && mmt_wait_ready(pipefd[0])) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		pid = -1;
 	}
 	close(pipefd[0]);
 	return pid;
+}
+
+static void setup_workload(int unused)
+{
+	build_workload();
+}
+
+static pid_t start_workload(void)
+{
+	return start_child(setup_workload, 0);
 }
 
 static void stop_workload(pid_t pid)
@@ -437,34 +451,20 @@ static void *park(void *arg)
 	return NULL;
 }
 
+static void setup_threads(int threads)
+{
+	pthread_t t;
+	int i;
+
+	for (i = 1; i < threads; i++)
+		if (pthread_create(&t, NULL, park, NULL))
+			_exit(10);
+}
+
 /* A child with @threads threads in all, parked; its PID or -1. */
 static pid_t start_threads(int threads)
 {
-	int pipefd[2];
-	pid_t pid;
-
-	if (pipe(pipefd))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		pthread_t t;
-		int i;
-
-		close(pipefd[0]);
-		for (i = 1; i < threads; i++)
-			if (pthread_create(&t, NULL, park, NULL))
-				_exit(10);
-		if (write(pipefd[1], "r", 1) != 1)
-			_exit(11);
-		park(NULL);
-	}
-	close(pipefd[1]);
-	if (mmt_wait_ready(pipefd[0])) {
-		stop_workload(pid);
-		pid = -1;
-	}
-	close(pipefd[0]);
-	return pid;
+	return start_child(setup_threads, threads);
 }
 
 /*
