@@ -17,8 +17,11 @@ BTF ?= $(firstword $(wildcard /usr/src/linux-headers-6.12*-amd64/vmlinux) \
 CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
+HELP2MAN ?= help2man
+# CFLAGS, CPPFLAGS and LDFLAGS are the user's (`make CFLAGS=-O0`,
+# dpkg-buildflags); the flags the code needs are added separately.
 CFLAGS ?= -O2 -g
-CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+MMSCOPE_CFLAGS := -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	  -Imodule/uapi -Iuserspace -Ibuild/bpf
 LDLIBS_STATIC := -static -lbpf -lelf -lz -lzstd
 
@@ -28,19 +31,26 @@ USER_HDRS := $(wildcard userspace/*.h) module/uapi/mmscope.h
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
 
-.PHONY: all deps module userspace bpf selftests check demo vm bench soak \
-	check-debug style clean unit
+.PHONY: all build deps module userspace bpf man selftests check demo vm bench \
+	soak check-debug style clean unit deb check-deb
 
-all: deps module userspace
+# deps first, then a new make: KDIR and BTF are found only once deps has
+# installed the headers, and under -j nothing is built before them.
+all: deps
+	$(MAKE) build
+
+build: module userspace
 
 deps:
 	@scripts/deps.sh build
 
 module:
+	$(if $(KDIR),,$(error no kernel headers found: run scripts/deps.sh build or set KDIR=))
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) modules
 
 # ---- BPF: vmlinux.h from BTF at build time, object, skeleton ----
 $(BUILD)/bpf/vmlinux.h: $(BTF)
+	$(if $(BTF),,$(error no BTF found (kernel headers or /sys/kernel/btf/vmlinux): run scripts/deps.sh build or set BTF=))
 	@mkdir -p $(@D)
 	$(BPFTOOL) btf dump file $< format c > $@.tmp && mv $@.tmp $@
 
@@ -55,9 +65,31 @@ bpf: $(BPF_SKELS)
 
 # ---- the CLI: one static binary carrying the BPF object ----
 userspace/mmscope: $(USER_SRCS) $(USER_HDRS) $(BPF_SKELS)
-	$(CC) $(CFLAGS) -o $@ $(USER_SRCS) $(LDLIBS_STATIC)
+	$(CC) $(MMSCOPE_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		$(USER_SRCS) $(LDLIBS_STATIC)
 
 userspace: userspace/mmscope
+
+# ---- the man page, mmscope(8), generated from the CLI's --help ----
+MAN_VERSION ?= $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog 2>/dev/null)
+$(BUILD)/man/mmscope.8: userspace/mmscope
+	@mkdir -p $(@D)
+	$(HELP2MAN) --no-info --section=8 --no-discard-stderr \
+		--name="inspect Linux memory management live" \
+		--version-string="$(MAN_VERSION)" ./userspace/mmscope > $@.tmp
+	mv $@.tmp $@
+
+man: $(BUILD)/man/mmscope.8
+
+# ---- Debian packages (debian/): mmscope-dkms and mmscope in build/deb/ ----
+deb:
+	@scripts/deps.sh deb
+	@scripts/mkdeb.sh
+
+# Installs the .debs on this machine, checks DKMS and the VM smoke test with
+# the DKMS-built module, purges them (scripts/check-deb.sh).
+check-deb:
+	@scripts/check-deb.sh
 
 # ---- tests ----
 selftests: userspace

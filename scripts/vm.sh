@@ -56,8 +56,7 @@ esac
 
 # ---- build (incremental) ----
 if [ "${MMSCOPE_NO_BUILD:-0}" != 1 ]; then
-	make -s -C "$ROOT" userspace >&2 ||
-		note "warning: the CLI does not build; continuing without it"
+	make -s -C "$ROOT" userspace >&2 || die "the CLI does not build (make userspace)"
 	"$ROOT/scripts/build-modules.sh" "$kernel" >&2 || die "module build for $kernel failed"
 	make -s -C "$ROOT/selftests" >&2 || die "selftests build failed"
 	"$ROOT/scripts/mkinitramfs.sh" "$kernel" > /dev/null || die "initramfs failed"
