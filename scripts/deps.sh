@@ -7,6 +7,9 @@
 #                           linux-source-6.12 (kselftest harness, checkpatch)
 #   scripts/deps.sh vm|demo|check|debug
 #                           build + qemu, busybox, cpio and the kernel images
+#   scripts/deps.sh deb     what make deb needs: the CLI's build dependencies and
+#                           Debian's packaging tools (no kernel headers: the CLI's
+#                           BTF may come from /sys/kernel/btf/vmlinux)
 #
 # apt-get update runs only when something must be installed.  Runs as root,
 # or through sudo when not root and sudo exists.
@@ -20,12 +23,15 @@ build_pkgs="build-essential make gcc clang llvm libbpf-dev bpftool libelf-dev
 vm_pkgs="qemu-system-x86 busybox-static cpio gzip kmod xz-utils zstd
 	linux-image-amd64 linux-image-6.12-amd64"
 debug_pkgs="bc bison flex libssl-dev dwarves python3 cpio"
+deb_pkgs="build-essential make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+	libzstd-dev rsync dpkg-dev debhelper dh-dkms help2man bash-completion"
 
 case "$target" in
 build) pkgs=$build_pkgs ;;
 check|demo|vm) pkgs="$build_pkgs $vm_pkgs" ;;
 debug) pkgs="$build_pkgs $vm_pkgs $debug_pkgs" ;;
-*) echo "usage: $0 build|check|demo|vm|debug" >&2; exit 2 ;;
+deb) pkgs=$deb_pkgs ;;
+*) echo "usage: $0 build|check|demo|vm|debug|deb" >&2; exit 2 ;;
 esac
 
 missing=()
