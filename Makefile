@@ -72,10 +72,11 @@ userspace: userspace/mmscope
 
 # ---- the man page, mmscope(8), generated from the CLI's --help ----
 MAN_VERSION ?= $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog 2>/dev/null)
-$(BUILD)/man/mmscope.8: userspace/mmscope
+$(BUILD)/man/mmscope.8: userspace/mmscope docs/mmscope.h2m
 	@mkdir -p $(@D)
 	$(HELP2MAN) --no-info --section=8 --no-discard-stderr \
 		--name="inspect Linux memory management live" \
+		--include=docs/mmscope.h2m \
 		--version-string="$(MAN_VERSION)" ./userspace/mmscope > $@.tmp
 	mv $@.tmp $@
 
