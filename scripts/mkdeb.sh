@@ -20,6 +20,15 @@ version=$(cd "$ROOT" && dpkg-parsechangelog -S Version)
 out=$BUILD/deb
 src=$out/mmscope-$version
 
+# The CLI's vmlinux.h: the BTF of Debian's 6.12 headers, as `make` uses
+# (scripts/kernel.sh, cached under build/), resolved here so that the package
+# build itself fetches nothing; the running kernel's BTF if that fails.
+if [ -z "${BTF:-}" ]; then
+	BTF=$("$ROOT/scripts/kernel.sh" btf 6.12) || BTF=/sys/kernel/btf/vmlinux
+fi
+[ -r "$BTF" ] || die "no BTF for the CLI's vmlinux.h ($BTF); set BTF="
+export BTF
+
 rm -rf "$src"
 mkdir -p "$src"
 rm -f "$out"/mmscope*_"$version"_*.deb "$out"/mmscope_"$version"_*.changes \
