@@ -7,7 +7,9 @@
 #   1. apt installs build/deb/mmscope-dkms_*.deb and mmscope_*.deb;
 #   2. `dkms status` has the module installed for every kernel with headers
 #      (/lib/modules/*/build), and each .ko is where DKMS puts it, for that
-#      kernel (vermagic), signed where the kernel signs modules;
+#      kernel (vermagic), signed where the kernel signs modules; removed for
+#      one kernel, the package's dkms-all-kernels (its postinst) builds it
+#      again;
 #   3. the CLI runs, mmscope(8) and the bash completion are installed and
 #      work;
 #   4. for each VM kernel (KERNELS, default: every one scripts/lib.sh knows)
@@ -19,6 +21,10 @@
 #      man page, completion, dpkg record or modules.dep entry.
 #
 # The packages are purged on any exit (KEEP=1 keeps them installed).
+# KERNELS="6.12" narrows the VM part, KERNELS= skips it.  Things that are new
+# after the purge under /lib/modules, /usr/src, /var/lib/dkms and the
+# packages' directories fail the check, except DKMS's own key
+# (/var/lib/dkms/mok.*) and depmod's indexes of a kernel that has only headers.
 # Refuses to run when mmscope or mmscope-dkms is installed already (it would
 # purge someone's install).  Last line: "N passed, N failed".
 set -uo pipefail
@@ -65,6 +71,19 @@ cleanup()
 }
 trap cleanup EXIT
 
+# What is under the trees the packages and DKMS write to, before: anything
+# new after the purge is left behind (depmod's indexes of a kernel that has
+# no modules of its own, only headers, are reported apart: DKMS's depmod
+# writes them, and nothing removes them).
+snapshot()
+{
+	find /lib/modules -mindepth 1 -maxdepth 3 \( -name build -o -name source \) \
+		-prune -o -print
+	find /usr/src /var/lib/dkms /usr/sbin /usr/share/man/man8 /usr/share/doc \
+		/usr/share/bash-completion/completions -maxdepth 1 -print 2>/dev/null
+}
+before=$(snapshot | sort)
+
 # ---- 1. install ----
 echo "== apt install $dkms_deb $cli_deb"
 if ! apt-get install "${apt_opts[@]}" "$dkms_deb" "$cli_deb"; then
@@ -106,6 +125,19 @@ for k in "${kernels[@]}"; do
 	fi
 done
 
+# The postinst's build for the kernels DKMS's postinst leaves out (on a
+# machine whose running kernel is installed, all but it and the newest; here
+# DKMS may have built them all): without the module for one kernel, it
+# builds it again.
+k=${kernels[0]:-}
+if [ -n "$k" ] && dkms remove -m mmscope -v "$version" -k "$k" > /dev/null; then
+	/usr/lib/mmscope-dkms/dkms-all-kernels
+	check "the package's dkms-all-kernels builds the module for $k again" \
+		sh -c "dkms status mmscope/$version -k '$k' | grep -q ': installed'"
+else
+	fail "dkms remove of mmscope/$version for ${k:-no kernel}"
+fi
+
 # ---- 3. the CLI, man page, completion ----
 echo "== the mmscope package"
 check "/usr/sbin/mmscope help runs" sh -c '/usr/sbin/mmscope help > /dev/null'
@@ -131,7 +163,7 @@ check "completion: 'mmscope lab co' -> cow" completes "mmscope lab co" cow
 check "completion: 'mmscope buddy --bl' -> --blocks" completes "mmscope buddy --bl" --blocks
 
 # ---- 4. the VM boots the DKMS-built module ----
-vm_kernels=${KERNELS:-$KNOWN_KERNELS}
+vm_kernels=${KERNELS-$KNOWN_KERNELS}
 for name in $vm_kernels; do
 	echo "== VM: kernel $name with the DKMS-built module"
 	rel=$(kernel_release "$name") || { fail "VM $name: no such kernel"; continue; }
@@ -172,6 +204,19 @@ check "dpkg has no record of either" no_record
 check "dkms knows no mmscope" sh -c '[ -z "$(dkms status mmscope 2>/dev/null)" ]'
 check "no modules.dep names mmscope" \
 	sh -c '! grep -qs mmscope /lib/modules/*/modules.dep'
+new=$(comm -13 <(echo "$before") <(snapshot | sort) |
+	grep -v '^/var/lib/dkms$\|^/var/lib/dkms/mok\.\(key\|pub\)$')
+depmod_only=$(echo "$new" | grep -E '^/lib/modules/[^/]+/modules\.[a-z.]+$' |
+	while read -r f; do
+		[ -d "${f%/*}/kernel" ] || echo "$f"
+	done)
+if [ -n "$depmod_only" ]; then
+	echo "note: depmod indexes of kernels with headers but no modules, left by DKMS's depmod:"
+	echo "$depmod_only" | sed 's/^/  /'
+fi
+others=$(comm -23 <(echo "$new" | grep .) <(echo "$depmod_only" | grep . | sort))
+check "no other file or directory is new after the purge${others:+: $others}" \
+	test -z "$others"
 
 echo "$npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]
