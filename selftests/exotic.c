@@ -573,13 +573,15 @@ static void check_all(struct __test_metadata *_metadata, pid_t pid,
 }
 
 /*
- * Park a child that builds @setup's kind, check every view over it, reap
- * it.  Skips with the child's reason when the kind cannot exist here.
+ * Park a child that builds @setup's kind, run @parked, check every view
+ * over it, reap it.  Skips with the child's reason when the kind cannot
+ * exist here.
  */
-#define RUN_KIND(setup, kp)						\
+#define RUN_KIND_THEN(setup, kp, parked)				\
 	do {								\
 		pid_t pid_ = mmt_park(setup, (kp), sizeof(*(kp)));	\
 									\
+		parked;							\
 		ASSERT_GT(pid_, 0);					\
 		if ((kp)->skip[0]) {					\
 			mmt_reap(pid_);					\
@@ -589,6 +591,29 @@ static void check_all(struct __test_metadata *_metadata, pid_t pid,
 		check_all(_metadata, pid_, (kp));			\
 		mmt_reap(pid_);						\
 	} while (0)
+#define RUN_KIND(setup, kp)	RUN_KIND_THEN(setup, kp, (void)0)
+
+#define THP_ENABLED	"/sys/kernel/mm/transparent_hugepage/enabled"
+
+/* THP "always" for a test; returns the setting to restore ("" if none). */
+static void thp_always(char *old, size_t len)
+{
+	char *v = mmt_read_file(THP_ENABLED, NULL), *a, *b;
+
+	old[0] = '\0';
+	a = v ? strchr(v, '[') : NULL;
+	b = a ? strchr(a, ']') : NULL;
+	if (b)
+		snprintf(old, len, "%.*s", (int)(b - a - 1), a + 1);
+	free(v);
+	mmt_write_str(THP_ENABLED, "always");
+}
+
+static void thp_restore(const char *old)
+{
+	if (old[0])
+		mmt_write_str(THP_ENABLED, old);
+}
 
 /* Clear the soft-dirty bits (and VM_SOFTDIRTY) of this process. */
 static void clear_soft_dirty(void)
@@ -785,9 +810,11 @@ static void setup_huge_zero(void *data)
 TEST(huge_zero_page)
 {
 	struct kind k = { 0 };
+	char old[32];
 
-	mmt_write_str("/sys/kernel/mm/transparent_hugepage/enabled", "always");
-	RUN_KIND(setup_huge_zero, &k);
+	thp_always(old, sizeof(old));
+	/* The mapping is made: what later tests see is restored. */
+	RUN_KIND_THEN(setup_huge_zero, &k, thp_restore(old));
 }
 
 static void setup_ksm(void *data)
@@ -1101,9 +1128,11 @@ static void setup_thp(void *data)
 TEST(thp)
 {
 	struct kind k = { 0 };
+	char old[32];
 
-	mmt_write_str("/sys/kernel/mm/transparent_hugepage/enabled", "always");
-	RUN_KIND(setup_thp, &k);
+	thp_always(old, sizeof(old));
+	/* The mapping is made: what later tests see is restored. */
+	RUN_KIND_THEN(setup_thp, &k, thp_restore(old));
 }
 
 static void setup_protnone(void *data)
