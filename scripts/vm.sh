@@ -111,6 +111,8 @@ append="console=ttyS0 panic=-1 loglevel=5 mitigations=off 8250.nr_uarts=1"
 # Sizes a built-in brd (the check-debug kernel's scratch disk); a modular
 # brd gets them from scripts/guest/scratch.sh instead.
 append+=" brd.rd_nr=1 brd.rd_size=65536"
+# memfd_secret(2) is off by default before v6.5: the exotic test maps it.
+append+=" secretmem.enable=1"
 append+=" mmscope.mode=$mode mmscope.paging=$paging mmscope.kernel=$kernel"
 append+=" mmscope.numa=$numa"
 [ -n "$args" ] && append+=" mmscope.args=\"$args\""

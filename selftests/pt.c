@@ -78,65 +78,9 @@ static void build_space(struct space *s, bool sparse)
 	madvise(s->remapped, 2 << 20, MADV_NOHUGEPAGE);
 }
 
-/*
- * A child that runs @setup on @data, sends the @size bytes of @data back
- * and sleeps until reaped; it dies with the test process should an ASSERT
- * end the test first.  Returns the child's pid with @data filled in, or -1.
- */
-static pid_t park(void (*setup)(void *data), void *data, size_t size)
-{
-	int fd[2];
-	pid_t pid;
-
-	if (pipe(fd))
-		return -1;
-	pid = fork();
-	if (!pid) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		close(fd[0]);
-		setup(data);
-		if (write(fd[1], data, size) != (ssize_t)size)
-			_exit(98);
-		for (;;)
-			pause();
-	}
-	close(fd[1]);
-	if (pid > 0 && read(fd[0], data, size) != (ssize_t)size) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		pid = -1;
-	}
-	close(fd[0]);
-	return pid;
-}
-
 static void setup_space_sparse(void *s)
 {
 	build_space(s, true);
-}
-
-static struct mmt_json *cli_json(pid_t pid, const char *cmd, const char *arg)
-{
-	char spid[16], *out;
-	char *argv[] = { (char *)mmt_cli(), (char *)cmd, spid, (char *)arg,
-			 "--json", NULL };
-	struct mmt_json *doc;
-	int status;
-
-	snprintf(spid, sizeof(spid), "%d", pid);
-	if (!arg) {
-		argv[3] = "--json";
-		argv[4] = NULL;
-	}
-	out = mmt_run(argv, &status, NULL);
-	if (!out || status) {
-		ksft_print_msg("%s %s failed: %s\n", cmd, spid, out ? out : "");
-		free(out);
-		return NULL;
-	}
-	doc = mmt_json_parse(out);
-	free(out);
-	return doc;
 }
 
 static unsigned long level_size(const char *level)
@@ -209,9 +153,9 @@ TEST(pt_matches_pagemap_smaps_vmpte)
 	int i;
 	pid_t pid;
 
-	pid = park(setup_space_sparse, &s, sizeof(s));
+	pid = mmt_park(setup_space_sparse, &s, sizeof(s));
 	ASSERT_GT(pid, 0);
-	doc = cli_json(pid, "pt", NULL);
+	doc = mmt_cli_json(pid, "pt", NULL);
 	ASSERT_NE(NULL, doc);
 	runs = mmt_jget(doc, "runs");
 	ASSERT_NE(NULL, runs);
@@ -285,7 +229,7 @@ static struct mmt_json *check_translate(struct __test_metadata *_metadata,
 	uint64_t e;
 
 	snprintf(addr, sizeof(addr), "%#lx", va);
-	doc = cli_json(pid, "translate", addr);
+	doc = mmt_cli_json(pid, "translate", addr);
 	if (!doc)
 		return NULL;
 	EXPECT_EQ(0, mmt_pagemap(pid, va, &e));
@@ -487,13 +431,7 @@ static void setup_space_user(void *s)
 /* A child that builds @s (without the 1 TiB reservation) and waits. */
 static pid_t spawn_space(struct space *s, bool as_user)
 {
-	return park(as_user ? setup_space_user : setup_space, s, sizeof(*s));
-}
-
-static void reap(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	return mmt_park(as_user ? setup_space_user : setup_space, s, sizeof(*s));
 }
 
 /* The VMAs of @pid, except [vvar]/[vsyscall], which pagemap does not show. */
@@ -732,7 +670,7 @@ TEST(pt_unprivileged)
 	EXPECT_EQ(pm, pages);
 	EXPECT_GE(pages, (long)(s.dense_len / PG));
 	/* Same totals as root sees. */
-	root = cli_json(pid, "pt", NULL);
+	root = mmt_cli_json(pid, "pt", NULL);
 	ASSERT_NE(NULL, root);
 	present = mmt_jget(root, "present");
 	EXPECT_EQ(mmt_jnum(mmt_jget(present, "4k")),
@@ -756,7 +694,7 @@ TEST(pt_unprivileged)
 	}
 	free(out);
 	free(m);
-	reap(pid);
+	mmt_reap(pid);
 }
 
 /*
@@ -830,7 +768,7 @@ TEST(pt_range)
 	end = (unsigned long)s.thp + 2 * PMD_SZ - 7 * PG;
 	EXPECT_GE(check_range(_metadata, pid, m, start, end), 1);
 	free(m);
-	reap(pid);
+	mmt_reap(pid);
 }
 
 /*
@@ -879,9 +817,9 @@ TEST_F_TIMEOUT(chunk, pt_chunk_resume, 300)
 	char *p;
 	pid_t pid;
 
-	pid = park(setup_chunk, &p, sizeof(p));
+	pid = mmt_park(setup_chunk, &p, sizeof(p));
 	ASSERT_GT(pid, 0);
-	doc = cli_json(pid, "pt", NULL);
+	doc = mmt_cli_json(pid, "pt", NULL);
 	ASSERT_NE(NULL, doc);
 	runs = mmt_jget(doc, "runs");
 	ASSERT_NE(NULL, runs);
@@ -913,7 +851,7 @@ TEST_F_TIMEOUT(chunk, pt_chunk_resume, 300)
 			      mmt_jnum(mmt_jget(tables, "pmd")) +
 			      mmt_jnum(mmt_jget(tables, "pte"))) * 4);
 	free(m);
-	reap(pid);
+	mmt_reap(pid);
 }
 
 /*
@@ -975,7 +913,7 @@ TEST(pt_raw_debugfs)
 	EXPECT_EQ(pm, pte + 512 * pmd);
 	free(text);
 	free(m);
-	reap(pid);
+	mmt_reap(pid);
 }
 
 /* translate ADDR: where an unmapped address stops, and bad addresses. */
@@ -1020,7 +958,7 @@ TEST(translate_bad_input)
 			continue;
 		}
 		snprintf(addr, sizeof(addr), "%#lx", cases[i].va);
-		doc = cli_json(getpid(), "translate", addr);
+		doc = mmt_cli_json(getpid(), "translate", addr);
 		ASSERT_NE(NULL, doc);
 		EXPECT_EQ(MMT_JNULL, mmt_jget(doc, "leaf")->type);
 		EXPECT_EQ(MMT_JNULL, mmt_jget(doc, "pfn")->type);
@@ -1037,7 +975,7 @@ TEST(translate_bad_input)
 	ASSERT_NE(MAP_FAILED, hole);
 	munmap(hole + PG, PG);
 	snprintf(addr, sizeof(addr), "%#lx", (unsigned long)hole + PG);
-	doc = cli_json(getpid(), "translate", addr);
+	doc = mmt_cli_json(getpid(), "translate", addr);
 	ASSERT_NE(NULL, doc);
 	EXPECT_STREQ("no_vma", mmt_jstr(mmt_jget(mmt_jget(doc, "stop"), "reason")));
 	EXPECT_EQ(MMT_JNULL, mmt_jget(doc, "leaf")->type);
@@ -1067,22 +1005,6 @@ TEST(translate_bad_input)
 #define PM_SWP_TYPE(e)		((e) & 0x1f)
 #define PM_SWP_OFFSET(e)	(((e) >> 5) & ((1ULL << 50) - 1))
 
-/* The run of a pt --json document that covers @va, or NULL. */
-static struct mmt_json *run_at(struct mmt_json *doc, unsigned long va)
-{
-	struct mmt_json *runs = mmt_jget(doc, "runs");
-	int i;
-
-	for (i = 0; runs && i < runs->n; i++) {
-		struct mmt_json *r = runs->kids[i];
-
-		if (va >= mmt_jhex(mmt_jget(r, "start")) &&
-		    va < mmt_jhex(mmt_jget(r, "end")))
-			return r;
-	}
-	return NULL;
-}
-
 /*
  * @va of @pid: the pt run covering it (from @pt) and translate agree on
  * level, kind and PFN (or swap type and offset), and both agree with
@@ -1092,7 +1014,7 @@ static struct mmt_json *run_at(struct mmt_json *doc, unsigned long va)
 static void check_kind(struct __test_metadata *_metadata, pid_t pid,
 		       struct mmt_json *pt, unsigned long va, const char *kind)
 {
-	struct mmt_json *run = run_at(pt, va), *x, *stop, *steps, *swap;
+	struct mmt_json *run = mmt_pt_run_at(pt, va), *x, *stop, *steps, *swap;
 	const char *rkind, *level;
 	unsigned long start, i;
 	uint64_t e;
@@ -1147,7 +1069,7 @@ static void check_region(struct __test_metadata *_metadata, pid_t pid,
 {
 	unsigned long va = (unsigned long)p;
 
-	ksft_print_msg("%s at %p: %s\n", what, p, mmt_jstr(mmt_jget(run_at(pt, va), "kind")));
+	ksft_print_msg("%s at %p: %s\n", what, p, mmt_jstr(mmt_jget(mmt_pt_run_at(pt, va), "kind")));
 	check_kind(_metadata, pid, pt, va, kind);
 	check_kind(_metadata, pid, pt, va + (len / 2 & ~(PG - 1)), kind);
 	check_kind(_metadata, pid, pt, va + len - PG, kind);
@@ -1237,9 +1159,9 @@ TEST(kinds_pt_translate_pagemap)
 	pid_t pid;
 
 	mmt_write_str("/proc/sys/vm/nr_hugepages", "4");
-	pid = park(setup_kinds, &k, sizeof(k));
+	pid = mmt_park(setup_kinds, &k, sizeof(k));
 	ASSERT_GT(pid, 0);
-	pt = cli_json(pid, "pt", NULL);
+	pt = mmt_cli_json(pid, "pt", NULL);
 	ASSERT_NE(NULL, pt);
 	check_region(_metadata, pid, pt, "anon", k.anon, 64 * PG, "present");
 	check_region(_metadata, pid, pt, "THP", k.thp, PMD_SZ, "present");
@@ -1259,7 +1181,7 @@ TEST(kinds_pt_translate_pagemap)
 			     k.hshared, k.hshared_len, "present");
 	else
 		ksft_print_msg("no shared hugetlb mapping: no 2 MiB page could be reserved\n");
-	reap(pid);
+	mmt_reap(pid);
 }
 
 /* busybox sh -c @cmd: its exit status. */
@@ -1355,10 +1277,10 @@ TEST_F(swap, swap_entries)
 	char *p;
 	pid_t pid;
 
-	pid = park(setup_swapped, &p, sizeof(p));
+	pid = mmt_park(setup_swapped, &p, sizeof(p));
 	ASSERT_GT(pid, 0);
 	if (!p) {
-		reap(pid);
+		mmt_reap(pid);
 		SKIP(return, "MADV_PAGEOUT unsupported by this kernel");
 	}
 	for (i = 0; i < 64; i++) {
@@ -1367,7 +1289,7 @@ TEST_F(swap, swap_entries)
 	}
 	ksft_print_msg("%lu of 64 pages swapped out\n", swapped);
 	ASSERT_LT(0, swapped);
-	pt = cli_json(pid, "pt", NULL);
+	pt = mmt_cli_json(pid, "pt", NULL);
 	ASSERT_NE(NULL, pt);
 	for (i = 0; i < 64; i++) {
 		unsigned long va = (unsigned long)p + i * PG;
@@ -1412,7 +1334,7 @@ TEST_F(swap, swap_entries)
 	EXPECT_EQ(MMT_JNULL, mmt_jget(swap, "type")->type);
 	EXPECT_EQ(MMT_JNULL, mmt_jget(swap, "offset")->type);
 	EXPECT_STREQ("swap", mmt_jstr(mmt_jget(mmt_jget(doc, "stop"), "kind")));
-	reap(pid);
+	mmt_reap(pid);
 }
 
 /*
@@ -1460,9 +1382,9 @@ TEST(poisoned_marker)
 	poison.range.len = 2 * PG;
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_POISON_, &poison));
 	ASSERT_EQ(2 * PG, poison.updated);
-	pt = cli_json(getpid(), "pt", NULL);
+	pt = mmt_cli_json(getpid(), "pt", NULL);
 	ASSERT_NE(NULL, pt);
-	run = run_at(pt, (unsigned long)p + PG);
+	run = mmt_pt_run_at(pt, (unsigned long)p + PG);
 	ASSERT_NE(NULL, run);
 	EXPECT_TRUE(has_flag(run, "poisoned"));
 	check_kind(_metadata, getpid(), pt, (unsigned long)p + PG, "marker");
@@ -1504,9 +1426,9 @@ TEST(pt_table_bound)
 	char *p;
 	pid_t pid;
 
-	pid = park(setup_tables, &p, sizeof(p));
+	pid = mmt_park(setup_tables, &p, sizeof(p));
 	ASSERT_GT(pid, 0);
-	doc = cli_json(pid, "pt", NULL);
+	doc = mmt_cli_json(pid, "pt", NULL);
 	ASSERT_NE(NULL, doc);
 	runs = mmt_jget(doc, "runs");
 	ASSERT_NE(NULL, runs);
@@ -1529,7 +1451,7 @@ TEST(pt_table_bound)
 			      mmt_jnum(mmt_jget(tables, "pmd")) +
 			      mmt_jnum(mmt_jget(tables, "pte"))) * 4);
 	free(m);
-	reap(pid);
+	mmt_reap(pid);
 }
 
 TEST_HARNESS_MAIN

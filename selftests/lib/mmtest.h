@@ -17,7 +17,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -447,6 +449,94 @@ static MMT_UNUSED int mmt_wait_ready(int fd)
 	char c;
 
 	return read(fd, &c, 1) == 1 ? 0 : -1;
+}
+
+/* ---- children and CLI documents shared by the tests ------------------- */
+
+/*
+ * A child that runs @setup on @data, sends the @size bytes of @data back
+ * and sleeps until reaped; it dies with the test process should an ASSERT
+ * end the test first.  Returns the child's pid with @data filled in, or -1.
+ */
+static MMT_UNUSED pid_t mmt_park(void (*setup)(void *data), void *data,
+				 size_t size)
+{
+	int fd[2];
+	pid_t pid;
+
+	if (pipe(fd))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(fd[0]);
+		setup(data);
+		if (write(fd[1], data, size) != (ssize_t)size)
+			_exit(98);
+		for (;;)
+			pause();
+	}
+	close(fd[1]);
+	if (pid > 0 && read(fd[0], data, size) != (ssize_t)size) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(fd[0]);
+	return pid;
+}
+
+/* Kill and reap a child of mmt_park(). */
+static MMT_UNUSED void mmt_reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/*
+ * `mmscope CMD PID [ARG] --json` as a parsed document, or NULL (with the
+ * output printed as a KTAP comment) if it failed.
+ */
+static MMT_UNUSED struct mmt_json *mmt_cli_json(pid_t pid, const char *cmd,
+						const char *arg)
+{
+	char spid[16], *out;
+	char *argv[] = { (char *)mmt_cli(), (char *)cmd, spid, (char *)arg,
+			 "--json", NULL };
+	struct mmt_json *doc;
+	int status;
+
+	snprintf(spid, sizeof(spid), "%d", pid);
+	if (!arg) {
+		argv[3] = "--json";
+		argv[4] = NULL;
+	}
+	out = mmt_run(argv, &status, NULL);
+	if (!out || status) {
+		printf("# %s %s failed: %s\n", cmd, spid, out ? out : "");
+		free(out);
+		return NULL;
+	}
+	doc = mmt_json_parse(out);
+	free(out);
+	return doc;
+}
+
+/* The run of a pt --json document that covers @va, or NULL. */
+static MMT_UNUSED struct mmt_json *mmt_pt_run_at(struct mmt_json *doc,
+						 unsigned long va)
+{
+	struct mmt_json *runs = mmt_jget(doc, "runs");
+	int i;
+
+	for (i = 0; runs && i < runs->n; i++) {
+		struct mmt_json *r = runs->kids[i];
+
+		if (va >= mmt_jhex(mmt_jget(r, "start")) &&
+		    va < mmt_jhex(mmt_jget(r, "end")))
+			return r;
+	}
+	return NULL;
 }
 
 #endif /* MMSCOPE_MMTEST_H */
