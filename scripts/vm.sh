@@ -107,6 +107,9 @@ append="console=ttyS0 panic=-1 loglevel=5 mitigations=off 8250.nr_uarts=1"
 # brd gets them from scripts/guest/scratch.sh instead.
 append+=" brd.rd_nr=1 brd.rd_size=65536"
 append+=" mmscope.mode=$mode mmscope.paging=$paging"
+# The kernel's name (selftests/SKIPS is keyed on it); check-debug.sh names
+# its kernel "debug" through MMSCOPE_KNAME.
+append+=" mmscope.kname=${MMSCOPE_KNAME:-$kernel}"
 [ -n "$args" ] && append+=" mmscope.args=\"$args\""
 qemu=(qemu-system-x86_64 "${accel_opts[@]}" -cpu "$cpu" -m "$mem" -smp "$smp"
 	-nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd"
