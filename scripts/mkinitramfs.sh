@@ -76,7 +76,7 @@ else
 fi
 "$ROOT/scripts/scratch-modules.sh" "$(kernel_release "$name")" \
 	"$stage/mmscope/scratch" ||
-	note "warning: no scratch filesystem modules; tests needing one skip"
+	note "warning: no scratch filesystem modules; tests needing one fail"
 rsync -a --exclude='*.log' "$BUILD/selftests/" "$stage/mmscope/selftests/"
 for f in "$ROOT"/scripts/guest/*; do
 	case "${f##*/}" in init|timeout) continue ;; esac

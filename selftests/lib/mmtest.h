@@ -43,27 +43,36 @@ static MMT_UNUSED const char *mmt_cli(void)
 	return p ? p : "/mmscope/mmscope";
 }
 
-/* Read a whole file (procfs, debugfs) into a NUL-terminated heap buffer. */
+/*
+ * Read a whole file (procfs, debugfs) into a NUL-terminated heap buffer.
+ * NULL with errno set when it cannot be opened or any read() fails: a file
+ * that errors part way is an error, never a short or empty text.
+ */
 static MMT_UNUSED char *mmt_read_file(const char *path, size_t *lenp)
 {
 	size_t len = 0, cap = 1 << 16;
 	char *buf = malloc(cap);
 	ssize_t n;
-	int fd;
+	int fd, err;
 
 	if (!buf)
 		return NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
+		err = errno;
 		free(buf);
+		errno = err;
 		return NULL;
 	}
 	for (;;) {
 		if (cap - len < 4096) {
 			char *p = realloc(buf, cap * 2);
 
-			if (!p)
+			if (!p) {
+				n = -1;
+				errno = ENOMEM;
 				break;
+			}
 			buf = p;
 			cap *= 2;
 		}
@@ -74,7 +83,13 @@ static MMT_UNUSED char *mmt_read_file(const char *path, size_t *lenp)
 			break;
 		len += n;
 	}
+	err = errno;
 	close(fd);
+	if (n < 0) {
+		free(buf);
+		errno = err;
+		return NULL;
+	}
 	buf[len] = '\0';
 	if (lenp)
 		*lenp = len;
