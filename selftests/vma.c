@@ -234,34 +234,70 @@ static struct mmt_json *vma_json(pid_t pid, int *status, char **err)
 }
 
 /*
- * Snapshot maps, run the CLI, snapshot maps again; compare when the two
- * snapshots agree (the target did not change meanwhile).
+ * Snapshot maps (and with @with_status, status and stat), run the CLI,
+ * snapshot them again; compare when the two snapshots agree (the target
+ * did not change meanwhile).  A new sample is taken (up to 5) only when
+ * the oracle itself moved; the first stable sample is the one compared,
+ * and a difference there is a failure.
  */
+static char *snapshot(pid_t pid, bool with_status, size_t *maps_len)
+{
+	static const char *const files[] = { "maps", "status", "stat" };
+	char path[64], *all = NULL, *text;
+	size_t len = 0, n;
+	int i;
+
+	for (i = 0; i < (with_status ? 3 : 1); i++) {
+		snprintf(path, sizeof(path), "/proc/%d/%s", pid, files[i]);
+		text = mmt_read_file(path, &n);
+		if (!text) {
+			free(all);
+			return NULL;
+		}
+		all = realloc(all, len + n + 1);
+		memcpy(all + len, text, n + 1);
+		len += n;
+		free(text);
+		if (!i)
+			*maps_len = n;
+	}
+	return all;
+}
+
 static int check_pid(pid_t pid, bool with_status)
 {
-	char path[64];
-	int attempt, bad = 1, status;
+	int attempt, bad = -1, status;
+	size_t len = 0, len2;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	for (attempt = 0; attempt < 5 && bad; attempt++) {
-		char *before = mmt_read_file(path, NULL), *after;
+	for (attempt = 0; attempt < 5 && bad < 0; attempt++) {
+		char *before = snapshot(pid, with_status, &len), *after, *maps;
 		struct mmt_json *doc = vma_json(pid, &status, NULL);
 
-		after = mmt_read_file(path, NULL);
-		if (before && after && !strcmp(before, after) && doc && !status) {
-			bad = compare_maps(pid, before, doc);
+		after = snapshot(pid, with_status, &len2);
+		if (!before || !after || !doc || status) {
+			ksft_print_msg("pid %d: snapshot or CLI failed (status %d)\n",
+				       pid, status);
+			bad = 1;
+		} else if (!strcmp(before, after)) {
+			/* maps is the snapshot's first part. */
+			maps = strndup(before, len);
+			bad = compare_maps(pid, maps, doc);
 			if (with_status && !bad)
 				bad = compare_status(pid, doc);
 			if (with_status && !bad)
-				bad = compare_stat(pid, before, doc);
+				bad = compare_stat(pid, maps, doc);
 			if (!bad && mmt_jnum(mmt_jget(doc, "pid")) != (unsigned)pid)
 				bad = 1;
+			free(maps);
 		}
 		mmt_json_free(doc);
 		free(before);
 		free(after);
 	}
-	return bad;
+	if (bad < 0)
+		ksft_print_msg("pid %d: the oracle moved between every pair of reads in %d samples\n",
+			       pid, attempt);
+	return bad ? 1 : 0;
 }
 
 TEST(self_matches_maps)
