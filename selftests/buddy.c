@@ -244,10 +244,8 @@ static bool frag_eq(const struct frag *a, const struct frag *b)
 
 static char *cli_json(bool blocks, int *status)
 {
-	char *argv[] = { (char *)mmt_cli(), "buddy", "--json",
-			 blocks ? "--blocks" : NULL, NULL };
-
-	return mmt_run(argv, status, NULL);
+	return mmt_cli_run(status, NULL, "buddy", "--json",
+			   blocks ? "--blocks" : NULL, NULL);
 }
 
 static struct mmt_json *zone_of(struct mmt_json *doc, int node,

@@ -335,14 +335,14 @@ static void parse_trace(struct trace *t)
 /* Run the CLI with @argv (NULL-terminated, after "faults"), parse all. */
 static int run_trace(struct trace *t, const char *const *args)
 {
-	const char *argv[32] = { mmt_cli(), "faults", "--json" };
-	int i = 3;
+	const char *argv[32] = { "faults", "--json" };
+	int i = 2;
 
 	memset(t, 0, sizeof(*t));
 	for (; *args && i < 31; args++)
 		argv[i++] = *args;
 	argv[i] = NULL;
-	t->out = mmt_run((char *const *)argv, &t->status, &t->err);
+	t->out = mmt_cli_runv(argv, &t->status, &t->err);
 	if (!t->out)
 		return -1;
 	parse_trace(t);

@@ -78,65 +78,20 @@ static void build_space(struct space *s, bool sparse)
 	madvise(s->remapped, 2 << 20, MADV_NOHUGEPAGE);
 }
 
-/*
- * A child that runs @setup on @data, sends the @size bytes of @data back
- * and sleeps until reaped; it dies with the test process should an ASSERT
- * end the test first.  Returns the child's pid with @data filled in, or -1.
- */
-static pid_t park(void (*setup)(void *data), void *data, size_t size)
-{
-	int fd[2];
-	pid_t pid;
-
-	if (pipe(fd))
-		return -1;
-	pid = fork();
-	if (!pid) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		close(fd[0]);
-		setup(data);
-		if (write(fd[1], data, size) != (ssize_t)size)
-			_exit(98);
-		for (;;)
-			pause();
-	}
-	close(fd[1]);
-	if (pid > 0 && read(fd[0], data, size) != (ssize_t)size) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		pid = -1;
-	}
-	close(fd[0]);
-	return pid;
-}
-
 static void setup_space_sparse(void *s)
 {
 	build_space(s, true);
 }
 
+/* mmscope CMD PID [ARG] --json, parsed (NULL, and why printed, on failure). */
 static struct mmt_json *cli_json(pid_t pid, const char *cmd, const char *arg)
 {
-	char spid[16], *out;
-	char *argv[] = { (char *)mmt_cli(), (char *)cmd, spid, (char *)arg,
-			 "--json", NULL };
-	struct mmt_json *doc;
+	char spid[16];
 	int status;
 
 	snprintf(spid, sizeof(spid), "%d", pid);
-	if (!arg) {
-		argv[3] = "--json";
-		argv[4] = NULL;
-	}
-	out = mmt_run(argv, &status, NULL);
-	if (!out || status) {
-		ksft_print_msg("%s %s failed: %s\n", cmd, spid, out ? out : "");
-		free(out);
-		return NULL;
-	}
-	doc = mmt_json_parse(out);
-	free(out);
-	return doc;
+	return mmt_cli_doc(&status, cmd, spid, arg ? arg : "--json",
+			   arg ? "--json" : NULL, NULL);
 }
 
 static unsigned long level_size(const char *level)
@@ -233,7 +188,7 @@ TEST(pt_matches_pagemap_smaps_vmpte)
 	int i;
 	pid_t pid;
 
-	pid = park(setup_space_sparse, &s, sizeof(s));
+	pid = mmt_park(setup_space_sparse, &s, sizeof(s));
 	ASSERT_GT(pid, 0);
 	doc = cli_json(pid, "pt", NULL);
 	ASSERT_NE(NULL, doc);
@@ -535,64 +490,7 @@ static void setup_space_user(void *s)
 /* A child that builds @s (without the 1 TiB reservation) and waits. */
 static pid_t spawn_space(struct space *s, bool as_user)
 {
-	return park(as_user ? setup_space_user : setup_space, s, sizeof(*s));
-}
-
-static void reap(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-}
-
-/* The VMAs of @pid, except [vvar]/[vsyscall], which pagemap does not show. */
-#define MAX_MAPS	32768
-struct maps {
-	int n;
-	unsigned long start[MAX_MAPS], end[MAX_MAPS];
-};
-
-static void load_maps(pid_t pid, struct maps *m)
-{
-	char path[64], *buf, *line;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	buf = mmt_read_file(path, NULL);
-	m->n = 0;
-	for (line = buf; line && *line && m->n < MAX_MAPS;
-	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-		char *nl = strchr(line, '\n');
-
-		if (nl)
-			*nl = '\0';
-		if (strstr(line, "[vvar") || strstr(line, "[vsyscall]")) {
-			if (nl)
-				*nl = '\n';
-			continue;
-		}
-		if (sscanf(line, "%lx-%lx", &m->start[m->n], &m->end[m->n]) == 2)
-			m->n++;
-		if (nl)
-			*nl = '\n';
-	}
-	free(buf);
-}
-
-/* Binary search: /proc/PID/maps lists the VMAs in address order. */
-static bool in_maps(const struct maps *m, unsigned long va)
-{
-	int lo = 0, hi = m->n;
-
-	while (lo < hi) {
-		int mid = (lo + hi) / 2;
-
-		if (va < m->start[mid])
-			hi = mid;
-		else if (va >= m->end[mid])
-			lo = mid + 1;
-		else
-			return true;
-	}
-	return false;
+	return mmt_park(as_user ? setup_space_user : setup_space, s, sizeof(*s));
 }
 
 /*
@@ -624,7 +522,7 @@ static int pagemap_open(pid_t pid)
 }
 
 /* Present pages pagemap shows in [@start, @end), inside VMAs of @m. */
-static long pagemap_present(pid_t pid, const struct maps *m,
+static long pagemap_present(pid_t pid, const struct mmt_maps *m,
 			    unsigned long start, unsigned long end)
 {
 	int i, fd = pagemap_open(pid);
@@ -633,8 +531,8 @@ static long pagemap_present(pid_t pid, const struct maps *m,
 	if (fd < 0)
 		return -1;
 	for (i = 0; i < m->n; i++) {
-		unsigned long a = m->start[i] > start ? m->start[i] : start;
-		unsigned long b = m->end[i] < end ? m->end[i] : end;
+		unsigned long a = m->v[i].start > start ? m->v[i].start : start;
+		unsigned long b = m->v[i].end < end ? m->v[i].end : end;
 		unsigned long j;
 		uint64_t *pm;
 
@@ -660,7 +558,7 @@ static long pagemap_present(pid_t pid, const struct maps *m,
  * Mismatches are counted in *@bad.
  */
 static long pt_present_pages(struct mmt_json *doc, pid_t pid,
-			     const struct maps *m, bool pfns, long *bad)
+			     const struct mmt_maps *m, bool pfns, long *bad)
 {
 	struct mmt_json *runs = mmt_jget(doc, "runs");
 	int i, fd = pagemap_open(pid);
@@ -676,7 +574,7 @@ static long pt_present_pages(struct mmt_json *doc, pid_t pid,
 		uint64_t *pm;
 
 		if ((strcmp(kind, "present") && strcmp(kind, "protnone")) ||
-		    !in_maps(m, start))
+		    !mmt_maps_has(m, start))
 			continue;
 		pm = malloc(n * sizeof(*pm));
 		if (!pm || pagemap_fd_range(fd, start, end, pm)) {
@@ -754,7 +652,7 @@ TEST(pt_unprivileged)
 	struct mmt_json *doc, *runs, *root, *present;
 	long bad = 0, pages, pm;
 	struct space s;
-	struct maps *m = malloc(sizeof(*m));
+	struct mmt_maps *m = malloc(sizeof(*m));
 	int i, status;
 	pid_t pid;
 
@@ -773,7 +671,7 @@ TEST(pt_unprivileged)
 		EXPECT_EQ(MMT_JNULL, mmt_jget(runs->kids[i], "pfn")->type);
 		EXPECT_EQ(NULL, mmt_jget(runs->kids[i], "entry"));
 	}
-	load_maps(pid, m);
+	ASSERT_EQ(0, mmt_maps_load(pid, m, true));
 	pages = pt_present_pages(doc, pid, m, false, &bad);
 	pm = pagemap_present(pid, m, 0, ~0UL);
 	EXPECT_EQ(0, bad);
@@ -803,8 +701,9 @@ TEST(pt_unprivileged)
 		EXPECT_EQ(MMT_JNULL, mmt_jget(runs->kids[i], "pfn")->type);
 	}
 	free(out);
+	mmt_maps_free(m);
 	free(m);
-	reap(pid);
+	mmt_reap(pid);
 }
 
 /*
@@ -835,7 +734,7 @@ static struct mmt_json *pt_range_json(pid_t pid, unsigned long start,
  * pages of the range.  Returns the number of runs.
  */
 static int check_range(struct __test_metadata *_metadata, pid_t pid,
-		       const struct maps *m, unsigned long start,
+		       const struct mmt_maps *m, unsigned long start,
 		       unsigned long end)
 {
 	struct mmt_json *doc = pt_range_json(pid, start, end), *runs;
@@ -863,22 +762,23 @@ static int check_range(struct __test_metadata *_metadata, pid_t pid,
  */
 TEST(pt_range)
 {
-	struct maps *m = malloc(sizeof(*m));
+	struct mmt_maps *m = malloc(sizeof(*m));
 	unsigned long start, end;
 	struct space s;
 	pid_t pid;
 
 	pid = spawn_space(&s, false);
 	ASSERT_LT(0, pid);
-	load_maps(pid, m);
+	ASSERT_EQ(0, mmt_maps_load(pid, m, true));
 	start = (unsigned long)s.dense + 3 * PG;
 	end = (unsigned long)s.dense + (3 << 20) + 5 * PG;
 	EXPECT_GE(check_range(_metadata, pid, m, start, end), 3);
 	start = (unsigned long)s.thp + PMD_SZ / 2 + 3 * PG;
 	end = (unsigned long)s.thp + 2 * PMD_SZ - 7 * PG;
 	EXPECT_GE(check_range(_metadata, pid, m, start, end), 1);
+	mmt_maps_free(m);
 	free(m);
-	reap(pid);
+	mmt_reap(pid);
 }
 
 /*
@@ -923,11 +823,11 @@ TEST_F_TIMEOUT(chunk, pt_chunk_resume, 300)
 	const long nvmas = CHUNK_VMAS;
 	struct mmt_json *doc, *runs, *tables;
 	long i, bad = 0, inside = 0, pages;
-	struct maps *m = malloc(sizeof(*m));
+	struct mmt_maps *m = malloc(sizeof(*m));
 	char *p;
 	pid_t pid;
 
-	pid = park(setup_chunk, &p, sizeof(p));
+	pid = mmt_park(setup_chunk, &p, sizeof(p));
 	ASSERT_GT(pid, 0);
 	doc = cli_json(pid, "pt", NULL);
 	ASSERT_NE(NULL, doc);
@@ -947,7 +847,7 @@ TEST_F_TIMEOUT(chunk, pt_chunk_resume, 300)
 			EXPECT_LE(mmt_jhex(mmt_jget(runs->kids[i - 1], "end")), start);
 	}
 	EXPECT_EQ(nvmas, inside);
-	load_maps(pid, m);
+	ASSERT_EQ(0, mmt_maps_load(pid, m, true));
 	EXPECT_GT(m->n, nvmas);
 	pages = pt_present_pages(doc, pid, m, true, &bad);
 	EXPECT_EQ(0, bad);
@@ -960,8 +860,9 @@ TEST_F_TIMEOUT(chunk, pt_chunk_resume, 300)
 		  (long long)(mmt_jnum(mmt_jget(tables, "pud")) +
 			      mmt_jnum(mmt_jget(tables, "pmd")) +
 			      mmt_jnum(mmt_jget(tables, "pte"))) * 4);
+	mmt_maps_free(m);
 	free(m);
-	reap(pid);
+	mmt_reap(pid);
 }
 
 /*
@@ -971,7 +872,7 @@ TEST_F_TIMEOUT(chunk, pt_chunk_resume, 300)
  */
 TEST(pt_raw_debugfs)
 {
-	struct maps *m = malloc(sizeof(*m));
+	struct mmt_maps *m = malloc(sizeof(*m));
 	char *text, *line, spid[16];
 	long pte = 0, pmd = 0, bad = 0, pm;
 	struct space s;
@@ -988,7 +889,7 @@ TEST(pt_raw_debugfs)
 	text = mmt_read_file("/sys/kernel/debug/mmscope/pt_raw", NULL);
 	ASSERT_NE(NULL, text);
 	ASSERT_NE(NULL, strstr(text, "# columns:"));
-	load_maps(pid, m);
+	ASSERT_EQ(0, mmt_maps_load(pid, m, true));
 	for (line = text; line && *line;
 	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		unsigned long long start, end, count, pfn, raw;
@@ -997,7 +898,7 @@ TEST(pt_raw_debugfs)
 
 		if (sscanf(line, "0x%llx-0x%llx %7s %llu %31s pfn %llx",
 			   &start, &end, level, &count, kind, &pfn) != 6 ||
-		    !in_maps(m, start))
+		    !mmt_maps_has(m, start))
 			continue;
 		EXPECT_EQ(1, count);
 		r = strstr(line, " raw ");
@@ -1022,8 +923,9 @@ TEST(pt_raw_debugfs)
 	EXPECT_EQ(0, bad);
 	EXPECT_EQ(pm, pte + 512 * pmd);
 	free(text);
+	mmt_maps_free(m);
 	free(m);
-	reap(pid);
+	mmt_reap(pid);
 }
 
 /* translate ADDR: where an unmapped address stops, and bad addresses. */
@@ -1284,7 +1186,7 @@ TEST_F(hpool, kinds_pt_translate_pagemap)
 	struct kinds k;
 	pid_t pid;
 
-	pid = park(setup_kinds, &k, sizeof(k));
+	pid = mmt_park(setup_kinds, &k, sizeof(k));
 	ASSERT_GT(pid, 0);
 	pt = cli_json(pid, "pt", NULL);
 	ASSERT_NE(NULL, pt);
@@ -1306,7 +1208,7 @@ TEST_F(hpool, kinds_pt_translate_pagemap)
 			     k.hshared, k.hshared_len, "present");
 	else
 		ksft_print_msg("no shared hugetlb mapping: no 2 MiB page could be reserved\n");
-	reap(pid);
+	mmt_reap(pid);
 }
 
 /* busybox sh -c @cmd: its exit status. */
@@ -1402,10 +1304,10 @@ TEST_F(swap, swap_entries)
 	char *p;
 	pid_t pid;
 
-	pid = park(setup_swapped, &p, sizeof(p));
+	pid = mmt_park(setup_swapped, &p, sizeof(p));
 	ASSERT_GT(pid, 0);
 	if (!p) {
-		reap(pid);
+		mmt_reap(pid);
 		SKIP(return, "MADV_PAGEOUT unsupported by this kernel");
 	}
 	for (i = 0; i < 64; i++) {
@@ -1459,7 +1361,7 @@ TEST_F(swap, swap_entries)
 	EXPECT_EQ(MMT_JNULL, mmt_jget(swap, "type")->type);
 	EXPECT_EQ(MMT_JNULL, mmt_jget(swap, "offset")->type);
 	EXPECT_STREQ("swap", mmt_jstr(mmt_jget(mmt_jget(doc, "stop"), "kind")));
-	reap(pid);
+	mmt_reap(pid);
 }
 
 /*
@@ -1545,13 +1447,13 @@ static void setup_tables(void *data)
 TEST(pt_table_bound)
 {
 	const long n = BOUND_TABLES;
-	struct maps *m = malloc(sizeof(*m));
+	struct mmt_maps *m = malloc(sizeof(*m));
 	struct mmt_json *doc, *runs, *tables;
 	long i, bad = 0, inside = 0;
 	char *p;
 	pid_t pid;
 
-	pid = park(setup_tables, &p, sizeof(p));
+	pid = mmt_park(setup_tables, &p, sizeof(p));
 	ASSERT_GT(pid, 0);
 	doc = cli_json(pid, "pt", NULL);
 	ASSERT_NE(NULL, doc);
@@ -1566,7 +1468,7 @@ TEST(pt_table_bound)
 			EXPECT_LE(mmt_jhex(mmt_jget(runs->kids[i - 1], "end")), start);
 	}
 	EXPECT_EQ(n, inside);
-	load_maps(pid, m);
+	ASSERT_EQ(0, mmt_maps_load(pid, m, true));
 	pt_present_pages(doc, pid, m, true, &bad);
 	EXPECT_EQ(0, bad);
 	tables = mmt_jget(doc, "tables");
@@ -1575,8 +1477,9 @@ TEST(pt_table_bound)
 		  (long long)(mmt_jnum(mmt_jget(tables, "pud")) +
 			      mmt_jnum(mmt_jget(tables, "pmd")) +
 			      mmt_jnum(mmt_jget(tables, "pte"))) * 4);
+	mmt_maps_free(m);
 	free(m);
-	reap(pid);
+	mmt_reap(pid);
 }
 
 TEST_HARNESS_MAIN

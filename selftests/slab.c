@@ -67,10 +67,7 @@ static const struct slabinfo_row *find_row(const struct slabinfo_row *rows,
 static char *run_cli(int *status, char **err, const char *a1, const char *a2,
 		     const char *a3)
 {
-	char *argv[] = { (char *)mmt_cli(), "slab", (char *)a1, (char *)a2,
-			 (char *)a3, NULL };
-
-	return mmt_run(argv, status, err);
+	return mmt_cli_run(status, err, "slab", a1, a2, a3, NULL);
 }
 
 /* mmscope slab --json, parsed. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the mmscope selftests: run the CLI and capture its
+ * Helpers shared by the mmscope selftests: run a program and capture its
  * output, a small JSON reader for the CLI's --json output, and readers for
- * the kernel's own oracles (/proc/PID/maps, status, pagemap).
+ * the kernel's own oracles (/proc/PID/status, pagemap); lib/common.h adds
+ * the CLI runner, the maps parser and the child parker.
  *
  * Header-only so that each test stays one program (one TEST_GEN_PROGS line).
  */
@@ -463,5 +464,8 @@ static MMT_UNUSED int mmt_wait_ready(int fd)
 
 	return read(fd, &c, 1) == 1 ? 0 : -1;
 }
+
+/* The CLI runner, maps parser and child parker every test shares. */
+#include "common.h"
 
 #endif /* MMSCOPE_MMTEST_H */
