@@ -14,7 +14,7 @@
 #
 # Skips are checked against the declared ones (SKIPS, for this kernel and
 # paging): a skip that is not declared counts as a failed case.  The kernel
-# is the host's name for it (mmscope.kname= on the command line, else
+# is the host's name for it (mmscope.kernel= on the command line, else
 # guessed from the release), the paging is the CPU's (la57 or not).
 # Last line: "N passed, N failed, N skipped" (the declared skips that
 # happened, listed with their reasons just before); exit 1 on any failure.
@@ -30,7 +30,7 @@ if [ "$1" = "-t" ]; then DEFAULT_TIMEOUT=$2; shift 2; fi
 export BASE_DIR=$DIR
 
 # The kernel (as the host names it) and the paging: what SKIPS is keyed on.
-KNAME=$(sed -n 's/.*mmscope\.kname=\([^ ]*\).*/\1/p' /proc/cmdline)
+KNAME=$(sed -n 's/.*mmscope\.kernel=\([^ ]*\).*/\1/p' /proc/cmdline)
 if [ -z "$KNAME" ]; then
 	case "$(uname -r)" in
 	*-rt-*) KNAME=6.12-rt ;;
