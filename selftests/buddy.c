@@ -1068,11 +1068,17 @@ static int contended_read(const char *path, uint64_t *worst, uint64_t *span,
  * than its longest wait during pagetypeinfo's.  Like is compared with
  * like: OUTSIDE_ROUNDS walks of each, alternated, and the best (shortest)
  * longest-wait of each side (host noise, a preempted vCPU, only lengthens
- * waits, on either side alike).  Every round must have had a contender
+ * waits, on either side alike).  What the two hold differs in work per
+ * entry: pagetypeinfo only counts the L list entries in one hold, mmscope
+ * records each of at most C (the chunk) per hold, which under TCG measured
+ * up to ~30 times the cost of counting one.  So the list is made long
+ * enough that L > 30 C: 512 MiB with every other page freed is L = 65536
+ * entries against C = 1024 (30 C = 30720); pagetypeinfo counts up to
+ * 100000, so all of it is held at once.  Every round must have had a contender
  * read overlapping the walk.  Return: 0, or -1 when a round could not be
  * measured.
  */
-#define OUTSIDE_ROUNDS	5
+#define OUTSIDE_ROUNDS	7
 
 static int outside_check(uint64_t *mm_best, uint64_t *ref_best,
 			 uint64_t *mm_span, uint64_t *reads)
@@ -1145,7 +1151,7 @@ static bool have_thp(void)
 
 TEST_F(pcp, lock_hold_bounded)
 {
-	size_t len = 256UL << 20, off, npfn, freed = 0;
+	size_t len = 512UL << 20, off, npfn, freed = 0;
 	uint64_t *pfns, *sorted;
 	unsigned long long chunk, longest = 0;
 	uint64_t worst = 0, walk_ns = 0, ref = 0, reads = 0;

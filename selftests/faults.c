@@ -166,7 +166,9 @@ static int wl_storm(void)
 
 /*
  * slow ADDR N: map N pages at ADDR (guard page below), say "ready" on
- * stdout, then write one new page every 50 ms; then wait to be killed.
+ * stdout, then write one new page every 50 ms until killed; after the Nth
+ * page, MADV_DONTNEED empties the N pages and it starts over (a 10 s cycle
+ * for N = 200: faults go on however late a tracer attaches).
  */
 static int wl_slow(unsigned long addr, unsigned long n)
 {
@@ -178,11 +180,13 @@ static int wl_slow(unsigned long addr, unsigned long n)
 	p[0] = 1;
 	printf("ready\n");
 	fflush(stdout);
-	for (i = 1; i <= n; i++) {
-		p[i * PG] = 1;
-		usleep(50000);
+	for (;;) {
+		for (i = 1; i <= n; i++) {
+			p[i * PG] = 1;
+			usleep(50000);
+		}
+		madvise(p + PG, n * PG, MADV_DONTNEED);
 	}
-	pause();
 	return 0;
 }
 
@@ -986,7 +990,8 @@ static void present_pages(pid_t pid, unsigned long a, unsigned long n,
  * is what the process's pagemap shows.  Complete, too: every page that
  * became present in the process's pagemap between two reads made while
  * both fault probes were attached (the kernel's BPF link list) was
- * faulted in then, by one write fault that the trace must hold.
+ * faulted in then, by one write fault that the trace must hold (the
+ * workload's 10 s cycle is longer than the trace: once per page at most).
  */
 #define SLOW_PAGES	200
 
