@@ -994,7 +994,7 @@ static int pin_to(int cpu)
  * and keeps the longest read that overlapped the window [from, to).
  */
 struct contender {
-	atomic_bool stop;
+	atomic_bool stop, done;		/* done: a read ended after the window */
 	atomic_ullong from, to;		/* window; to == 0: still open */
 	uint64_t worst, in_window;
 	int cpu;
@@ -1024,6 +1024,8 @@ static void *contend(void *arg)
 			if (t1 - t0 > c->worst)
 				c->worst = t1 - t0;
 		}
+		if (to && t1 > to)
+			atomic_store(&c->done, true);
 	}
 	return NULL;
 }
@@ -1049,7 +1051,9 @@ static int contended_read(const char *path, uint64_t *worst, uint64_t *span,
 	text = mmt_read_file(path, NULL);
 	to = now_ns();
 	atomic_store(&c.to, to);
-	usleep(50000);
+	/* The read in progress at the window's end is finished and counted. */
+	for (int i = 0; i < 10000 && !atomic_load(&c.done); i++)
+		usleep(1000);
 	atomic_store(&c.stop, true);
 	pthread_join(th, NULL);
 	free(text);
@@ -1075,10 +1079,24 @@ static int contended_read(const char *path, uint64_t *worst, uint64_t *span,
  * enough that L > 30 C: 512 MiB with every other page freed is L = 65536
  * entries against C = 1024 (30 C = 30720); pagetypeinfo counts up to
  * 100000, so all of it is held at once.  Every round must have had a contender
- * read overlapping the walk.  Return: 0, or -1 when a round could not be
- * measured.
+ * read overlapping the walk: a read that none overlapped (the contender's
+ * vCPU was off the host CPU between two of its reads for the whole walk)
+ * is no sample, and is taken again, up to OUTSIDE_TRIES times.  Return:
+ * 0, or -1 when a round could not be measured.
  */
 #define OUTSIDE_ROUNDS	7
+#define OUTSIDE_TRIES	5
+
+/* contended_read() until a contender read overlapped the walk. */
+static int sampled_read(const char *path, uint64_t *worst, uint64_t *span,
+			uint64_t *reads)
+{
+	int t, ret = -1;
+
+	for (t = 0; t < OUTSIDE_TRIES && ret; t++)
+		ret = contended_read(path, worst, span, reads);
+	return ret;
+}
 
 static int outside_check(uint64_t *mm_best, uint64_t *ref_best,
 			 uint64_t *mm_span, uint64_t *reads)
@@ -1089,11 +1107,11 @@ static int outside_check(uint64_t *mm_best, uint64_t *ref_best,
 	*mm_best = UINT64_MAX;
 	*ref_best = UINT64_MAX;
 	for (t = 0; t < OUTSIDE_ROUNDS && !ret; t++) {
-		ret = contended_read("/proc/pagetypeinfo", &w, &span, &n);
+		ret = sampled_read("/proc/pagetypeinfo", &w, &span, &n);
 		if (!ret && w < *ref_best)
 			*ref_best = w;
 		if (!ret)
-			ret = contended_read(MMSCOPE_DBG "/buddy", &w, &span, &n);
+			ret = sampled_read(MMSCOPE_DBG "/buddy", &w, &span, &n);
 		if (!ret && w < *mm_best) {
 			*mm_best = w;
 			*mm_span = span;
