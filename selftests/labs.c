@@ -43,46 +43,111 @@ static int copy_file(const char *from, const char *to)
 	return ret;
 }
 
-/* labs lab-hook STEP PID VALUE: into $MMSCOPE_LAB_LOG/STEP.{...}. */
+/*
+ * labs lab-hook STEP PID VALUE: the Nth call (N from 1) copies the files
+ * into $MMSCOPE_LAB_LOG/N.{maps,smaps_rollup,stat} and "STEP VALUE" into
+ * N.step, last (so that N.step marks a complete copy).
+ */
 static int lab_hook(int argc, char **argv)
 {
 	static const char *const files[] = { "maps", "smaps_rollup", "stat" };
 	const char *dir = getenv("MMSCOPE_LAB_LOG");
 	char from[64], to[PATH_MAX];
 	unsigned int i;
+	int seq = 1;
 	FILE *f;
 
 	if (argc != 5 || !dir)
 		return 2;
+	for (;; seq++) {
+		snprintf(to, sizeof(to), "%s/%d.step", dir, seq);
+		if (access(to, F_OK))
+			break;
+	}
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(from, sizeof(from), "/proc/%s/%s", argv[3], files[i]);
-		snprintf(to, sizeof(to), "%s/%s.%s", dir, argv[2], files[i]);
+		snprintf(to, sizeof(to), "%s/%d.%s", dir, seq, files[i]);
 		if (copy_file(from, to))
 			return 3;
 	}
-	snprintf(to, sizeof(to), "%s/%s.value", dir, argv[2]);
+	snprintf(to, sizeof(to), "%s/%d.step", dir, seq);
 	f = fopen(to, "w");
-	if (!f || fprintf(f, "%s\n", argv[4]) < 0 || fclose(f))
+	if (!f || fprintf(f, "%s %s\n", argv[2], argv[4]) < 0 || fclose(f))
 		return 3;
 	return 0;
 }
 
-/* One step's copy of a /proc file (free() it), NULL if missing. */
-static char *step_file(const char *dir, int step, const char *what)
+/*
+ * The steps of the lab's last run, in order (a lab whose fault tracer
+ * lost events runs again: its first step, 1, starts each run): the hook's
+ * sequence numbers, step numbers and values.
+ */
+#define MAX_STEPS	64
+
+struct steps {
+	int n;
+	int seq[MAX_STEPS], step[MAX_STEPS];
+	unsigned long long val[MAX_STEPS];
+};
+
+static void load_steps(const char *dir, struct steps *st)
+{
+	char path[PATH_MAX], *text;
+	int seq, first = 0, i;
+
+	st->n = 0;
+	for (seq = 1; st->n < MAX_STEPS; seq++) {
+		snprintf(path, sizeof(path), "%s/%d.step", dir, seq);
+		text = mmt_read_file(path, NULL);
+		if (!text)
+			break;
+		st->seq[st->n] = seq;
+		if (sscanf(text, "%d %llu", &st->step[st->n], &st->val[st->n]) == 2) {
+			if (st->step[st->n] == 1)
+				first = st->n;
+			st->n++;
+		}
+		free(text);
+	}
+	for (i = first; i < st->n; i++) {
+		st->seq[i - first] = st->seq[i];
+		st->step[i - first] = st->step[i];
+		st->val[i - first] = st->val[i];
+	}
+	st->n -= first;
+}
+
+/*
+ * The hook's copy of a /proc file after the @i-th step (from 1) of the
+ * last run (free() it), NULL if missing.  The checks below name steps by
+ * their place in the run, as the lab's source orders them.
+ */
+static struct steps run;
+
+static char *step_file(const char *dir, int i, const char *what)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%d.%s", dir, step, what);
+	if (i < 1 || i > run.n)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%d.%s", dir, run.seq[i - 1], what);
 	return mmt_read_file(path, NULL);
 }
 
-static unsigned long long step_value(const char *dir, int step)
+static unsigned long long step_value(const char *dir, int i)
 {
-	char *v = step_file(dir, step, "value");
-	unsigned long long n = v ? strtoull(v, NULL, 10) : 0;
+	return i >= 1 && i <= run.n ? run.val[i - 1] : 0;
+}
 
-	free(v);
-	return n;
+/* The run's steps are the lab's, in the order its source takes them. */
+static void expect_steps(struct __test_metadata *_metadata, const int *want,
+			 int n)
+{
+	int i;
+
+	ASSERT_EQ(n, run.n);
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(want[i], run.step[i]);
 }
 
 /* smaps_rollup "KEY: N kB" of a step, -1 if absent. */
@@ -167,6 +232,7 @@ static void check_demand(struct __test_metadata *_metadata, const char *dir)
 	unsigned long long p = step_value(dir, 2), vs = 0, ve = 0;
 	int total;
 
+	expect_steps(_metadata, (const int[]){ 1, 2, 3 }, 3);
 	ASSERT_NE(0, p);
 	EXPECT_EQ(0, step_vmas(dir, 1, p, p + 1, &total, NULL, NULL, NULL));
 	EXPECT_EQ(1, step_vmas(dir, 2, p, p + DEMAND_SIZE, &total, NULL, &vs, &ve));
@@ -195,6 +261,7 @@ static void check_vma(struct __test_metadata *_metadata, const char *dir)
 	int t1, t2, t3, t4;
 	char perms[8];
 
+	expect_steps(_metadata, (const int[]){ 1, 2, 3, 4 }, 4);
 	ASSERT_NE(0, p);
 	EXPECT_EQ(1, step_vmas(dir, 1, p, p + VMA_NPG * PG, &t1, perms, NULL, NULL));
 	EXPECT_STREQ("rw-p", perms);
@@ -212,6 +279,56 @@ static void check_vma(struct __test_metadata *_metadata, const char *dir)
 				step_rollup_kb(dir, 4, "Anonymous"));
 }
 
+/*
+ * malloc (steps in the lab's order: 1 warm up with one 64 KiB block, 3
+ * sbrk(0) -> the break, 2 eight 64 KiB blocks -> the last one's address,
+ * 3 sbrk(0) again, 4 one 1 MiB block (above glibc's 128 KiB mmap
+ * threshold, fixed by mallopt) -> its address, 5 free it).  The kernel's
+ * maps: the small blocks lie in [heap], which ends at the new break
+ * rounded up to a page; the big block is in a VMA that did not exist,
+ * outside [heap], one VMA more; after free() it is gone, as many VMAs as
+ * before it.
+ */
+static void check_malloc(struct __test_metadata *_metadata, const char *dir)
+{
+	unsigned long long brk0 = step_value(dir, 2), p = step_value(dir, 3);
+	unsigned long long brk1 = step_value(dir, 4), big = step_value(dir, 5);
+	unsigned long long vs = 0, ve = 0;
+	int t4, t5, t6;
+	char *maps;
+	const char *pos;
+	struct mmt_vma v;
+	bool heap = false;
+
+	expect_steps(_metadata, (const int[]){ 1, 3, 2, 3, 4, 5 }, 6);
+	ASSERT_NE(0, p);
+	ASSERT_NE(0, big);
+	EXPECT_LT(brk0, brk1);
+	maps = step_file(dir, 4, "maps");
+	ASSERT_NE(NULL, maps);
+	for (pos = maps; mmt_maps_next(&pos, &v);)
+		if (mmt_vma_named(&v, "[heap]")) {
+			heap = v.start <= p && p < v.end &&
+			       v.end == ((brk1 + PG - 1) & ~(PG - 1));
+			vs = v.start;
+			ve = v.end;
+		}
+	free(maps);
+	EXPECT_TRUE(heap) TH_LOG("block %#llx, break %#llx, [heap] %#llx-%#llx",
+				 p, brk1, vs, ve);
+	EXPECT_EQ(0, step_vmas(dir, 4, big, big + 1, &t4, NULL, NULL, NULL));
+	EXPECT_EQ(1, step_vmas(dir, 5, big, big + 1, &t5, NULL, NULL, NULL));
+	maps = step_file(dir, 5, "maps");
+	ASSERT_NE(NULL, maps);
+	for (pos = maps; mmt_maps_next(&pos, &v);)
+		if (v.start <= big && big < v.end)
+			EXPECT_FALSE(mmt_vma_named(&v, "[heap]"));
+	free(maps);
+	EXPECT_EQ(t4 + 1, t5);
+	EXPECT_EQ(0, step_vmas(dir, 6, big, big + 1, &t6, NULL, NULL, NULL));
+	EXPECT_EQ(t4, t6);
+}
+
 FIXTURE(lab) {
 };
 
@@ -226,7 +343,7 @@ FIXTURE_VARIANT(lab) {
 FIXTURE_VARIANT_ADD(lab, demand) {
 	.name = "demand", .traced = true, .check = check_demand
 };
-FIXTURE_VARIANT_ADD(lab, malloc) { .name = "malloc" };
+FIXTURE_VARIANT_ADD(lab, malloc) { .name = "malloc", .check = check_malloc };
 FIXTURE_VARIANT_ADD(lab, cow) { .name = "cow", .traced = true };
 FIXTURE_VARIANT_ADD(lab, filemap) { .name = "filemap" };
 FIXTURE_VARIANT_ADD(lab, translate) { .name = "translate" };
@@ -310,8 +427,10 @@ TEST_F(lab, claim_holds)
 			TH_LOG("lab %s: no fault-tracer check line:\n%s",
 			       variant->name, out);
 	/* The claim, checked by the test against /proc itself. */
-	if (variant->check)
+	if (variant->check) {
+		load_steps(dir, &run);
 		variant->check(_metadata, dir);
+	}
 out:
 	rm_dir(dir);
 	free(out);
