@@ -113,7 +113,9 @@ append="console=ttyS0 panic=-1 loglevel=5 mitigations=off 8250.nr_uarts=1"
 append+=" brd.rd_nr=1 brd.rd_size=65536"
 # memfd_secret(2) is off by default before v6.5: the exotic test maps it.
 append+=" secretmem.enable=1"
-append+=" mmscope.mode=$mode mmscope.paging=$paging mmscope.kernel=$kernel"
+# mmscope.kernel: the kernel's name (selftests/SKIPS is keyed on it);
+# check-debug.sh names its kernel "debug" through MMSCOPE_KNAME.
+append+=" mmscope.mode=$mode mmscope.paging=$paging mmscope.kernel=${MMSCOPE_KNAME:-$kernel}"
 append+=" mmscope.numa=$numa"
 [ -n "$args" ] && append+=" mmscope.args=\"$args\""
 numa_opts=()

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the mmscope selftests: run the CLI and capture its
+ * Helpers shared by the mmscope selftests: run a program and capture its
  * output, a small JSON reader for the CLI's --json output, and readers for
- * the kernel's own oracles (/proc/PID/maps, status, pagemap).
+ * the kernel's own oracles (/proc/PID/status, pagemap); lib/common.h adds
+ * the CLI runner, the maps parser and the child parker.
  *
  * Header-only so that each test stays one program (one TEST_GEN_PROGS line).
  */
@@ -45,27 +46,36 @@ static MMT_UNUSED const char *mmt_cli(void)
 	return p ? p : "/mmscope/mmscope";
 }
 
-/* Read a whole file (procfs, debugfs) into a NUL-terminated heap buffer. */
+/*
+ * Read a whole file (procfs, debugfs) into a NUL-terminated heap buffer.
+ * NULL with errno set when it cannot be opened or any read() fails: a file
+ * that errors part way is an error, never a short or empty text.
+ */
 static MMT_UNUSED char *mmt_read_file(const char *path, size_t *lenp)
 {
 	size_t len = 0, cap = 1 << 16;
 	char *buf = malloc(cap);
 	ssize_t n;
-	int fd;
+	int fd, err;
 
 	if (!buf)
 		return NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
+		err = errno;
 		free(buf);
+		errno = err;
 		return NULL;
 	}
 	for (;;) {
 		if (cap - len < 4096) {
 			char *p = realloc(buf, cap * 2);
 
-			if (!p)
+			if (!p) {
+				n = -1;
+				errno = ENOMEM;
 				break;
+			}
 			buf = p;
 			cap *= 2;
 		}
@@ -76,7 +86,13 @@ static MMT_UNUSED char *mmt_read_file(const char *path, size_t *lenp)
 			break;
 		len += n;
 	}
+	err = errno;
 	close(fd);
+	if (n < 0) {
+		free(buf);
+		errno = err;
+		return NULL;
+	}
 	buf[len] = '\0';
 	if (lenp)
 		*lenp = len;
@@ -451,75 +467,23 @@ static MMT_UNUSED int mmt_wait_ready(int fd)
 	return read(fd, &c, 1) == 1 ? 0 : -1;
 }
 
-/* ---- children and CLI documents shared by the tests ------------------- */
+/* The CLI runner, maps parser and child parker every test shares. */
+#include "common.h"
 
 /*
- * A child that runs @setup on @data, sends the @size bytes of @data back
- * and sleeps until reaped; it dies with the test process should an ASSERT
- * end the test first.  Returns the child's pid with @data filled in, or -1.
- */
-static MMT_UNUSED pid_t mmt_park(void (*setup)(void *data), void *data,
-				 size_t size)
-{
-	int fd[2];
-	pid_t pid;
-
-	if (pipe(fd))
-		return -1;
-	pid = fork();
-	if (!pid) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		close(fd[0]);
-		setup(data);
-		if (write(fd[1], data, size) != (ssize_t)size)
-			_exit(98);
-		for (;;)
-			pause();
-	}
-	close(fd[1]);
-	if (pid > 0 && read(fd[0], data, size) != (ssize_t)size) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		pid = -1;
-	}
-	close(fd[0]);
-	return pid;
-}
-
-/* Kill and reap a child of mmt_park(). */
-static MMT_UNUSED void mmt_reap(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-}
-
-/*
- * `mmscope CMD PID [ARG] --json` as a parsed document, or NULL (with the
- * output printed as a KTAP comment) if it failed.
+ * `mmscope CMD PID [ARG] --json` as a parsed document, or NULL (the reason
+ * printed as a KTAP comment) if it failed.
  */
 static MMT_UNUSED struct mmt_json *mmt_cli_json(pid_t pid, const char *cmd,
 						const char *arg)
 {
-	char spid[16], *out;
-	char *argv[] = { (char *)mmt_cli(), (char *)cmd, spid, (char *)arg,
-			 "--json", NULL };
-	struct mmt_json *doc;
+	char spid[16];
 	int status;
 
 	snprintf(spid, sizeof(spid), "%d", pid);
-	if (!arg) {
-		argv[3] = "--json";
-		argv[4] = NULL;
-	}
-	out = mmt_run(argv, &status, NULL);
-	if (!out || status) {
-		printf("# %s %s failed: %s\n", cmd, spid, out ? out : "");
-		free(out);
-		return NULL;
-	}
-	doc = mmt_json_parse(out);
-	free(out);
-	return doc;
+	if (arg)
+		return mmt_cli_doc(&status, cmd, spid, arg, "--json", NULL);
+	return mmt_cli_doc(&status, cmd, spid, "--json", NULL);
 }
 
 /* The run of a pt --json document that covers @va, or NULL. */
