@@ -221,7 +221,7 @@ static int mmscope_pt_start(struct mmscope_ctx *ctx)
 		end = TASK_SIZE_MAX;
 	if (start >= end || end > TASK_SIZE_MAX)
 		return -EINVAL;
-	dump = kzalloc(sizeof(*dump), GFP_KERNEL);
+	dump = kzalloc(sizeof(*dump), GFP_KERNEL_ACCOUNT);
 	if (!dump)
 		return -ENOMEM;
 	dump->ctx = ctx;

@@ -276,7 +276,7 @@ static int mmscope_xlate_start(struct mmscope_ctx *ctx)
 
 	if (ctx->q.start >= TASK_SIZE_MAX)
 		return -EINVAL;
-	x = kzalloc(sizeof(*x), GFP_KERNEL);
+	x = kzalloc(sizeof(*x), GFP_KERNEL_ACCOUNT);
 	ctx->priv = x;
 	return x ? 0 : -ENOMEM;
 }
