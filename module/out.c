@@ -70,7 +70,7 @@ static int mmscope_grow(struct mmscope_ctx *ctx, size_t need)
 	 * take high-order blocks itself (kmalloc of 68 KiB is an order-5
 	 * block, missing from the free lists while the buddy view walks them).
 	 */
-	buf = __vmalloc(size, GFP_KERNEL_ACCOUNT);
+	buf = __vmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!buf)
 		return -ENOMEM;
 	if (ctx->len)

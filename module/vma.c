@@ -241,7 +241,7 @@ static int mmscope_vma_fill(struct mmscope_ctx *ctx)
 	 * Held for this fill only, not by the open file, and charged to the
 	 * reader's memory cgroup; order-0 pages (see mmscope_grow()).
 	 */
-	rec = __vmalloc(MMSCOPE_VMA_SCRATCH, GFP_KERNEL_ACCOUNT);
+	rec = __vmalloc(MMSCOPE_VMA_SCRATCH, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!rec)
 		return -ENOMEM;
 	tmp = (char *)rec + struct_size(rec, name, MMSCOPE_NAME_MAX);
