@@ -140,8 +140,11 @@ TEST(module_parameters)
 	}
 	closedir(d);
 	EXPECT_GE(params, 1);
-	/* Leave a valid target behind for the tests that follow. */
+	/* Leave a valid target behind for the tests that follow ... */
 	write_param("pid", "1", 1);
+	/* ... and no fault injected (records.c's parameters). */
+	write_param("fault_fill", "0", 1);
+	write_param("fault_rec_max", "0", 1);
 }
 
 TEST(device_queries)
