@@ -354,8 +354,8 @@ struct mmscope_pt_leaf {
 	__s32 mapcount;			/* folio mapcount */
 	__u32 folio_order;
 	__u32 nbytes;			/* valid bytes in @bytes */
-	__u32 hidden;			/* pfn, phys, page state and bytes withheld;
-					 * kind present or swap, stop never BAD */
+	/* pfn, phys, page state, bytes withheld; kind present/swap only */
+	__u32 hidden;
 	__u8 bytes[16];			/* memory at @phys, read by the kernel */
 };
 
