@@ -35,9 +35,9 @@
 #define USER_UID	1000
 #define CGROOT		"/sys/fs/cgroup"
 #define CG		CGROOT "/mmscope-memcg"
-#define MEMCG_LIMIT	(16LL << 20)
+#define MEMCG_LIMIT	(8LL << 20)
 /* Enough descriptors to pin far more than the limit before the fix. */
-#define MAX_FDS		6000
+#define MAX_FDS		4000
 /* Slack for what the rest of the machine does meanwhile. */
 #define SLACK		(16LL << 20)
 
@@ -180,7 +180,7 @@ TEST(descriptors_charged_to_their_user)
 	why = cgroup_setup();
 	if (why)
 		SKIP(return, "%s", why);
-	ASSERT_EQ(0, mmt_write_str(CG "/memory.max", "16777216"));
+	ASSERT_EQ(0, mmt_write_str(CG "/memory.max", "8388608"));
 	/* Charges stay in memory: what is not reclaimable is counted. */
 	mmt_write_str(CG "/memory.swap.max", "0");
 	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
