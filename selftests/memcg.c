@@ -170,7 +170,7 @@ static void user_child(struct shared *sh, int go, int ready)
 TEST(descriptors_charged_to_their_user)
 {
 	struct rlimit rl = { MAX_FDS + 64, MAX_FDS + 64 };
-	long long before, drop, peak, max_events, ooms, avail;
+	long long before, drop, peak, max_events, ooms, avail, after;
 	int go[2], ready[2], st;
 	struct shared *sh;
 	const char *why;
@@ -216,6 +216,8 @@ TEST(descriptors_charged_to_their_user)
 	ooms = cg_key("memory.events", "oom_kill");
 	kill(child, SIGKILL);
 	waitpid(child, &st, 0);
+	/* Its descriptors closed: what they held is uncharged (no leak). */
+	after = cg_value("memory.current");
 	drop = before - sh->avail_min;
 	TH_LOG("uid %d: %d descriptors (stopped at step %d: %s%s), cgroup peak %lld KiB, events max %lld oom_kill %lld; MemAvailable dropped by %lld KiB (limit %lld KiB)",
 	       USER_UID, sh->opened, sh->step, strerror(sh->err),
@@ -233,6 +235,11 @@ TEST(descriptors_charged_to_their_user)
 	EXPECT_GE(peak, MEMCG_LIMIT / 2);
 	/* ... and not to the rest of the machine. */
 	EXPECT_LE(drop, MEMCG_LIMIT + SLACK);
+	/* Closed, they give it all back (per-CPU charge stocks aside). */
+	EXPECT_LE(after, 2LL << 20) {
+		TH_LOG("memory.current %lld KiB after the descriptors closed",
+		       after >> 10);
+	}
 	/* Per descriptor: at most the limit spread over what it opened. */
 	if (sh->opened > 0)
 		TH_LOG("about %lld bytes charged per descriptor",
