@@ -218,7 +218,16 @@ void pt_print_text(FILE *f, const struct mmscope_result *res)
 				pt_level_name(run->level),
 				(unsigned long long)run->count,
 				pt_kind_name(run->kind), where);
-			pt_flag_cols(f, run->flags);
+			if (run->hidden) {
+				char fl[128];
+
+				/* Only pagemap's flags: no columns to fill. */
+				pt_flags_str(run->flags & ~MMSCOPE_PTF_PRESENT,
+					     fl, sizeof(fl));
+				fprintf(f, "(flags hidden) %s", fl);
+			} else {
+				pt_flag_cols(f, run->flags);
+			}
 			if (run->flags & MMSCOPE_PTF_PKEY)
 				fprintf(f, " pkey=%u", run->pkey);
 			if (run->raw)
