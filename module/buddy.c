@@ -515,7 +515,8 @@ static int mmscope_buddy_fill(struct mmscope_ctx *ctx)
 static int mmscope_buddy_setup(struct mmscope_ctx *ctx, bool blocks)
 {
 	/* Order-0 pages: see "Not perturbing what is counted" above. */
-	struct mmscope_buddy_walk *w = vzalloc(sizeof(*w));
+	struct mmscope_buddy_walk *w = __vmalloc(sizeof(*w),
+						  GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 
 	if (!w)
 		return -ENOMEM;
@@ -604,6 +605,8 @@ const struct mmscope_view_ops mmscope_buddy_blocks_view = {
 	.name = "buddy_blocks",
 	.view = MMSCOPE_VIEW_BUDDY_BLOCKS,
 	.root_only = true,
+	/* Room for a hold's worth of blocks (root only: not per user). */
+	.buf_size = MMSCOPE_CHUNK + PAGE_SIZE,
 	.start = mmscope_buddy_blocks_start,
 	.fill = mmscope_buddy_fill,
 	.show = mmscope_buddy_show,

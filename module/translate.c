@@ -375,7 +375,7 @@ static int mmscope_xlate_start(struct mmscope_ctx *ctx)
 
 	if (ctx->q.start >= TASK_SIZE_MAX)
 		return -EINVAL;
-	x = kzalloc(sizeof(*x), GFP_KERNEL);
+	x = kzalloc(sizeof(*x), GFP_KERNEL_ACCOUNT);
 	ctx->priv = x;
 	return x ? 0 : -ENOMEM;
 }
@@ -383,6 +383,31 @@ static int mmscope_xlate_start(struct mmscope_ctx *ctx)
 static void mmscope_xlate_stop(struct mmscope_ctx *ctx)
 {
 	kfree(ctx->priv);
+}
+
+/*
+ * Without CAP_SYS_ADMIN, as /proc/PID/pagemap: no entry, PFN or swap entry,
+ * and the kind and flags mmscope_pt_hide() leaves.  @vm_flags: those of the
+ * VMA for the last step (pagemap's soft-dirty), else 0.
+ */
+static void mmscope_xlate_hide_step(struct mmscope_pt_step *st,
+				    unsigned long vm_flags)
+{
+	struct mmscope_pt_entry e = {
+		.kind = st->kind,
+		.flags = st->flags,
+	};
+
+	mmscope_pt_hide(&e, vm_flags);
+	st->entry = 0;
+	st->next_table = 0;
+	st->pfn = 0;
+	st->swap_type = 0;
+	st->swap_offset = 0;
+	st->kind = e.kind;
+	st->flags = e.flags;
+	st->pkey = 0;
+	st->hidden = 1;
 }
 
 static int mmscope_xlate_fill(struct mmscope_ctx *ctx)
@@ -407,13 +432,10 @@ static int mmscope_xlate_fill(struct mmscope_ctx *ctx)
 		struct mmscope_pt_step *st = &x->steps[i];
 
 		if (!ctx->privileged) {
-			/* As /proc/PID/pagemap: not even swap entries. */
-			st->entry = 0;
-			st->next_table = 0;
-			st->pfn = 0;
-			st->swap_type = 0;
-			st->swap_offset = 0;
-			st->hidden = 1;
+			struct vm_area_struct *vma = vma_lookup(mm, addr);
+
+			mmscope_xlate_hide_step(st, vma && i == x->nr_steps - 1 ?
+						vma->vm_flags : 0);
 		}
 		err = mmscope_emit(ctx, st, MMSCOPE_REC_PT_STEP, sizeof(*st));
 		if (err)
@@ -423,6 +445,12 @@ static int mmscope_xlate_fill(struct mmscope_ctx *ctx)
 	leaf.stop = x->stop;
 	leaf.stop_level = x->stop_level;
 	leaf.kind = x->last.kind;
+	if (!ctx->privileged && x->nr_steps) {
+		/* The kind pagemap would say: that of the last step. */
+		leaf.kind = x->steps[x->nr_steps - 1].kind;
+		if (leaf.stop == MMSCOPE_STOP_BAD)
+			leaf.stop = MMSCOPE_STOP_NOT_PRESENT;
+	}
 	if (x->stop == MMSCOPE_STOP_LEAF) {
 		unsigned long size = mmscope_pt_level_size(x->stop_level);
 

@@ -63,6 +63,8 @@ int dev_error(int err, const char *what, int pid);
 const char *pt_level_name(unsigned int level);
 const char *pt_kind_name(unsigned int kind);
 void pt_flags_str(uint32_t flags, char *buf, size_t len);
+/* The flags a record with @hidden set withholds (enum mmscope_pt_flags). */
+#define PT_FLAGS_HIDDEN	(((MMSCOPE_PTF_POISONED << 1) - 1) & ~MMSCOPE_PTF_UNPRIV)
 int pt_fetch(int pid, uint64_t start, uint64_t end, bool raw,
 	     struct mmscope_result *res);
 void pt_print_text(FILE *f, const struct mmscope_result *res);

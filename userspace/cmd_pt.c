@@ -105,8 +105,14 @@ static void pt_print_json(int pid, const struct mmscope_result *res)
 			json_null("pfn");
 		pt_flags_str(run->flags, flags, sizeof(flags));
 		json_words("flags", flags);
-		if (run->flags & MMSCOPE_PTF_PKEY)
+		if (run->hidden) {
+			/* Withheld, as pagemap withholds them: not "clear". */
+			pt_flags_str(PT_FLAGS_HIDDEN, flags, sizeof(flags));
+			json_words("flags_hidden", flags);
+			json_null("pkey");
+		} else if (run->flags & MMSCOPE_PTF_PKEY) {
 			json_u64("pkey", run->pkey);
+		}
 		if (pt_has_swap(run->kind) && hidden) {
 			/* As pagemap: the swap entry needs CAP_SYS_ADMIN. */
 			json_obj_open("swap");
@@ -137,7 +143,11 @@ static void pt_print_json(int pid, const struct mmscope_result *res)
 	json_obj_close();
 	json_obj_open("entries");
 	for (i = MMSCOPE_PTK_PRESENT; i < MMSCOPE_PTK_NR; i++)
-		json_u64(pt_kind_names[i], sum ? sum->kinds[i] : 0);
+		if (sum && sum->hidden && i != MMSCOPE_PTK_PRESENT &&
+		    i != MMSCOPE_PTK_SWAP)
+			json_null(pt_kind_names[i]);	/* folded into those */
+		else
+			json_u64(pt_kind_names[i], sum ? sum->kinds[i] : 0);
 	json_obj_close();
 	json_bool("changed", res->end && (res->end->flags & MMSCOPE_END_CHANGED));
 	json_bool("hidden", hidden);
@@ -208,7 +218,16 @@ void pt_print_text(FILE *f, const struct mmscope_result *res)
 				pt_level_name(run->level),
 				(unsigned long long)run->count,
 				pt_kind_name(run->kind), where);
-			pt_flag_cols(f, run->flags);
+			if (run->hidden) {
+				char fl[128];
+
+				/* Only pagemap's flags: no columns to fill. */
+				pt_flags_str(run->flags & ~MMSCOPE_PTF_PRESENT,
+					     fl, sizeof(fl));
+				fprintf(f, "(flags hidden) %s", fl);
+			} else {
+				pt_flag_cols(f, run->flags);
+			}
 			if (run->flags & MMSCOPE_PTF_PKEY)
 				fprintf(f, " pkey=%u", run->pkey);
 			if (run->raw)

@@ -102,6 +102,10 @@ static void translate_print_json(int pid, uint64_t addr,
 		json_str("kind", pt_kind_name(st->kind));
 		pt_flags_str(st->flags, buf, sizeof(buf));
 		json_words("flags", buf);
+		if (st->hidden) {
+			pt_flags_str(PT_FLAGS_HIDDEN, buf, sizeof(buf));
+			json_words("flags_hidden", buf);
+		}
 		if (st->next_table)
 			json_hex("next_table", st->next_table);
 		else

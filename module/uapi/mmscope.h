@@ -234,6 +234,19 @@ enum mmscope_pt_flags {
 };
 
 /*
+ * The flags shown without CAP_SYS_ADMIN (records with @hidden set): what
+ * /proc/PID/pagemap and /proc/PID/smaps tell such a reader.  PRESENT and
+ * PSE follow the kind and level, SOFT_DIRTY is pagemap's (the entry's or
+ * its VMA's), HUGETLB is the VMA's ("ht" in smaps).  Every other flag is
+ * withheld (0, and null in the CLI's JSON), as are @pkey, and kinds other
+ * than present and swap: a hidden entry is "present" (PROT_NONE included)
+ * or "swap" (every non-present entry), as pagemap's PM_PRESENT/PM_SWAP.
+ */
+#define MMSCOPE_PTF_UNPRIV	(MMSCOPE_PTF_PRESENT | MMSCOPE_PTF_PSE |	\
+				 MMSCOPE_PTF_SOFT_DIRTY | MMSCOPE_PTF_UFFD_WP |	\
+				 MMSCOPE_PTF_HUGETLB)
+
+/*
  * One run: @count consecutive entries at @level of the same @kind and
  * @flags (and @pkey); for present runs the page at start + i * size has
  * PFN @pfn + i * size / 4096, for swap-like runs offset
@@ -245,7 +258,8 @@ enum mmscope_pt_flags {
  * entries fold when their @swap_offset is equal.
  * In raw mode (MMSCOPE_Q_RAW) every run has count 1 and @raw is the entry.
  * Without CAP_SYS_ADMIN (@hidden set), as for /proc/PID/pagemap, @pfn,
- * @raw, @swap_type and @swap_offset are 0.
+ * @raw, @swap_type, @swap_offset and @pkey are 0, @kind is present or swap
+ * and @flags within MMSCOPE_PTF_UNPRIV.
  */
 struct mmscope_pt_run {
 	struct mmscope_rec_hdr hdr;
@@ -267,7 +281,7 @@ struct mmscope_pt_run {
 struct mmscope_pt_summary {
 	struct mmscope_rec_hdr hdr;
 	__u32 levels;			/* 4 or 5 */
-	__u32 pad;
+	__u32 hidden;			/* kinds[] only present and swap */
 	__u64 start, end;		/* range walked */
 	__u64 tables[MMSCOPE_PT_NR_LEVELS];	/* table pages visited */
 	__u64 present[MMSCOPE_PT_NR_LEVELS];	/* present leaves per level */
@@ -288,7 +302,7 @@ struct mmscope_pt_step {
 	__u8 kind;			/* enum mmscope_pt_kind */
 	__u8 pkey;
 	__u8 folded;			/* level folded into the one above */
-	__u8 hidden;			/* entry, PFNs and swap entry withheld */
+	__u8 hidden;			/* as mmscope_pt_run.hidden, next_table too */
 	__u8 pad;
 };
 
@@ -378,7 +392,8 @@ struct mmscope_pt_leaf {
 	__s32 mapcount;			/* folio mapcount */
 	__u32 folio_order;
 	__u32 nbytes;			/* valid bytes in @bytes */
-	__u32 hidden;			/* pfn, phys and page state withheld */
+	/* pfn, phys, page state, bytes withheld; kind present/swap only */
+	__u32 hidden;
 	__u8 bytes[16];			/* memory at @phys, read by the kernel */
 	__u32 bytes_reason;		/* enum mmscope_bytes_reason (ABI 3) */
 	__u32 pad;
