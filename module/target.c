@@ -107,8 +107,15 @@ static int mmscope_may_inspect(pid_t nr, const struct cred *cred)
 	maps = file_open_root(&root, name, O_RDONLY, 0);
 	revert_creds(old);
 	if (IS_ERR(maps)) {
-		/* -ENOENT: hidden from @cred, or gone (reaped). */
+		/*
+		 * -ENOENT: hidden from @cred, or gone (reaped).  A <pid>
+		 * dentry already cached (an earlier, privileged lookup) is
+		 * not looked up again: proc_pid_permission() refuses it,
+		 * with -EPERM under hidepid=ptraceable.  Both mean hidden.
+		 */
 		ret = PTR_ERR(maps);
+		if (ret == -EPERM)
+			ret = -ENOENT;
 	} else {
 		filp_close(maps, NULL);
 	}
