@@ -105,6 +105,22 @@ static inline bool mmscope_vma_is_stack(const struct vm_area_struct *vma)
 #define MMSCOPE_SLABINFO_SCAN	0
 #endif
 
+/*
+ * Whether SLUB marks the slabs on a node's partial list with PG_workingset
+ * (slab_test_node_partial(), under list_lock).  v6.8 ("slub: Keep track of
+ * whether slub is on the per-node partial list", part of the series that
+ * stopped freezing per-CPU partial slabs) added it; before, a slab on a
+ * per-CPU partial list was frozen and a node-partial one was not.  Keyed
+ * on the version: the helpers are private to mm/slub.c, nothing in a
+ * header shows them, and a stable kernel cannot take the series (it
+ * changes SLUB's whole freezing scheme).
+ */
+#if MMSCOPE_KERNEL >= 608
+#define MMSCOPE_SLAB_NODE_PARTIAL_FLAG	1
+#else
+#define MMSCOPE_SLAB_NODE_PARTIAL_FLAG	0
+#endif
+
 /* A canonical address for the paging mode in use (4 or 5 levels). */
 static inline bool mmscope_canonical(unsigned long addr)
 {
