@@ -131,7 +131,7 @@ static struct mmscope_slab_layout lay;
 static DEFINE_MUTEX(mmscope_slab_resolve_lock);
 static bool mmscope_slab_resolved;
 static int mmscope_slab_err;
-static char mmscope_slab_why[160];
+static char mmscope_slab_why[200];
 static struct list_head *mmscope_slab_caches;
 static struct mutex *mmscope_slab_mutex;
 
@@ -349,8 +349,9 @@ static int mmscope_slab_layouts(void)
 		err = mmscope_slab_check(nd, f);
 		if (err) {
 			snprintf(mmscope_slab_why, sizeof(mmscope_slab_why),
-				 "BTF: struct %s member '%s' has an unexpected size or position",
-				 nd->sname, nd->mname);
+				 "BTF: %s.%s has an unexpected size or position (offset %u)",
+				 nd->sname, nd->mname,
+				 f->bit_off / BITS_PER_BYTE);
 			goto out;
 		}
 	}
@@ -429,7 +430,8 @@ static int mmscope_slab_symbols(void)
 	}
 	if (mmscope_slab_check_list(mmscope_slab_caches)) {
 		snprintf(mmscope_slab_why, sizeof(mmscope_slab_why),
-			 "slab_caches found in kallsyms does not list the kmalloc caches");
+			 "slab_caches found in kallsyms does not list the kmalloc caches at kmem_cache.list (offset %u)",
+			 lay.s_list.bit_off / BITS_PER_BYTE);
 		return -EINVAL;
 	}
 	return 0;
@@ -754,7 +756,7 @@ static int mmscope_vc_node(struct mmscope_vc *vc, int nid)
 		vs = mmscope_vc_slab(vc, slab);
 		if (!vs || vs->mine == vs->objects)
 			return mmscope_slab_invalid(i ? "slab.slab_list" :
-						    "kmem_cache_node.partial",
+						    "kmem_cache_node.partial or slab.slab_list",
 						    "node %d: entry %u is not one of the cache's partial slabs",
 						    nid, i);
 		if (mmscope_peek_ptr(&pos->prev, (const void **)&back) ||
