@@ -746,6 +746,9 @@ static int mmscope_vc_node(struct mmscope_vc *vc, int nid)
 		return mmscope_slab_invalid("kmem_cache_node.partial",
 					    "unreadable");
 	for (i = 0; pos != head; i++) {
+		/* The head's first entry may be wrong for either reason. */
+		const char *link = i ? "slab.slab_list" :
+			"kmem_cache_node.partial or slab.slab_list";
 		struct mmscope_vslab *vs;
 
 		if (i == expect)
@@ -755,13 +758,12 @@ static int mmscope_vc_node(struct mmscope_vc *vc, int nid)
 		slab = (const void *)pos - lay.sl_slab_list.bit_off / 8;
 		vs = mmscope_vc_slab(vc, slab);
 		if (!vs || vs->mine == vs->objects)
-			return mmscope_slab_invalid(i ? "slab.slab_list" :
-						    "kmem_cache_node.partial or slab.slab_list",
+			return mmscope_slab_invalid(link,
 						    "node %d: entry %u is not one of the cache's partial slabs",
 						    nid, i);
 		if (mmscope_peek_ptr(&pos->prev, (const void **)&back) ||
 		    back != prev)
-			return mmscope_slab_invalid("slab.slab_list",
+			return mmscope_slab_invalid(link,
 						    "node %d: entry %u is not linked back",
 						    nid, i);
 		if (RD_BITS(slab, sl_inuse) != vs->mine)
@@ -1443,8 +1445,8 @@ static int mmscope_emit_cpu_slabs(struct mmscope_ctx *ctx, const void *s)
 	return 0;
 }
 
-/* The node-partial slabs gathered with the counts, then the per-CPU ones. */
-static int mmscope_emit_slabs(struct mmscope_ctx *ctx, const void *s)
+/* The node-partial slabs gathered with the counts, without any lock. */
+static int mmscope_emit_node_slabs(struct mmscope_ctx *ctx)
 {
 	struct mmscope_slab_priv *p = ctx->priv;
 	u32 i;
@@ -1456,7 +1458,8 @@ static int mmscope_emit_slabs(struct mmscope_ctx *ctx, const void *s)
 		if (err)
 			return err;
 	}
-	return mmscope_emit_cpu_slabs(ctx, s);
+	p->nr_slabs = 0;
+	return 0;
 }
 
 /* ---- the views --------------------------------------------------------- */
@@ -1574,7 +1577,11 @@ static struct list_head *mmscope_slab_reposition(struct mmscope_ctx *ctx,
 	return pos;
 }
 
-/* Emit the gathered cache @s (and, for slab_cache, its slabs). */
+/*
+ * Emit the gathered cache @s and, for slab_cache, its per-CPU slabs (read
+ * now, under slab_mutex).  Its node-partial slabs, already copied, are
+ * emitted once the mutex is dropped (mmscope_emit_node_slabs()).
+ */
 static int mmscope_slab_finish(struct mmscope_ctx *ctx, const void *s,
 			       bool one)
 {
@@ -1584,7 +1591,7 @@ static int mmscope_slab_finish(struct mmscope_ctx *ctx, const void *s,
 	mmscope_slab_rec_cpus(p, s);
 	err = mmscope_emit_cache(ctx);
 	if (!err && one)
-		err = mmscope_emit_slabs(ctx, s);
+		err = mmscope_emit_cpu_slabs(ctx, s);
 	return err;
 }
 
@@ -1664,6 +1671,8 @@ static int mmscope_slab_fill(struct mmscope_ctx *ctx)
 	mutex_unlock(mmscope_slab_mutex);
 	p->acct.mutex_holds++;
 	p->acct.mutex_ns_max = max(p->acct.mutex_ns_max, held);
+	if (!err && one && p->found)
+		err = mmscope_emit_node_slabs(ctx);
 	if (err)
 		return err;
 	if (!p->done) {

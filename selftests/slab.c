@@ -697,7 +697,7 @@ TEST(bounded_holds)
 	EXPECT_EQ(b->active, cnum(c, "active_objs"));
 	EXPECT_EQ(b->num, cnum(c, "num_objs"));
 	EXPECT_EQ(b->nslabs, cnum(c, "num_slabs"));
-	EXPECT_EQ(nr_partial, cnum(c, "nr_partial"));
+	EXPECT_EQ(nr_partial, cnum(c, "partial_slabs"));
 	EXPECT_FALSE(mmt_jget(c, "truncated")->boolean);
 	mmt_json_free(doc);
 
