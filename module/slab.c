@@ -511,8 +511,8 @@ out:
  *  - kmem_cache.cpu_slab, kmem_cache_cpu.slab: the CPU's slab is the one
  *    the last allocation came from;
  *  - kmem_cache_cpu.partial, slab.next: the two slabs just freed into, in
- *    order (on kernels that put none there, the per-CPU partial lists are
- *    not walked at all);
+ *    order (where kmem_cache.cpu_partial is 0, the kernel keeps no per-CPU
+ *    partial slabs and those lists are not walked at all);
  *  - kmem_cache.node, kmem_cache_node.partial, slab.slab_list: walking the
  *    node's list from its head returns to it through exactly the slabs that
  *    have free objects, each linked both ways;
@@ -683,15 +683,16 @@ static int mmscope_vc_cpu(struct mmscope_vc *vc)
 	}
 	if (!lay.c_partial.found || !lay.sl_next.found)
 		goto out;
+	/* kmem_cache.cpu_partial: 0 when the kernel keeps none for it. */
+	if (!lay.s_cpu_partial.found || mmscope_peek(vc->s, &lay.s_cpu_partial,
+						     &v) || !v) {
+		pr_info("slab views: no per-CPU partial slabs on this kernel, not walked\n");
+		lay.c_partial.found = false;
+		goto out;
+	}
 	if (mmscope_peek(c, &lay.c_partial, &v)) {
 		err = mmscope_slab_invalid("kmem_cache_cpu.partial",
 					   "unreadable");
-		goto out;
-	}
-	if (!v) {
-		/* No per-CPU partial lists on this kernel: never walk them. */
-		pr_info("slab views: no per-CPU partial slabs on this kernel, not walked\n");
-		lay.c_partial.found = false;
 		goto out;
 	}
 	if ((const void *)(unsigned long)v != full[1]->slab) {
