@@ -1475,7 +1475,7 @@ static int mmscope_slab_start(struct mmscope_ctx *ctx)
 	 * Not resolved (a transient failure: no memory, a signal, -EAGAIN):
 	 * the open or query fails with it, and ->fill() never runs.
 	 */
-	if (err && !READ_ONCE(mmscope_slab_resolved))
+	if (err == -EINTR || (err && !READ_ONCE(mmscope_slab_resolved)))
 		return err;
 	/* Resolved as unusable: debugfs says why in the file. */
 	if (err)
