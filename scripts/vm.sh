@@ -119,6 +119,7 @@ append+=" mmscope.mode=$mode mmscope.paging=$paging mmscope.kernel=${MMSCOPE_KNA
 append+=" mmscope.numa=$numa"
 [ -n "$args" ] && append+=" mmscope.args=\"$args\""
 numa_opts=()
+smp_spec=$smp
 if [ "$numa" -gt 1 ]; then
 	# Equal nodes: memory in MiB, vCPUs in consecutive ranges.
 	case "$mem" in
@@ -134,9 +135,9 @@ if [ "$numa" -gt 1 ]; then
 	mem=$(((mib / numa) * numa))M
 	# One socket per node: CPUs sharing a last-level cache across nodes
 	# make the kernel warn (topology_sane) at boot.
-	smp="$smp,sockets=$numa,cores=$per_cpu,threads=1"
+	smp_spec="$smp,sockets=$numa,cores=$per_cpu,threads=1"
 fi
-qemu=(qemu-system-x86_64 "${accel_opts[@]}" -cpu "$cpu" -m "$mem" -smp "$smp"
+qemu=(qemu-system-x86_64 "${accel_opts[@]}" -cpu "$cpu" -m "$mem" -smp "$smp_spec"
 	"${numa_opts[@]}" -nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd"
 	-append "$append")
 
