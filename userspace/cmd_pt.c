@@ -4,43 +4,10 @@
  * runs of like entries, and the tables and entries per level.
  * mmscope translate PID ADDR: one address, level by level.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
-
-static const char *const pt_level_names[MMSCOPE_PT_NR_LEVELS] =
-	MMSCOPE_PT_LEVEL_NAMES;
-static const char *const pt_kind_names[MMSCOPE_PTK_NR] =
-	MMSCOPE_PT_KIND_NAMES;
-
-/* enum mmscope_pt_flags, bit by bit */
-static const char *const pt_flag_names[] = {
-	"present", "rw", "user", "pwt", "pcd", "accessed", "dirty", "pse",
-	"pat", "global", "nx", "soft_dirty", "uffd_wp", "special", "devmap",
-	"exclusive", "pkey", "hugetlb", "saved_dirty", "poisoned",
-};
-
-const char *pt_level_name(unsigned int level)
-{
-	return level < MMSCOPE_PT_NR_LEVELS ? pt_level_names[level] : "?";
-}
-
-const char *pt_kind_name(unsigned int kind)
-{
-	return kind < MMSCOPE_PTK_NR ? pt_kind_names[kind] : "?";
-}
-
-/* Flag names separated by spaces, for json_words() and text. */
-void pt_flags_str(uint32_t flags, char *buf, size_t len)
-{
-	size_t i, n = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < sizeof(pt_flag_names) / sizeof(pt_flag_names[0]); i++)
-		if (flags & (1u << i) && n < len)
-			n += snprintf(buf + n, len - n, "%s%s", n ? " " : "",
-				      pt_flag_names[i]);
-}
 
 static bool pt_has_pfn(unsigned int kind)
 {
@@ -78,13 +45,13 @@ static void pt_print_json(int pid, const struct mmscope_result *res)
 	const struct mmscope_pt_summary *sum = NULL;
 	const struct mmscope_rec_hdr *r;
 	bool hidden = pt_hidden(res);
-	char flags[256];
 	int i;
 
 	for (r = NULL; (r = dev_next(res, r));)
 		if (r->type == MMSCOPE_REC_PT_SUMMARY)
 			sum = (const void *)r;
 	json_obj_open(NULL);
+	json_str("type", "pt");
 	json_s64("pid", pid);
 	json_u64("levels", sum ? sum->levels : 0);
 	json_arr_open("runs");
@@ -103,8 +70,7 @@ static void pt_print_json(int pid, const struct mmscope_result *res)
 			json_u64("pfn", run->pfn);
 		else
 			json_null("pfn");
-		pt_flags_str(run->flags, flags, sizeof(flags));
-		json_words("flags", flags);
+		json_bits("flags", &pt_flag_bits, run->flags);
 		if (run->flags & MMSCOPE_PTF_PKEY)
 			json_u64("pkey", run->pkey);
 		if (pt_has_swap(run->kind) && hidden) {
@@ -128,7 +94,7 @@ static void pt_print_json(int pid, const struct mmscope_result *res)
 	json_arr_close();
 	json_obj_open("tables");
 	for (i = 0; i < MMSCOPE_PT_NR_LEVELS; i++)
-		json_u64(pt_level_names[i], sum ? sum->tables[i] : 0);
+		json_u64(pt_level_name(i), sum ? sum->tables[i] : 0);
 	json_obj_close();
 	json_obj_open("present");
 	json_u64("4k", sum ? sum->present[MMSCOPE_PT_PTE] : 0);
@@ -137,7 +103,7 @@ static void pt_print_json(int pid, const struct mmscope_result *res)
 	json_obj_close();
 	json_obj_open("entries");
 	for (i = MMSCOPE_PTK_PRESENT; i < MMSCOPE_PTK_NR; i++)
-		json_u64(pt_kind_names[i], sum ? sum->kinds[i] : 0);
+		json_u64(pt_kind_name(i), sum ? sum->kinds[i] : 0);
 	json_obj_close();
 	json_bool("changed", res->end && (res->end->flags & MMSCOPE_END_CHANGED));
 	json_bool("hidden", hidden);
@@ -252,28 +218,34 @@ void pt_print_text(FILE *f, const struct mmscope_result *res)
 
 int cmd_pt(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "range", required_argument, NULL, 'r' },
+		{ "raw", no_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 },
+	};
 	uint64_t start = 0, end = 0;
 	struct mmscope_result res;
 	bool raw = false;
-	int i, err, pid = -1;
+	int opt, err, status, pid = -1;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--raw")) {
+	while ((opt = cmd_getopt(argc, argv, "r:", opts, &status)) != -1) {
+		if (opt == OPT_EXIT)
+			return status;
+		if (opt == 'R') {
 			raw = true;
-		} else if (!strcmp(argv[i], "--range")) {
-			if (++i == argc)
-				return usage_error("pt", "--range needs START-END");
-			if (parse_range(argv[i], &start, &end) || start >= end)
-				return usage_error("pt", "bad range '%s'", argv[i]);
-		} else if (pid < 0) {
-			if (parse_pid(argv[i], &pid))
-				return usage_error("pt", "'%s' is not a valid PID", argv[i]);
-		} else {
-			return usage_error("pt", "unexpected argument '%s'", argv[i]);
+		} else if (opt == 'r') {
+			if (parse_range(optarg, &start, &end))
+				return usage_error("pt", "bad --range '%s' (START-END, START < END)",
+						   optarg);
 		}
 	}
-	if (pid < 0)
+	if (optind == argc)
 		return usage_error("pt", "expected a PID");
+	if (argc - optind > 1)
+		return usage_error("pt", "unexpected argument '%s' (one PID only)",
+				   argv[optind + 1]);
+	if (parse_pid(argv[optind], &pid))
+		return usage_error("pt", "'%s' is not a valid PID", argv[optind]);
 	err = pt_fetch(pid, start, end, raw, &res);
 	if (err)
 		return dev_error(err, "pt", pid);
