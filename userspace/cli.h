@@ -39,6 +39,16 @@ struct cmd {
 
 struct option;
 
+/* The program: its commands and --version (mmscope.c; fakes in unit tests). */
+struct cli {
+	const struct cmd *cmds;
+	size_t nr_cmds;
+	int (*version)(void);
+};
+
+/* Global options, `help [CMD]`, then the command; returns the exit status. */
+int cli_main(const struct cli *cli, int argc, char **argv);
+
 /*
  * cmd_getopt() - getopt_long() for a command: its own options plus the
  * common ones (-j/--json, -p/--pretty, -h/--help; a command's own short
