@@ -17,31 +17,53 @@
 /*
  * Fork @argv stopped: the child blocks on a pipe until the tracer is
  * attached (with the child's tgid in its traced map), then execs.  Its
- * faults count from the exec on (sched_process_exec), not before.
+ * faults count from the exec on (sched_process_exec), not before.  An
+ * exec failure comes back as its errno on a close-on-exec pipe (read by
+ * child_exec_error()), so that it is told from CMD's own exit status.
  */
-pid_t spawn_stopped(char **argv, int *go_fd)
+pid_t spawn_stopped(char **argv, int *go_fd, int *err_fd)
 {
-	int go[2];
+	int go[2], ef[2];
 	pid_t pid;
 	char c;
 
 	if (pipe2(go, O_CLOEXEC))
 		return -1;
+	if (pipe2(ef, O_CLOEXEC)) {
+		close(go[0]);
+		close(go[1]);
+		return -1;
+	}
 	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		int e;
+
 		close(go[1]);
+		close(ef[0]);
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);
 		execvp(argv[0], argv);
-		fprintf(stderr, "%s faults: %s: %s\n", prog, argv[0],
-			strerror(errno));
+		e = errno;
+		if (write(ef[1], &e, sizeof(e)) != sizeof(e))
+			_exit(127);
 		_exit(127);
 	}
 	close(go[0]);
+	close(ef[1]);
 	*go_fd = go[1];
+	*err_fd = ef[0];
 	return pid;
+}
+
+int child_exec_error(int err_fd)
+{
+	int e = 0;
+
+	if (err_fd < 0 || read(err_fd, &e, sizeof(e)) != sizeof(e))
+		return 0;
+	return e;
 }
 
 /* Reap @c if it has exited (@block_ms: wait up to that long). */

@@ -120,7 +120,7 @@ static void print_zone_text(FILE *f, const struct buddy_zone *bz)
 	else
 		fprintf(f, "  no free block\n");
 	fprintf(f, "  %5s %9s %9s %-*s", "order", "size", "nr_free",
-		BAR_WIDTH, "share of free memory");
+		BAR_WIDTH, "share");
 	if (bz->o[0] && (bz->o[0]->flags & MMSCOPE_BUDDY_WALKED))
 		for (mt = 0; mt < nmt; mt++)
 			fprintf(f, " %11.11s", z->mt_names[mt]);
@@ -196,7 +196,8 @@ void buddy_print_text(FILE *f, const struct mmscope_result *res)
 		print_blocks_text(f, res, &bz);
 		fputc('\n', f);
 	}
-	fprintf(f, "nr_free: the kernel's count of free blocks; the migratetype columns count the\n"
+	fprintf(f, "size: of one block (KiB/MiB/GiB); share: the order's part of the zone's free memory.\n"
+		"nr_free: the kernel's count of free blocks; the migratetype columns count the\n"
 		"blocks found by walking each free list.  unusable: share of free memory in\n"
 		"blocks too small for the order; extfrag: -1 = the order is available, near 0\n"
 		"= short of memory, near 1 = fragmented (as /sys/kernel/debug/extfrag).\n");

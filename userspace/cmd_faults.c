@@ -82,7 +82,7 @@ int cmd_faults(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool hist = false, summary = false;
 	uint64_t v, duration_s = 0, deadline = 0;
-	int opt, err, status, go_fd = -1, ret = EXIT_FAIL;
+	int opt, err, status, go_fd = -1, err_fd = -1, ret = EXIT_FAIL;
 
 	/* '+': the options end at the first operand (CMD after --). */
 	while ((opt = cmd_getopt(argc, argv, "+p:c:d:", longopts,
@@ -152,7 +152,7 @@ int cmd_faults(int argc, char **argv)
 	out.live = !hist && !summary;
 
 	if (optind < argc) {
-		child.pid = spawn_stopped(argv + optind, &go_fd);
+		child.pid = spawn_stopped(argv + optind, &go_fd, &err_fd);
 		if (child.pid < 0)
 			return error("faults: cannot start %s: %s", argv[optind],
 				     strerror(errno));
@@ -209,8 +209,13 @@ int cmd_faults(int argc, char **argv)
 	/* Deadline or signal: end the command first, then the trace. */
 	if (child.pid > 0)
 		end_child(&child, t);
-	/* The command's status (127: it could not be run, as a shell says). */
+	/* The command's own status; mmscope's failure if it could not run. */
 	ret = !child.pid ? EXIT_OK : child.reaped ? child.status : EXIT_FAIL;
+	if (child.reaped && (err = child_exec_error(err_fd))) {
+		error("faults: cannot run '%s': %s", argv[optind],
+		      strerror(err));
+		ret = EXIT_FAIL;
+	}
 cleanup:
 	if (child.pid > 0 && !child.reaped)
 		end_child(&child, t);
@@ -220,5 +225,7 @@ cleanup:
 	}
 	if (go_fd >= 0)
 		close(go_fd);
+	if (err_fd >= 0)
+		close(err_fd);
 	return ret;
 }

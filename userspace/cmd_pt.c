@@ -148,7 +148,7 @@ void pt_print_text(FILE *f, const struct mmscope_result *res)
 	bool hidden = pt_hidden(res);
 	char sz[32];
 
-	fprintf(f, "%-18s %-18s %9s %-3s %8s %-9s %-14s %s\n", "START", "END",
+	fprintf(f, "%-18s %-18s %9s %-3s %8s %-16s %-14s %s\n", "START", "END",
 		"SIZE", "LVL", "COUNT", "KIND", "PFN|SWAP", "FLAGS");
 	for (r = NULL; (r = dev_next(res, r));) {
 		const struct mmscope_pt_run *run = (const void *)r;
@@ -167,7 +167,7 @@ void pt_print_text(FILE *f, const struct mmscope_result *res)
 					 (unsigned long long)run->swap_offset);
 			else
 				snprintf(where, sizeof(where), "-");
-			fprintf(f, "%#018llx %#018llx %9s %-3s %8llu %-9s %-14s ",
+			fprintf(f, "%#018llx %#018llx %9s %-3s %8llu %-16s %-14s ",
 				(unsigned long long)run->start,
 				(unsigned long long)run->end,
 				fmt_size(run->end - run->start, sz, sizeof(sz)),
@@ -206,7 +206,8 @@ void pt_print_text(FILE *f, const struct mmscope_result *res)
 		}
 	}
 	fprintf(f, "\nLegend: one line per run of entries at one level with the same kind and flags\n"
-		"and contiguous PFNs (PFN of page i = PFN + i * size/4K). USR user, RW/ro,\n"
+		"and contiguous PFNs (PFN of page i = PFN + i * size/4K). SIZE: bytes the run\n"
+		"maps (KiB/MiB/GiB); COUNT: entries; PFN hex, SWAP type:offset. USR user, RW/ro,\n"
 		"PWT/PCD caching, PSE huge leaf, PAT, A accessed, D dirty, GLB global, NX/x,\n"
 		"sd soft-dirty, special (no struct page), excl (swapped exclusive anon),\n"
 		"saved-dirty (D kept aside by write-protection), poisoned (lost page).\n");

@@ -201,13 +201,16 @@ static void flags_text(char *buf, size_t len, uint32_t flags, uint32_t bits)
 		snprintf(buf + used, len - used, "%struncated", used ? "," : "");
 }
 
+/* The NAME column: as wide as the longest name, at least 26. */
+static int name_w = 26;
+
 static void text_cache(FILE *f, const struct mmscope_slab_cache *c)
 {
 	char mem[32], waste[32], fl[256];
 
 	flags_text(fl, sizeof(fl), c->flags, c->bits);
-	fprintf(f, "%-26s %9llu %9llu %3llu%% %7u %6u %8llu %5u %4u %9s %9s %5llu %4llu %4d %s\n",
-		c->name, (unsigned long long)c->active_objs,
+	fprintf(f, "%-*s %9llu %9llu %3llu%% %7u %6u %8llu %5u %4u %9s %9s %5llu %4llu %4d %s\n",
+		name_w, c->name, (unsigned long long)c->active_objs,
 		(unsigned long long)c->num_objs,
 		c->num_objs ? (unsigned long long)(c->active_objs * 100 /
 						   c->num_objs) : 0ULL,
@@ -222,8 +225,8 @@ static void text_cache(FILE *f, const struct mmscope_slab_cache *c)
 
 static void text_header(FILE *f)
 {
-	fprintf(f, "%-26s %9s %9s %4s %7s %6s %8s %5s %4s %9s %9s %5s %4s %4s %s\n",
-		"NAME", "ACTIVE", "OBJS", "USE", "OBJSIZE", "SLOT", "SLABS",
+	fprintf(f, "%-*s %9s %9s %4s %7s %6s %8s %5s %4s %9s %9s %5s %4s %4s %s\n",
+		name_w, "NAME", "ACTIVE", "OBJS", "USE", "OBJSIZE", "SLOT", "SLABS",
 		"OBJ/S", "PG/S", "MEMORY", "WASTED", "PART", "CPU", "REFS",
 		"FLAGS");
 }
@@ -289,6 +292,10 @@ void slab_print_text(FILE *f, const struct mmscope_result *res, int key)
 		free(v);
 		return;
 	}
+	name_w = 26;
+	for (i = 0; i < n; i++)
+		if ((int)strnlen(v[i]->name, sizeof(v[i]->name)) > name_w)
+			name_w = (int)strnlen(v[i]->name, sizeof(v[i]->name));
 	text_header(f);
 	for (i = 0; i < n; i++) {
 		text_cache(f, v[i]);

@@ -145,8 +145,8 @@ void translate_print_text(FILE *f, const struct mmscope_result *res)
 	char buf[256];
 	unsigned int i;
 
-	fprintf(f, "%-5s %5s %-18s %-9s %-18s %s\n", "LEVEL", "INDEX", "ENTRY",
-		"KIND", "NEXT TABLE", "FLAGS");
+	fprintf(f, "%-5s %5s %-18s %-16s %-18s %s\n", "LEVEL", "INDEX", "ENTRY",
+		"KIND", "NEXT_TABLE", "FLAGS");
 	for (r = NULL; (r = dev_next(res, r));) {
 		const struct mmscope_pt_step *st = (const void *)r;
 		char entry[24] = "-", next[24] = "-";
@@ -160,7 +160,7 @@ void translate_print_text(FILE *f, const struct mmscope_result *res)
 			snprintf(next, sizeof(next), "%#llx",
 				 (unsigned long long)st->next_table);
 		bits_str(&pt_flag_bits, st->flags, " ", buf, sizeof(buf));
-		fprintf(f, "%-5s %5u %-18s %-9s %-18s %s%s\n",
+		fprintf(f, "%-5s %5u %-18s %-16s %-18s %s%s\n",
 			pt_level_name(st->level), st->index, entry,
 			pt_kind_name(st->kind), next, buf,
 			st->folded ? " (folded: same entry as pgd)" : "");
@@ -236,10 +236,14 @@ int cmd_translate(int argc, char **argv)
 			     argv[optind + 1]);
 	if (err)
 		return dev_error(err, "translate", pid);
-	if (json_output)
+	if (json_output) {
 		translate_print_json(pid, addr, &res);
-	else
+	} else {
 		translate_print_text(stdout, &res);
+		printf("\nLegend: INDEX: the entry's slot in its table (0-511, from the address bits);\n"
+		       "ENTRY: the raw entry, hex (hidden without CAP_SYS_ADMIN); NEXT_TABLE: physical\n"
+		       "address of the table it points to, hex; FLAGS: the entry's bits.\n");
+	}
 	dev_result_free(&res);
 	return 0;
 }

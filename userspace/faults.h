@@ -18,9 +18,12 @@ struct faults_child {
 
 /*
  * Fork @argv stopped: it execs once a byte is written to *@go_fd (after
- * the tracer is attached).  Returns the pid or -1 (errno set).
+ * the tracer is attached).  Returns the pid or -1 (errno set); *@err_fd
+ * tells an exec failure (child_exec_error(), after the child is reaped).
  */
-pid_t spawn_stopped(char **argv, int *go_fd);
+pid_t spawn_stopped(char **argv, int *go_fd, int *err_fd);
+/* The errno of a failed exec, 0 if the command ran (or never started). */
+int child_exec_error(int err_fd);
 /* Reap @c if it has exited, waiting up to @block_ms; true once reaped. */
 bool reap_child(struct faults_child *c, struct faults_tracer *t, int block_ms);
 /* SIGTERM, 2 s, SIGKILL, 2 s: never blocks longer. */
