@@ -311,7 +311,7 @@ static const struct jcase cases[] = {
 	{ "faults", { "faults", "--json", "--", "true" }, ROOT, false },
 	{ "faults", { "faults", "--json", "--summary", "--", "true" }, ROOT, false },
 	{ "lab", { "lab", "--json" }, BOTH, false },
-	{ "lab", { "lab", "vma", "--json" }, ROOT, false },
+	{ "lab", { "lab", "vma", "--json" }, BOTH, false },
 };
 
 struct subst {

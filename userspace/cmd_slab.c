@@ -304,7 +304,7 @@ void slab_print_text(FILE *f, const struct mmscope_result *res, int key)
 	}
 	free(v);
 	if (n > 1)
-		fprintf(f, "%zu caches, %s in slabs, %s of it not holding live objects\n",
+		fprintf(f, "\n%zu caches, %s in slabs, %s of it not holding live objects\n",
 			n, fmt_size(total, a, sizeof(a)),
 			fmt_size(wasted, b, sizeof(b)));
 	if (!slabs)
