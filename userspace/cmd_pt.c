@@ -110,43 +110,11 @@ static void pt_print_json(int pid, const struct mmscope_result *res)
 	json_obj_close();
 }
 
-/* ptdump-like fixed columns. */
-static void pt_flag_cols(FILE *f, uint32_t fl)
-{
-	fprintf(f, "%s %s %s %s %s %s %s %s %s %s",
-		fl & MMSCOPE_PTF_USER ? "USR" : "   ",
-		fl & MMSCOPE_PTF_RW ? "RW" : "ro",
-		fl & MMSCOPE_PTF_PWT ? "PWT" : "   ",
-		fl & MMSCOPE_PTF_PCD ? "PCD" : "   ",
-		fl & MMSCOPE_PTF_PSE ? "PSE" : "   ",
-		fl & MMSCOPE_PTF_PAT ? "PAT" : "   ",
-		fl & MMSCOPE_PTF_ACCESSED ? "A" : " ",
-		fl & MMSCOPE_PTF_DIRTY ? "D" : " ",
-		fl & MMSCOPE_PTF_GLOBAL ? "GLB" : "   ",
-		fl & MMSCOPE_PTF_NX ? "NX" : "x ");
-	if (fl & MMSCOPE_PTF_SOFT_DIRTY)
-		fprintf(f, " sd");
-	if (fl & MMSCOPE_PTF_UFFD_WP)
-		fprintf(f, " uffd-wp");
-	if (fl & MMSCOPE_PTF_SPECIAL)
-		fprintf(f, " special");
-	if (fl & MMSCOPE_PTF_DEVMAP)
-		fprintf(f, " devmap");
-	if (fl & MMSCOPE_PTF_EXCLUSIVE)
-		fprintf(f, " excl");
-	if (fl & MMSCOPE_PTF_HUGETLB)
-		fprintf(f, " hugetlb");
-	if (fl & MMSCOPE_PTF_SAVED_DIRTY)
-		fprintf(f, " saved-dirty");
-	if (fl & MMSCOPE_PTF_POISONED)
-		fprintf(f, " poisoned");
-}
-
 void pt_print_text(FILE *f, const struct mmscope_result *res)
 {
 	const struct mmscope_rec_hdr *r;
 	bool hidden = pt_hidden(res);
-	char sz[32];
+	char sz[32], flags[256];
 
 	fprintf(f, "%-18s %-18s %9s %-3s %8s %-16s %-14s %s\n", "START", "END",
 		"SIZE", "LVL", "COUNT", "KIND", "PFN|SWAP", "FLAGS");
@@ -174,7 +142,9 @@ void pt_print_text(FILE *f, const struct mmscope_result *res)
 				pt_level_name(run->level),
 				(unsigned long long)run->count,
 				pt_kind_name(run->kind), where);
-			pt_flag_cols(f, run->flags);
+			bits_str(&pt_flag_bits, run->flags, " ", flags,
+				 sizeof(flags));
+			fputs(flags, f);
 			if (run->flags & MMSCOPE_PTF_PKEY)
 				fprintf(f, " pkey=%u", run->pkey);
 			if (run->raw)
@@ -207,10 +177,10 @@ void pt_print_text(FILE *f, const struct mmscope_result *res)
 	}
 	fprintf(f, "\nLegend: one line per run of entries at one level with the same kind and flags\n"
 		"and contiguous PFNs (PFN of page i = PFN + i * size/4K). SIZE: bytes the run\n"
-		"maps (KiB/MiB/GiB); COUNT: entries; PFN hex, SWAP type:offset. USR user, RW/ro,\n"
-		"PWT/PCD caching, PSE huge leaf, PAT, A accessed, D dirty, GLB global, NX/x,\n"
-		"sd soft-dirty, special (no struct page), excl (swapped exclusive anon),\n"
-		"saved-dirty (D kept aside by write-protection), poisoned (lost page).\n");
+		"maps (KiB/MiB/GiB); COUNT: entries; PFN hex, SWAP type:offset. FLAGS (as in\n"
+		"--json): rw writable, user, pwt/pcd caching, accessed, dirty, pse huge leaf, pat,\n"
+		"global, nx no-execute, soft_dirty, special (no struct page), exclusive (swapped\n"
+		"exclusive anon), saved_dirty (dirty kept aside by write-protection), poisoned.\n");
 	if (hidden)
 		fprintf(f, "PFNs and swap entries hidden: they need CAP_SYS_ADMIN.\n");
 	if (res->end && (res->end->flags & MMSCOPE_END_CHANGED))
