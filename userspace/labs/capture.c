@@ -1,13 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mmscope's own views of the subject: text captures and counts. */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include "cli.h"
 #include "lab.h"
 

@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The subject: a child performing numbered steps on command (lab.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cli.h"

@@ -1,12 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The page-fault tracer (trace.c) around a lab's subject. */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include "cli.h"
 #include "lab.h"
