@@ -184,6 +184,12 @@ static uint64_t recursion_misses(const struct bpf_program *p)
 	return info.recursion_misses;
 }
 
+/* PREEMPT_RT kernels have /sys/kernel/realtime (kernel/ksysfs.c). */
+static bool kernel_is_rt(void)
+{
+	return access("/sys/kernel/realtime", F_OK) == 0;
+}
+
 static uint64_t missed_events(struct faults_tracer *t)
 {
 	struct bpf_program *p;
@@ -354,8 +360,16 @@ int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
 	}
 	libbpf_set_print(silent_print);
 	t->sum.pgfault[0] = vmstat_pgfault();
-	/* fentry/fexit first; kprobes where the kernel cannot attach them. */
-	if (!o->kprobe)
+	/*
+	 * fentry/fexit first; kprobes where the kernel cannot attach them,
+	 * and on PREEMPT_RT.  There, trampoline programs run preemptible
+	 * (migrate_disable() only), so a task preempted inside one holds the
+	 * program's per-CPU recursion guard (prog->active) and the task
+	 * storage's per-CPU busy count: another task faulting on that CPU is
+	 * refused (a recursion miss), not traced.  A kprobe handler runs with
+	 * preemption off to its end, so only true nesting can refuse it.
+	 */
+	if (!o->kprobe && !kernel_is_rt())
 		err = open_load_attach(t, o, true);
 	if (err && err != -EPERM && err != -EACCES)
 		err = open_load_attach(t, o, false);
