@@ -191,7 +191,7 @@ int cli_main(const struct cli *c_, int argc, char **argv)
 	if (want_version)
 		return cli->version();
 	if (optind >= argc) {
-		usage(stderr);
+		error("no command given (see '%s help')", prog);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[optind], "help")) {

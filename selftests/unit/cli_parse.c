@@ -429,14 +429,13 @@ TEST(grammar_exit_status_and_one_line_errors)
 
 TEST(grammar_no_command_is_a_usage_error)
 {
-	char *argv[] = { "mmscope", NULL };
-	int so = dup(2), null = open("/dev/null", O_WRONLY);
+	struct outcome o;
 
-	dup2(null, 2);
-	EXPECT_EQ(2, cli_main(&fake_cli, 1, argv));
-	dup2(so, 2);
-	close(so);
-	close(null);
+	RUN(&o, "-j");
+	EXPECT_EQ(2, o.status);
+	EXPECT_EQ(1, lines(o.err));
+	EXPECT_NE(NULL, strstr(o.err, "no command"));
+	EXPECT_STREQ("", o.out);
 }
 
 TEST(grammar_help_is_per_command)
