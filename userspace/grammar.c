@@ -132,12 +132,22 @@ int cmd_getopt(int argc, char **argv, const char *shortopts,
 					      argv[optind - 1]);
 			return OPT_EXIT;
 		} else if (opt == '?') {
-			if (optopt && optopt < 0x100)
+			const char *arg = argv[optind - 1], *eq = strchr(arg, '=');
+			bool known = false;
+
+			for (i = 0; eq && all[i].name; i++)
+				known |= !strncmp(all[i].name, arg + 2, eq - arg - 2) &&
+					 !all[i].name[eq - arg - 2];
+			/* "--raw=5": getopt sets optopt to --raw's value */
+			if (!strncmp(arg, "--", 2) && known)
+				*status = usage_error(argv[0], "option '%.*s' takes no value",
+						      (int)(strchr(arg, '=') - arg), arg);
+			else if (!strncmp(arg, "--", 2) || !optopt)
+				*status = usage_error(argv[0], "unknown option '%s'",
+						      arg);
+			else
 				*status = usage_error(argv[0], "unknown option '-%c'",
 						      optopt);
-			else
-				*status = usage_error(argv[0], "unknown option '%s'",
-						      argv[optind - 1]);
 			return OPT_EXIT;
 		} else {
 			return opt;

@@ -404,6 +404,13 @@ TEST(grammar_exit_status_and_one_line_errors)
 	EXPECT_EQ(2, o.status);
 	EXPECT_EQ(1, lines(o.err));
 	EXPECT_NE(NULL, strstr(o.err, "'--bogus'"));
+	RUN(&o, "x", "--raw=5");
+	EXPECT_EQ(2, o.status);
+	EXPECT_EQ(1, lines(o.err));
+	EXPECT_NE(NULL, strstr(o.err, "'--raw' takes no value")) TH_LOG("%s", o.err);
+	RUN(&o, "x", "--bogus=5");
+	EXPECT_EQ(2, o.status);
+	EXPECT_NE(NULL, strstr(o.err, "unknown option '--bogus=5'")) TH_LOG("%s", o.err);
 	RUN(&o, "x", "-Z");
 	EXPECT_EQ(2, o.status);
 	EXPECT_EQ(1, lines(o.err));
