@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # The VM is the one the host asked for: 5-level paging (la57) iff the host
 # passed mmscope.paging=5, the kernel flavour (PREEMPT_RT iff mmscope.kernel
-# names an -rt kernel), as many NUMA nodes as mmscope.numa says, and
-# mmscope.ko is loaded.  A VM that is not what was asked for would make every
-# later test prove something else: each is a failure, never a skip.
+# names an -rt kernel), as many NUMA nodes as mmscope.numa says, mmscope.ko
+# is loaded, and the scratch disk (a block-backed ext4 for the major-fault
+# and swap tests) came up.  A VM that is not what was asked for would make
+# every later test prove something else: each is a failure, never a skip.
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 5
+ktap_plan 6
 
-cmdarg() { sed -n "s/.*mmscope\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+cmdarg() { sed -n "s/.*mmscope\\.$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
 
 want=$(sed -n 's/.*mmscope\.paging=\([0-9]\).*/\1/p' /proc/cmdline)
 if grep -qw la57 /proc/cpuinfo; then have=5; else have=4; fi
@@ -50,5 +51,12 @@ ktap_msg "$haven NUMA node(s), $(grep -c ^processor /proc/cpuinfo) CPU(s), kerne
 
 ktap_check "module_loaded" grep -q '^mmscope ' /proc/modules
 ktap_check "panic_on_warn_set" grep -qx 1 /proc/sys/kernel/panic_on_warn
+# scripts/guest/scratch.sh exports MMSCOPE_SCRATCH once ext4 is mounted.
+if [ -n "${MMSCOPE_SCRATCH:-}" ] &&
+   grep -q " $MMSCOPE_SCRATCH ext4 " /proc/mounts; then
+	ktap_ok "scratch_disk_mounted"
+else
+	ktap_fail "scratch_disk_mounted" "no ext4 scratch disk (see the boot's 'mmscope-vm: scratch:' line)"
+fi
 
 ktap_finish

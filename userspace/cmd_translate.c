@@ -15,6 +15,19 @@ static const char *const stop_names[] = {
 	[MMSCOPE_STOP_CHANGED] = "changed",
 };
 
+static const char *const bytes_reasons[] = MMSCOPE_BYTES_REASON_NAMES;
+
+/* Why the leaf has no bytes: NULL when it has them. */
+static const char *bytes_reason(const struct mmscope_pt_leaf *l)
+{
+	if (l->nbytes)
+		return NULL;
+	/* An ABI 2 record (no reason) never reaches here: the query says 3. */
+	return l->bytes_reason < MMSCOPE_BYTES_NR &&
+	       bytes_reasons[l->bytes_reason] ? bytes_reasons[l->bytes_reason] :
+	       "?";
+}
+
 static const char *stop_name(unsigned int stop)
 {
 	return stop < sizeof(stop_names) / sizeof(stop_names[0]) ?
@@ -131,8 +144,13 @@ static void translate_print_json(int pid, uint64_t addr,
 		for (i = 0; i < l->nbytes && i < sizeof(l->bytes); i++)
 			snprintf(hex + 2 + 2 * i, 3, "%02x", l->bytes[i]);
 		json_str("bytes", hex);
+		json_null("bytes_reason");
 	} else {
 		json_null("bytes");
+		if (l)
+			json_str("bytes_reason", bytes_reason(l));
+		else
+			json_null("bytes_reason");
 	}
 	json_obj_close();
 }
@@ -193,6 +211,8 @@ void translate_print_text(FILE *f, const struct mmscope_result *res)
 		for (i = 0; i < l->nbytes && i < sizeof(l->bytes); i++)
 			fprintf(f, " %02x", l->bytes[i]);
 		fprintf(f, "\n");
+	} else if (l->bytes_reason != MMSCOPE_BYTES_CHANGED) {
+		fprintf(f, "bytes not read: %s\n", bytes_reason(l));
 	}
 }
 

@@ -24,7 +24,7 @@
 #include <linux/ioctl.h>
 #endif
 
-#define MMSCOPE_ABI_VERSION	2
+#define MMSCOPE_ABI_VERSION	3
 #define MMSCOPE_DEV_NAME	"mmscope"
 #define MMSCOPE_NAME_LEN	64
 /*
@@ -326,6 +326,44 @@ enum mmscope_page_bits {
 	MMSCOPE_PG_EXCLUSIVE = 1 << 18,	/* anon page mapped exclusively */
 };
 
+/*
+ * Why mmscope_pt_leaf.bytes holds nothing (nbytes 0).  The module reads a
+ * page's first bytes only where the kernel itself would let a ptrace-reader
+ * read them (GUP: not secretmem, not VM_PFNMAP/VM_IO), only from normal
+ * online RAM with a struct page, and only through a non-faulting copy from
+ * the direct map.
+ */
+enum mmscope_bytes_reason {
+	MMSCOPE_BYTES_READ,		/* read: nbytes > 0 */
+	MMSCOPE_BYTES_NO_PAGE,		/* the walk reached no present page */
+	MMSCOPE_BYTES_HIDDEN,		/* reader lacks CAP_SYS_ADMIN */
+	MMSCOPE_BYTES_CHANGED,		/* the entry changed under the walk */
+	MMSCOPE_BYTES_SECRET,		/* memfd_secret(2) memory */
+	MMSCOPE_BYTES_NO_STRUCT_PAGE,	/* !pfn_valid(): no struct page */
+	MMSCOPE_BYTES_OFFLINE,		/* struct page of offline memory */
+	MMSCOPE_BYTES_DEVICE,		/* ZONE_DEVICE / devmap page */
+	MMSCOPE_BYTES_PFNMAP,		/* VM_PFNMAP/VM_IO VMA or special entry */
+	MMSCOPE_BYTES_UNMAPPED,		/* page not in the kernel's direct map */
+	MMSCOPE_BYTES_POISONED,		/* hardware-poisoned page */
+	MMSCOPE_BYTES_FAULT,		/* the non-faulting copy faulted */
+	MMSCOPE_BYTES_NR,
+};
+
+#define MMSCOPE_BYTES_REASON_NAMES {					\
+	[MMSCOPE_BYTES_READ] = "read",					\
+	[MMSCOPE_BYTES_NO_PAGE] = "no_page",				\
+	[MMSCOPE_BYTES_HIDDEN] = "hidden",				\
+	[MMSCOPE_BYTES_CHANGED] = "changed",				\
+	[MMSCOPE_BYTES_SECRET] = "secret",				\
+	[MMSCOPE_BYTES_NO_STRUCT_PAGE] = "no_struct_page",		\
+	[MMSCOPE_BYTES_OFFLINE] = "offline",				\
+	[MMSCOPE_BYTES_DEVICE] = "device",				\
+	[MMSCOPE_BYTES_PFNMAP] = "pfnmap",				\
+	[MMSCOPE_BYTES_UNMAPPED] = "unmapped",				\
+	[MMSCOPE_BYTES_POISONED] = "poisoned",				\
+	[MMSCOPE_BYTES_FAULT] = "fault",				\
+}
+
 /* The end of a translation: the page, or where and why it stopped. */
 struct mmscope_pt_leaf {
 	struct mmscope_rec_hdr hdr;
@@ -343,6 +381,8 @@ struct mmscope_pt_leaf {
 	__u32 nbytes;			/* valid bytes in @bytes */
 	__u32 hidden;			/* pfn, phys and page state withheld */
 	__u8 bytes[16];			/* memory at @phys, read by the kernel */
+	__u32 bytes_reason;		/* enum mmscope_bytes_reason (ABI 3) */
+	__u32 pad;
 };
 
 /* ---- buddy allocator ------------------------------------------------ */

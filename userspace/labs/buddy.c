@@ -222,6 +222,22 @@ static uint64_t pages(const struct snap *s, unsigned int from, unsigned int to)
 #define HIGHP(s)	pages(s, HIGH_ORDER, MMSCOPE_BUDDY_MAX_ORDERS)
 #define ALL(s)		pages(s, 0, MMSCOPE_BUDDY_MAX_ORDERS)
 
+/*
+ * Both views at once.  A snapshot that failed, or that shows no free
+ * memory at all (nothing parsed), is an error: a zeroed snapshot would
+ * make every "fewer pages" claim hold.
+ */
+static int snap_both(struct snap *m, struct snap *b)
+{
+	int err = snap_mmscope(m);
+
+	if (!err)
+		err = snap_buddyinfo(b);
+	if (!err && (!m->orders || !b->orders || !ALL(m) || !ALL(b)))
+		err = -ENODATA;
+	return err;
+}
+
 static void table(const char *what, const struct snap *a, const struct snap *b)
 {
 	unsigned int k;
@@ -276,10 +292,11 @@ static int buddy_show(struct lab_run *lr)
 	struct snap m0, m1, m2, b0, b1, b2;
 	uint64_t burst, took, split, back, want;
 	char *before, *after;
-	int i;
+	int i, err;
 
-	if (snap_mmscope(&m0) || snap_buddyinfo(&b0))
-		return -ENODATA;
+	err = snap_both(&m0, &b0);
+	if (err)
+		return err;
 	/*
 	 * Big enough that the small blocks and the per-CPU lists cannot
 	 * supply it all, so large blocks must be split; small enough to
@@ -305,8 +322,9 @@ static int buddy_show(struct lab_run *lr)
 		(unsigned long long)burst);
 	if (!lab_step(lr, STEP_ALLOC))
 		return -ENOMEM;
-	snap_mmscope(&m1);
-	snap_buddyinfo(&b1);
+	err = snap_both(&m1, &b1);
+	if (err)
+		return err;
 	after = lab_capture_buddy();
 	lab_diff(lr, "mmscope buddy", before, after);
 	table("order (all zones, mmscope)", &m0, &m1);
@@ -333,15 +351,17 @@ static int buddy_show(struct lab_run *lr)
 	before = after;
 
 	lab_say(lr, "The program unmaps it all. Freed pages go to the per-CPU lists first; past their high mark they return to the buddy lists, where each block merges with its free buddy.");
-	lab_step(lr, STEP_FREE);
+	if (!lab_step(lr, STEP_FREE))
+		return -EIO;
 	/* 6.7+ shrinks idle per-CPU lists every second: give them 3 s. */
 	for (i = 0; i < 6; i++) {
 		usleep(500 * 1000);
-		snap_mmscope(&m2);
+		err = snap_both(&m2, &b2);
+		if (err)
+			return err;
 		if (HIGHP(&m2) + SLACK >= HIGHP(&m0))
 			break;
 	}
-	snap_buddyinfo(&b2);
 	after = lab_capture_buddy();
 	lab_diff(lr, "mmscope buddy", before, after);
 	table("order (all zones, mmscope)", &m1, &m2);

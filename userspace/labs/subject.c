@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cli.h"
@@ -41,6 +42,33 @@ int lab_subject_start(struct lab_run *lr, lab_step_fn fn, void *state)
 	return 0;
 }
 
+/*
+ * MMSCOPE_LAB_HOOK=PROGRAM: run as "PROGRAM lab-hook STEP PID VALUE" after
+ * each step, while the subject waits for the next one; the lab goes on
+ * when it exits.  The selftests use it to check a lab's claims against
+ * /proc themselves, apart from the lab's own checks.
+ */
+static void lab_hook(struct lab_run *lr, int step, uint64_t v)
+{
+	const char *hook = getenv("MMSCOPE_LAB_HOOK");
+	char s[16], p[16], val[24];
+	pid_t pid;
+
+	if (!hook || !*hook)
+		return;
+	snprintf(s, sizeof(s), "%d", step);
+	snprintf(p, sizeof(p), "%d", lr->pid);
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)v);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		execl(hook, hook, "lab-hook", s, p, val, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
 uint64_t lab_step(struct lab_run *lr, int step)
 {
 	uint64_t v = 0;
@@ -48,6 +76,8 @@ uint64_t lab_step(struct lab_run *lr, int step)
 	if (write(lr->cmd_fd, &step, sizeof(step)) != sizeof(step) ||
 	    read(lr->ack_fd, &v, sizeof(v)) != sizeof(v))
 		lab_check(lr, false, "the lab's program answered step %d", step);
+	else
+		lab_hook(lr, step, v);
 	return v;
 }
 
