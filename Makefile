@@ -25,8 +25,8 @@ MMSCOPE_CFLAGS := -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 LDLIBS_STATIC := -static -lbpf -lelf -lz -lzstd
 
 BUILD := build
-USER_SRCS := $(wildcard userspace/*.c)
-USER_HDRS := $(wildcard userspace/*.h) module/uapi/mmscope.h
+USER_SRCS := $(wildcard userspace/*.c userspace/labs/*.c)
+USER_HDRS := $(wildcard userspace/*.h userspace/labs/*.h) module/uapi/mmscope.h
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
 

@@ -445,14 +445,14 @@ TEST(zones_equal_zoneinfo)
 					      e->spanned, e->present, e->managed };
 
 			if (!z || memcmp(got, want, sizeof(got)) ||
-			    mmt_jhex(mmt_jget(z, "start_pfn")) !=
+			    mmt_jnum(mmt_jget(z, "start_pfn")) !=
 			    (unsigned long long)e->start_pfn) {
 				ksft_print_msg("node %d %s: zoneinfo min %lld low %lld high %lld spanned %lld present %lld managed %lld start_pfn %lld; mmscope %lld %lld %lld %lld %lld %lld %#llx\n",
 					       e->node, e->zone, want[0], want[1],
 					       want[2], want[3], want[4], want[5],
 					       e->start_pfn, got[0], got[1], got[2],
 					       got[3], got[4], got[5],
-					       mmt_jhex(mmt_jget(z, "start_pfn")));
+					       mmt_jnum(mmt_jget(z, "start_pfn")));
 				bad++;
 			}
 		}
@@ -659,7 +659,7 @@ static int check_blocks(struct __test_metadata *_metadata,
 			}
 			for (k = 0; k < blocks->n; k++) {
 				struct mmt_json *b = blocks->kids[k];
-				unsigned long long pfn = mmt_jhex(mmt_jget(b, "pfn"));
+				unsigned long long pfn = mmt_jnum(mmt_jget(b, "pfn"));
 				int order = mmt_jnum(mmt_jget(b, "order"));
 				const char *mt = mmt_jstr(mmt_jget(b, "migratetype"));
 

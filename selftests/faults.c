@@ -365,6 +365,17 @@ static void trace_free(struct trace *t)
 	free(t->err);
 }
 
+/* Whether the array of strings @a holds @w. */
+static bool has_word(const struct mmt_json *a, const char *w)
+{
+	int i;
+
+	for (i = 0; a && a->type == MMT_JARR && i < a->n; i++)
+		if (a->kids[i]->type == MMT_JSTR && !strcmp(a->kids[i]->str, w))
+			return true;
+	return false;
+}
+
 static bool has_result(const struct mmt_json *ev, const char *name)
 {
 	const struct mmt_json *r = mmt_jget(ev, "result");
@@ -735,9 +746,13 @@ TEST_F(probe, anon_write_pfn)
 		EXPECT_LE(mmt_jhex(mmt_jget(mmt_jget(ev, "vma"), "start")),
 			  a - PG);
 		EXPECT_GE(mmt_jhex(mmt_jget(mmt_jget(ev, "vma"), "end")), b);
-		ASSERT_NE(NULL, mmt_jget(mmt_jget(ev, "vma"), "file"));
+		ASSERT_NE(NULL, mmt_jget(mmt_jget(ev, "vma"), "name"));
 		EXPECT_EQ(MMT_JNULL,
-			  mmt_jget(mmt_jget(ev, "vma"), "file")->type);
+			  mmt_jget(mmt_jget(ev, "vma"), "name")->type);
+		/* level: a name; vma.flags: smaps mnemonics, as in the vma view */
+		EXPECT_STREQ("pte", mmt_jstr(mmt_jget(ev, "level")) ?: "");
+		EXPECT_TRUE(has_word(mmt_jget(mmt_jget(ev, "vma"), "flags"), "wr"));
+		EXPECT_TRUE(has_word(mmt_jget(mmt_jget(ev, "vma"), "flags"), "rd"));
 		EXPECT_TRUE(jbool(mmt_jget(ev, "write")));
 		EXPECT_TRUE(jbool(mmt_jget(ev, "user")));
 		EXPECT_FALSE(jbool(mmt_jget(ev, "major")));
@@ -888,7 +903,7 @@ TEST(major_after_drop_caches)
 		ASSERT_TRUE(0) TH_LOG(NO_SCRATCH);
 	for (i = 0; i < t.n; i++) {
 		const char *file = mmt_jstr(mmt_jget(mmt_jget(t.ev[i], "vma"),
-						     "file"));
+						     "name"));
 
 		if (ev_in(t.ev[i], a1, a1 + n * PG) || ev_in(t.ev[i], a2, a2 + n * PG))
 			EXPECT_STREQ(base_name(path), file ?: "(null)");
@@ -924,7 +939,7 @@ TEST(filter_major)
 		EXPECT_TRUE(has_result(t.ev[i], "MAJOR"));
 		EXPECT_STREQ(base_name(path),
 			     mmt_jstr(mmt_jget(mmt_jget(t.ev[i], "vma"),
-					       "file")) ?: "(null)");
+					       "name")) ?: "(null)");
 		first += ev_in(t.ev[i], a1, a1 + PG);
 	}
 	EXPECT_GE(first, 1);
@@ -1171,7 +1186,7 @@ TEST(command_tree_from_exec)
 	for (i = 0; i < t.n; i++) {
 		struct mmt_json *ev = t.ev[i];
 		int pid = mmt_jnum(mmt_jget(ev, "pid"));
-		const char *file = mmt_jstr(mmt_jget(mmt_jget(ev, "vma"), "file"));
+		const char *file = mmt_jstr(mmt_jget(mmt_jget(ev, "vma"), "name"));
 
 		EXPECT_TRUE(pid == root || pid == grandchild) TH_LOG("pid %d", pid);
 		from_child += pid == grandchild;
@@ -1300,11 +1315,62 @@ TEST(duration_ends_command)
 
 	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--summary", "--duration",
 		  "1", "--", "sleep", "30", NULL }));
-	EXPECT_EQ(0, t.status) TH_LOG("%s", t.err);
+	/* The command's status: ended by SIGTERM. */
+	EXPECT_EQ(128 + SIGTERM, t.status) TH_LOG("%s", t.err);
 	ASSERT_NE(NULL, t.sum);
 	child = mmt_jget(t.sum, "child");
 	ASSERT_NE(NULL, child);
 	EXPECT_EQ(128 + SIGTERM, (int)mmt_jnum(mmt_jget(child, "status")));
+	trace_free(&t);
+}
+
+/*
+ * faults -- CMD exits with CMD's status; a CMD that cannot be run is
+ * mmscope's failure (1), said in one line; a --duration too large for the
+ * clock does not end the trace at once: CMD runs to its end, each of its
+ * faults traced.
+ */
+TEST(exit_status_is_the_commands)
+{
+	unsigned long a = 0x3a0000000000UL, n = 64, i, seen = 0;
+	char addr[32], ns[16], range[64];
+	struct mmt_json *child;
+	struct trace t;
+
+	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--summary", "--",
+		  "sh", "-c", "exit 3", NULL }));
+	EXPECT_EQ(3, t.status) TH_LOG("%s", t.err);
+	trace_free(&t);
+	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--summary", "--",
+		  "sh", "-c", "kill -KILL $$", NULL }));
+	EXPECT_EQ(128 + SIGKILL, t.status) TH_LOG("%s", t.err);
+	trace_free(&t);
+	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--summary", "--",
+		  "/no/such/command", NULL }));
+	EXPECT_EQ(1, t.status);
+	EXPECT_NE(NULL, strstr(t.err ?: "", "cannot run '/no/such/command'"))
+		TH_LOG("%s", t.err);
+	for (i = 0; t.err && t.err[i]; i++)
+		seen += t.err[i] == '\n';
+	EXPECT_EQ(1, seen) TH_LOG("%s", t.err);	/* one line */
+	seen = 0;
+	trace_free(&t);
+
+	snprintf(addr, sizeof(addr), "0x%lx", a);
+	snprintf(ns, sizeof(ns), "%lu", n);
+	snprintf(range, sizeof(range), "0x%lx-0x%lx", a, a + n * PG);
+	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--duration",
+		  "18446744073709551615", "--range", range, "--", self_exe(),
+		  "workload", "anon", addr, ns, "-", NULL }));
+	EXPECT_EQ(0, t.status) TH_LOG("%s", t.err);
+	ASSERT_NE(NULL, t.sum);
+	child = mmt_jget(t.sum, "child");
+	ASSERT_NE(NULL, child);
+	EXPECT_EQ(0, (int)mmt_jnum(mmt_jget(child, "status")));
+	for (i = 0; i < (unsigned long)t.n; i++)
+		seen += ev_in(t.ev[i], a, a + n * PG) &&
+			!has_result(t.ev[i], "RETRY");
+	EXPECT_EQ(n, seen);
 	trace_free(&t);
 }
 
@@ -1353,13 +1419,14 @@ TEST_F(stop, signal_mid_trace)
 		kill(cli, SIGKILL);
 		waitpid(cli, NULL, 0);
 	}
-	EXPECT_EQ(0, st);
+	/* The command's status: mmscope ended it with SIGTERM. */
+	EXPECT_EQ(128 + SIGTERM, st);
 	while (len < (ssize_t)sizeof(out) - 1 &&
 	       (r = read(fd, out + len, sizeof(out) - 1 - len)) > 0)
 		len += r;
 	out[len] = '\0';
 	close(fd);
-	EXPECT_NE(NULL, strstr(out, "{\"summary\":")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "{\"type\":\"summary\",\"summary\":{")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\"child\":")) TH_LOG("%s", out);
 	EXPECT_EQ(-1, kill(sleeper, 0));
 	/* Links are released when the last file goes: give RCU a moment. */

@@ -646,7 +646,7 @@ TEST(cli_bad_pids)
 	pid_t zombie;
 
 	expect_cli_error(_metadata, "abc", 2, "not a valid PID");
-	expect_cli_error(_metadata, "-5", 2, "not a valid PID");
+	expect_cli_error(_metadata, "-5", 2, "unknown option '-5'");
 	expect_cli_error(_metadata, "0", 2, "not a valid PID");
 	expect_cli_error(_metadata, "99999999999999999999", 2, "not a valid PID");
 	snprintf(pidstr, sizeof(pidstr), "%d", unused_pid());

@@ -79,6 +79,7 @@ enum mmscope_rec_type {
 	MMSCOPE_REC_SLAB_SLAB,
 	MMSCOPE_REC_SLAB_OBJ,
 	MMSCOPE_REC_END,		/* always last: the view completed */
+	MMSCOPE_REC_BUDDY_FRAG,		/* added later: numbered after END */
 };
 
 struct mmscope_rec_hdr {
@@ -437,6 +438,27 @@ struct mmscope_buddy_order {
 	__u32 flags;				/* enum mmscope_buddy_order_flags */
 	__u64 nr_free;				/* free_area[order].nr_free */
 	__u64 walked[MMSCOPE_BUDDY_MAX_MT];	/* blocks on free_list[mt] */
+};
+
+/*
+ * After a zone's order records: its fragmentation figures, computed by the
+ * module from the nr_free values of those records with the integer
+ * formulas of /sys/kernel/debug/extfrag/{unusable_index,extfrag_index}
+ * (so they compare with those files digit for digit), times 1000.
+ *  unusable[k]: share of free memory in blocks smaller than order k
+ *	(1000 when nothing is free).
+ *  extfrag[k]: -1000 when a block of order >= k is free (the request
+ *	would succeed); else near 0 = short of memory, near 1000 =
+ *	fragmented (0 when nothing is free).
+ */
+struct mmscope_buddy_frag {
+	struct mmscope_rec_hdr hdr;
+	__u32 node;
+	__u32 zone_idx;
+	__u32 nr_orders;			/* entries used below */
+	__s32 largest_order;			/* -1: no free block */
+	__s32 unusable[MMSCOPE_BUDDY_MAX_ORDERS];
+	__s32 extfrag[MMSCOPE_BUDDY_MAX_ORDERS];
 };
 
 /* mmscope_buddy_block.flags */
