@@ -29,7 +29,7 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
 
 .PHONY: all deps module userspace bpf selftests check demo vm bench soak \
-	check-debug style clean unit
+	check-debug style clean unit mutants
 
 all: deps module userspace
 
@@ -96,6 +96,12 @@ soak:
 
 check-debug:
 	@scripts/check-debug.sh
+
+# Deliberate bugs (scripts/mutants.txt), one at a time on a copy of the tree
+# against the tests that must see each: all must be killed.  Not part of
+# `make check`.  MUTANTS="name ..." runs some of them.
+mutants:
+	@scripts/mutants.sh $(MUTANTS)
 
 style:
 	@scripts/style.sh
