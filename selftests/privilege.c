@@ -367,4 +367,93 @@ TEST(file_modes)
 	EXPECT_EQ(0600, st.st_mode & 07777);
 }
 
+/* The records of @view (at @addr) of this process, read from the device. */
+static char *user_records(int view, unsigned long addr, size_t *len)
+{
+	struct mmscope_query q = { .version = MMSCOPE_ABI_VERSION,
+				   .view = view, .pid = getpid(),
+				   .start = addr };
+	char *buf = NULL;
+	int fd, err;
+
+	fd = open("/dev/mmscope", O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	if (!ioctl(fd, MMSCOPE_IOC_QUERY, &q))
+		buf = mmt_dev_read(fd, 1 << 16, len, &err);
+	close(fd);
+	return buf;
+}
+
+/*
+ * 7x: 70 no mapping, 71/74 query, 72 a pt run, 73 no present run,
+ * 75 a translate step, 76 the leaf, 77 no leaf reached.
+ */
+static int user_device_hides_pfns(void *arg)
+{
+	const struct mmscope_rec_hdr *h = NULL;
+	int i, present = 0, leaves = 0;
+	size_t len;
+	char *buf, *p;
+
+	p = mmap(NULL, 64 * 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 70;
+	for (i = 0; i < 64; i++)
+		p[i * 4096] = 1;
+
+	buf = user_records(MMSCOPE_VIEW_PT, 0, &len);
+	if (!buf)
+		return 71;
+	while ((h = mmt_rec_next(buf, len, h))) {
+		const struct mmscope_pt_run *r = (const void *)h;
+
+		if (h->type != MMSCOPE_REC_PT_RUN)
+			continue;
+		if (r->pfn || r->raw || r->swap_offset || r->swap_type ||
+		    !r->hidden)
+			return 72;
+		present += r->kind == MMSCOPE_PTK_PRESENT;
+	}
+	free(buf);
+	if (!present)
+		return 73;
+
+	buf = user_records(MMSCOPE_VIEW_TRANSLATE, (unsigned long)p + 4096,
+			   &len);
+	if (!buf)
+		return 74;
+	for (h = NULL; (h = mmt_rec_next(buf, len, h));) {
+		const struct mmscope_pt_step *s = (const void *)h;
+		const struct mmscope_pt_leaf *l = (const void *)h;
+
+		if (h->type == MMSCOPE_REC_PT_STEP &&
+		    (s->entry || s->next_table || s->pfn || s->swap_offset ||
+		     s->swap_type || !s->hidden))
+			return 75;
+		if (h->type != MMSCOPE_REC_PT_LEAF)
+			continue;
+		if (l->pfn || l->phys || l->page_bits || l->nbytes ||
+		    !l->hidden)
+			return 76;
+		leaves += l->stop == MMSCOPE_STOP_LEAF;
+	}
+	free(buf);
+	return leaves == 1 ? 0 : 77;
+}
+
+/*
+ * Below the CLI, which prints null for every PFN of a view marked hidden
+ * whatever its records hold: the device's own records of the pt and
+ * translate views give a reader without CAP_SYS_ADMIN no PFN, physical
+ * address, raw entry, table address or swap entry (pagemap's rule), for
+ * present pages of the reader's own process.
+ */
+TEST(unprivileged_device_records_hide_pfns)
+{
+	/* 7x: see user_device_hides_pfns() */
+	EXPECT_EQ(0, as_user(user_device_hides_pfns, NULL));
+}
+
 TEST_HARNESS_MAIN
