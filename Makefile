@@ -3,16 +3,15 @@
 # mmscope top-level Makefile.  `make` builds the module, the BPF object and
 # the CLI; `make check` runs every test in the VM matrix; `make demo` shows it.
 
-# Kernel to build the module against: the running kernel's headers when they
-# exist, else the installed Debian 6.12 headers.
-KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
-		    $(wildcard /usr/src/linux-headers-6.12*-amd64))
+# Kernel to build the module against (`make module`): KDIR, else the running
+# kernel's headers when they are installed, else Debian's 6.12 headers
+# unpacked under build/ (scripts/kernel.sh; nothing is installed on the host).
+KDIR ?= $(wildcard /lib/modules/$(shell uname -r)/build)
 # BTF used to generate vmlinux.h for the CO-RE BPF object (CO-RE makes the
-# object kernel independent): the installed Debian 6.12 headers' vmlinux, so
-# that every build host generates the same header; the running kernel's BTF
-# only where those headers are missing.
-BTF ?= $(firstword $(wildcard /usr/src/linux-headers-6.12*-amd64/vmlinux) \
-		   $(wildcard /sys/kernel/btf/vmlinux))
+# object kernel independent): Debian 6.12's vmlinux from its headers package,
+# unpacked by scripts/kernel.sh, so that every build host generates the same
+# header.  BTF=/sys/kernel/btf/vmlinux uses the running kernel's instead.
+BTF ?=
 
 CC ?= gcc
 CLANG ?= clang
@@ -36,13 +35,14 @@ all: deps module userspace
 deps:
 	@scripts/deps.sh build
 
-module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) modules
+module: deps
+	$(MAKE) -C $(or $(KDIR),$$(scripts/kernel.sh kdir 6.12)) M=$(CURDIR) W=$(W) modules
 
 # ---- BPF: vmlinux.h from BTF at build time, object, skeleton ----
-$(BUILD)/bpf/vmlinux.h: $(BTF)
+$(BUILD)/bpf/vmlinux.h:
 	@mkdir -p $(@D)
-	$(BPFTOOL) btf dump file $< format c > $@.tmp && mv $@.tmp $@
+	$(BPFTOOL) btf dump file $(or $(BTF),$$(scripts/kernel.sh btf 6.12)) \
+		format c > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c module/uapi/mmscope.h $(BUILD)/bpf/vmlinux.h
 	$(CLANG) -O2 -g -target bpf -D__TARGET_ARCH_x86 -I$(BUILD)/bpf -Ibpf \
@@ -66,9 +66,9 @@ selftests: userspace
 unit: userspace
 	$(MAKE) -C selftests unit
 
-# VM runs (scripts/vm.sh, scripts/check.sh).  KERNEL=6.1|6.12 and PAGING=4|5
-# pick one combination: `make check` runs KERNELS x PAGINGS (default
-# "6.1 6.12" x "5 4") unless KERNEL / PAGING narrow it; `make vm`/`demo`/
+# VM runs (scripts/vm.sh, scripts/check.sh).  KERNEL=6.1|6.12|6.12-rt and
+# PAGING=4|5 pick one combination: `make check` runs the matrix of
+# scripts/check.sh unless KERNEL / PAGING narrow it; `make vm`/`demo`/
 # `bench`/`soak` boot KERNEL (6.12) with PAGING (5).  ARGS goes to the guest
 # (`make check ARGS=vma` runs one test; `make soak ARGS=30` for 30 minutes).
 # Serial logs: build/logs/<kernel>-<paging>-<mode>.log.
@@ -107,6 +107,5 @@ style:
 	@scripts/style.sh
 
 clean:
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(BUILD) userspace/mmscope
 	-$(MAKE) -C selftests clean

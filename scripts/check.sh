@@ -4,10 +4,14 @@
 # `make check`: build everything, run the host unit tests, then the selftests
 # in a VM for every kernel x paging combination.
 #
-#   KERNELS="6.1 6.12" PAGINGS="5 4" scripts/check.sh
+#   KERNELS="6.1 6.12 6.12-rt" PAGINGS="5 4" scripts/check.sh
 #
 # KERNEL / PAGING (what `make check KERNEL=6.12 PAGING=4` sets) take
 # precedence over KERNELS / PAGINGS; each may be one value or a list.
+# Every kernel runs with both paging modes.  Topology: 6.12 with 4-level
+# paging boots a 2-node NUMA guest with 4 vCPUs (per-node free lists,
+# per-node slab lists and per-CPU caches tested where there is more than
+# one); the others 2 vCPUs, 1 node.
 # ARGS is passed to run_tests.sh in every VM (test names to run a subset).
 # Last line: "N passed, N failed, N skipped" summed over unit tests and all
 # combinations; exit 1 when anything failed or a VM did not report.
@@ -15,7 +19,7 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-kernels=${KERNEL:-${KERNELS:-6.1 6.12}}
+kernels=${KERNEL:-${KERNELS:-6.1 6.12 6.12-rt}}
 pagings=${PAGING:-${PAGINGS:-5 4}}
 started=$(date +%s)
 
@@ -24,6 +28,8 @@ started=$(date +%s)
 echo "== build"
 make -s all || die "build failed (make)"
 for k in $kernels; do
+	check_kernel_name "$k"
+	"$ROOT/scripts/kernel.sh" fetch "$k" || die "unpacking kernel $k failed"
 	"$ROOT/scripts/build-modules.sh" "$k" || die "module build for $k failed"
 done
 make -s -C selftests 2>&1 | grep -v "statically linked applications\|in function" >&2
@@ -42,7 +48,7 @@ add_row()
 		p=${BASH_REMATCH[1]}; f=${BASH_REMATCH[2]}; s=${BASH_REMATCH[3]}
 	fi
 	tp=$((tp + p)); tf=$((tf + f)); ts=$((ts + s))
-	rows+=("$(printf '%-14s %6s %6s %7s %6ss  %s' "$1" "$p" "$f" "$s" "$3" "$4")")
+	rows+=("$(printf '%-22s %6s %6s %7s %6ss  %s' "$1" "$p" "$f" "$s" "$3" "$4")")
 }
 
 echo "== unit tests (host)"
@@ -59,10 +65,12 @@ add_row "unit" "$unit_line" $(($(date +%s) - t0)) "$status"
 
 for k in $kernels; do
 	for p in $pagings; do
-		echo "== VM: kernel $k, $p-level paging"
+		topo=(--smp 2 --numa 1); tname=""
+		if [ "$k/$p" = 6.12/4 ]; then topo=(--smp 4 --numa 2); tname=" numa2"; fi
+		echo "== VM: kernel $k, $p-level paging${tname:+, 2 NUMA nodes, 4 vCPUs}"
 		t0=$(date +%s)
 		MMSCOPE_NO_BUILD=1 "$ROOT/scripts/vm.sh" --kernel "$k" --paging "$p" \
-			--mode check ${ARGS:+--args "$ARGS"}
+			"${topo[@]}" --mode check ${ARGS:+--args "$ARGS"}
 		rc=$?
 		log=$BUILD/logs/$k-$p-check.log
 		line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log" | tail -1)
@@ -73,13 +81,13 @@ for k in $kernels; do
 			status="FAILED (no report: panic or timeout, see $log)"
 			bad=1
 		fi
-		add_row "$k/$p-level" "$line" $(($(date +%s) - t0)) "$status"
+		add_row "$k/$p-level$tname" "$line" $(($(date +%s) - t0)) "$status"
 	done
 done
 
 echo
 echo "== summary ($(($(date +%s) - started))s; logs in build/logs/)"
-printf '%-14s %6s %6s %7s %7s  %s\n' "combination" passed failed skipped time status
+printf '%-22s %6s %6s %7s %7s  %s\n' "combination" passed failed skipped time status
 printf '%s\n' "${rows[@]}"
 echo "$tp passed, $tf failed, $ts skipped"
 [ $bad -eq 0 ] && [ $tf -eq 0 ]

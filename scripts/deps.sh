@@ -3,11 +3,16 @@
 #
 # Install the Debian 12 packages a target needs, only those missing.
 #
-#   scripts/deps.sh build   compilers, libbpf, kernel headers (6.1 and 6.12),
+#   scripts/deps.sh build   compilers, libbpf, kmod and dpkg tools,
 #                           linux-source-6.12 (kselftest harness, checkpatch)
 #   scripts/deps.sh vm|demo|check|debug
-#                           build + qemu, busybox, cpio and the kernel images
+#                           build + qemu, busybox, cpio
 #
+# No kernel package is installed: the VM kernels, their modules and the
+# headers the module is built against are Debian packages downloaded and
+# unpacked under build/ by scripts/kernel.sh (installing linux-image-* would
+# change the host's default boot kernel, and Debian's 6.12 headers depend on
+# the image).
 # apt-get update runs only when something must be installed.  Runs as root,
 # or through sudo when not root and sudo exists.
 set -euo pipefail
@@ -15,10 +20,9 @@ set -euo pipefail
 target=${1:-build}
 
 build_pkgs="build-essential make gcc clang llvm libbpf-dev bpftool libelf-dev
-	zlib1g-dev libzstd-dev pkg-config rsync perl
-	linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.12 xz-utils"
-vm_pkgs="qemu-system-x86 busybox-static cpio gzip kmod xz-utils zstd
-	linux-image-amd64 linux-image-6.12-amd64"
+	zlib1g-dev libzstd-dev pkg-config rsync perl kmod gcc-12
+	linux-source-6.12 xz-utils zstd"
+vm_pkgs="qemu-system-x86 busybox-static cpio gzip kmod xz-utils zstd"
 debug_pkgs="bc bison flex libssl-dev dwarves python3 cpio"
 
 case "$target" in

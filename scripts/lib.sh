@@ -1,18 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0
 # Host-side helpers sourced by the scripts in this directory (bash).
 #
-#   kernel_release NAME   6.1|6.12 -> the installed release, e.g. 6.12.117+deb12-amd64
-#   kernel_image NAME     -> /boot/vmlinuz-<release>
+#   kernel_release NAME   6.1|6.12|6.12-rt -> the Debian release, e.g. 6.12.117+deb12-amd64
+#   kernel_image NAME     -> its vmlinuz
 #   kernel_headers NAME   -> the headers (KDIR) for that release
+#   kernel_root NAME      -> the unpacked tree (lib/modules/<release>/ inside)
 #
-# Releases are discovered from /boot/vmlinuz-<NAME>.* (or, for headers-only
-# machines, /usr/src/linux-headers-<NAME>.*-amd64); the newest one wins.
-# MMSCOPE_VMLINUZ_<N> / MMSCOPE_KDIR_<N> (N = name with the dot removed,
-# e.g. MMSCOPE_KDIR_612) override the discovery.
+# The kernels are Debian packages unpacked under kernels_dir (scripts/kernel.sh
+# fetches them on first use), never installed on the host.
+# MMSCOPE_VMLINUZ_<N> / MMSCOPE_KDIR_<N> (N = name without dots and dashes,
+# e.g. MMSCOPE_KDIR_612RT) override them (scripts/check-debug.sh does).
 
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 BUILD=${BUILD:-$ROOT/build}
-KNOWN_KERNELS="6.1 6.12"
+KNOWN_KERNELS="6.1 6.12 6.12-rt"
 
 die() { echo "${0##*/}: $*" >&2; exit 1; }
 note() { echo "${0##*/}: $*" >&2; }
@@ -25,44 +26,44 @@ check_kernel_name()
 	esac
 }
 
+# Where unpacked kernels live (shared between checkouts if set).
+kernels_dir() { echo "${MMSCOPE_KERNELS_DIR:-$BUILD/kernels}"; }
+
+kvar() { local n=${2//./}; echo "MMSCOPE_${1}_${n//-/}"; }
+
 kernel_release()
 {
-	local name=$1 f rel=
+	local var
 
-	check_kernel_name "$name"
-	for f in /boot/vmlinuz-"$name".* /usr/src/linux-headers-"$name".*-amd64; do
-		[ -e "$f" ] || continue
-		case "$f" in
-		/boot/*) f=${f#/boot/vmlinuz-} ;;
-		*) f=${f#/usr/src/linux-headers-} ;;
-		esac
-		# 6.1 must not match 6.12: the character after the name is a dot.
-		rel=$( (echo "$rel"; echo "$f") | grep . | sort -V | tail -1)
-	done
-	[ -n "$rel" ] || die "no kernel $name installed (scripts/deps.sh vm installs it)"
-	echo "$rel"
+	check_kernel_name "$1"
+	var=$(kvar KDIR "$1")
+	if [ -n "${!var:-}" ]; then
+		make -s -C "${!var}" kernelrelease 2>/dev/null && return
+	fi
+	"$ROOT/scripts/kernel.sh" release "$1"
 }
 
 kernel_image()
 {
-	local var="MMSCOPE_VMLINUZ_${1//./}" rel
+	local var
 
+	var=$(kvar VMLINUZ "$1")
 	if [ -n "${!var:-}" ]; then echo "${!var}"; return; fi
-	rel=$(kernel_release "$1")
-	[ -e "/boot/vmlinuz-$rel" ] || die "no /boot/vmlinuz-$rel (scripts/deps.sh vm)"
-	echo "/boot/vmlinuz-$rel"
+	"$ROOT/scripts/kernel.sh" vmlinuz "$1"
 }
 
 kernel_headers()
 {
-	local var="MMSCOPE_KDIR_${1//./}" rel d
+	local var
 
+	var=$(kvar KDIR "$1")
 	if [ -n "${!var:-}" ]; then echo "${!var}"; return; fi
-	rel=$(kernel_release "$1")
-	for d in "/lib/modules/$rel/build" "/usr/src/linux-headers-$rel"; do
-		if [ -e "$d/Makefile" ]; then echo "$d"; return; fi
-	done
-	die "no headers for $rel (scripts/deps.sh build)"
+	"$ROOT/scripts/kernel.sh" kdir "$1"
+}
+
+kernel_root()
+{
+	"$ROOT/scripts/kernel.sh" root "$1"
 }
 
 # Number of parallel make jobs.

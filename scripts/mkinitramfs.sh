@@ -21,7 +21,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-name=${1:?usage: $0 6.1|6.12}
+name=${1:?usage: $0 6.1|6.12|6.12-rt}
 check_kernel_name "$name"
 kout=$BUILD/k-$name
 stage=$BUILD/initramfs-$name
@@ -74,9 +74,14 @@ if [ -x "$ROOT/userspace/mmscope" ]; then
 else
 	note "warning: userspace/mmscope not built; the VM has no CLI"
 fi
-"$ROOT/scripts/scratch-modules.sh" "$(kernel_release "$name")" \
-	"$stage/mmscope/scratch" ||
-	note "warning: no scratch filesystem modules; tests needing one skip"
+# The Debian kernel's brd and ext4 modules; a kernel given by MMSCOPE_KDIR_*
+# (the check-debug kernel) has them built in.
+kvar=$(kvar KDIR "$name")
+if [ -z "${!kvar:-}" ]; then
+	"$ROOT/scripts/scratch-modules.sh" "$(kernel_release "$name")" \
+		"$stage/mmscope/scratch" "$(kernel_root "$name")" ||
+		die "no scratch filesystem modules for $name"
+fi
 rsync -a --exclude='*.log' "$BUILD/selftests/" "$stage/mmscope/selftests/"
 for f in "$ROOT"/scripts/guest/*; do
 	case "${f##*/}" in init|timeout) continue ;; esac

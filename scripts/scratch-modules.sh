@@ -3,9 +3,10 @@
 #
 # The kernel modules for the guest's block-backed scratch filesystem (a brd
 # RAM disk with ext4 on it; scripts/guest/scratch.sh sets it up), taken from
-# the host's Debian kernel package, dependencies first:
+# the kernel's Debian package as scripts/kernel.sh unpacked it (ROOTDIR holds
+# lib/modules/RELEASE), dependencies first:
 #
-#   scripts/scratch-modules.sh RELEASE DESTDIR
+#   scripts/scratch-modules.sh RELEASE DESTDIR [ROOTDIR]
 #
 # DESTDIR gets the modules uncompressed (busybox insmod cannot read .ko.xz)
 # and "order": one module file name per line, in insmod order.  Soft
@@ -13,17 +14,18 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-rel=${1:?usage: $0 RELEASE DESTDIR}
-dest=${2:?usage: $0 RELEASE DESTDIR}
+rel=${1:?usage: $0 RELEASE DESTDIR [ROOTDIR]}
+dest=${2:?usage: $0 RELEASE DESTDIR [ROOTDIR]}
+rootdir=${3:-/}
 command -v modprobe > /dev/null || die "no modprobe (kmod) to resolve module dependencies"
-[ -d "/lib/modules/$rel/kernel" ] || die "no /lib/modules/$rel (the kernel's modules package)"
+[ -d "$rootdir/lib/modules/$rel/kernel" ] || die "no $rootdir/lib/modules/$rel (the kernel's modules package)"
 
 mkdir -p "$dest"
 : > "$dest/order"
 for mod in brd ext4; do
-	# "insmod /lib/modules/REL/kernel/.../NAME.ko[.xz] [params]"; a
+	# "insmod ROOTDIR/lib/modules/REL/kernel/.../NAME.ko[.xz] [params]"; a
 	# "builtin NAME" line needs nothing.
-	modprobe --show-depends -S "$rel" "$mod" ||
+	modprobe -d "$rootdir" --show-depends -S "$rel" "$mod" ||
 		die "modprobe cannot resolve $mod for $rel"
 done | while read -r verb path _; do
 	[ "$verb" = insmod ] || continue

@@ -3,12 +3,14 @@
 #
 # Boot the test VM and run one mode in it.
 #
-#   scripts/vm.sh [--kernel 6.1|6.12] [--paging 4|5] [--mode MODE]
-#                 [--timeout SECS] [--mem 2G] [--smp 2] [--args "..."]
+#   scripts/vm.sh [--kernel 6.1|6.12|6.12-rt] [--paging 4|5] [--mode MODE]
+#                 [--timeout SECS] [--mem 2G] [--smp 2] [--numa NODES]
+#                 [--args "..."]
 #
 # MODE: check (selftests/run_tests.sh), demo, bench, soak, shell (interactive).
 # Defaults come from the environment: KERNEL (6.12), PAGING (5), MODE (shell),
-# VM_TIMEOUT, VM_MEM (2G), VM_SMP (2), ARGS.  Builds what is missing first
+# VM_TIMEOUT, VM_MEM (2G), VM_SMP (2), VM_NUMA (1: no NUMA; N splits the
+# memory and the vCPUs evenly over N nodes), ARGS.  Builds what is missing first
 # (incremental) unless MMSCOPE_NO_BUILD=1.  MMSCOPE_ACCEL=kvm|tcg forces the
 # accelerator; otherwise KVM is probed once (cached in build/accel) and TCG
 # with -cpu max is the fallback.  5-level paging is la57 on the vCPU
@@ -27,6 +29,7 @@ mode=${MODE:-shell}
 tmo=${VM_TIMEOUT:-}
 mem=${VM_MEM:-2G}
 smp=${VM_SMP:-2}
+numa=${VM_NUMA:-1}
 args=${ARGS:-}
 
 usage() { sed -n '4,10s/^# \{0,1\}//p' "$0" >&2; exit 2; }
@@ -38,6 +41,7 @@ while [ $# -gt 0 ]; do
 	--timeout) tmo=$2; shift ;;
 	--mem) mem=$2; shift ;;
 	--smp) smp=$2; shift ;;
+	--numa) numa=$2; shift ;;
 	--args) args=$2; shift ;;
 	-h|--help) usage ;;
 	*) echo "vm.sh: unknown argument $1" >&2; usage ;;
@@ -46,6 +50,8 @@ while [ $# -gt 0 ]; do
 done
 check_kernel_name "$kernel"
 case "$paging" in 4|5) ;; *) die "--paging must be 4 or 5" ;; esac
+case "$numa" in [1-8]) ;; *) die "--numa must be 1 to 8" ;; esac
+[ $((smp % numa)) -eq 0 ] || die "--smp $smp does not split over $numa nodes"
 case "$mode" in
 check) tmo=${tmo:-900} ;;
 demo|bench) tmo=${tmo:-900} ;;
@@ -106,13 +112,32 @@ append="console=ttyS0 panic=-1 loglevel=5 mitigations=off 8250.nr_uarts=1"
 # Sizes a built-in brd (the check-debug kernel's scratch disk); a modular
 # brd gets them from scripts/guest/scratch.sh instead.
 append+=" brd.rd_nr=1 brd.rd_size=65536"
-append+=" mmscope.mode=$mode mmscope.paging=$paging"
+append+=" mmscope.mode=$mode mmscope.paging=$paging mmscope.kernel=$kernel"
+append+=" mmscope.numa=$numa"
 [ -n "$args" ] && append+=" mmscope.args=\"$args\""
+numa_opts=()
+if [ "$numa" -gt 1 ]; then
+	# Equal nodes: memory in MiB, vCPUs in consecutive ranges.
+	case "$mem" in
+	*G) mib=$((${mem%G} * 1024)) ;;
+	*M) mib=${mem%M} ;;
+	*) die "--mem $mem: give it in M or G with --numa" ;;
+	esac
+	per_cpu=$((smp / numa))
+	for ((n = 0; n < numa; n++)); do
+		numa_opts+=(-object "memory-backend-ram,id=m$n,size=$((mib / numa))M"
+			-numa "node,nodeid=$n,cpus=$((n * per_cpu))-$(((n + 1) * per_cpu - 1)),memdev=m$n")
+	done
+	mem=$(((mib / numa) * numa))M
+	# One socket per node: CPUs sharing a last-level cache across nodes
+	# make the kernel warn (topology_sane) at boot.
+	smp="$smp,sockets=$numa,cores=$per_cpu,threads=1"
+fi
 qemu=(qemu-system-x86_64 "${accel_opts[@]}" -cpu "$cpu" -m "$mem" -smp "$smp"
-	-nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd"
+	"${numa_opts[@]}" -nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd"
 	-append "$append")
 
-echo "vm: kernel $kernel ($vmlinuz), $paging-level paging, $accel, mode $mode${tmo:+, timeout ${tmo}s}; log $log" >&2
+echo "vm: kernel $kernel ($vmlinuz), $paging-level paging, $smp vCPUs, $numa node(s), $accel, mode $mode${tmo:+, timeout ${tmo}s}; log $log" >&2
 if [ "$mode" = shell ]; then
 	echo "vm: Ctrl-A X quits qemu" >&2
 	"${qemu[@]}" -serial mon:stdio -monitor none 2>&1 | tee "$log"
