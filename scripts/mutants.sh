@@ -47,6 +47,9 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ -r "$list" ] || die "no $list"
+# The copy shares this tree's unpacked kernels (scripts/kernel.sh).
+MMSCOPE_KERNELS_DIR=$(kernels_dir)
+export MMSCOPE_KERNELS_DIR
 
 # ---- the mutants file: parsed and applied by perl (exact substrings) ----
 read -r -d '' PERL <<'EOF'
@@ -231,6 +234,7 @@ build_stage()
 	(
 		export ROOT=$stage BUILD=$stage/build
 		cd "$stage" &&
+		"$stage/scripts/kernel.sh" fetch "$1" &&
 		make -s userspace &&
 		"$stage/scripts/build-modules.sh" "$1" &&
 		make -s -C selftests &&
@@ -242,7 +246,10 @@ build_stage()
 # Prints "pass", "fail CASES", or "error WHY".
 run_tests()
 {
-	local k=${1%/*} p=${1#*/} t vmt= log=$3 rc cases
+	local k=${1%/*} p=${1#*/} t vmt= log=$3 rc cases topo=(--smp 2 --numa 1)
+
+	# The topology scripts/check.sh gives this combination.
+	[ "$k/$p" = 6.12/4 ] && topo=(--smp 4 --numa 2)
 
 	for t in $2; do
 		if [ "$t" = unit ]; then
@@ -262,7 +269,7 @@ run_tests()
 	[ -n "$vmt" ] || { echo pass; return; }
 	echo "== VM: kernel $k, $p-level paging, tests:$vmt" >> "$log"
 	ROOT=$stage BUILD=$stage/build MMSCOPE_NO_BUILD=1 \
-		"$stage/scripts/vm.sh" --kernel "$k" --paging "$p" --mode check \
+		"$stage/scripts/vm.sh" --kernel "$k" --paging "$p" "${topo[@]}" --mode check \
 		--args "${vmt# }" < /dev/null >> "$log" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ]; then
