@@ -13,13 +13,15 @@
 # --baseline  first run the unmutated copy with the same tests on every
 #             combination used: they must pass, or no kill means anything
 #
-# The copy is build/mutants/tree: the working tree's sources synced by
-# content (a file rewritten only when it differs, so its objects, the BPF
-# object, the CLI and the selftests there are rebuilt incrementally: only
-# what the mutant changed, and what the previous one changed back, is
-# compiled), then the mutant applied.  The working tree is never written.
-# Its own build/ is used and left alone: scripts run from the copy with
-# ROOT/BUILD pointing into it.  Logs: build/mutants/logs/<mutant>.log.
+# The working tree's sources are snapshotted once into build/mutants/src
+# (edits made while the mutants run do not leak into them).  Each mutant is
+# applied to build/mutants/tree, synced from the snapshot by content (a file
+# is rewritten only when it differs, so the objects, the BPF object, the CLI
+# and the selftests there are rebuilt incrementally: only what the mutant
+# changed, and what the previous one changed back, is compiled).  The
+# working tree and its build/ are never written: scripts run from the copy
+# with ROOT/BUILD pointing into it.  One run at a time (a lock).
+# Logs: build/mutants/logs/<mutant>.log.
 #
 # Result per mutant: killed (a test failed, the VM panicked or timed out),
 # SURVIVED (every test passed), stale (a snippet does not occur exactly once
@@ -31,6 +33,7 @@ cd "$ROOT"
 
 list=${MUTANTS_FILE:-$ROOT/scripts/mutants.txt}
 work=$BUILD/mutants
+src=$work/src
 stage=$work/tree
 logs=$work/logs
 check_only=0
@@ -182,43 +185,51 @@ for n in "${want[@]}"; do
 done
 [ ${#names[@]} -gt 0 ] || die "no mutants in $list"
 
-# ---- the copy of the tree ----
-sync_stage()
+# ---- the copies of the tree ----
+# sync FROM TO: no -t, so a file whose content differs is rewritten with a
+# new mtime and an identical one keeps its old one; build products stay.
+sync_tree()
 {
-	# No -t: a file whose content differs is rewritten with a new mtime,
-	# an identical one keeps its old one; build products are kept.
-	mkdir -p "$stage"
+	mkdir -p "$2"
 	rsync -rlp --checksum --delete --exclude=/build/ --exclude=/.git \
 		--exclude=/userspace/mmscope --exclude='*.o' --exclude='*.ko' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
 		--exclude='*.order' --exclude='*.symvers' \
-		"$ROOT/" "$stage/"
+		"$1/" "$2/"
 }
+sync_stage() { sync_tree "$src" "$stage"; }
 
-mkdir -p "$logs"
-sync_stage || die "cannot copy the tree to $stage"
-
-# Stale snippets first: a list that no longer applies fails the run.
+# Stale snippets first (in tree $1): a list that no longer applies fails.
 result=(); secs=(); why=()
 nstale=0
-for i in "${!names[@]}"; do
-	if perl -e "$PERL" apply "$list" "${names[$i]}" "$stage" dry \
-		2> "$logs/${names[$i]}.stale"; then
-		result[$i]=
-		rm -f "$logs/${names[$i]}.stale"
-	else
-		result[$i]=stale
-		secs[$i]=0
-		why[$i]=$(head -1 "$logs/${names[$i]}.stale")
-		sed "s/^/${names[$i]}: /" "$logs/${names[$i]}.stale" >&2
-		nstale=$((nstale + 1))
-	fi
-done
+check_snippets()
+{
+	local i err
+
+	for i in "${!names[@]}"; do
+		if err=$(perl -e "$PERL" apply "$list" "${names[$i]}" "$1" dry 2>&1); then
+			result[$i]=
+		else
+			result[$i]=stale
+			secs[$i]=0
+			why[$i]=$(echo "$err" | head -1)
+			echo "$err" | sed "s/^/${names[$i]}: /" >&2
+			nstale=$((nstale + 1))
+		fi
+	done
+}
 if [ $check_only = 1 ]; then
+	check_snippets "$ROOT"
 	echo "${#names[@]} mutants, $nstale stale"
 	[ $nstale -eq 0 ]
 	exit
 fi
+
+mkdir -p "$logs"
+exec 9> "$work/lock"
+flock -n 9 || die "another make mutants is running on this tree ($work/lock)"
+sync_tree "$ROOT" "$src" || die "cannot copy the tree to $src"
+check_snippets "$src"
 
 # Seed the copy's build with what never changes between mutants.
 mkdir -p "$stage/build"
@@ -242,11 +253,13 @@ build_stage()
 	) >> "$2" 2>&1
 }
 
-# Run the tests $2 of mutant (or baseline) log $3 on kernel/paging $1.
-# Prints "pass", "fail CASES", or "error WHY".
+# Run the tests $2 of mutant (or baseline) log $3 on kernel/paging $1: all
+# of them, the unit tests first.  Prints "pass", "fail CASES", or
+# "error WHY".
 run_tests()
 {
 	local k=${1%/*} p=${1#*/} t vmt= log=$3 rc cases topo=(--smp 2 --numa 1)
+	local unit=
 
 	# The topology scripts/check.sh gives this combination.
 	[ "$k/$p" = 6.12/4 ] && topo=(--smp 4 --numa 2)
@@ -259,31 +272,36 @@ run_tests()
 			if [ $rc -ne 0 ]; then
 				cases=$(grep -aE '^not ok ' "$log" | sed 's/^not ok [0-9]* *-* *//' |
 					head -3 | tr '\n' ',' | sed 's/,$//')
-				echo "fail unit: ${cases:-exit $rc}"
-				return
+				unit="unit: ${cases:-exit $rc}"
 			fi
 		else
 			vmt+=" $t"
 		fi
 	done
-	[ -n "$vmt" ] || { echo pass; return; }
+	if [ -z "$vmt" ]; then
+		[ -n "$unit" ] && echo "fail $unit" || echo pass
+		return
+	fi
 	echo "== VM: kernel $k, $p-level paging, tests:$vmt" >> "$log"
 	ROOT=$stage BUILD=$stage/build MMSCOPE_NO_BUILD=1 \
 		"$stage/scripts/vm.sh" --kernel "$k" --paging "$p" "${topo[@]}" --mode check \
 		--args "${vmt# }" < /dev/null >> "$log" 2>&1
 	rc=$?
+	unit=${unit:+$unit; }
 	if [ $rc -eq 0 ]; then
-		echo pass
+		[ -n "$unit" ] && echo "fail ${unit%; }" || echo pass
 	elif grep -aq '^MMSCOPE-RESULT rc=' "$log"; then
-		# The nested result lines of the test programs, then the runner's.
-		cases=$(grep -aE '^# not ok [0-9]+ |^not ok [0-9]+ ' "$log" |
-			sed -E 's/^(# )?not ok [0-9]+ (selftests: mmscope: )?//' |
-			awk '!seen[$0]++' | head -3 | tr '\n' ',' | sed 's/,$//')
-		echo "fail ${cases:-guest rc != 0}"
+		# The test programs' failed cases, else the runner's lines.
+		cases=$(grep -aE '^# not ok [0-9]+ ' "$log" | sed -E 's/^# not ok [0-9]+ //')
+		[ -n "$cases" ] || cases=$(grep -aE '^not ok [0-9]+ ' "$log" |
+			sed -E 's/^not ok [0-9]+ (selftests: mmscope: )?//')
+		cases=$(echo "$cases" | awk '!seen[$0]++' | head -3 | tr '\n' ',' |
+			sed 's/,$//')
+		echo "fail $unit${cases:-guest rc != 0}"
 	elif grep -aqE 'Kernel panic|BUG:|Oops|general protection' "$log"; then
-		echo "fail kernel panic: $(grep -aoE 'BUG:.*|Oops.*|general protection.*' "$log" | head -1)"
+		echo "fail ${unit}kernel panic: $(grep -aoE 'BUG:.*|Oops.*|general protection.*' "$log" | head -1)"
 	elif grep -aq 'timeout after' "$log"; then
-		echo "fail VM timeout (a hang)"
+		echo "fail ${unit}VM timeout (a hang)"
 	else
 		echo "error $(grep -a '^vm\(\.sh\)\?: ' "$log" | tail -1)"
 	fi
