@@ -6,12 +6,13 @@
 # of the tree, build what it touched, run the tests that must see it on its
 # one kernel/paging combination, and print the kill table.
 #
-#   scripts/mutants.sh [--check] [--baseline] [NAME...]
+#   scripts/mutants.sh [--check] [--baseline|--baseline-only] [NAME...]
 #
 # NAME...     only these mutants (default: all; `make mutants MUTANTS="a b"`)
 # --check     only check that every snippet still applies (no build, no VM)
 # --baseline  first run the unmutated copy with the same tests on every
 #             combination used: they must pass, or no kill means anything
+#             (--baseline-only: that, and no mutant)
 #
 # The working tree's sources are snapshotted once into build/mutants/src
 # (edits made while the mutants run do not leak into them).  Each mutant is
@@ -43,7 +44,8 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--check) check_only=1 ;;
 	--baseline) baseline=1 ;;
-	-h|--help) sed -n '4,28s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--baseline-only) baseline=2 ;;
+	-h|--help) sed -n '4,31s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) die "unknown option $1" ;;
 	*) want+=("$1") ;;
 	esac
@@ -199,21 +201,31 @@ sync_tree()
 }
 sync_stage() { sync_tree "$src" "$stage"; }
 
-# Stale snippets first (in tree $1): a list that no longer applies fails.
+# Stale mutants first (in tree $1): a snippet that no longer applies, or a
+# test no longer in selftests/TESTS (a missing test would fail, a false
+# kill), fails the run.
 result=(); secs=(); why=()
 nstale=0
 check_snippets()
 {
-	local i err
+	local i t err
 
 	for i in "${!names[@]}"; do
-		if err=$(perl -e "$PERL" apply "$list" "${names[$i]}" "$1" dry 2>&1); then
+		err=
+		for t in ${tests[$i]}; do
+			[ "$t" = unit ] && continue
+			sed -e 's/#.*//' "$1/selftests/TESTS" | awk '{ print $1 }' |
+				grep -qx -- "$t" ||
+				err+="stale: test '$t' is not in selftests/TESTS"$'\n'
+		done
+		if [ -z "$err" ] &&
+		   err=$(perl -e "$PERL" apply "$list" "${names[$i]}" "$1" dry 2>&1); then
 			result[$i]=
 		else
 			result[$i]=stale
 			secs[$i]=0
-			why[$i]=$(echo "$err" | head -1)
-			echo "$err" | sed "s/^/${names[$i]}: /" >&2
+			why[$i]=$(echo "$err" | grep . | head -1)
+			echo "$err" | grep . | sed "s/^/${names[$i]}: /" >&2
 			nstale=$((nstale + 1))
 		fi
 	done
@@ -309,7 +321,7 @@ run_tests()
 
 started=$(date +%s)
 
-if [ $baseline = 1 ]; then
+if [ $baseline != 0 ]; then
 	declare -A union=()
 	for i in "${!names[@]}"; do
 		union[${kerns[$i]}]+=" ${tests[$i]}"
@@ -323,7 +335,9 @@ if [ $baseline = 1 ]; then
 		build_stage "${kp%/*}" "$log" || die "baseline build failed, see $log"
 		out=$(run_tests "$kp" "$t" "$log")
 		[ "$out" = pass ] || die "baseline on $kp does not pass ($out), see $log"
+		echo "   passed in $(($(date +%s) - started))s"
 	done
+	[ $baseline = 2 ] && exit 0
 fi
 
 killed=0; survived=0; errors=0
