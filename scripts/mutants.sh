@@ -139,34 +139,39 @@ if ($mode eq 'list') {
 # apply NAME DIR [dry]: every 'old' must occur exactly once, in order.
 my ($mut) = grep { $_->{name} eq $name } @m;
 die "no mutant '$name' in $file\n" unless $mut;
-my (%text, @order, $stale);
+# "file A|B": the one of them that holds the snippet (code being moved).
+my (%text, %changed, $stale);
 for my $h (@{$mut->{hunks}}) {
-	my $path = "$dir/$h->{file}";
-	unless (exists $text{$h->{file}}) {
-		if (open(my $in, '<', $path)) {
-			local $/;
-			$text{$h->{file}} = <$in>;
-			close($in);
-			push @order, $h->{file};
-		} else {
-			print STDERR "stale: $h->{file}: $!\n";
-			$stale = 1;
-			$text{$h->{file}} = undef;
+	my (@where, @counts);
+	for my $f (split /\|/, $h->{file}) {
+		unless (exists $text{$f}) {
+			$text{$f} = undef;
+			if (open(my $in, '<', "$dir/$f")) {
+				local $/;
+				$text{$f} = <$in>;
+				close($in);
+			}
 		}
+		my $n = defined $text{$f} ?
+			scalar(() = $text{$f} =~ /\Q$h->{old}\E/g) : 0;
+		push @counts, defined $text{$f} ? "$n in $f" : "$f missing";
+		push @where, $f if $n;
+		push @where, $f, $f if $n > 1;
 	}
-	next unless defined $text{$h->{file}};
-	my $n = () = $text{$h->{file}} =~ /\Q$h->{old}\E/g;
-	if ($n != 1) {
-		print STDERR "stale: $h->{file}: '$h->{text}' occurs $n times\n";
+	if (@where != 1) {
+		printf STDERR "stale: '%s': %s (must occur exactly once)\n",
+			$h->{text}, join(', ', @counts);
 		$stale = 1;
 		next;
 	}
-	my $i = index($text{$h->{file}}, $h->{old});
-	substr($text{$h->{file}}, $i, length $h->{old}) = $h->{new};
+	my $f = $where[0];
+	my $i = index($text{$f}, $h->{old});
+	substr($text{$f}, $i, length $h->{old}) = $h->{new};
+	$changed{$f} = 1;
 }
 exit 3 if $stale;
 exit 0 if $dry;
-for my $f (@order) {
+for my $f (sort keys %changed) {
 	open(my $out, '>', "$dir/$f") or die "$dir/$f: $!\n";
 	print $out $text{$f};
 	close($out) or die "$dir/$f: $!\n";
