@@ -247,6 +247,16 @@ exec 9> "$work/lock"
 flock -n 9 || die "another make mutants is running on this tree ($work/lock)"
 sync_tree "$ROOT" "$src" || die "cannot copy the tree to $src"
 check_snippets "$src"
+# The copy's objects are trusted only after a run that ended normally: a
+# run stopped half way, or a file of the copy written meanwhile, can leave
+# an object newer than a source it was not built from.
+if [ ! -e "$work/clean" ]; then
+	echo "== previous run did not finish: rebuilding the copy's objects"
+	rm -rf "$stage/build/bpf" "$stage/userspace/mmscope"
+	find "$stage/build" -path "$stage/build/k-*" \( -name '*.o' -o -name '*.ko' \) \
+		-delete 2>/dev/null
+fi
+rm -f "$work/clean"
 
 # Seed the copy's build with what never changes between mutants.
 mkdir -p "$stage/build"
@@ -369,8 +379,8 @@ for i in "${!names[@]}"; do
 	secs[$i]=$(($(date +%s) - t0))
 	echo "   ${result[$i]} in ${secs[$i]}s: ${why[$i]}"
 done
-# Leave the copy as the working tree has it.
-sync_stage > /dev/null 2>&1
+# Leave the copy as the snapshot has it (rebuilt by the next run).
+sync_stage > /dev/null 2>&1 && touch "$work/clean"
 
 echo
 echo "== mutants: kill table ($(($(date +%s) - started))s; logs in ${logs#$ROOT/}/)"
