@@ -16,21 +16,29 @@ BTF ?=
 CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
+HELP2MAN ?= help2man
+# CFLAGS, CPPFLAGS and LDFLAGS are the user's (`make CFLAGS=-O0`,
+# dpkg-buildflags); the flags the code needs are added separately.
 CFLAGS ?= -O2 -g
-CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+MMSCOPE_CFLAGS := -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	  -Imodule/uapi -Iuserspace -Ibuild/bpf
 LDLIBS_STATIC := -static -lbpf -lelf -lz -lzstd
 
 BUILD := build
-USER_SRCS := $(wildcard userspace/*.c)
-USER_HDRS := $(wildcard userspace/*.h) module/uapi/mmscope.h
+USER_SRCS := $(wildcard userspace/*.c userspace/labs/*.c)
+USER_HDRS := $(wildcard userspace/*.h userspace/labs/*.h) module/uapi/mmscope.h
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
 
-.PHONY: all deps module userspace bpf selftests check demo vm bench soak \
-	check-debug style clean unit mutants
+.PHONY: all build deps module userspace bpf man selftests check demo vm bench \
+	soak check-debug style clean unit deb check-deb mutants
 
-all: deps module userspace
+# deps first, then a new make: under -j nothing is built before deps has
+# installed the compilers and libraries.
+all: deps
+	$(MAKE) build
+
+build: module userspace
 
 deps:
 	@scripts/deps.sh build
@@ -55,9 +63,32 @@ bpf: $(BPF_SKELS)
 
 # ---- the CLI: one static binary carrying the BPF object ----
 userspace/mmscope: $(USER_SRCS) $(USER_HDRS) $(BPF_SKELS)
-	$(CC) $(CFLAGS) -o $@ $(USER_SRCS) $(LDLIBS_STATIC)
+	$(CC) $(MMSCOPE_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
+		$(USER_SRCS) $(LDLIBS_STATIC)
 
 userspace: userspace/mmscope
+
+# ---- the man page, mmscope(8), generated from the CLI's --help ----
+MAN_VERSION ?= $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog 2>/dev/null)
+$(BUILD)/man/mmscope.8: userspace/mmscope docs/mmscope.h2m
+	@mkdir -p $(@D)
+	$(HELP2MAN) --no-info --section=8 --no-discard-stderr \
+		--name="inspect Linux memory management live" \
+		--include=docs/mmscope.h2m \
+		--version-string="$(MAN_VERSION)" ./userspace/mmscope > $@.tmp
+	mv $@.tmp $@
+
+man: $(BUILD)/man/mmscope.8
+
+# ---- Debian packages (debian/): mmscope-dkms and mmscope in build/deb/ ----
+deb:
+	@scripts/deps.sh deb
+	@scripts/mkdeb.sh
+
+# Installs the .debs on this machine, checks DKMS and the VM smoke test with
+# the DKMS-built module, purges them (scripts/check-deb.sh).
+check-deb:
+	@scripts/check-deb.sh
 
 # ---- tests ----
 selftests: userspace

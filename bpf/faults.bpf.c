@@ -24,6 +24,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "mmscope.h"
+#include "pt_mask.h"
 
 /* Filters and settings, fixed before load (0 / false: no filter). */
 const volatile __u32 targ_tgid;
@@ -120,13 +121,18 @@ bool root_started;
  */
 extern const void page_offset_base __ksym __weak;
 extern const void pgdir_shift __ksym __weak;
+/*
+ * The PFN bits: the kernel's own physical_mask (see pt_mask.h: without it
+ * every PFN is wrong on an SME host or an SEV/TDX guest).  Kernels without
+ * CONFIG_DYNAMIC_PHYSICAL_MASK have none: bits 0-51.
+ */
+extern const void physical_mask __ksym __weak;
 
 #define MMSCOPE_PAGE_OFFSET_L4	0xffff888000000000ULL
 #define MMSCOPE_PAGE_OFFSET_L5	0xff11000000000000ULL
 
 #define MMSCOPE_PAGE_SHIFT	12
 #define MMSCOPE_PTRS_MASK	511UL
-#define MMSCOPE_PTE_PFN_MASK	0x000ffffffffff000ULL	/* bits 12-51 */
 #define MMSCOPE_PAGE_PRESENT	(1ULL << 0)
 #define MMSCOPE_PAGE_PSE	(1ULL << 7)		/* leaf at pud/pmd */
 #define MMSCOPE_PAGE_PROTNONE	(1ULL << 8)		/* NUMA hinting */
@@ -138,6 +144,8 @@ extern const void pgdir_shift __ksym __weak;
  * bits.  Two CPUs racing to fill it write the same value.
  */
 static __u64 pt_cache;
+/* PTE_PFN_MASK of the running kernel, set before pt_cache. */
+static __u64 pt_pfn_mask;
 
 static __always_inline void count(void *map)
 {
@@ -197,9 +205,15 @@ static __always_inline __u64 pt_entry(__u64 base, __u64 table, __u64 idx)
 static __always_inline int pt_lookup(__u64 pgd, __u64 addr, __u64 *pfn)
 {
 	__u64 cache = *(volatile __u64 *)&pt_cache, base, e, table, off;
+	__u64 phys = 0, mask;
 	__u32 shift;
 
 	if (!cache) {
+		if (&physical_mask)
+			bpf_probe_read_kernel(&phys, sizeof(phys),
+					      &physical_mask);
+		phys = mmscope_physical_mask(phys);
+		*(volatile __u64 *)&pt_pfn_mask = mmscope_pfn_mask(phys, 12);
 		shift = 39;
 		base = 0;
 		if (&pgdir_shift)
@@ -218,50 +232,49 @@ static __always_inline int pt_lookup(__u64 pgd, __u64 addr, __u64 *pfn)
 	}
 	base = cache & ~0xfffULL;
 	shift = cache & 0xfff;
-	if (!pgd)
+	mask = *(volatile __u64 *)&pt_pfn_mask;
+	if (!pgd || !mask)
 		return 0;
+	/* Back from PTE_PFN_MASK to physical_mask (bits 0-11 are flags). */
+	phys = mask | 0xfff;
 
 	e = pt_entry(0, pgd, (addr >> (shift & 63)) & MMSCOPE_PTRS_MASK);
 	if (!(e & MMSCOPE_PAGE_PRESENT))
 		return 0;
 	if (shift == 48) {			/* 5-level: p4d table */
-		table = e & MMSCOPE_PTE_PFN_MASK;
+		table = e & mask;
 		e = pt_entry(base, table, (addr >> 39) & MMSCOPE_PTRS_MASK);
 		if (!(e & MMSCOPE_PAGE_PRESENT))
 			return 0;
 	}
-	table = e & MMSCOPE_PTE_PFN_MASK;	/* pud */
+	table = e & mask;	/* pud */
 	e = pt_entry(base, table, (addr >> 30) & MMSCOPE_PTRS_MASK);
 	if (!(e & MMSCOPE_PAGE_PRESENT))
 		return 0;
 	if (e & MMSCOPE_PAGE_PSE) {
 		off = (addr >> MMSCOPE_PAGE_SHIFT) & ((1UL << 18) - 1);
-		*pfn = ((e & MMSCOPE_PTE_PFN_MASK & ~((1ULL << 30) - 1)) >>
-			MMSCOPE_PAGE_SHIFT) + off;
+		*pfn = mmscope_entry_pfn(e, phys, 30, 0) + off;
 		return 3;
 	}
-	table = e & MMSCOPE_PTE_PFN_MASK;	/* pmd */
+	table = e & mask;	/* pmd */
 	e = pt_entry(base, table, (addr >> 21) & MMSCOPE_PTRS_MASK);
 	if (!(e & (MMSCOPE_PAGE_PRESENT | MMSCOPE_PAGE_PROTNONE)))
 		return 0;
 	if (e & MMSCOPE_PAGE_PSE) {
-		if (!(e & MMSCOPE_PAGE_PRESENT))	/* PROT_NONE: inverted */
-			e = ~e;
 		off = (addr >> MMSCOPE_PAGE_SHIFT) & MMSCOPE_PTRS_MASK;
-		*pfn = ((e & MMSCOPE_PTE_PFN_MASK & ~((1ULL << 21) - 1)) >>
-			MMSCOPE_PAGE_SHIFT) + off;
+		/* PROT_NONE: inverted */
+		*pfn = mmscope_entry_pfn(e, phys, 21,
+					 !(e & MMSCOPE_PAGE_PRESENT)) + off;
 		return 2;
 	}
 	if (!(e & MMSCOPE_PAGE_PRESENT))
 		return 0;
-	table = e & MMSCOPE_PTE_PFN_MASK;	/* pte */
+	table = e & mask;	/* pte */
 	e = pt_entry(base, table, (addr >> 12) & MMSCOPE_PTRS_MASK);
 	if (!(e & (MMSCOPE_PAGE_PRESENT | MMSCOPE_PAGE_PROTNONE)))
 		return 0;
 	/* L1TF: a PROT_NONE (not present) entry holds the inverted PFN. */
-	if (!(e & MMSCOPE_PAGE_PRESENT))
-		e = ~e;
-	*pfn = (e & MMSCOPE_PTE_PFN_MASK) >> MMSCOPE_PAGE_SHIFT;
+	*pfn = mmscope_entry_pfn(e, phys, 12, !(e & MMSCOPE_PAGE_PRESENT));
 	return 1;
 }
 

@@ -352,3 +352,28 @@ int mmscope_btf_member(const struct mmscope_btf *btf, const char *sname,
 	}
 	return -ENOENT;
 }
+
+/**
+ * mmscope_btf_struct_size() - the size of a named struct
+ * @btf: parsed BTF
+ * @sname: struct name (without "struct ")
+ * @size: set to the struct's size in bytes
+ *
+ * Return: 0, or -ENOENT if the struct is unknown.
+ */
+int mmscope_btf_struct_size(const struct mmscope_btf *btf, const char *sname,
+			    u32 *size)
+{
+	const struct btf_type *t;
+	u32 id;
+
+	for (id = 1; id <= btf->nr_types; id++) {
+		t = mmscope_btf_type(btf, id);
+		if (BTF_INFO_KIND(t->info) != BTF_KIND_STRUCT ||
+		    strcmp(mmscope_btf_str(btf, t->name_off), sname))
+			continue;
+		*size = t->size;
+		return 0;
+	}
+	return -ENOENT;
+}

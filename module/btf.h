@@ -30,5 +30,7 @@ struct mmscope_btf *mmscope_btf_load(const char *path, int *err);
 void mmscope_btf_free(struct mmscope_btf *btf);
 int mmscope_btf_member(const struct mmscope_btf *btf, const char *sname,
 		       const char *mname, struct mmscope_btf_field *f);
+int mmscope_btf_struct_size(const struct mmscope_btf *btf, const char *sname,
+			    u32 *size);
 
 #endif /* _MMSCOPE_BTF_H */

@@ -50,11 +50,12 @@
  * let mmscope_emit() grow it.  A hold in block mode visits no more entries
  * than the buffer can take as records.
  *
- * Fragmentation (debugfs text only): after a zone's orders, its largest
- * free block and, per order, the unusable free space index and the external
- * fragmentation index, computed with the integer formulas of the kernel's
- * /sys/kernel/debug/extfrag files from the nr_free values printed above
- * them.  The CLI computes the same figures from the same records.
+ * Fragmentation: after a zone's orders, its largest free block and, per
+ * order, the unusable free space index and the external fragmentation
+ * index, computed with the integer formulas of the kernel's
+ * /sys/kernel/debug/extfrag files from the nr_free values emitted above
+ * them: printed in the debugfs text, sent as a mmscope_buddy_frag record
+ * to /dev/mmscope (the CLI prints them; the formulas live only here).
  */
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -349,8 +350,8 @@ static int mmscope_buddy_emit_blocks(struct mmscope_ctx *ctx,
 }
 
 /* Kernel extfrag figures of order @k, times 1000, from @nr_free[]. */
-static void mmscope_buddy_frag(const u64 *nr_free, unsigned int k,
-			       int *unusable, int *extfrag)
+static void mmscope_buddy_frag_index(const u64 *nr_free, unsigned int k,
+				     int *unusable, int *extfrag)
 {
 	u64 pages = 0, blocks = 0, suitable = 0;
 	unsigned int o;
@@ -373,32 +374,51 @@ static void mmscope_buddy_frag(const u64 *nr_free, unsigned int k,
 					    blocks);
 }
 
-/* Text only: the zone's fragmentation figures, after its orders. */
-static int mmscope_buddy_frag_text(struct mmscope_ctx *ctx,
+/* The zone's fragmentation figures, from the nr_free values emitted. */
+static void mmscope_buddy_frag_rec(struct mmscope_buddy_walk *w,
+				   struct mmscope_buddy_frag *f)
+{
+	unsigned int k;
+
+	memset(f, 0, sizeof(*f));
+	f->node = w->nid;
+	f->zone_idx = w->zid;
+	f->nr_orders = MMSCOPE_NR_ORDERS;
+	f->largest_order = -1;
+	for (k = 0; k < MMSCOPE_NR_ORDERS; k++) {
+		if (w->nr_free[k])
+			f->largest_order = k;
+		mmscope_buddy_frag_index(w->nr_free, k, &f->unusable[k],
+					 &f->extfrag[k]);
+	}
+}
+
+/* After a zone's orders: its figures as text or as a record. */
+static int mmscope_buddy_frag_emit(struct mmscope_ctx *ctx,
 				   struct mmscope_buddy_walk *w)
 {
-	int largest = -1, ui[MMSCOPE_NR_ORDERS], ei[MMSCOPE_NR_ORDERS];
+	struct mmscope_buddy_frag f;
 	unsigned int k;
 	int err;
 
-	for (k = 0; k < MMSCOPE_NR_ORDERS; k++) {
-		if (w->nr_free[k])
-			largest = k;
-		mmscope_buddy_frag(w->nr_free, k, &ui[k], &ei[k]);
-	}
-	if (largest < 0)
+	mmscope_buddy_frag_rec(w, &f);
+	if (!ctx->text)
+		return mmscope_emit(ctx, &f, MMSCOPE_REC_BUDDY_FRAG, sizeof(f));
+	if (f.largest_order < 0)
 		err = mmscope_printf(ctx, "  largest free block: none\n  unusable");
 	else
 		err = mmscope_printf(ctx, "  largest free block: order %d (%lu pages)\n  unusable",
-				     largest, 1UL << largest);
+				     f.largest_order, 1UL << f.largest_order);
 	for (k = 0; !err && k < MMSCOPE_NR_ORDERS; k++)
-		err = mmscope_printf(ctx, " %d.%03d", ui[k] / 1000,
-				     ui[k] % 1000);
+		err = mmscope_printf(ctx, " %d.%03d", f.unusable[k] / 1000,
+				     f.unusable[k] % 1000);
 	if (!err)
 		err = mmscope_printf(ctx, "\n  extfrag ");
 	for (k = 0; !err && k < MMSCOPE_NR_ORDERS; k++)
-		err = mmscope_printf(ctx, " %s%d.%03d", ei[k] < 0 ? "-" : "",
-				     abs(ei[k]) / 1000, abs(ei[k]) % 1000);
+		err = mmscope_printf(ctx, " %s%d.%03d",
+				     f.extfrag[k] < 0 ? "-" : "",
+				     abs(f.extfrag[k]) / 1000,
+				     abs(f.extfrag[k]) % 1000);
 	return err ?: mmscope_printf(ctx, "\n");
 }
 
@@ -464,13 +484,11 @@ static int mmscope_buddy_zone(struct mmscope_ctx *ctx,
 			return 1;
 		}
 	}
-	if (ctx->text) {
-		if (!mmscope_buddy_fit(ctx, 1))
-			return 1;
-		err = mmscope_buddy_frag_text(ctx, w);
-		if (err)
-			return err;
-	}
+	if (!mmscope_buddy_fit(ctx, sizeof(struct mmscope_buddy_frag)))
+		return 1;
+	err = mmscope_buddy_frag_emit(ctx, w);
+	if (err)
+		return err;
 	w->zone_started = false;
 	return 0;
 }
@@ -515,7 +533,8 @@ static int mmscope_buddy_fill(struct mmscope_ctx *ctx)
 static int mmscope_buddy_setup(struct mmscope_ctx *ctx, bool blocks)
 {
 	/* Order-0 pages: see "Not perturbing what is counted" above. */
-	struct mmscope_buddy_walk *w = vzalloc(sizeof(*w));
+	struct mmscope_buddy_walk *w = __vmalloc(sizeof(*w),
+						  GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 
 	if (!w)
 		return -ENOMEM;
@@ -604,6 +623,8 @@ const struct mmscope_view_ops mmscope_buddy_blocks_view = {
 	.name = "buddy_blocks",
 	.view = MMSCOPE_VIEW_BUDDY_BLOCKS,
 	.root_only = true,
+	/* Room for a hold's worth of blocks (root only: not per user). */
+	.buf_size = MMSCOPE_CHUNK + PAGE_SIZE,
 	.start = mmscope_buddy_blocks_start,
 	.fill = mmscope_buddy_fill,
 	.show = mmscope_buddy_show,

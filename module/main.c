@@ -145,7 +145,7 @@ static const struct mmscope_view_ops *mmscope_find_view(u32 view)
 
 static int mmscope_dev_open(struct inode *inode, struct file *file)
 {
-	struct mmscope_dev_file *df = kzalloc(sizeof(*df), GFP_KERNEL);
+	struct mmscope_dev_file *df = kzalloc(sizeof(*df), GFP_KERNEL_ACCOUNT);
 
 	if (!df)
 		return -ENOMEM;
@@ -154,34 +154,56 @@ static int mmscope_dev_open(struct inode *inode, struct file *file)
 	return nonseekable_open(inode, file);
 }
 
-static long mmscope_dev_query(struct file *file, void __user *arg)
+static struct mmscope_ctx *mmscope_dev_new(struct file *file,
+					   void __user *arg)
 {
-	struct mmscope_dev_file *df = file->private_data;
 	const struct mmscope_view_ops *ops;
-	struct mmscope_ctx *ctx, *old;
+	struct mmscope_ctx *ctx;
 	struct mmscope_query q;
 	int err;
 
 	if (copy_from_user(&q, arg, sizeof(q)))
-		return -EFAULT;
+		return ERR_PTR(-EFAULT);
 	if (q.version != MMSCOPE_ABI_VERSION)
-		return -EPROTO;
+		return ERR_PTR(-EPROTO);
 	if (q.flags & ~MMSCOPE_Q_RAW)
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	if (strnlen(q.name, sizeof(q.name)) == sizeof(q.name))
-		return -ENAMETOOLONG;
+		return ERR_PTR(-ENAMETOOLONG);
 	ops = mmscope_find_view(q.view);
 	if (!ops)
-		return -EOPNOTSUPP;
+		return ERR_PTR(-EOPNOTSUPP);
 	ctx = mmscope_ctx_new(ops, false);
 	if (!ctx)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	ctx->q = q;
 	err = mmscope_ctx_start(ctx, file);
 	if (err) {
 		mmscope_ctx_free(ctx);
-		return err;
+		return ERR_PTR(err);
 	}
+	return ctx;
+}
+
+/*
+ * A query replaces the stream of the previous one, also when it fails: after
+ * a failed query nothing is readable (-ENODATA) until a query succeeds.
+ */
+static long mmscope_dev_query(struct file *file, void __user *arg)
+{
+	struct mmscope_dev_file *df = file->private_data;
+	struct mmscope_ctx *ctx, *old;
+
+	if (mutex_lock_killable(&df->lock))
+		return -EINTR;
+	old = df->ctx;
+	df->ctx = NULL;
+	mutex_unlock(&df->lock);
+	mmscope_ctx_free(old);
+
+	ctx = mmscope_dev_new(file, arg);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
 	if (mutex_lock_killable(&df->lock)) {
 		mmscope_ctx_free(ctx);
 		return -EINTR;
@@ -189,6 +211,7 @@ static long mmscope_dev_query(struct file *file, void __user *arg)
 	old = df->ctx;
 	df->ctx = ctx;
 	mutex_unlock(&df->lock);
+	/* Another query on the same file raced with this one: keep ours. */
 	mmscope_ctx_free(old);
 	return 0;
 }

@@ -34,6 +34,7 @@ struct mmscope_ctx;
  * @needs_mm:	the view inspects a process (ctx->mm is set before ->fill)
  * @root_only:	the whole view needs CAP_SYS_ADMIN (kernel addresses/PFNs)
  * @flags:	query flags forced when opened through debugfs (e.g. raw)
+ * @buf_size:	output buffer to start with (0: one page, grown on demand)
  * @start:	optional: validate the query, set up private state
  * @fill:	produce the next chunk; 0 done, 1 more to come, <0 error
  * @show:	render one record as text (debugfs)
@@ -45,6 +46,7 @@ struct mmscope_view_ops {
 	bool needs_mm;
 	bool root_only;
 	u32 flags;
+	size_t buf_size;
 	int (*start)(struct mmscope_ctx *ctx);
 	int (*fill)(struct mmscope_ctx *ctx);
 	void (*show)(struct seq_buf *s, const struct mmscope_rec_hdr *rec);
@@ -61,6 +63,7 @@ struct mmscope_view_ops {
  * @cursor:	view-defined resume point (an address, a PFN, an index)
  * @phase:	view-defined phase counter
  * @end_flags:	MMSCOPE_END_* reported in the final record
+ * @err:	the error that ended the stream: every later read returns it
  * @priv:	view private data
  * @buf:	pending output, @len bytes of which @pos were read
  * @lock:	serialises readers of the same open file
@@ -77,6 +80,7 @@ struct mmscope_ctx {
 	u64 cursor2;
 	int phase;
 	u32 end_flags;
+	int err;
 	void *priv;
 	char *buf;
 	size_t len, pos, size;

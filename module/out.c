@@ -10,15 +10,55 @@
 #include <linux/sched/mm.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/moduleparam.h>
+#include <linux/limits.h>
 #include "mmscope.h"
 #include "compat.h"
 
-#define MMSCOPE_BUF_MIN		(MMSCOPE_CHUNK + PAGE_SIZE)
 #define MMSCOPE_TEXT_SLACK	1024
+/* debugfs (root only) renders records 4 KiB at a time: start with room. */
+#define MMSCOPE_TEXT_BUF	(16 * 1024)
 
+/*
+ * Fault injection for the tests (root only, 0600).  fault_fill=N: the N-th
+ * ->fill() from now, of any open file, fails with -EIO after the view has
+ * emitted its records, as a walk that fails half-way does.  fault_rec_max=N
+ * (0: off): records longer than N bytes are refused as records longer than
+ * hdr.len can say are (-EOVERFLOW); no view makes one that long today.
+ */
+static unsigned int mmscope_fault_fill;
+module_param_named(fault_fill, mmscope_fault_fill, uint, 0600);
+MODULE_PARM_DESC(fault_fill, "test: the Nth fill from now fails with EIO (0: off)");
+static unsigned int mmscope_fault_rec_max;
+module_param_named(fault_rec_max, mmscope_fault_rec_max, uint, 0600);
+MODULE_PARM_DESC(fault_rec_max, "test: refuse records longer than this (0: off)");
+
+/* Count down fault_fill; true for the fill that must fail. */
+static bool mmscope_fault_fire(void)
+{
+	unsigned int n = READ_ONCE(mmscope_fault_fill), old;
+
+	while (n) {
+		old = cmpxchg(&mmscope_fault_fill, n, n - 1);
+		if (old == n)
+			return n == 1;
+		n = old;
+	}
+	return false;
+}
+
+/*
+ * The output buffer grows on demand, from one page: a descriptor holds what
+ * its view produced in one chunk (a few KiB for a translation, a small
+ * process or the unprivileged buddy counts), never a fixed 64 KiB.  A view
+ * that wants room before it starts (buddy blocks) says so in ->buf_size.
+ * Charged to the caller's memory cgroup, like every allocation a user can
+ * make the module keep (the device is world-readable).
+ */
 static int mmscope_grow(struct mmscope_ctx *ctx, size_t need)
 {
-	size_t size = max_t(size_t, ctx->size * 2, MMSCOPE_BUF_MIN);
+	size_t size = max3(ctx->size * 2, ctx->ops->buf_size,
+			   ctx->text ? MMSCOPE_TEXT_BUF : PAGE_SIZE);
 	char *buf;
 
 	if (ctx->len + need <= ctx->size)
@@ -30,7 +70,7 @@ static int mmscope_grow(struct mmscope_ctx *ctx, size_t need)
 	 * take high-order blocks itself (kmalloc of 68 KiB is an order-5
 	 * block, missing from the free lists while the buddy view walks them).
 	 */
-	buf = vmalloc(size);
+	buf = __vmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!buf)
 		return -ENOMEM;
 	if (ctx->len)
@@ -112,15 +152,21 @@ static int mmscope_emit_text(struct mmscope_ctx *ctx,
  * @len: size of the whole record
  *
  * Fills in the header; the device gets the record as it is, debugfs gets
- * the view's text rendering of it.
+ * the view's text rendering of it.  A record longer than hdr.len can say
+ * is refused, never cut or wrapped.
  *
- * Return: 0 or -ENOMEM.
+ * Return: 0, -EOVERFLOW for a record longer than U16_MAX, or -ENOMEM.
  */
 int mmscope_emit(struct mmscope_ctx *ctx, void *rec, u16 type, size_t len)
 {
+	unsigned int rec_max = READ_ONCE(mmscope_fault_rec_max);
 	struct mmscope_rec_hdr *hdr = rec;
 	int err;
 
+	if (WARN_ON_ONCE(len < sizeof(*hdr)))
+		return -EINVAL;
+	if (len > U16_MAX || (rec_max && len > rec_max))
+		return -EOVERFLOW;
 	hdr->type = type;
 	hdr->len = len;
 	hdr->pad = 0;
@@ -151,7 +197,7 @@ static int mmscope_emit_end(struct mmscope_ctx *ctx, int status)
 struct mmscope_ctx *mmscope_ctx_new(const struct mmscope_view_ops *ops,
 				    bool text)
 {
-	struct mmscope_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	struct mmscope_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 
 	if (!ctx)
 		return NULL;
@@ -190,6 +236,23 @@ int mmscope_ctx_start(struct mmscope_ctx *ctx, struct file *file)
 	 */
 	ctx->started = true;
 	return ops->start ? ops->start(ctx) : 0;
+}
+
+static void mmscope_ctx_release_buf(struct mmscope_ctx *ctx)
+{
+	kvfree(ctx->buf);
+	ctx->buf = NULL;
+	ctx->size = 0;
+	ctx->len = 0;
+	ctx->pos = 0;
+}
+
+/* The stream ends with @err: nothing of the failed chunk is read. */
+static void mmscope_ctx_fail(struct mmscope_ctx *ctx, int err)
+{
+	ctx->err = err;
+	ctx->done = true;
+	mmscope_ctx_release_buf(ctx);
 }
 
 void mmscope_ctx_free(struct mmscope_ctx *ctx)
@@ -235,9 +298,14 @@ static size_t mmscope_whole_records(const struct mmscope_ctx *ctx,
  * Text (debugfs) is a byte stream.  Binary (device) reads return whole
  * records only: as many as fit in @count.
  *
+ * A chunk that fails is dropped whole, with the records it had emitted,
+ * and the stream ends there: every later read returns the same error,
+ * nothing is walked again.  The buffer is freed once the stream is read.
+ *
  * Return: bytes copied, 0 at the end, or -errno (e.g. -ESRCH when the
- * target exited before the next chunk could be produced; -EMSGSIZE when
- * @count cannot hold the next record).
+ * target exited before the next chunk could be produced; -EOVERFLOW for a
+ * record too long for its header; -EMSGSIZE when @count cannot hold the
+ * next record).
  */
 ssize_t mmscope_ctx_read(struct mmscope_ctx *ctx, char __user *ubuf,
 			 size_t count)
@@ -248,19 +316,27 @@ ssize_t mmscope_ctx_read(struct mmscope_ctx *ctx, char __user *ubuf,
 	if (mutex_lock_killable(&ctx->lock))
 		return -EINTR;
 	while (copied < count) {
+		if (ctx->err) {
+			ret = ctx->err;
+			break;
+		}
 		if (ctx->pos == ctx->len) {
-			if (ctx->done)
-				break;
 			ctx->pos = 0;
 			ctx->len = 0;
-			ret = ctx->ops->fill(ctx);
-			if (ret < 0)
+			if (ctx->done) {
+				mmscope_ctx_release_buf(ctx);
 				break;
+			}
+			ret = ctx->ops->fill(ctx);
+			if (ret >= 0 && mmscope_fault_fire())
+				ret = -EIO;
 			if (ret == 0) {
 				ctx->done = true;
 				ret = mmscope_emit_end(ctx, 0);
-				if (ret < 0)
-					break;
+			}
+			if (ret < 0) {
+				mmscope_ctx_fail(ctx, ret);
+				break;
 			}
 			continue;
 		}
@@ -281,6 +357,9 @@ ssize_t mmscope_ctx_read(struct mmscope_ctx *ctx, char __user *ubuf,
 		ctx->pos += n;
 		copied += n;
 	}
+	/* Read to its end: a finished stream keeps no buffer. */
+	if (ctx->done && ctx->pos == ctx->len)
+		mmscope_ctx_release_buf(ctx);
 	mutex_unlock(&ctx->lock);
 	if (copied)
 		return copied;

@@ -115,17 +115,17 @@ static int mmscope_dump_note(struct mmscope_walk *walk, u64 raw, int level,
 	}
 	if (is_vm_hugetlb_page(walk->vma))
 		e.flags |= MMSCOPE_PTF_HUGETLB;
+	/* As /proc/PID/pagemap: present or swap, a few flags, no PFN. */
+	if (!ctx->privileged)
+		mmscope_pt_hide(&e, walk->vma->vm_flags);
 	dump->sum.kinds[e.kind]++;
 	if (e.kind == MMSCOPE_PTK_PRESENT || e.kind == MMSCOPE_PTK_PROTNONE)
 		dump->sum.present[level]++;
 	if (!ctx->privileged) {
 		/*
-		 * As /proc/PID/pagemap: no PFN, no swap type or offset.  Fold
-		 * as if each entry continued the run (a hidden run starts at
-		 * 0), since contiguity would tell PFNs and offsets apart.
+		 * Fold as if each entry continued the run (a hidden run starts
+		 * at 0), since contiguity would tell PFNs and offsets apart.
 		 */
-		e.raw = 0;
-		e.swap_type = 0;
 		e.pfn = run->pfn + run->count * step;
 		if (e.kind == MMSCOPE_PTK_MARKER || e.kind == MMSCOPE_PTK_BAD)
 			e.swap_offset = 0;
@@ -221,13 +221,14 @@ static int mmscope_pt_start(struct mmscope_ctx *ctx)
 		end = TASK_SIZE_MAX;
 	if (start >= end || end > TASK_SIZE_MAX)
 		return -EINVAL;
-	dump = kzalloc(sizeof(*dump), GFP_KERNEL);
+	dump = kzalloc(sizeof(*dump), GFP_KERNEL_ACCOUNT);
 	if (!dump)
 		return -ENOMEM;
 	dump->ctx = ctx;
 	dump->walk.ops = &mmscope_dump_ops;
 	dump->walk.private = dump;
 	dump->sum.levels = pgtable_l5_enabled() ? 5 : 4;
+	dump->sum.hidden = !ctx->privileged;
 	dump->sum.start = start & PAGE_MASK;
 	dump->sum.end = PAGE_ALIGN(end);
 	ctx->cursor = dump->sum.start;

@@ -229,6 +229,50 @@ void mmscope_pt_decode(u64 raw, int level, struct mmscope_pt_entry *e)
 	}
 }
 
+/**
+ * mmscope_pt_hide() - keep what /proc/PID/pagemap tells a reader without
+ * CAP_SYS_ADMIN, and nothing more
+ * @e: a decoded entry, changed in place
+ * @vm_flags: flags of the VMA it maps
+ *
+ * pagemap says of a page only: present or swapped (every non-present
+ * entry: swap, migration, device, hwpoison, marker), soft-dirty (the
+ * entry's or the VMA's), uffd-wp (the entry's or a marker's), and, for a
+ * pfn-less reader, no PFN, swap type or offset.  So: the kind becomes
+ * present (PROT_NONE and NUMA-hinting entries included) or swap; the flags
+ * keep MMSCOPE_PTF_UNPRIV; the raw entry, PFNs, swap entry and protection
+ * key are cleared.  Table entries keep no flags.
+ */
+void mmscope_pt_hide(struct mmscope_pt_entry *e, unsigned long vm_flags)
+{
+	u32 flags = e->flags & MMSCOPE_PTF_UNPRIV;
+
+	switch (e->kind) {
+	case MMSCOPE_PTK_TABLE:
+		flags = 0;
+		break;
+	case MMSCOPE_PTK_PRESENT:
+	case MMSCOPE_PTK_PROTNONE:
+		e->kind = MMSCOPE_PTK_PRESENT;
+		flags |= MMSCOPE_PTF_PRESENT;
+		fallthrough;
+	default:
+		if (e->kind != MMSCOPE_PTK_PRESENT &&
+		    e->kind != MMSCOPE_PTK_NONE)
+			e->kind = MMSCOPE_PTK_SWAP;
+		if (vm_flags & VM_SOFTDIRTY)
+			flags |= MMSCOPE_PTF_SOFT_DIRTY;
+		break;
+	}
+	e->flags = flags;
+	e->raw = 0;
+	e->pfn = 0;
+	e->next_table = 0;
+	e->swap_type = 0;
+	e->swap_offset = 0;
+	e->pkey = 0;
+}
+
 /* ---- names, shared by the text of the pt and translate views ---------- */
 
 static const char *const mmscope_level_names[MMSCOPE_PT_NR_LEVELS] =

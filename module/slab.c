@@ -131,15 +131,32 @@ static struct mmscope_slab_layout lay;
 static DEFINE_MUTEX(mmscope_slab_resolve_lock);
 static bool mmscope_slab_resolved;
 static int mmscope_slab_err;
-static char mmscope_slab_why[160];
+static char mmscope_slab_why[200];
 static struct list_head *mmscope_slab_caches;
 static struct mutex *mmscope_slab_mutex;
+
+/* Sizes of the structs, from BTF: no member may reach past its struct. */
+static u32 mmscope_slab_sizes[4];
+static const char *const mmscope_slab_structs[4] = {
+	"kmem_cache", "kmem_cache_node", "kmem_cache_cpu", "slab",
+};
 
 static char mmscope_slab_missing[64];
 module_param_string(slab_missing, mmscope_slab_missing,
 		    sizeof(mmscope_slab_missing), 0400);
 MODULE_PARM_DESC(slab_missing,
 		 "testing: resolve the slab views as if BTF lacked STRUCT.MEMBER");
+
+static char mmscope_slab_corrupt[64];
+module_param_string(slab_corrupt, mmscope_slab_corrupt,
+		    sizeof(mmscope_slab_corrupt), 0400);
+MODULE_PARM_DESC(slab_corrupt,
+		 "testing: resolve STRUCT.MEMBER 8 bytes past where BTF puts it (validation must refuse it)");
+
+static unsigned int mmscope_slab_transient_left;
+module_param_named(slab_transient, mmscope_slab_transient_left, uint, 0400);
+MODULE_PARM_DESC(slab_transient,
+		 "testing: the first N resolutions of the slab views fail with -EAGAIN, as a transient failure does");
 
 /* SLAB_* of the kernel built against; a flag the kernel lacks is 0. */
 static const struct {
@@ -236,10 +253,21 @@ static int mmscope_slab_snap(const void *slab, const void *s,
 
 /* ---- resolving layouts and symbols, once ----------------------------- */
 
+static u32 mmscope_slab_struct_size(const char *sname)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mmscope_slab_structs); i++)
+		if (!strcmp(sname, mmscope_slab_structs[i]))
+			return mmscope_slab_sizes[i];
+	return 0;
+}
+
 static int mmscope_slab_check(const struct mmscope_slab_need *nd,
 			      const struct mmscope_btf_field *f)
 {
 	bool in_slab = !strcmp(nd->sname, "slab");
+	u32 ssize = mmscope_slab_struct_size(nd->sname);
 
 	if (nd->size == MMSCOPE_BITFIELD)
 		return f->bit_size && f->bit_size < 32 &&
@@ -250,20 +278,22 @@ static int mmscope_slab_check(const struct mmscope_slab_need *nd,
 		return -EINVAL;
 	if (nd->size != MMSCOPE_ANY_SIZE && f->size != nd->size)
 		return -EINVAL;
+	if ((u64)f->bit_off / BITS_PER_BYTE + f->size > ssize)
+		return -EINVAL;
 	if (in_slab && f->bit_off / BITS_PER_BYTE + f->size >
 		       sizeof(struct page))
 		return -EINVAL;
 	return 0;
 }
 
-/* Does slab_missing= name this member ("kmem_cache.oo")? */
-static bool mmscope_slab_forced_missing(const struct mmscope_slab_need *nd)
+/* Does a testing parameter (@param) name this member ("kmem_cache.oo")? */
+static bool mmscope_slab_named(const char *param,
+			       const struct mmscope_slab_need *nd)
 {
 	size_t len = strlen(nd->sname);
 
-	return !strncmp(mmscope_slab_missing, nd->sname, len) &&
-	       mmscope_slab_missing[len] == '.' &&
-	       !strcmp(mmscope_slab_missing + len + 1, nd->mname);
+	return !strncmp(param, nd->sname, len) && param[len] == '.' &&
+	       !strcmp(param + len + 1, nd->mname);
 }
 
 static int mmscope_slab_layouts(void)
@@ -279,13 +309,26 @@ static int mmscope_slab_layouts(void)
 			 MMSCOPE_BTF_PATH, err);
 		return err;
 	}
+	for (i = 0; i < ARRAY_SIZE(mmscope_slab_structs); i++) {
+		err = mmscope_btf_struct_size(btf, mmscope_slab_structs[i],
+					      &mmscope_slab_sizes[i]);
+		if (err) {
+			snprintf(mmscope_slab_why, sizeof(mmscope_slab_why),
+				 "BTF has no struct %s",
+				 mmscope_slab_structs[i]);
+			goto out;
+		}
+	}
 	for (i = 0; i < ARRAY_SIZE(mmscope_slab_needs); i++) {
 		const struct mmscope_slab_need *nd = &mmscope_slab_needs[i];
 		struct mmscope_btf_field *f = (void *)&lay + nd->field;
 
 		err = mmscope_btf_member(btf, nd->sname, nd->mname, f);
-		if (!err && mmscope_slab_forced_missing(nd))
+		if (!err && mmscope_slab_named(mmscope_slab_missing, nd))
 			err = -ESRCH;
+		/* Testing: a wrong offset, for the live validation to catch. */
+		if (!err && mmscope_slab_named(mmscope_slab_corrupt, nd))
+			f->bit_off += 64;
 		if (err && nd->optional) {
 			memset(f, 0, sizeof(*f));
 			continue;
@@ -306,8 +349,9 @@ static int mmscope_slab_layouts(void)
 		err = mmscope_slab_check(nd, f);
 		if (err) {
 			snprintf(mmscope_slab_why, sizeof(mmscope_slab_why),
-				 "BTF: struct %s member '%s' has an unexpected size or position",
-				 nd->sname, nd->mname);
+				 "BTF: %s.%s has an unexpected size or position (offset %u)",
+				 nd->sname, nd->mname,
+				 f->bit_off / BITS_PER_BYTE);
 			goto out;
 		}
 	}
@@ -386,7 +430,8 @@ static int mmscope_slab_symbols(void)
 	}
 	if (mmscope_slab_check_list(mmscope_slab_caches)) {
 		snprintf(mmscope_slab_why, sizeof(mmscope_slab_why),
-			 "slab_caches found in kallsyms does not list the kmalloc caches");
+			 "slab_caches found in kallsyms does not list the kmalloc caches at kmem_cache.list (offset %u)",
+			 lay.s_list.bit_off / BITS_PER_BYTE);
 		return -EINVAL;
 	}
 	return 0;
@@ -447,6 +492,437 @@ out:
 	return err;
 }
 
+/*
+ * ---- validating the offsets against live structures --------------------
+ *
+ * BTF gives every offset, and the checks above only make sure each member
+ * has the expected size and lies inside its struct.  A wrong offset would
+ * make spin_lock_irqsave() write into arbitrary memory, and a list walk
+ * follow arbitrary pointers.  So before any slab view runs, every member
+ * that is locked or followed is checked against a cache of mmscope's own,
+ * whose state is known because nothing else uses it: objects are
+ * allocated on one CPU until two slabs are full, one object is freed from
+ * each (on a kernel with per-CPU partial lists they go there, newest
+ * first), and kmem_cache_shrink() moves every slab with free objects to
+ * its node's partial list.  Everything is read with
+ * copy_from_kernel_nofault() and compared with what the kernel must hold:
+ *  - kmem_cache.name, object_size, size, ctor: the values given at creation;
+ *  - kmem_cache.list: the cache is on slab_caches;
+ *  - kmem_cache.cpu_slab, kmem_cache_cpu.slab: the CPU's slab is the one
+ *    the last allocation came from;
+ *  - kmem_cache_cpu.partial, slab.next: the two slabs just freed into, in
+ *    order (where kmem_cache.cpu_partial is 0, the kernel keeps no per-CPU
+ *    partial slabs and those lists are not walked at all);
+ *  - kmem_cache.node, kmem_cache_node.partial, slab.slab_list: walking the
+ *    node's list from its head returns to it through exactly the slabs that
+ *    have free objects, each linked both ways;
+ *  - kmem_cache_node.nr_partial, nr_slabs, total_objects and slab.inuse,
+ *    frozen: equal to those counts;
+ *  - kmem_cache_node.list_lock: no lock is taken to check it.  It must not
+ *    overlap a member validated above, and its first word must read as a
+ *    free lock (0: an unlocked qspinlock, or the free wait_lock of an RT
+ *    lock) on this quiet cache.
+ * A member that fails is named in the slab files and the views stay off:
+ * nothing at an unvalidated offset is ever written, locked or followed.
+ */
+#define MMSCOPE_VC_NAME		"mmscope_validate"
+#define MMSCOPE_VC_SIZE		256
+#define MMSCOPE_VC_OBJS		2048
+#define MMSCOPE_VC_SLABS	8
+
+struct mmscope_vslab {
+	const void *slab;
+	int nid;
+	u32 objects;
+	u32 mine;			/* our objects in it */
+};
+
+struct mmscope_vc {
+	struct kmem_cache *s;
+	void **objs;
+	u32 nr_objs;
+	struct mmscope_vslab slabs[MMSCOPE_VC_SLABS];
+	u32 nr_slabs;
+};
+
+static void mmscope_vc_ctor(void *obj)
+{
+}
+
+static __printf(2, 3) int mmscope_slab_invalid(const char *member,
+					       const char *fmt, ...)
+{
+	char why[96];
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(why, sizeof(why), fmt, args);
+	va_end(args);
+	snprintf(mmscope_slab_why, sizeof(mmscope_slab_why),
+		 "%s failed validation against a live cache: %s", member, why);
+	return -EINVAL;
+}
+
+/* A member of at most 8 bytes, without faulting. */
+static int mmscope_peek(const void *base, const struct mmscope_btf_field *f,
+			u64 *v)
+{
+	*v = 0;
+	if (f->size > sizeof(*v) || !base)
+		return -EFAULT;
+	return copy_from_kernel_nofault(v, base + f->bit_off / BITS_PER_BYTE,
+					f->size) ? -EFAULT : 0;
+}
+
+static int mmscope_peek_ptr(const void *addr, const void **v)
+{
+	*v = NULL;
+	return copy_from_kernel_nofault(v, addr, sizeof(*v)) ? -EFAULT : 0;
+}
+
+static struct mmscope_vslab *mmscope_vc_slab(struct mmscope_vc *vc,
+					     const void *slab)
+{
+	u32 i;
+
+	for (i = 0; i < vc->nr_slabs; i++)
+		if (vc->slabs[i].slab == slab)
+			return &vc->slabs[i];
+	return NULL;
+}
+
+/* Free our object number @i, in slab @vs. */
+static void mmscope_vc_free(struct mmscope_vc *vc, u32 i,
+			    struct mmscope_vslab *vs)
+{
+	kmem_cache_free(vc->s, vc->objs[i]);
+	vc->objs[i] = NULL;
+	if (vs)
+		vs->mine--;
+}
+
+/* The first object we hold in slab @vs. */
+static int mmscope_vc_obj_in(struct mmscope_vc *vc, struct mmscope_vslab *vs)
+{
+	u32 i;
+
+	for (i = 0; i < vc->nr_objs; i++)
+		if (vc->objs[i] && !is_kfence_address(vc->objs[i]) &&
+		    (const void *)virt_to_folio(vc->objs[i]) == vs->slab)
+			return i;
+	return -1;
+}
+
+/*
+ * On one CPU: allocate until two slabs are full and a third is the CPU's,
+ * check the CPU's slab, free one object of each full slab and check the
+ * CPU's partial list.
+ */
+static int mmscope_vc_cpu(struct mmscope_vc *vc)
+{
+	struct mmscope_vslab *vs = NULL, *full[2] = {};
+	const void *pcp, *slab, *c, *next;
+	int cpu, i, nfull = 0, err = 0;
+	u64 v;
+
+	migrate_disable();
+	cpu = smp_processor_id();
+	while (nfull < 2 || !vs || vs->mine == vs->objects) {
+		void *obj;
+
+		if (vc->nr_objs == MMSCOPE_VC_OBJS ||
+		    vc->nr_slabs == MMSCOPE_VC_SLABS) {
+			snprintf(mmscope_slab_why, sizeof(mmscope_slab_why),
+				 "could not fill two slabs of a cache of its own to validate the layout");
+			err = -EAGAIN;
+			goto out;
+		}
+		obj = kmem_cache_alloc(vc->s, GFP_KERNEL);
+		if (!obj) {
+			err = -ENOMEM;
+			goto out;
+		}
+		vc->objs[vc->nr_objs++] = obj;
+		/* A KFENCE object has a page of its own: not in a slab. */
+		if (is_kfence_address(obj))
+			continue;
+		slab = virt_to_folio(obj);
+		vs = mmscope_vc_slab(vc, slab);
+		if (!vs) {
+			vs = &vc->slabs[vc->nr_slabs++];
+			vs->slab = slab;
+			vs->nid = folio_nid(virt_to_folio(obj));
+			vs->objects = RD_BITS(slab, sl_objects);
+		}
+		vs->mine++;
+		if (vs->mine == vs->objects && nfull < 2)
+			full[nfull++] = vs;
+	}
+
+	/* The slab the last object came from is this CPU's. */
+	if (mmscope_peek(vc->s, &lay.s_cpu_slab, &v)) {
+		err = mmscope_slab_invalid("kmem_cache.cpu_slab", "unreadable");
+		goto out;
+	}
+	pcp = (const void *)(unsigned long)v;
+	c = per_cpu_ptr((void __percpu *)pcp, cpu);
+	if (mmscope_peek(c, &lay.c_slab, &v) ||
+	    (const void *)(unsigned long)v != vs->slab) {
+		err = mmscope_slab_invalid("kmem_cache.cpu_slab or kmem_cache_cpu.slab",
+					   "CPU %d's slab reads 0x%llx, not the slab allocated from",
+					   cpu, v);
+		goto out;
+	}
+
+	/* A full slab that gets a free object goes to the CPU's partial list. */
+	for (i = 0; i < 2; i++) {
+		int o = mmscope_vc_obj_in(vc, full[i]);
+
+		if (o >= 0)
+			mmscope_vc_free(vc, o, full[i]);
+	}
+	if (!lay.c_partial.found || !lay.sl_next.found)
+		goto out;
+	/* kmem_cache.cpu_partial: 0 when the kernel keeps none for it. */
+	if (!lay.s_cpu_partial.found || mmscope_peek(vc->s, &lay.s_cpu_partial,
+						     &v) || !v) {
+		pr_info("slab views: no per-CPU partial slabs on this kernel, not walked\n");
+		lay.c_partial.found = false;
+		goto out;
+	}
+	if (mmscope_peek(c, &lay.c_partial, &v)) {
+		err = mmscope_slab_invalid("kmem_cache_cpu.partial",
+					   "unreadable");
+		goto out;
+	}
+	if ((const void *)(unsigned long)v != full[1]->slab) {
+		err = mmscope_slab_invalid("kmem_cache_cpu.partial",
+					   "reads 0x%llx, not the slab last freed into",
+					   v);
+		goto out;
+	}
+	if (mmscope_peek(full[1]->slab, &lay.sl_next, &v))
+		v = -1;
+	next = (const void *)(unsigned long)v;
+	/* The kernel may have drained the older one to the node already. */
+	if (next != full[0]->slab && next) {
+		err = mmscope_slab_invalid("slab.next",
+					   "reads 0x%llx, not the slab freed into before",
+					   v);
+	}
+out:
+	migrate_enable();
+	return err;
+}
+
+/* One node of the quiet cache: its partial list and counters. */
+static int mmscope_vc_node(struct mmscope_vc *vc, int nid)
+{
+	const struct list_head *head, *pos, *prev, *back;
+	u32 i, expect = 0, nslabs = 0, found = 0;
+	u64 nobjs = 0, v;
+	const void *n, *slab;
+
+	for (i = 0; i < vc->nr_slabs; i++) {
+		const struct mmscope_vslab *vs = &vc->slabs[i];
+
+		if (vs->nid != nid || !vs->mine)
+			continue;
+		nslabs++;
+		nobjs += vs->objects;
+		expect += vs->mine < vs->objects;
+	}
+	if (nid >= lay.s_node.nelems ||
+	    mmscope_peek_ptr(MMSCOPE_AT(vc->s, s_node) + nid * sizeof(void *),
+			     &n) || !n || !virt_addr_valid(n) ||
+	    !folio_test_slab(virt_to_folio(n)))
+		return mmscope_slab_invalid("kmem_cache.node",
+					    "node %d's entry is not a slab object",
+					    nid);
+
+	/* The partial list, read-only: from the head back to the head. */
+	head = MMSCOPE_AT(n, n_partial);
+	prev = head;
+	if (mmscope_peek_ptr(&head->next, (const void **)&pos))
+		return mmscope_slab_invalid("kmem_cache_node.partial",
+					    "unreadable");
+	for (i = 0; pos != head; i++) {
+		/* The head's first entry may be wrong for either reason. */
+		const char *link = i ? "slab.slab_list" :
+			"kmem_cache_node.partial or slab.slab_list";
+		struct mmscope_vslab *vs;
+
+		if (i == expect)
+			return mmscope_slab_invalid("kmem_cache_node.partial",
+						    "node %d: more than the %u slabs with free objects",
+						    nid, expect);
+		slab = (const void *)pos - lay.sl_slab_list.bit_off / 8;
+		vs = mmscope_vc_slab(vc, slab);
+		if (!vs || vs->mine == vs->objects)
+			return mmscope_slab_invalid(link,
+						    "node %d: entry %u is not one of the cache's partial slabs",
+						    nid, i);
+		if (mmscope_peek_ptr(&pos->prev, (const void **)&back) ||
+		    back != prev)
+			return mmscope_slab_invalid(link,
+						    "node %d: entry %u is not linked back",
+						    nid, i);
+		if (RD_BITS(slab, sl_inuse) != vs->mine)
+			return mmscope_slab_invalid("slab.inuse",
+						    "%u, the cache's own count is %u",
+						    RD_BITS(slab, sl_inuse),
+						    vs->mine);
+		if (RD_BITS(slab, sl_frozen))
+			return mmscope_slab_invalid("slab.frozen",
+						    "set on a node-partial slab");
+		found++;
+		prev = pos;
+		if (mmscope_peek_ptr(&pos->next, (const void **)&pos))
+			return mmscope_slab_invalid("slab.slab_list",
+						    "unreadable");
+	}
+	if (found != expect ||
+	    mmscope_peek_ptr(&head->prev, (const void **)&back) || back != prev)
+		return mmscope_slab_invalid("kmem_cache_node.partial",
+					    "node %d: %u slabs listed, %u have free objects",
+					    nid, found, expect);
+	if (mmscope_peek(n, &lay.n_nr_partial, &v) || v != expect)
+		return mmscope_slab_invalid("kmem_cache_node.nr_partial",
+					    "node %d: reads %llu, the list holds %u",
+					    nid, v, expect);
+	if (mmscope_peek(n, &lay.n_nr_slabs, &v) || v != nslabs)
+		return mmscope_slab_invalid("kmem_cache_node.nr_slabs",
+					    "node %d: reads %llu, the cache has %u",
+					    nid, v, nslabs);
+	if (mmscope_peek(n, &lay.n_total_objects, &v) || v != nobjs)
+		return mmscope_slab_invalid("kmem_cache_node.total_objects",
+					    "node %d: reads %llu, the cache has %llu",
+					    nid, v, nobjs);
+	return 0;
+}
+
+static bool mmscope_overlap(const struct mmscope_btf_field *a,
+			    const struct mmscope_btf_field *b)
+{
+	u32 a0 = a->bit_off / 8, b0 = b->bit_off / 8;
+
+	return a0 < b0 + b->size && b0 < a0 + a->size;
+}
+
+/* list_lock: never taken here; only what reading can show. */
+static int mmscope_vc_lock(struct mmscope_vc *vc, int nid)
+{
+	const struct mmscope_btf_field *lock = &lay.n_list_lock;
+	const void *n;
+	u32 word = U32_MAX;
+
+	if (mmscope_overlap(lock, &lay.n_partial) ||
+	    mmscope_overlap(lock, &lay.n_nr_partial) ||
+	    mmscope_overlap(lock, &lay.n_nr_slabs) ||
+	    mmscope_overlap(lock, &lay.n_total_objects))
+		return mmscope_slab_invalid("kmem_cache_node.list_lock",
+					    "offset %u overlaps a validated member",
+					    lock->bit_off / 8);
+	if (mmscope_peek_ptr(MMSCOPE_AT(vc->s, s_node) + nid * sizeof(void *),
+			     &n) ||
+	    copy_from_kernel_nofault(&word, MMSCOPE_AT(n, n_list_lock),
+				     sizeof(word)) || word)
+		return mmscope_slab_invalid("kmem_cache_node.list_lock",
+					    "node %d: reads 0x%x, not a free lock, on a cache nobody uses",
+					    nid, word);
+	return 0;
+}
+
+static int mmscope_vc_check(struct mmscope_vc *vc)
+{
+	char name[sizeof(MMSCOPE_VC_NAME)] = "";
+	struct list_head *want = MMSCOPE_AT(vc->s, s_list), *pos;
+	unsigned long n = 0;
+	bool listed = false;
+	u64 v;
+	u32 i;
+	int nid, err;
+
+	/* Plain members read by the views. */
+	if (mmscope_peek(vc->s, &lay.s_name, &v) ||
+	    copy_from_kernel_nofault(name, (const void *)(unsigned long)v,
+				     sizeof(name)) ||
+	    memcmp(name, MMSCOPE_VC_NAME, sizeof(name)))
+		return mmscope_slab_invalid("kmem_cache.name",
+					    "does not name the cache");
+	if (mmscope_peek(vc->s, &lay.s_object_size, &v) ||
+	    v != MMSCOPE_VC_SIZE)
+		return mmscope_slab_invalid("kmem_cache.object_size",
+					    "reads %llu, not %u", v,
+					    MMSCOPE_VC_SIZE);
+	if (mmscope_peek(vc->s, &lay.s_size, &v) || v < MMSCOPE_VC_SIZE)
+		return mmscope_slab_invalid("kmem_cache.size",
+					    "reads %llu", v);
+	if (mmscope_peek(vc->s, &lay.s_ctor, &v) ||
+	    v != (unsigned long)mmscope_vc_ctor)
+		return mmscope_slab_invalid("kmem_cache.ctor",
+					    "not the constructor given");
+
+	if (mutex_lock_killable(mmscope_slab_mutex))
+		return -EINTR;
+	for (pos = mmscope_slab_caches->next;
+	     pos != mmscope_slab_caches && n < MMSCOPE_SLAB_MAX_CACHES;
+	     pos = pos->next, n++) {
+		if (pos == want) {
+			listed = true;
+			break;
+		}
+	}
+	mutex_unlock(mmscope_slab_mutex);
+	if (!listed)
+		return mmscope_slab_invalid("kmem_cache.list",
+					    "the cache is not found on slab_caches");
+
+	err = mmscope_vc_cpu(vc);
+	if (err)
+		return err;
+	/* Every slab with free objects to its node's partial list. */
+	kmem_cache_shrink(vc->s);
+	for_each_node(nid) {
+		for (i = 0; i < vc->nr_slabs; i++)
+			if (vc->slabs[i].nid == nid && vc->slabs[i].mine)
+				break;
+		if (i == vc->nr_slabs)
+			continue;
+		err = mmscope_vc_node(vc, nid);
+		if (!err)
+			err = mmscope_vc_lock(vc, nid);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int mmscope_slab_validate(void)
+{
+	struct mmscope_vc vc = {};
+	u32 i;
+	int err;
+
+	vc.objs = kvcalloc(MMSCOPE_VC_OBJS, sizeof(*vc.objs), GFP_KERNEL);
+	if (!vc.objs)
+		return -ENOMEM;
+	/* A constructor keeps it from being merged with another cache. */
+	vc.s = kmem_cache_create(MMSCOPE_VC_NAME, MMSCOPE_VC_SIZE, 0, 0,
+				 mmscope_vc_ctor);
+	if (!vc.s) {
+		kvfree(vc.objs);
+		return -ENOMEM;
+	}
+	err = mmscope_vc_check(&vc);
+	for (i = 0; i < vc.nr_objs; i++)
+		if (vc.objs[i])
+			kmem_cache_free(vc.s, vc.objs[i]);
+	kmem_cache_destroy(vc.s);
+	kvfree(vc.objs);
+	return err;
+}
+
 static bool mmscope_slab_transient(int err)
 {
 	return err == -ENOMEM || err == -EINTR || err == -EAGAIN;
@@ -468,6 +944,13 @@ static int mmscope_slab_ready(void)
 			err = mmscope_slab_symbols();
 		if (!err)
 			err = mmscope_slab_check_oo();
+		if (!err)
+			err = mmscope_slab_validate();
+		/* Testing: a transient failure, as -ENOMEM or -EAGAIN is. */
+		if (!err && mmscope_slab_transient_left) {
+			mmscope_slab_transient_left--;
+			err = -EAGAIN;
+		}
 		if (mmscope_slab_transient(err)) {
 			mutex_unlock(&mmscope_slab_resolve_lock);
 			pr_info("slab views: resolution failed (%d), will retry on next open\n",
@@ -498,12 +981,86 @@ void mmscope_slab_init(void)
 	mmscope_slab_ready();
 }
 
-/* ---- gathering ------------------------------------------------------- */
+/*
+ * ---- gathering, in bounded holds -----------------------------------------
+ *
+ * Every lock hold is bounded, as in the buddy walk:
+ *  - n->list_lock (irqsave) is held for at most MMSCOPE_SLAB_CHUNK entries
+ *    of a partial list, then dropped, with cond_resched() between holds;
+ *  - slab_mutex is held for at most MMSCOPE_SLAB_LOCKS list_lock holds and
+ *    MMSCOPE_SLAB_CACHES caches (MMSCOPE_SLAB_VISITS caches passed by name),
+ *    then dropped: ->fill() returns and the next one takes it again.
+ * Each hold is timed; the debugfs files end with the account (longest
+ * hold of each lock), which `make bench` prints.
+ *
+ * Resuming a partial list after dropping list_lock.  The slab the walk
+ * stopped at may meanwhile have left the list, been freed, or become a
+ * slab of another cache.  The walk keeps its PFN, never a pointer it would
+ * follow, and after retaking list_lock resumes from it only if, under that
+ * lock, it is provably still on this node's partial list of this cache:
+ * an online page heading a slab folio, slab_cache == the cache, on this
+ * node, linked both ways (next->prev and prev->next lead back to it, read
+ * with copy_from_kernel_nofault()), and in the node-partial state, which
+ * list_lock protects: the PG_workingset flag SLUB sets exactly while a
+ * slab is on a node partial list (v6.8 on), or before v6.8 "not frozen
+ * and not full" (per-CPU partial slabs were frozen then, and a full slab
+ * is on no partial list).  Such a slab's ->next is a live entry of the
+ * list or its head, so the walk goes on from there.  Otherwise the node's
+ * walk starts again from the head, its count and listing dropped, at most
+ * MMSCOPE_SLAB_RESTARTS times; after that the count so far is kept and
+ * the cache is marked approximate (and truncated when listed).  Restarting
+ * from the head and skipping N entries was rejected: the skip itself is
+ * an unbounded walk under the lock.  /proc/slabinfo's sampling (v6.10 on)
+ * is kept: MMSCOPE_SLABINFO_SCAN / 2 entries from each end, each end
+ * walked in bounded holds the same way.  A busy cache's figures are then
+ * not one snapshot, as they are not in /proc/slabinfo either.
+ *
+ * Resuming slab_caches after dropping slab_mutex: the last cache passed is
+ * kept (compared, never dereferenced) with the number of caches passed; on
+ * retaking the mutex the walk goes on after that cache if it is still on
+ * the list, else after as many caches as were passed, and the view is
+ * marked changed.  A cache being gathered across holds is used again only
+ * if it is still on slab_caches (slab_mutex keeps it alive); if it was
+ * destroyed its partial figures are dropped and the view marked changed.
+ */
+/* Most partial-list entries visited in one list_lock hold. */
+#define MMSCOPE_SLAB_CHUNK	1024
+/* Per slab_mutex hold: list_lock holds, caches gathered, caches passed. */
+#define MMSCOPE_SLAB_LOCKS	16
+#define MMSCOPE_SLAB_CACHES	16
+#define MMSCOPE_SLAB_VISITS	256
+/* Times one node's partial list is walked again from its head. */
+#define MMSCOPE_SLAB_RESTARTS	4
+
+struct mmscope_slab_acct {
+	u64 t_start;
+	u64 lock_holds, lock_ns_max, entries, relocks, restarts;
+	u32 lock_entries_max;
+	u64 mutex_holds, mutex_ns_max;
+};
 
 struct mmscope_slab_priv {
 	struct mmscope_slab_node *nodes;	/* nr_node_ids entries */
 	struct mmscope_slab_slab *slabs;	/* slab_cache: one list */
 	u32 nr_slabs;				/* entries in @slabs */
+	bool header, found, done;
+	/* Position in slab_caches. */
+	const void *last;		/* last cache passed: compared only */
+	unsigned long idx;		/* caches passed */
+	const void *cur;		/* cache being gathered, or NULL */
+	/* Position in @cur. */
+	struct mmscope_slab_cache rec;
+	int node;			/* node being walked */
+	bool node_started;
+	int dir;			/* 0: from the head, 1: from the tail */
+	unsigned long nr, limit, scanned, dir_scanned;
+	u64 free;
+	bool sampled, approx, trunc;
+	bool resuming;
+	unsigned long resume_pfn;
+	unsigned int restarts;
+	u32 node_first;			/* nr_slabs when the node began */
+	struct mmscope_slab_acct acct;
 };
 
 static u32 mmscope_slab_flags(slab_flags_t raw)
@@ -541,78 +1098,167 @@ static void mmscope_slab_list_one(void *slab, struct mmscope_slab_slab *out,
 	r->where_id = node;
 }
 
-/*
- * Free objects on one node's partial list, counted by /proc/slabinfo's rule
- * for this kernel (MMSCOPE_SLABINFO_SCAN), and optionally the slabs
- * themselves, appended to @out while *@nr_out < MMSCOPE_SLAB_LIST.  Sets
- * *@approx when the count is extrapolated, *@trunc when not every slab on
- * the list was listed.
- */
-static u64 mmscope_node_partial(void *n, struct mmscope_slab_slab *out,
-				u32 *nr_out, int node, bool *approx,
-				bool *trunc)
+/* Is @s one of the caches on slab_caches?  Caller holds slab_mutex. */
+static bool mmscope_slab_is_cache(const void *s)
 {
-	spinlock_t *lock = MMSCOPE_AT(n, n_list_lock);
-	struct list_head *head = MMSCOPE_AT(n, n_partial);
-	unsigned long flags, nr, scanned = 0, limit = ULONG_MAX;
 	struct list_head *pos;
-	bool sampled = false;
-	u64 free = 0;
+	unsigned long n = 0;
 
-	spin_lock_irqsave(lock, flags);
-	nr = RD(n, n_nr_partial);
-	if (MMSCOPE_SLABINFO_SCAN && nr > MMSCOPE_SLABINFO_SCAN) {
-		limit = MMSCOPE_SLABINFO_SCAN / 2;
-		sampled = true;
+	list_for_each(pos, mmscope_slab_caches) {
+		if ((void *)pos - lay.s_list.bit_off / 8 == s)
+			return true;
+		if (++n > MMSCOPE_SLAB_MAX_CACHES)
+			break;
 	}
-	for (pos = head->next; pos != head && scanned < limit;
-	     pos = pos->next, scanned++) {
-		void *slab = (void *)pos - lay.sl_slab_list.bit_off / 8;
-		u32 objects = RD_BITS(slab, sl_objects);
-		u32 inuse = RD_BITS(slab, sl_inuse);
-
-		free += objects - inuse;
-		if (!out)
-			continue;
-		if (*nr_out < MMSCOPE_SLAB_LIST)
-			mmscope_slab_list_one(slab, out, nr_out, node, objects,
-					      inuse);
-		else
-			*trunc = true;
-	}
-	if (sampled) {
-		/* The other half from the tail, as the kernel samples it. */
-		for (pos = head->prev; pos != head &&
-		     scanned < MMSCOPE_SLABINFO_SCAN;
-		     pos = pos->prev, scanned++) {
-			void *slab = (void *)pos - lay.sl_slab_list.bit_off / 8;
-
-			free += RD_BITS(slab, sl_objects) -
-				RD_BITS(slab, sl_inuse);
-		}
-		free = mult_frac(free, nr, scanned);
-		free = min_t(u64, free,
-			     atomic_long_read(MMSCOPE_AT(n, n_total_objects)));
-		*approx = true;
-		if (out)
-			*trunc = true;
-	}
-	spin_unlock_irqrestore(lock, flags);
-	return free;
+	return false;
 }
 
 /*
- * Fill @rec for cache @s; with @out, also list its node-partial slabs (the
- * same pass under the same locks as the counts).
+ * Under @n's list_lock: the slab at @pfn if it is still on @n's partial
+ * list of cache @s (see "Resuming a partial list" above), else NULL.
  */
-static void mmscope_slab_rec(const void *s, struct mmscope_slab_cache *rec,
-			     struct mmscope_slab_node *nodes, bool priv,
-			     struct mmscope_slab_slab *out, u32 *nr_out)
+static void *mmscope_partial_resume(const void *s, int node,
+				    unsigned long pfn)
 {
+	struct page *page = pfn_to_online_page(pfn);
+	struct list_head *link, *nx, *pv, *back;
+	struct folio *folio;
+
+	if (!page)
+		return NULL;
+	folio = page_folio(page);
+	if (&folio->page != page || !folio_test_slab(folio) ||
+	    (const void *)(unsigned long)RD(page, sl_slab_cache) != s ||
+	    page_to_nid(page) != node)
+		return NULL;
+#if MMSCOPE_SLAB_NODE_PARTIAL_FLAG
+	if (!folio_test_workingset(folio))
+		return NULL;
+#else
+	if (RD_BITS(page, sl_frozen) ||
+	    RD_BITS(page, sl_inuse) >= RD_BITS(page, sl_objects))
+		return NULL;
+#endif
+	link = MMSCOPE_AT(page, sl_slab_list);
+	nx = READ_ONCE(link->next);
+	pv = READ_ONCE(link->prev);
+	if (copy_from_kernel_nofault(&back, &nx->prev, sizeof(back)) ||
+	    back != link ||
+	    copy_from_kernel_nofault(&back, &pv->next, sizeof(back)) ||
+	    back != link)
+		return NULL;
+	return page;
+}
+
+/* The node's walk starts again from the head (or settles). */
+static void mmscope_partial_restart(struct mmscope_slab_priv *p, bool listing)
+{
+	p->acct.restarts++;
+	if (++p->restarts > MMSCOPE_SLAB_RESTARTS) {
+		/* Settle for what was counted. */
+		p->approx = true;
+		if (listing)
+			p->trunc = true;
+		p->dir = p->sampled ? 2 : 1;
+		return;
+	}
+	p->free = 0;
+	p->scanned = 0;
+	p->dir_scanned = 0;
+	p->dir = 0;
+	if (listing)
+		p->nr_slabs = p->node_first;
+}
+
+/*
+ * One bounded list_lock hold on node @n's partial list of cache @s, from
+ * the head (or tail) or from the resume slab.  Free objects are counted by
+ * /proc/slabinfo's rule for this kernel (MMSCOPE_SLABINFO_SCAN); with
+ * @listing, the slabs are also kept, up to MMSCOPE_SLAB_LIST.
+ */
+static void mmscope_partial_hold(struct mmscope_slab_priv *p, const void *s,
+				 void *n, bool listing)
+{
+	spinlock_t *lock = MMSCOPE_AT(n, n_list_lock);
+	struct list_head *head = MMSCOPE_AT(n, n_partial);
+	struct list_head *pos = head;
+	unsigned int visited = 0;
+	unsigned long flags;
+	u64 t0, held;
+	void *slab;
+
+	spin_lock_irqsave(lock, flags);
+	t0 = ktime_get_ns();
+	p->nr = RD(n, n_nr_partial);
+	if (!p->node_started) {
+		p->node_started = true;
+		p->limit = ULONG_MAX;
+		p->sampled = MMSCOPE_SLABINFO_SCAN &&
+			     p->nr > MMSCOPE_SLABINFO_SCAN;
+		if (p->sampled)
+			p->limit = MMSCOPE_SLABINFO_SCAN / 2;
+	}
+	if (p->resuming) {
+		p->resuming = false;
+		slab = mmscope_partial_resume(s, p->node, p->resume_pfn);
+		if (slab) {
+			pos = MMSCOPE_AT(slab, sl_slab_list);
+			p->acct.relocks++;
+		} else {
+			mmscope_partial_restart(p, listing);
+		}
+	}
+	while (p->dir < (p->sampled ? 2 : 1)) {
+		struct list_head *nx = p->dir ? READ_ONCE(pos->prev) :
+						READ_ONCE(pos->next);
+		u32 objects, inuse;
+
+		if (nx == head || p->dir_scanned >= p->limit) {
+			/* This end is done; a sample goes on from the tail. */
+			p->dir++;
+			p->dir_scanned = 0;
+			pos = head;
+			continue;
+		}
+		if (visited == MMSCOPE_SLAB_CHUNK) {
+			slab = (void *)pos - lay.sl_slab_list.bit_off / 8;
+			p->resume_pfn = page_to_pfn((struct page *)slab);
+			p->resuming = true;
+			break;
+		}
+		slab = (void *)nx - lay.sl_slab_list.bit_off / 8;
+		objects = RD_BITS(slab, sl_objects);
+		inuse = RD_BITS(slab, sl_inuse);
+		p->free += objects - min(inuse, objects);
+		if (listing) {
+			if (p->nr_slabs < MMSCOPE_SLAB_LIST)
+				mmscope_slab_list_one(slab, p->slabs,
+						      &p->nr_slabs, p->node,
+						      objects, inuse);
+			else
+				p->trunc = true;
+		}
+		visited++;
+		p->scanned++;
+		p->dir_scanned++;
+		pos = nx;
+	}
+	held = ktime_get_ns() - t0;
+	spin_unlock_irqrestore(lock, flags);
+
+	p->acct.lock_holds++;
+	p->acct.entries += visited;
+	p->acct.lock_ns_max = max(p->acct.lock_ns_max, held);
+	p->acct.lock_entries_max = max(p->acct.lock_entries_max, visited);
+}
+
+/* The cache's own fields, before its nodes are walked. */
+static void mmscope_slab_rec_begin(struct mmscope_slab_priv *p, const void *s,
+				   bool priv)
+{
+	struct mmscope_slab_cache *rec = &p->rec;
 	const char *name = (const char *)RD(s, s_name);
 	u32 oo = RD(s, s_oo);
-	bool approx = false, trunc = false;
-	int node, cpu;
 
 	memset(rec, 0, sizeof(*rec));
 	strscpy(rec->name, name ? name : "?", sizeof(rec->name));
@@ -630,34 +1276,83 @@ static void mmscope_slab_rec(const void *s, struct mmscope_slab_cache *rec,
 		rec->cpu_partial = RD(s, s_cpu_partial);
 	if (RD(s, s_ctor))
 		rec->bits |= MMSCOPE_SLABC_CTOR;
+	p->node = 0;
+	p->node_started = false;
+	p->approx = false;
+	p->trunc = false;
+	p->nr_slabs = 0;
+}
 
-	for (node = 0; node < nr_node_ids; node++) {
-		void *n = mmscope_cache_node(s, node);
-		struct mmscope_slab_node *nr = &nodes[rec->nr_nodes];
+/*
+ * Walk the nodes of cache @s from where @p stands, spending at most
+ * *@locks list_lock holds.  Return: true when every node is done.
+ */
+static bool mmscope_slab_rec_nodes(struct mmscope_slab_priv *p,
+				   const void *s, bool listing,
+				   unsigned int *locks)
+{
+	struct mmscope_slab_cache *rec = &p->rec;
+
+	for (; p->node < nr_node_ids; p->node++, p->node_started = false) {
+		void *n = mmscope_cache_node(s, p->node);
+		struct mmscope_slab_node *nr = &p->nodes[rec->nr_nodes];
 
 		if (!n)
 			continue;
+		if (!p->node_started) {
+			p->free = 0;
+			p->scanned = 0;
+			p->dir_scanned = 0;
+			p->dir = 0;
+			p->restarts = 0;
+			p->resuming = false;
+			p->node_first = p->nr_slabs;
+		}
+		do {
+			if (!*locks)
+				return false;
+			(*locks)--;
+			mmscope_partial_hold(p, s, n, listing);
+			cond_resched();
+		} while (p->resuming);
+
+		if (p->sampled) {
+			p->free = mult_frac(p->free, p->nr, max(p->scanned, 1UL));
+			p->free = min_t(u64, p->free,
+					atomic_long_read(MMSCOPE_AT(n, n_total_objects)));
+			p->approx = true;
+			if (listing)
+				p->trunc = true;
+		}
 		memset(nr, 0, sizeof(*nr));
-		nr->node = node;
+		nr->node = p->node;
 		nr->nr_slabs = atomic_long_read(MMSCOPE_AT(n, n_nr_slabs));
 		nr->total_objs = atomic_long_read(MMSCOPE_AT(n,
 							     n_total_objects));
-		nr->nr_partial = RD(n, n_nr_partial);
-		nr->partial_free = mmscope_node_partial(n, out, nr_out, node,
-							&approx, &trunc);
+		nr->nr_partial = p->nr;
+		nr->partial_free = p->free;
 		rec->num_slabs += nr->nr_slabs;
 		rec->num_objs += nr->total_objs;
 		rec->nr_partial += nr->nr_partial;
 		rec->partial_free += nr->partial_free;
 		rec->nr_nodes++;
 	}
+	return true;
+}
+
+/* The per-CPU part of the record: a racy snapshot, read without faulting. */
+static void mmscope_slab_rec_cpus(struct mmscope_slab_priv *p, const void *s)
+{
+	struct mmscope_slab_cache *rec = &p->rec;
+	void __percpu *pcp = (void __percpu *)RD(s, s_cpu_slab);
+	int cpu;
+
 	rec->active_objs = rec->num_objs - min(rec->partial_free,
 					       rec->num_objs);
-	if (approx)
+	if (p->approx)
 		rec->bits |= MMSCOPE_SLABC_APPROX;
 
 	for_each_possible_cpu(cpu) {
-		void __percpu *pcp = (void __percpu *)RD(s, s_cpu_slab);
 		void *c = per_cpu_ptr(pcp, cpu);
 		struct mmscope_slab_snap sn;
 		void *slab;
@@ -677,24 +1372,21 @@ static void mmscope_slab_rec(const void *s, struct mmscope_slab_cache *rec,
 		}
 		/* A stale link, or a chain longer than we follow. */
 		if (got < 0 || (i == MMSCOPE_SLAB_CPU_LIST && slab))
-			trunc = true;
+			p->trunc = true;
 	}
-	if (trunc)
+	if (p->trunc)
 		rec->bits |= MMSCOPE_SLABC_TRUNC;
 }
 
-static int mmscope_emit_cache(struct mmscope_ctx *ctx, const void *s)
+static int mmscope_emit_cache(struct mmscope_ctx *ctx)
 {
 	struct mmscope_slab_priv *p = ctx->priv;
-	struct mmscope_slab_cache rec;
 	u32 i;
 	int err;
 
-	p->nr_slabs = 0;
-	mmscope_slab_rec(s, &rec, p->nodes, ctx->privileged, p->slabs,
-			 &p->nr_slabs);
-	err = mmscope_emit(ctx, &rec, MMSCOPE_REC_SLAB_CACHE, sizeof(rec));
-	for (i = 0; !err && i < rec.nr_nodes; i++)
+	err = mmscope_emit(ctx, &p->rec, MMSCOPE_REC_SLAB_CACHE,
+			   sizeof(p->rec));
+	for (i = 0; !err && i < p->rec.nr_nodes; i++)
 		err = mmscope_emit(ctx, &p->nodes[i], MMSCOPE_REC_SLAB_NODE,
 				   sizeof(p->nodes[i]));
 	return err;
@@ -754,8 +1446,8 @@ static int mmscope_emit_cpu_slabs(struct mmscope_ctx *ctx, const void *s)
 	return 0;
 }
 
-/* The node-partial slabs gathered with the counts, then the per-CPU ones. */
-static int mmscope_emit_slabs(struct mmscope_ctx *ctx, const void *s)
+/* The node-partial slabs gathered with the counts, without any lock. */
+static int mmscope_emit_node_slabs(struct mmscope_ctx *ctx)
 {
 	struct mmscope_slab_priv *p = ctx->priv;
 	u32 i;
@@ -767,7 +1459,8 @@ static int mmscope_emit_slabs(struct mmscope_ctx *ctx, const void *s)
 		if (err)
 			return err;
 	}
-	return mmscope_emit_cpu_slabs(ctx, s);
+	p->nr_slabs = 0;
+	return 0;
 }
 
 /* ---- the views --------------------------------------------------------- */
@@ -778,9 +1471,13 @@ static int mmscope_slab_start(struct mmscope_ctx *ctx)
 	int err;
 
 	err = mmscope_slab_ready();
-	if (err == -EINTR)
+	/*
+	 * Not resolved (a transient failure: no memory, a signal, -EAGAIN):
+	 * the open or query fails with it, and ->fill() never runs.
+	 */
+	if (err == -EINTR || (err && !READ_ONCE(mmscope_slab_resolved)))
 		return err;
-	/* debugfs says why in the file; the device fails the query. */
+	/* Resolved as unusable: debugfs says why in the file. */
 	if (err)
 		return ctx->text ? 0 : -EOPNOTSUPP;
 	/* "echo NAME > .../parameters/cache" leaves a newline. */
@@ -818,74 +1515,181 @@ static void mmscope_slab_stop(struct mmscope_ctx *ctx)
 	kfree(p);
 }
 
-/* Text mode only: the slab files explain why they are empty. */
+/*
+ * Text mode only: the slab files explain why they are empty.  Also what
+ * ->fill() says if it ever ran without its state: it never touches the
+ * unresolved symbols.
+ */
 static int mmscope_slab_unavailable(struct mmscope_ctx *ctx)
 {
+	if (!ctx->text)
+		return -EOPNOTSUPP;
 	return mmscope_printf(ctx, "# slab views unavailable: %s\n",
-			      mmscope_slab_why);
+			      mmscope_slab_err ? mmscope_slab_why :
+			      "not resolved yet (a transient failure): open the file again");
+}
+
+static bool mmscope_slab_usable(const struct mmscope_ctx *ctx)
+{
+	return ctx->priv && READ_ONCE(mmscope_slab_resolved) &&
+	       !mmscope_slab_err;
+}
+
+/* Text mode: the lock-hold account, last. */
+static int mmscope_slab_account(struct mmscope_ctx *ctx)
+{
+	struct mmscope_slab_priv *p = ctx->priv;
+	const struct mmscope_slab_acct *a = &p->acct;
+
+	if (!ctx->text)
+		return 0;
+	return mmscope_printf(ctx, "# walk %llu ns; %llu holds of list_lock (%llu resumed, %llu restarts), longest %llu ns / %u slabs (bound %u); %llu holds of slab_mutex, longest %llu ns; %llu slabs\n",
+			      ktime_get_ns() - a->t_start, a->lock_holds,
+			      a->relocks, a->restarts, a->lock_ns_max,
+			      a->lock_entries_max, MMSCOPE_SLAB_CHUNK,
+			      a->mutex_holds, a->mutex_ns_max, a->entries);
+}
+
+/*
+ * With slab_mutex held: the entry of slab_caches after which the walk goes
+ * on (see "Resuming slab_caches" above).
+ */
+static struct list_head *mmscope_slab_reposition(struct mmscope_ctx *ctx,
+						 struct mmscope_slab_priv *p)
+{
+	struct list_head *head = mmscope_slab_caches, *pos;
+	unsigned long i = 0;
+
+	if (p->cur && !mmscope_slab_is_cache(p->cur)) {
+		/* Destroyed while the mutex was dropped: it is gone. */
+		p->cur = NULL;
+		p->nr_slabs = 0;
+		ctx->end_flags |= MMSCOPE_END_CHANGED;
+	}
+	if (!p->last)
+		return head;
+	for (pos = head->next; pos != head && i < MMSCOPE_SLAB_MAX_CACHES;
+	     pos = pos->next, i++)
+		if ((void *)pos - lay.s_list.bit_off / 8 == p->last)
+			return pos;
+	ctx->end_flags |= MMSCOPE_END_CHANGED;
+	for (pos = head, i = 0; i < p->idx && pos->next != head; i++)
+		pos = pos->next;
+	return pos;
+}
+
+/*
+ * Emit the gathered cache @s and, for slab_cache, its per-CPU slabs (read
+ * now, under slab_mutex).  Its node-partial slabs, already copied, are
+ * emitted once the mutex is dropped (mmscope_emit_node_slabs()).
+ */
+static int mmscope_slab_finish(struct mmscope_ctx *ctx, const void *s,
+			       bool one)
+{
+	struct mmscope_slab_priv *p = ctx->priv;
+	int err;
+
+	mmscope_slab_rec_cpus(p, s);
+	err = mmscope_emit_cache(ctx);
+	if (!err && one)
+		err = mmscope_emit_cpu_slabs(ctx, s);
+	return err;
 }
 
 static int mmscope_slab_fill(struct mmscope_ctx *ctx)
 {
 	bool one = ctx->ops->view == MMSCOPE_VIEW_SLAB_CACHE;
+	struct mmscope_slab_priv *p = ctx->priv;
+	unsigned int locks = MMSCOPE_SLAB_LOCKS, caches = 0, visits = 0;
 	struct list_head *pos;
-	unsigned long n = 0;
-	bool found = false;
+	u64 t0, held;
 	int err = 0;
 
-	if (mmscope_slab_err)
+	if (!mmscope_slab_usable(ctx))
 		return mmscope_slab_unavailable(ctx);
-	if (ctx->text)
-		err = mmscope_printf(ctx, "# %-24s %10s %10s %7s %7s %6s %5s %8s %8s %7s %4s %4s %s\n",
-				     "name", "active", "objs", "objsize",
-				     "slotsz", "perslb", "pages", "slabs",
-				     "partial", "cpuslb", "cpup", "refs",
-				     "flags");
-	if (err)
-		return err;
+	if (p->done)
+		goto end;
+	if (!p->header) {
+		p->header = true;
+		p->acct.t_start = ktime_get_ns();
+		if (ctx->text)
+			err = mmscope_printf(ctx, "# %-24s %10s %10s %7s %7s %6s %5s %8s %8s %7s %4s %4s %s\n",
+					     "name", "active", "objs", "objsize",
+					     "slotsz", "perslb", "pages",
+					     "slabs", "partial", "cpuslb",
+					     "cpup", "refs", "flags");
+		if (err)
+			return err;
+	}
+	if (fatal_signal_pending(current))
+		return -EINTR;
 	if (mutex_lock_killable(mmscope_slab_mutex))
 		return -EINTR;
-	list_for_each(pos, mmscope_slab_caches) {
-		const void *s = (void *)pos - lay.s_list.bit_off / 8;
+	t0 = ktime_get_ns();
+	pos = mmscope_slab_reposition(ctx, p);
+	for (;;) {
+		const void *s = p->cur;
 
-		if (++n > MMSCOPE_SLAB_MAX_CACHES)
-			break;
-		if (one) {
-			const char *name = (const char *)RD(s, s_name);
+		if (!s) {
+			if (pos->next == mmscope_slab_caches ||
+			    p->idx >= MMSCOPE_SLAB_MAX_CACHES) {
+				p->done = true;
+				break;
+			}
+			if (visits++ >= MMSCOPE_SLAB_VISITS ||
+			    caches >= MMSCOPE_SLAB_CACHES)
+				break;
+			pos = pos->next;
+			s = (void *)pos - lay.s_list.bit_off / 8;
+			p->idx++;
+			p->last = s;
+			if (one) {
+				const char *name = (const char *)RD(s, s_name);
 
-			if (!name || strcmp(name, ctx->q.name))
-				continue;
-			found = true;
+				if (!name || strcmp(name, ctx->q.name))
+					continue;
+			}
+			p->cur = s;
+			mmscope_slab_rec_begin(p, s, ctx->privileged);
 		}
-		err = mmscope_emit_cache(ctx, s);
-		if (!err && one)
-			err = mmscope_emit_slabs(ctx, s);
+		if (!mmscope_slab_rec_nodes(p, s, one, &locks))
+			break;		/* the mutex is dropped mid-cache */
+		pos = (struct list_head *)MMSCOPE_AT(s, s_list);
+		p->cur = NULL;
+		caches++;
+		err = mmscope_slab_finish(ctx, s, one);
 		if (err)
 			break;
+		if (one) {
+			p->found = true;
+			p->done = true;
+			break;
+		}
+		if (mmscope_full(ctx))
+			break;
 	}
+	held = ktime_get_ns() - t0;
 	mutex_unlock(mmscope_slab_mutex);
-	if (!err && one && !found) {
+	p->acct.mutex_holds++;
+	p->acct.mutex_ns_max = max(p->acct.mutex_ns_max, held);
+	if (!err && one && p->found)
+		err = mmscope_emit_node_slabs(ctx);
+	if (err)
+		return err;
+	if (!p->done) {
+		cond_resched();
+		return 1;
+	}
+end:
+	if (one && !p->found) {
 		if (!ctx->text)
 			return -ENOENT;
 		err = mmscope_printf(ctx, "# no slab cache named '%s'\n",
 				     ctx->q.name);
+		if (err)
+			return err;
 	}
-	return err;
-}
-
-/* Is @s one of the caches on slab_caches?  Caller holds slab_mutex. */
-static bool mmscope_slab_is_cache(const void *s)
-{
-	struct list_head *pos;
-	unsigned long n = 0;
-
-	list_for_each(pos, mmscope_slab_caches) {
-		if ((void *)pos - lay.s_list.bit_off / 8 == s)
-			return true;
-		if (++n > MMSCOPE_SLAB_MAX_CACHES)
-			break;
-	}
-	return false;
+	return mmscope_slab_account(ctx);
 }
 
 /*
@@ -970,7 +1774,7 @@ static int mmscope_slab_addr_fill(struct mmscope_ctx *ctx)
 	struct mmscope_slab_obj r = {};
 	int err;
 
-	if (mmscope_slab_err)
+	if (!mmscope_slab_usable(ctx))
 		return mmscope_slab_unavailable(ctx);
 	if (mutex_lock_killable(mmscope_slab_mutex))
 		return -EINTR;

@@ -12,14 +12,20 @@
 #include <linux/fs_context.h>
 #include <linux/module.h>
 #include <linux/mount.h>
+#include <linux/namei.h>
 #include <linux/path.h>
+#include <linux/proc_fs.h>
+#include <linux/string.h>
 #include "mmscope.h"
 
 /*
  * mmscope's own procfs instance, of the initial PID namespace, mounted
  * nowhere.  The access check opens PID/maps in it, so it does not depend on
  * what the caller sees at "/proc": an unprivileged user can mount anything
- * there in a user+mount namespace of their own.
+ * there in a user+mount namespace of their own.  It is mounted
+ * hidepid=ptraceable: a process the caller may not PTRACE_MODE_READ, kernel
+ * threads included, is absent from it, so the check comes before anything
+ * else is told about the process.
  */
 static struct vfsmount *mmscope_proc_mnt;
 
@@ -37,6 +43,7 @@ int mmscope_target_init(void)
 	struct file_system_type *type;
 	struct fs_context *fc;
 	struct vfsmount *mnt;
+	int err;
 
 	if (task_active_pid_ns(current) != &init_pid_ns) {
 		pr_err("load the module from the initial PID namespace\n");
@@ -51,6 +58,12 @@ int mmscope_target_init(void)
 	module_put(type->owner);
 	if (IS_ERR(fc))
 		return PTR_ERR(fc);
+	err = vfs_parse_fs_string(fc, "hidepid", "ptraceable",
+				  strlen("ptraceable"));
+	if (err) {
+		put_fs_context(fc);
+		return err;
+	}
 	mnt = fc_mount(fc);
 	put_fs_context(fc);
 	if (IS_ERR(mnt))
@@ -94,38 +107,91 @@ static int mmscope_may_inspect(pid_t nr, const struct cred *cred)
 	maps = file_open_root(&root, name, O_RDONLY, 0);
 	revert_creds(old);
 	if (IS_ERR(maps)) {
+		/*
+		 * -ENOENT: hidden from @cred, or gone (reaped).  A <pid>
+		 * dentry already cached (an earlier, privileged lookup) is
+		 * not looked up again: proc_pid_permission() refuses it,
+		 * with -EPERM under hidepid=ptraceable.  Both mean hidden.
+		 */
 		ret = PTR_ERR(maps);
-		/* Gone from procfs (reaped): the process no longer exists. */
-		if (ret == -ENOENT)
-			ret = -ESRCH;
+		if (ret == -EPERM)
+			ret = -ENOENT;
 	} else {
 		filp_close(maps, NULL);
 	}
 	return ret;
 }
 
+/*
+ * Does the caller's own /proc hide the processes it may not ptrace?  That
+ * is the procfs at "/proc" in the caller's mount namespace, if it is one of
+ * the caller's PID namespace: its hidepid= and gid= (struct proc_fs_info,
+ * as proc_pid_lookup() applies them).  Anything else at "/proc" (nothing, a
+ * symlink, another filesystem, another namespace's procfs) counts as
+ * hiding: then no answer tells more than hidepid=invisible would.
+ */
+static bool mmscope_proc_hides(const struct cred *cred)
+{
+	const struct proc_fs_info *fs_info;
+	const struct cred *old;
+	struct path path;
+	bool hides = true;
+
+	old = override_creds(cred);
+	if (kern_path("/proc", 0, &path))
+		goto out;
+	if (path.dentry->d_sb->s_type == mmscope_proc_mnt->mnt_sb->s_type) {
+		fs_info = proc_sb_info(path.dentry->d_sb);
+		if (fs_info->pid_ns == task_active_pid_ns(current))
+			hides = fs_info->hide_pid == HIDEPID_NOT_PTRACEABLE ||
+				(fs_info->hide_pid == HIDEPID_INVISIBLE &&
+				 !in_group_p(fs_info->pid_gid));
+	}
+	path_put(&path);
+out:
+	revert_creds(old);
+	return hides;
+}
+
+/*
+ * @task is hidden from @cred in the private procfs: @cred may not inspect
+ * it.  Say no more than the caller's own /proc says: where it hides the
+ * process, answer as for a PID that does not exist.
+ */
+static int mmscope_target_hidden(struct pid *pid, struct task_struct *task,
+				 const struct cred *cred)
+{
+	if (!pid_has_task(pid, PIDTYPE_PID) || mmscope_proc_hides(cred))
+		return -ESRCH;
+	return task->flags & PF_KTHREAD ? -EINVAL : -EACCES;
+}
+
 static int mmscope_target_try(struct pid *pid, const struct cred *cred,
 			      struct mm_struct **mmp)
 {
 	struct task_struct *task;
-	struct mm_struct *mm, *now;
+	struct mm_struct *mm = NULL, *now;
 	int ret;
 
 	task = get_pid_task(pid, PIDTYPE_PID);
 	if (!task)
 		return -ESRCH;
+	if (!(task->flags & PF_KTHREAD))
+		mm = get_task_mm(task);
+	/* First: nothing is told about a process the caller may not see. */
+	ret = mmscope_may_inspect(pid_nr(pid), cred);
+	if (ret == -ENOENT)
+		ret = mmscope_target_hidden(pid, task, cred);
+	if (ret)
+		goto out_put_mm;
 	if (task->flags & PF_KTHREAD) {
 		ret = -EINVAL;
-		goto out_put_task;
+		goto out_put_mm;
 	}
-	mm = get_task_mm(task);
 	if (!mm) {
 		ret = -ESRCH;
 		goto out_put_task;
 	}
-	ret = mmscope_may_inspect(pid_nr(pid), cred);
-	if (ret)
-		goto out_put_mm;
 	/*
 	 * The check was on this task only if it still owns @pid (its number
 	 * is not reused while it does), and on this mm only if the task
@@ -145,7 +211,8 @@ static int mmscope_target_try(struct pid *pid, const struct cred *cred,
 	mmgrab(mm);
 	*mmp = mm;
 out_put_mm:
-	mmput(mm);
+	if (mm)
+		mmput(mm);
 out_put_task:
 	put_task_struct(task);
 	return ret;
@@ -168,10 +235,16 @@ out_put_task:
  * inside the check, sees mm and credentials together: exec_update_lock.)
  * If the process executed a program during the check, check once more.
  *
+ * The access check comes first.  A process @cred may not inspect is
+ * answered -ESRCH, as a PID that does not exist, wherever the caller's own
+ * /proc hides such processes (hidepid=invisible or ptraceable, or no real
+ * /proc of its PID namespace); elsewhere -EACCES, or -EINVAL for a kernel
+ * thread, as /proc/PID shows both.
+ *
  * Return: 0; -EINVAL for a PID out of range or a kernel thread; -ESRCH for
- * no such process, or one that has exited (zombie); -EACCES/-EPERM when
- * @cred may not inspect it; -EAGAIN when it executed programs during both
- * checks.
+ * no such process, one that has exited (zombie) or one hidden from the
+ * caller; -EACCES/-EPERM when @cred may not inspect it; -EAGAIN when it
+ * executed programs during both checks.
  */
 int mmscope_target_mm(pid_t nr, const struct cred *cred,
 		      struct mm_struct **mmp)

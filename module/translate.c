@@ -9,9 +9,21 @@
  * is translated again to check the entry still maps it, and the folio's
  * state and the first bytes at the address are read through the kernel.
  * If the page went away meanwhile the leaf says so (MMSCOPE_STOP_CHANGED).
+ *
+ * The bytes are read only where GUP (and so /proc/PID/mem) would read them
+ * too, and never through a path that can fault: not from memfd_secret(2)
+ * memory (removed from the direct map, and promised to no one else), not
+ * from VM_PFNMAP/VM_IO mappings or special/devmap entries, not from PFNs
+ * without an online struct page or from ZONE_DEVICE pages, not from
+ * poisoned pages; and the rest with copy_from_kernel_nofault() after
+ * checking the direct map still maps the page.  Each refusal is reported
+ * (enum mmscope_bytes_reason).
  */
 #include <linux/mm.h>
 #include <linux/highmem.h>
+#include <linux/memory_hotplug.h>
+#include <linux/uaccess.h>
+#include <linux/magic.h>
 #include <linux/hugetlb.h>
 #include <linux/mmap_lock.h>
 #include <linux/page_ref.h>
@@ -29,6 +41,7 @@ struct mmscope_xlate {
 	int nr_steps;
 	int stop_level;
 	u32 stop;
+	struct vm_area_struct *vma;	/* the VMA of the address, or NULL */
 	struct mmscope_walk walk;	/* last: holds a PTE table snapshot */
 };
 
@@ -158,7 +171,8 @@ static int mmscope_xlate_walk(struct mm_struct *mm, unsigned long addr,
 	x->walk.mm = mm;
 	x->walk.private = x;
 	x->walk.changed = false;
-	if (!vma_lookup(mm, addr)) {
+	x->vma = vma_lookup(mm, addr);
+	if (!x->vma) {
 		x->stop = MMSCOPE_STOP_NO_VMA;
 		return 0;
 	}
@@ -171,8 +185,70 @@ static int mmscope_xlate_walk(struct mm_struct *mm, unsigned long addr,
 }
 
 /*
- * The page state of @leaf.  Returns false if the page went away or the
- * entry changed to map something else before the state could be read.
+ * Is @vma memfd_secret(2) memory?  vma_is_secretmem() and secretmem_aops
+ * are not exported to modules (6.1 and 6.12 alike), but every secretmem
+ * file lives on the secretmem pseudo file system, whose magic is uapi.
+ */
+static bool mmscope_vma_is_secretmem(struct vm_area_struct *vma)
+{
+	struct file *file = vma->vm_file;
+
+	return file && file_inode(file)->i_sb->s_magic == SECRETMEM_MAGIC;
+}
+
+/* Why the bytes of @vma's pages are never read, or MMSCOPE_BYTES_READ. */
+static u32 mmscope_vma_bytes_reason(struct vm_area_struct *vma)
+{
+	/* As GUP's check_vma_flags(): secretmem, VM_IO and VM_PFNMAP. */
+	if (mmscope_vma_is_secretmem(vma))
+		return MMSCOPE_BYTES_SECRET;
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+		return MMSCOPE_BYTES_PFNMAP;
+	return MMSCOPE_BYTES_READ;
+}
+
+/*
+ * Is the kernel virtual address @kaddr mapped in the direct map?  What
+ * kernel_page_present() (not exported) does: set_direct_map_invalid_noflush()
+ * (secretmem, and whoever else takes a page out) clears the present bit of
+ * the direct-map entry, at whatever level the direct map maps it.
+ */
+static bool mmscope_direct_mapped(const void *kaddr)
+{
+	unsigned int level;
+	pte_t *pte = lookup_address((unsigned long)kaddr, &level);
+
+	return pte && (pte_val(*pte) & _PAGE_PRESENT);
+}
+
+/*
+ * Read the first bytes at @off of @page (pinned by the caller) into @leaf,
+ * or say why not.
+ */
+static void mmscope_xlate_bytes(struct page *page, unsigned long off,
+				struct mmscope_pt_leaf *leaf)
+{
+	size_t n = min_t(unsigned long, sizeof(leaf->bytes), PAGE_SIZE - off);
+	void *kaddr;
+
+	if (is_page_hwpoison(page)) {
+		leaf->bytes_reason = MMSCOPE_BYTES_POISONED;
+		return;
+	}
+	kaddr = kmap_local_page(page);
+	if (!mmscope_direct_mapped(kaddr))
+		leaf->bytes_reason = MMSCOPE_BYTES_UNMAPPED;
+	else if (copy_from_kernel_nofault(leaf->bytes, kaddr + off, n))
+		leaf->bytes_reason = MMSCOPE_BYTES_FAULT;
+	else
+		leaf->nbytes = n;
+	kunmap_local(kaddr);
+}
+
+/*
+ * The page state of @leaf, and its first bytes where they may be read.
+ * Returns false if the page went away or the entry changed to map
+ * something else before the state could be read.
  */
 static bool mmscope_xlate_page(struct mm_struct *mm, unsigned long addr,
 			       struct mmscope_xlate *x,
@@ -182,19 +258,43 @@ static bool mmscope_xlate_page(struct mm_struct *mm, unsigned long addr,
 	int level = x->stop_level;
 	u8 kind = x->last.kind;
 	u64 leaf_pfn = x->last.pfn;
+	u32 vma_reason = mmscope_vma_bytes_reason(x->vma);
 	struct folio *folio;
 	struct page *page, *head;
 	bool same = false;
-	void *kaddr;
 
 	if (is_zero_pfn(pfn)) {
 		leaf->page_bits = MMSCOPE_PG_VALID | MMSCOPE_PG_ZERO;
+		/* Mapped by a VMA that refuses reads, the zero page reads too. */
+		leaf->bytes_reason = vma_reason;
+		if (!vma_reason)
+			mmscope_xlate_bytes(pfn_to_page(pfn), off, leaf);
 		return true;
 	}
-	if ((x->last.flags & (MMSCOPE_PTF_SPECIAL | MMSCOPE_PTF_DEVMAP)) ||
-	    !pfn_valid(pfn))
+	if (x->last.flags & MMSCOPE_PTF_DEVMAP) {
+		leaf->bytes_reason = MMSCOPE_BYTES_DEVICE;
 		return true;
-	page = pfn_to_page(pfn);
+	}
+	/* No struct page to refcount: remap_pfn_range(), vmf_insert_pfn(). */
+	if (x->last.flags & MMSCOPE_PTF_SPECIAL) {
+		leaf->bytes_reason = MMSCOPE_BYTES_PFNMAP;
+		return true;
+	}
+	if (!pfn_valid(pfn)) {
+		leaf->bytes_reason = MMSCOPE_BYTES_NO_STRUCT_PAGE;
+		return true;
+	}
+	/*
+	 * The struct page of offline memory (or of a ZONE_DEVICE range) may
+	 * be uninitialised: only its zone bits are read, as
+	 * pfn_to_online_page()'s callers do.
+	 */
+	page = pfn_to_online_page(pfn);
+	if (!page || is_zone_device_page(page)) {
+		leaf->bytes_reason = is_zone_device_page(pfn_to_page(pfn)) ?
+				     MMSCOPE_BYTES_DEVICE : MMSCOPE_BYTES_OFFLINE;
+		return true;
+	}
 	folio = page_folio(page);
 	/* A free page, while the entry mapped it: being unmapped. */
 	if (!folio_try_get(folio))
@@ -257,14 +357,13 @@ static bool mmscope_xlate_page(struct mm_struct *mm, unsigned long addr,
 		leaf->page_bits |= MMSCOPE_PG_REFERENCED;
 	if (folio_test_unevictable(folio))
 		leaf->page_bits |= MMSCOPE_PG_UNEVICTABLE;
-	/* Normal RAM we hold a reference on: read what the process sees. */
-	if (!PageReserved(page)) {
-		leaf->nbytes = min_t(unsigned long, sizeof(leaf->bytes),
-				     PAGE_SIZE - off);
-		kaddr = kmap_local_page(page);
-		memcpy(leaf->bytes, kaddr + off, leaf->nbytes);
-		kunmap_local(kaddr);
-	}
+	/*
+	 * Online RAM we hold a reference on (reserved pages too: the vDSO's
+	 * are, and GUP reads them): read what the process sees.
+	 */
+	leaf->bytes_reason = vma_reason;
+	if (!vma_reason)
+		mmscope_xlate_bytes(page, off, leaf);
 out_put:
 	folio_put(folio);
 	return same;
@@ -276,7 +375,7 @@ static int mmscope_xlate_start(struct mmscope_ctx *ctx)
 
 	if (ctx->q.start >= TASK_SIZE_MAX)
 		return -EINVAL;
-	x = kzalloc(sizeof(*x), GFP_KERNEL);
+	x = kzalloc(sizeof(*x), GFP_KERNEL_ACCOUNT);
 	ctx->priv = x;
 	return x ? 0 : -ENOMEM;
 }
@@ -284,6 +383,31 @@ static int mmscope_xlate_start(struct mmscope_ctx *ctx)
 static void mmscope_xlate_stop(struct mmscope_ctx *ctx)
 {
 	kfree(ctx->priv);
+}
+
+/*
+ * Without CAP_SYS_ADMIN, as /proc/PID/pagemap: no entry, PFN or swap entry,
+ * and the kind and flags mmscope_pt_hide() leaves.  @vm_flags: those of the
+ * VMA for the last step (pagemap's soft-dirty), else 0.
+ */
+static void mmscope_xlate_hide_step(struct mmscope_pt_step *st,
+				    unsigned long vm_flags)
+{
+	struct mmscope_pt_entry e = {
+		.kind = st->kind,
+		.flags = st->flags,
+	};
+
+	mmscope_pt_hide(&e, vm_flags);
+	st->entry = 0;
+	st->next_table = 0;
+	st->pfn = 0;
+	st->swap_type = 0;
+	st->swap_offset = 0;
+	st->kind = e.kind;
+	st->flags = e.flags;
+	st->pkey = 0;
+	st->hidden = 1;
 }
 
 static int mmscope_xlate_fill(struct mmscope_ctx *ctx)
@@ -308,13 +432,10 @@ static int mmscope_xlate_fill(struct mmscope_ctx *ctx)
 		struct mmscope_pt_step *st = &x->steps[i];
 
 		if (!ctx->privileged) {
-			/* As /proc/PID/pagemap: not even swap entries. */
-			st->entry = 0;
-			st->next_table = 0;
-			st->pfn = 0;
-			st->swap_type = 0;
-			st->swap_offset = 0;
-			st->hidden = 1;
+			struct vm_area_struct *vma = vma_lookup(mm, addr);
+
+			mmscope_xlate_hide_step(st, vma && i == x->nr_steps - 1 ?
+						vma->vm_flags : 0);
 		}
 		err = mmscope_emit(ctx, st, MMSCOPE_REC_PT_STEP, sizeof(*st));
 		if (err)
@@ -324,6 +445,12 @@ static int mmscope_xlate_fill(struct mmscope_ctx *ctx)
 	leaf.stop = x->stop;
 	leaf.stop_level = x->stop_level;
 	leaf.kind = x->last.kind;
+	if (!ctx->privileged && x->nr_steps) {
+		/* The kind pagemap would say: that of the last step. */
+		leaf.kind = x->steps[x->nr_steps - 1].kind;
+		if (leaf.stop == MMSCOPE_STOP_BAD)
+			leaf.stop = MMSCOPE_STOP_NOT_PRESENT;
+	}
 	if (x->stop == MMSCOPE_STOP_LEAF) {
 		unsigned long size = mmscope_pt_level_size(x->stop_level);
 
@@ -331,10 +458,17 @@ static int mmscope_xlate_fill(struct mmscope_ctx *ctx)
 		leaf.pfn = x->last.pfn + ((addr & (size - 1)) >> PAGE_SHIFT);
 		leaf.phys = ((u64)leaf.pfn << PAGE_SHIFT) | (addr & ~PAGE_MASK);
 		/* Walks again: x is overwritten, the steps are out already. */
-		if (ctx->privileged && !mmscope_xlate_page(mm, addr, x, &leaf))
+		if (ctx->privileged && !mmscope_xlate_page(mm, addr, x, &leaf)) {
 			leaf.stop = MMSCOPE_STOP_CHANGED;
+			leaf.bytes_reason = MMSCOPE_BYTES_CHANGED;
+			leaf.nbytes = 0;
+		}
+	} else {
+		leaf.bytes_reason = MMSCOPE_BYTES_NO_PAGE;
 	}
 	if (!ctx->privileged) {
+		if (leaf.bytes_reason == MMSCOPE_BYTES_READ)
+			leaf.bytes_reason = MMSCOPE_BYTES_HIDDEN;
 		leaf.pfn = 0;
 		leaf.phys = 0;
 		leaf.hidden = 1;
@@ -356,6 +490,8 @@ static const char *const mmscope_xlate_stops[] = {
 	[MMSCOPE_STOP_BAD] = "bad entry",
 	[MMSCOPE_STOP_CHANGED] = "entry changed during the walk",
 };
+
+static const char *const mmscope_bytes_reasons[] = MMSCOPE_BYTES_REASON_NAMES;
 
 /* enum mmscope_page_bits, bit by bit */
 static const char *const mmscope_page_bit_names[] = {
@@ -416,6 +552,10 @@ static void mmscope_xlate_show(struct seq_buf *s,
 		}
 		if (l->nbytes)
 			seq_buf_printf(s, " bytes ");
+		else if (l->bytes_reason != MMSCOPE_BYTES_NO_PAGE)
+			seq_buf_printf(s, " bytes not read (%s)",
+				       mmscope_bytes_reasons[l->bytes_reason %
+							     MMSCOPE_BYTES_NR]);
 		for (i = 0; i < l->nbytes && i < sizeof(l->bytes); i++)
 			seq_buf_printf(s, "%02x", l->bytes[i]);
 		seq_buf_printf(s, "\n");

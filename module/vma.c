@@ -13,6 +13,7 @@
 #include <linux/kdev_t.h>
 #include <linux/log2.h>
 #include <linux/pgtable.h>
+#include <linux/vmalloc.h>
 #include "mmscope.h"
 #include "compat.h"
 
@@ -143,9 +144,9 @@ static void mmscope_vma_name(struct vm_area_struct *vma,
 }
 
 static int mmscope_emit_vma(struct mmscope_ctx *ctx,
-			    struct vm_area_struct *vma, char *tmp)
+			    struct vm_area_struct *vma, struct mmscope_vma *rec,
+			    char *tmp)
 {
-	struct mmscope_vma *rec = ctx->priv;
 	size_t len;
 
 	memset(rec, 0, sizeof(*rec));
@@ -224,28 +225,26 @@ static int mmscope_emit_mm(struct mmscope_ctx *ctx, struct mm_struct *mm)
 	return mmscope_emit(ctx, &rec, MMSCOPE_REC_MM, sizeof(rec));
 }
 
-static int mmscope_vma_start(struct mmscope_ctx *ctx)
-{
-	ctx->priv = kvmalloc(struct_size_t(struct mmscope_vma, name,
-					   MMSCOPE_NAME_MAX), GFP_KERNEL);
-	return ctx->priv ? 0 : -ENOMEM;
-}
-
-static void mmscope_vma_stop(struct mmscope_ctx *ctx)
-{
-	kvfree(ctx->priv);
-}
+/* The record being built and d_path()'s buffer: one fill's scratch. */
+#define MMSCOPE_VMA_SCRATCH \
+	(struct_size_t(struct mmscope_vma, name, MMSCOPE_NAME_MAX) + PATH_MAX)
 
 static int mmscope_vma_fill(struct mmscope_ctx *ctx)
 {
 	struct vm_area_struct *vma;
+	struct mmscope_vma *rec;
 	struct mm_struct *mm;
 	int ret = 0, err = 0;
 	char *tmp;
 
-	tmp = kmalloc(PATH_MAX, GFP_KERNEL);
-	if (!tmp)
+	/*
+	 * Held for this fill only, not by the open file, and charged to the
+	 * reader's memory cgroup; order-0 pages (see mmscope_grow()).
+	 */
+	rec = __vmalloc(MMSCOPE_VMA_SCRATCH, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!rec)
 		return -ENOMEM;
+	tmp = (char *)rec + struct_size(rec, name, MMSCOPE_NAME_MAX);
 	mm = mmscope_mm_get(ctx, &err);
 	if (!mm)
 		goto out_free;
@@ -263,7 +262,7 @@ static int mmscope_vma_fill(struct mmscope_ctx *ctx)
 		VMA_ITERATOR(vmi, mm, ctx->cursor);
 
 		for_each_vma(vmi, vma) {
-			err = mmscope_emit_vma(ctx, vma, tmp);
+			err = mmscope_emit_vma(ctx, vma, rec, tmp);
 			if (err)
 				break;
 			ctx->cursor = vma->vm_end;
@@ -278,7 +277,7 @@ out_unlock:
 out_put:
 	mmput(mm);
 out_free:
-	kfree(tmp);
+	vfree(rec);
 	return err ? err : ret;
 }
 
@@ -348,8 +347,6 @@ const struct mmscope_view_ops mmscope_vma_view = {
 	.name = "vma",
 	.view = MMSCOPE_VIEW_VMA,
 	.needs_mm = true,
-	.start = mmscope_vma_start,
 	.fill = mmscope_vma_fill,
 	.show = mmscope_vma_show,
-	.stop = mmscope_vma_stop,
 };

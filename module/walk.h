@@ -83,6 +83,7 @@ struct mmscope_pt_entry {
 
 u8 mmscope_pt_kind(u64 raw, int level);
 void mmscope_pt_decode(u64 raw, int level, struct mmscope_pt_entry *e);
+void mmscope_pt_hide(struct mmscope_pt_entry *e, unsigned long vm_flags);
 unsigned long mmscope_pt_level_size(int level);
 
 /* Text of the debugfs files, in pte_decode.c. */

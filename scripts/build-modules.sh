@@ -22,7 +22,8 @@ mkdir -p "$out/selftests"
 # excludes keep the objects of the previous build (incremental rebuilds).
 rsync_opts=(-a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod'
 	--exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.order'
-	--exclude='*.symvers' --exclude='.tmp_versions')
+	--exclude='*.symvers' --exclude='.tmp_versions'
+	--exclude=compat_probe.h)
 cp -p "$ROOT/Kbuild" "$out/Kbuild"
 rsync "${rsync_opts[@]}" "$ROOT/module/" "$out/module/"
 rsync "${rsync_opts[@]}" "$ROOT/selftests/test_modules/" "$out/selftests/test_modules/"

@@ -21,6 +21,8 @@ scripts/deps.sh debug
 kdir=$(scripts/debug-kernel.sh)
 export MMSCOPE_VMLINUZ_612=$kdir/arch/x86/boot/bzImage
 export MMSCOPE_KDIR_612=$kdir
+# Its declared skips are those of "debug" (selftests/SKIPS).
+export MMSCOPE_KNAME=debug
 # Modules and initramfs for this kernel live apart from the Debian 6.12 ones.
 export BUILD=$ROOT/build/debug
 mkdir -p "$BUILD"

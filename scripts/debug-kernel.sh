@@ -3,7 +3,9 @@
 #
 # Build (once) a 6.12 debug kernel from Debian's linux-source-6.12 for
 # `make check-debug`: KASAN, lockdep (PROVE_LOCKING, PROVE_RCU),
-# DEBUG_ATOMIC_SLEEP, DEBUG_VM, DEBUG_LIST, PAGE_TABLE_CHECK, KMEMLEAK, BTF.
+# DEBUG_ATOMIC_SLEEP, DEBUG_VM, DEBUG_LIST, PAGE_TABLE_CHECK, KMEMLEAK, BTF;
+# KSM and MEMORY_FAILURE for the exotic-memory test, and the kernel's own
+# page-table dump (PTDUMP_DEBUGFS) as an oracle.
 # The tree and its build are cached outside the repository, keyed by the
 # source package version and this script's config fragment.
 #
@@ -66,6 +68,10 @@ CONFIG_BLK_DEV_INITRD=y
 CONFIG_RD_GZIP=y
 CONFIG_IKCONFIG=y
 CONFIG_IKCONFIG_PROC=y
+CONFIG_KSM=y
+CONFIG_MEMORY_FAILURE=y
+CONFIG_NUMA=y
+CONFIG_PTDUMP_DEBUGFS=y
 CONFIG_PANIC_ON_OOPS=n
 CFG
 )

@@ -7,6 +7,9 @@
 #                           linux-source-6.12 (kselftest harness, checkpatch)
 #   scripts/deps.sh vm|demo|check|debug
 #                           build + qemu, busybox, cpio
+#   scripts/deps.sh deb     what make deb needs: the CLI's build dependencies and
+#                           Debian's packaging tools (no kernel headers: the CLI's
+#                           BTF may come from /sys/kernel/btf/vmlinux)
 #
 # No kernel package is installed: the VM kernels, their modules and the
 # headers the module is built against are Debian packages downloaded and
@@ -24,12 +27,15 @@ build_pkgs="build-essential make gcc clang llvm libbpf-dev bpftool libelf-dev
 	linux-source-6.12 xz-utils zstd"
 vm_pkgs="qemu-system-x86 busybox-static cpio gzip kmod xz-utils zstd"
 debug_pkgs="bc bison flex libssl-dev dwarves python3 cpio"
+deb_pkgs="build-essential make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+	libzstd-dev rsync dpkg-dev debhelper dh-dkms help2man bash-completion"
 
 case "$target" in
 build) pkgs=$build_pkgs ;;
 check|demo|vm) pkgs="$build_pkgs $vm_pkgs" ;;
 debug) pkgs="$build_pkgs $vm_pkgs $debug_pkgs" ;;
-*) echo "usage: $0 build|check|demo|vm|debug" >&2; exit 2 ;;
+deb) pkgs=$deb_pkgs ;;
+*) echo "usage: $0 build|check|demo|vm|debug|deb" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -10,7 +10,7 @@
 # a missing CLI is a warning.  Guest layout:
 #   /init                       scripts/guest/init
 #   /mmscope/mmscope            the CLI (static), also on PATH
-#   /mmscope/mmscope.ko         build/k-<name>/module/mmscope.ko
+#   /mmscope/mmscope.ko         build/k-<name>/module/mmscope.ko, or $MMSCOPE_KO
 #   /mmscope/test_modules/*.ko  build/k-<name>/selftests/test_modules/*.ko
 #   /mmscope/selftests/         build/selftests/ (tests, run_tests.sh, lib.sh,
 #                               TESTS, kselftest/ runner)
@@ -31,7 +31,9 @@ busybox=$(command -v busybox || true)
 	busybox=
 [ -n "$busybox" ] || busybox=/bin/busybox
 [ -x "$busybox" ] || die "no static busybox (scripts/deps.sh vm)"
-[ -e "$kout/module/mmscope.ko" ] || die "$kout/module/mmscope.ko missing (scripts/build-modules.sh $name)"
+# MMSCOPE_KO: another mmscope.ko for this kernel (make check-deb: the DKMS one).
+mmscope_ko=${MMSCOPE_KO:-$kout/module/mmscope.ko}
+[ -e "$mmscope_ko" ] || die "$mmscope_ko missing (scripts/build-modules.sh $name)"
 [ -d "$BUILD/selftests" ] || die "build/selftests missing (make -C selftests)"
 
 rm -rf "$stage"
@@ -64,7 +66,7 @@ echo 'export PS1="mmscope-vm:\w# "; export PATH=/mmscope:$PATH' > "$stage/etc/pr
 mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null ||
 	note "cannot mknod /dev/console (not root?); /init reopens it"
 
-cp "$kout/module/mmscope.ko" "$stage/mmscope/"
+cp "$mmscope_ko" "$stage/mmscope/mmscope.ko"
 shopt -s nullglob
 for ko in "$kout"/selftests/test_modules/*.ko; do
 	cp "$ko" "$stage/mmscope/test_modules/"

@@ -62,8 +62,7 @@ esac
 
 # ---- build (incremental) ----
 if [ "${MMSCOPE_NO_BUILD:-0}" != 1 ]; then
-	make -s -C "$ROOT" userspace >&2 ||
-		note "warning: the CLI does not build; continuing without it"
+	make -s -C "$ROOT" userspace >&2 || die "the CLI does not build (make userspace)"
 	"$ROOT/scripts/build-modules.sh" "$kernel" >&2 || die "module build for $kernel failed"
 	make -s -C "$ROOT/selftests" >&2 || die "selftests build failed"
 	"$ROOT/scripts/mkinitramfs.sh" "$kernel" > /dev/null || die "initramfs failed"
@@ -112,10 +111,15 @@ append="console=ttyS0 panic=-1 loglevel=5 mitigations=off 8250.nr_uarts=1"
 # Sizes a built-in brd (the check-debug kernel's scratch disk); a modular
 # brd gets them from scripts/guest/scratch.sh instead.
 append+=" brd.rd_nr=1 brd.rd_size=65536"
-append+=" mmscope.mode=$mode mmscope.paging=$paging mmscope.kernel=$kernel"
+# memfd_secret(2) is off by default before v6.5: the exotic test maps it.
+append+=" secretmem.enable=1"
+# mmscope.kernel: the kernel's name (selftests/SKIPS is keyed on it);
+# check-debug.sh names its kernel "debug" through MMSCOPE_KNAME.
+append+=" mmscope.mode=$mode mmscope.paging=$paging mmscope.kernel=${MMSCOPE_KNAME:-$kernel}"
 append+=" mmscope.numa=$numa"
 [ -n "$args" ] && append+=" mmscope.args=\"$args\""
 numa_opts=()
+smp_spec=$smp
 if [ "$numa" -gt 1 ]; then
 	# Equal nodes: memory in MiB, vCPUs in consecutive ranges.
 	case "$mem" in
@@ -131,9 +135,9 @@ if [ "$numa" -gt 1 ]; then
 	mem=$(((mib / numa) * numa))M
 	# One socket per node: CPUs sharing a last-level cache across nodes
 	# make the kernel warn (topology_sane) at boot.
-	smp="$smp,sockets=$numa,cores=$per_cpu,threads=1"
+	smp_spec="$smp,sockets=$numa,cores=$per_cpu,threads=1"
 fi
-qemu=(qemu-system-x86_64 "${accel_opts[@]}" -cpu "$cpu" -m "$mem" -smp "$smp"
+qemu=(qemu-system-x86_64 "${accel_opts[@]}" -cpu "$cpu" -m "$mem" -smp "$smp_spec"
 	"${numa_opts[@]}" -nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd"
 	-append "$append")
 

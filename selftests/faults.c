@@ -166,7 +166,9 @@ static int wl_storm(void)
 
 /*
  * slow ADDR N: map N pages at ADDR (guard page below), say "ready" on
- * stdout, then write one new page every 50 ms; then wait to be killed.
+ * stdout, then write one new page every 50 ms until killed; after the Nth
+ * page, MADV_DONTNEED empties the N pages and it starts over (a 10 s cycle
+ * for N = 200: faults go on however late a tracer attaches).
  */
 static int wl_slow(unsigned long addr, unsigned long n)
 {
@@ -178,11 +180,13 @@ static int wl_slow(unsigned long addr, unsigned long n)
 	p[0] = 1;
 	printf("ready\n");
 	fflush(stdout);
-	for (i = 1; i <= n; i++) {
-		p[i * PG] = 1;
-		usleep(50000);
+	for (;;) {
+		for (i = 1; i <= n; i++) {
+			p[i * PG] = 1;
+			usleep(50000);
+		}
+		madvise(p + PG, n * PG, MADV_DONTNEED);
 	}
-	pause();
 	return 0;
 }
 
@@ -307,20 +311,11 @@ static const char *self_exe(void)
 	return path;
 }
 
-/* Run the CLI with @argv (NULL-terminated, after "faults"), parse all. */
-static int run_trace(struct trace *t, const char *const *args)
+/* Parse the CLI's JSON Lines output t->out (consumed): events, summary. */
+static void parse_trace(struct trace *t)
 {
-	const char *argv[32] = { mmt_cli(), "faults", "--json" };
-	int i = 3;
 	char *line;
 
-	memset(t, 0, sizeof(*t));
-	for (; *args && i < 31; args++)
-		argv[i++] = *args;
-	argv[i] = NULL;
-	t->out = mmt_run((char *const *)argv, &t->status, &t->err);
-	if (!t->out)
-		return -1;
 	for (line = t->out; line && *line;) {
 		char *nl = strchr(line, '\n');
 		struct mmt_json *j;
@@ -339,6 +334,22 @@ static int run_trace(struct trace *t, const char *const *args)
 		}
 		line = nl ? nl + 1 : NULL;
 	}
+}
+
+/* Run the CLI with @argv (NULL-terminated, after "faults"), parse all. */
+static int run_trace(struct trace *t, const char *const *args)
+{
+	const char *argv[32] = { "faults", "--json" };
+	int i = 2;
+
+	memset(t, 0, sizeof(*t));
+	for (; *args && i < 31; args++)
+		argv[i++] = *args;
+	argv[i] = NULL;
+	t->out = mmt_cli_runv(argv, &t->status, &t->err);
+	if (!t->out)
+		return -1;
+	parse_trace(t);
 	return 0;
 }
 
@@ -352,6 +363,17 @@ static void trace_free(struct trace *t)
 	mmt_json_free(t->doc);
 	free(t->out);
 	free(t->err);
+}
+
+/* Whether the array of strings @a holds @w. */
+static bool has_word(const struct mmt_json *a, const char *w)
+{
+	int i;
+
+	for (i = 0; a && a->type == MMT_JARR && i < a->n; i++)
+		if (a->kids[i]->type == MMT_JSTR && !strcmp(a->kids[i]->str, w))
+			return true;
+	return false;
 }
 
 static bool has_result(const struct mmt_json *ev, const char *name)
@@ -396,6 +418,29 @@ static pid_t spawn(const char *const *argv, int *outfd)
 		*outfd = out[0];
 	else
 		close(out[0]);
+	return pid;
+}
+
+/* The CLI with @args after "faults --json", its stdout into @path. */
+static pid_t spawn_cli_to(const char *const *args, const char *path)
+{
+	const char *argv[32] = { mmt_cli(), "faults", "--json" };
+	int i = 3, fd;
+	pid_t pid;
+
+	for (; *args && i < 31; args++)
+		argv[i++] = *args;
+	argv[i] = NULL;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(fd, 1);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(fd);
 	return pid;
 }
 
@@ -497,7 +542,85 @@ static int mmscope_progs_gone(int ms)
 	return progs;
 }
 
-/* kprobes on handle_mm_fault in the kernel's list (debugfs), -1: no list. */
+/*
+ * mmscope's fault probes attached right now: the kernel's list of BPF links
+ * (BPF_LINK_GET_NEXT_ID), counting those whose program is mmscope's entry
+ * or exit probe on handle_mm_fault().  A link is found by id only between
+ * the end of its attach (bpf_link_settle()) and the drop of its last
+ * reference, after which it is detached: so a count of 2 seen at time t
+ * means both probes were attached from before t until t.  The fd taken
+ * here holds the link for a moment: it delays a detach, never hides one.
+ */
+static int fault_links_attached(void)
+{
+	static const char *const names[] = {
+		"fentry_fault", "fexit_fault", "kprobe_fault", "kretprobe_fault",
+	};
+	union bpf_attr a;
+	__u32 id = 0;
+	int n = 0;
+
+	for (;;) {
+		struct bpf_link_info li;
+		struct bpf_prog_info pi;
+		unsigned int i;
+		int lfd, pfd;
+
+		memset(&a, 0, sizeof(a));
+		a.start_id = id;
+		if (syscall(SYS_bpf, BPF_LINK_GET_NEXT_ID, &a, sizeof(a)))
+			break;
+		id = a.next_id;
+		memset(&a, 0, sizeof(a));
+		a.link_id = id;
+		lfd = syscall(SYS_bpf, BPF_LINK_GET_FD_BY_ID, &a, sizeof(a));
+		if (lfd < 0)
+			continue;
+		memset(&li, 0, sizeof(li));
+		memset(&a, 0, sizeof(a));
+		a.info.bpf_fd = lfd;
+		a.info.info_len = sizeof(li);
+		a.info.info = (__u64)(unsigned long)&li;
+		if (syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a))) {
+			close(lfd);
+			continue;
+		}
+		memset(&a, 0, sizeof(a));
+		a.prog_id = li.prog_id;
+		pfd = syscall(SYS_bpf, BPF_PROG_GET_FD_BY_ID, &a, sizeof(a));
+		if (pfd >= 0) {
+			memset(&pi, 0, sizeof(pi));
+			memset(&a, 0, sizeof(a));
+			a.info.bpf_fd = pfd;
+			a.info.info_len = sizeof(pi);
+			a.info.info = (__u64)(unsigned long)&pi;
+			if (!syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &a, sizeof(a)))
+				for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+					n += !strcmp(pi.name, names[i]);
+			close(pfd);
+		}
+		close(lfd);
+	}
+	return n;
+}
+
+/* pgfault in /proc/vmstat, read by the test itself (0: unreadable). */
+static unsigned long long vmstat_pgfault(void)
+{
+	char *buf = mmt_read_file("/proc/vmstat", NULL), *p;
+	unsigned long long v = 0;
+
+	p = buf ? strstr(buf, "\npgfault ") : NULL;
+	if (p)
+		v = strtoull(p + 9, NULL, 10);
+	free(buf);
+	return v;
+}
+
+/*
+ * kprobes on handle_mm_fault in the kernel's list (debugfs), -1: the list
+ * cannot be read (the callers assert >= 0 first: no list proves nothing).
+ */
 static int kprobes_on_fault(void)
 {
 	char *buf = mmt_read_file("/sys/kernel/debug/kprobes/list", NULL), *p;
@@ -584,7 +707,13 @@ TEST_F(probe, anon_write_pfn)
 	ASSERT_EQ(0, run_trace(&t, args));
 	ASSERT_EQ(0, t.status) TH_LOG("%s", t.err);
 	ASSERT_NE(NULL, t.sum);
-	ASSERT_STREQ(variant->name, mmt_jstr(mmt_jget(t.sum, "probe")) ?: "");
+	/*
+	 * PREEMPT_RT (/sys/kernel/realtime): trampolines run preemptible and
+	 * their per-CPU recursion guard refuses other tasks' faults, so the
+	 * tracer must take kprobes there even when fentry could attach.
+	 */
+	ASSERT_STREQ(access("/sys/kernel/realtime", F_OK) == 0 ? "kprobe" :
+		     variant->name, mmt_jstr(mmt_jget(t.sum, "probe")) ?: "");
 	ASSERT_EQ(0, mmt_jnum(mmt_jget(t.sum, "lost")));
 	f = fopen(out, "r");
 	ASSERT_NE(NULL, f);
@@ -617,9 +746,13 @@ TEST_F(probe, anon_write_pfn)
 		EXPECT_LE(mmt_jhex(mmt_jget(mmt_jget(ev, "vma"), "start")),
 			  a - PG);
 		EXPECT_GE(mmt_jhex(mmt_jget(mmt_jget(ev, "vma"), "end")), b);
-		ASSERT_NE(NULL, mmt_jget(mmt_jget(ev, "vma"), "file"));
+		ASSERT_NE(NULL, mmt_jget(mmt_jget(ev, "vma"), "name"));
 		EXPECT_EQ(MMT_JNULL,
-			  mmt_jget(mmt_jget(ev, "vma"), "file")->type);
+			  mmt_jget(mmt_jget(ev, "vma"), "name")->type);
+		/* level: a name; vma.flags: smaps mnemonics, as in the vma view */
+		EXPECT_STREQ("pte", mmt_jstr(mmt_jget(ev, "level")) ?: "");
+		EXPECT_TRUE(has_word(mmt_jget(mmt_jget(ev, "vma"), "flags"), "wr"));
+		EXPECT_TRUE(has_word(mmt_jget(mmt_jget(ev, "vma"), "flags"), "rd"));
 		EXPECT_TRUE(jbool(mmt_jget(ev, "write")));
 		EXPECT_TRUE(jbool(mmt_jget(ev, "user")));
 		EXPECT_FALSE(jbool(mmt_jget(ev, "major")));
@@ -750,6 +883,7 @@ static bool file_trace(struct __test_metadata *_metadata, struct trace *t,
 	return true;
 }
 
+/* The VM's scratch disk is part of the image: without it the test fails. */
 #define NO_SCRATCH "no writable block-backed filesystem (the rootfs is tmpfs/ramfs, whose pages drop_caches cannot drop): the VM gets one from scripts/guest/scratch.sh (see its boot message), elsewhere set MMSCOPE_SCRATCH"
 
 /*
@@ -766,10 +900,10 @@ TEST(major_after_drop_caches)
 	struct trace t;
 
 	if (!file_trace(_metadata, &t, a1, a2, n, NULL, path, sizeof(path)))
-		SKIP(return, NO_SCRATCH);
+		ASSERT_TRUE(0) TH_LOG(NO_SCRATCH);
 	for (i = 0; i < t.n; i++) {
 		const char *file = mmt_jstr(mmt_jget(mmt_jget(t.ev[i], "vma"),
-						     "file"));
+						     "name"));
 
 		if (ev_in(t.ev[i], a1, a1 + n * PG) || ev_in(t.ev[i], a2, a2 + n * PG))
 			EXPECT_STREQ(base_name(path), file ?: "(null)");
@@ -799,13 +933,13 @@ TEST(filter_major)
 
 	if (!file_trace(_metadata, &t, a1, a2, n,
 			(const char *[]){ "--major", NULL }, path, sizeof(path)))
-		SKIP(return, NO_SCRATCH);
+		ASSERT_TRUE(0) TH_LOG(NO_SCRATCH);
 	ASSERT_GE(t.n, 1);
 	for (i = 0; i < t.n; i++) {
 		EXPECT_TRUE(has_result(t.ev[i], "MAJOR"));
 		EXPECT_STREQ(base_name(path),
 			     mmt_jstr(mmt_jget(mmt_jget(t.ev[i], "vma"),
-					       "file")) ?: "(null)");
+					       "name")) ?: "(null)");
 		first += ev_in(t.ev[i], a1, a1 + PG);
 	}
 	EXPECT_GE(first, 1);
@@ -823,7 +957,7 @@ TEST(filter_min_lat)
 	if (!file_trace(_metadata, &t, a1, a2, n,
 			(const char *[]){ "--min-lat", "20", NULL }, path,
 			sizeof(path)))
-		SKIP(return, NO_SCRATCH);
+		ASSERT_TRUE(0) TH_LOG(NO_SCRATCH);
 	ASSERT_GE(t.n, 1);
 	for (i = 0; i < t.n; i++)
 		EXPECT_GE(mmt_jnum(mmt_jget(t.ev[i], "latency_ns")), 20000);
@@ -857,32 +991,79 @@ TEST(filter_range)
 	trace_free(&t);
 }
 
+/* Which of the @n pages at @a are present in @pid's pagemap. */
+static void present_pages(pid_t pid, unsigned long a, unsigned long n,
+			  bool *present)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t e = 0;
+
+		present[i] = !mmt_pagemap(pid, a + i * PG, &e) &&
+			     MMT_PM_PRESENT(e);
+	}
+}
+
 /*
  * -p PID on a process already running: only its faults, not those of a
  * second process doing the same at the same addresses; each event's PFN
- * is what the process's pagemap shows.
+ * is what the process's pagemap shows.  Complete, too: every page that
+ * became present in the process's pagemap between two reads made while
+ * both fault probes were attached (the kernel's BPF link list) was
+ * faulted in then, by one write fault that the trace must hold (the
+ * workload's 10 s cycle is longer than the trace: once per page at most).
  */
+#define SLOW_PAGES	200
+
 TEST(filter_pid_running)
 {
-	unsigned long a = 0x3c0000000000UL, n = 200;
+	unsigned long a = 0x3c0000000000UL, n = SLOW_PAGES;
 	char range[64], addr[32], ns[16], pid[16], buf[16];
+	char out[] = "/tmp/mmscope-pid-XXXXXX";
 	const char *wl[] = { self_exe(), "workload", "slow", addr, ns, NULL };
-	pid_t w[2];
-	int fd[2], i, mine = 0;
-	struct trace t;
+	static bool p2[SLOW_PAGES], p3[SLOW_PAGES], cand[SLOW_PAGES];
+	int seen[SLOW_PAGES] = { 0 };
+	int fd[2], i, mine = 0, window = 0, st;
+	struct trace t = { 0 };
+	pid_t w[2], cli;
+	bool got3 = false;
 
+	ASSERT_EQ(0, mmscope_progs_gone(3000));
 	snprintf(addr, sizeof(addr), "0x%lx", a);
 	snprintf(ns, sizeof(ns), "%lu", n);
 	snprintf(range, sizeof(range), "0x%lx-0x%lx", a, a + n * PG);
+	i = mkstemp(out);
+	ASSERT_GE(i, 0);
+	close(i);
 	for (i = 0; i < 2; i++) {
 		w[i] = spawn(wl, &fd[i]);
 		ASSERT_GT(w[i], 0);
 		ASSERT_EQ(6, read(fd[i], buf, 6));	/* "ready\n" */
 	}
 	snprintf(pid, sizeof(pid), "%d", w[0]);
-	EXPECT_EQ(0, run_trace(&t, (const char *[]){ "-p", pid, "--range",
-		  range, "--duration", "2", NULL }));
-	EXPECT_EQ(0, t.status) TH_LOG("%s", t.err);
+	cli = spawn_cli_to((const char *[]){ "-p", pid, "--range", range,
+			   "--duration", "2", NULL }, out);
+	ASSERT_GT(cli, 0);
+	for (i = 0; i < 6000 && fault_links_attached() < 2; i++)
+		usleep(10000);
+	present_pages(w[0], a, n, p2);
+	ASSERT_EQ(2, fault_links_attached()) TH_LOG("the tracer never attached");
+	for (;;) {
+		present_pages(w[0], a, n, cand);
+		if (fault_links_attached() < 2)
+			break;
+		memcpy(p3, cand, sizeof(p3));
+		got3 = true;
+		usleep(20000);
+	}
+	ASSERT_EQ(cli, waitpid(cli, &st, 0));
+	t.out = mmt_read_file(out, NULL);
+	unlink(out);
+	ASSERT_NE(NULL, t.out);
+	parse_trace(&t);
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st));
+	ASSERT_TRUE(got3);
 	for (i = 0; i < t.n; i++) {
 		unsigned long va = mmt_jhex(mmt_jget(t.ev[i], "addr"));
 		uint64_t e0 = 0, e1 = 0;
@@ -891,20 +1072,31 @@ TEST(filter_pid_running)
 		if (has_result(t.ev[i], "RETRY"))
 			continue;
 		mine++;
+		if (va >= a && va < a + n * PG)
+			seen[(va - a) / PG]++;
 		mmt_pagemap(w[0], va, &e0);
 		mmt_pagemap(w[1], va, &e1);
 		EXPECT_TRUE(MMT_PM_PRESENT(e0));
 		EXPECT_EQ(MMT_PM_PFN(e0), mmt_jnum(mmt_jget(t.ev[i], "pfn")));
 		EXPECT_NE(MMT_PM_PFN(e1), mmt_jnum(mmt_jget(t.ev[i], "pfn")));
 	}
+	for (i = 0; i < (int)n; i++) {
+		if (!p2[i] && p3[i]) {
+			window++;
+			EXPECT_EQ(1, seen[i]) TH_LOG("page %d faulted while attached, traced %d times",
+						     i, seen[i]);
+		}
+	}
 	for (i = 0; i < 2; i++) {
 		kill(w[i], SIGKILL);
 		waitpid(w[i], NULL, 0);
 		close(fd[i]);
 	}
-	/* Two seconds of one new page per 50 ms. */
-	EXPECT_GE(mine, 5);
-	ksft_print_msg("%d faults of pid %d traced in 2 s\n", mine, w[0]);
+	ksft_print_msg("%d faults of pid %d traced; %d pages faulted in while attached\n",
+		       mine, w[0], window);
+	/* Something happened in the window: the claim was tested. */
+	EXPECT_GE(window, 1);
+	EXPECT_GE(mine, window);
 	trace_free(&t);
 }
 
@@ -994,7 +1186,7 @@ TEST(command_tree_from_exec)
 	for (i = 0; i < t.n; i++) {
 		struct mmt_json *ev = t.ev[i];
 		int pid = mmt_jnum(mmt_jget(ev, "pid"));
-		const char *file = mmt_jstr(mmt_jget(mmt_jget(ev, "vma"), "file"));
+		const char *file = mmt_jstr(mmt_jget(mmt_jget(ev, "vma"), "name"));
 
 		EXPECT_TRUE(pid == root || pid == grandchild) TH_LOG("pid %d", pid);
 		from_child += pid == grandchild;
@@ -1018,78 +1210,167 @@ TEST(command_tree_from_exec)
 }
 
 /*
- * /proc/vmstat pgfault against the trace of every task (no filter), read
- * before attach (V1), after attach (V2), before detach (V3), after detach
- * (V4).  A fault is counted inside handle_mm_fault(), between the entry
- * and the exit probes: every traced counted fault lies in [V1, V4], every
- * fault counted in [V2, V3] is traced.  So V3 - V2 <= traced <= V4 - V1,
- * where "traced" counts what pgfault counts: every call before 6.5, calls
- * without VM_FAULT_RETRY since.  A storm of faults runs meanwhile.
+ * /proc/vmstat pgfault against the trace of every task (no filter).  The
+ * test reads pgfault itself: V1 before starting the tracer, V2 once both
+ * fault probes are attached (the kernel's BPF link list), V3 the last read
+ * made while both still were, V4 after the tracer exited.
+ *
+ * The counting rule, from the kernel's source: before 6.5,
+ * handle_mm_fault() counts PGFAULT at its top, once per call; since 6.5
+ * (commit 53156443a303, "mm: do page fault accounting in
+ * handle_mm_fault"), mm_account_fault() counts it at the end, once per
+ * call that did not return VM_FAULT_RETRY (errors count too).  Either way
+ * the count happens between the entry and exit probes, so every counted
+ * traced call lies in [V1, V4] and every call counted in [V2, V3] is
+ * traced:  V3 - V2 <= traced <= V4 - V1.
+ *
+ * Between V2 and V3 the test writes PGFAULT_OWN fresh pages itself, each
+ * a fault counted once (no THP, its VMA's anon_vma made first): so V3 - V2
+ * is at least that.  A storm of faults in another process runs throughout.
  */
+#define PGFAULT_OWN	256
+
 TEST(pgfault_relation)
 {
 	const char *storm[] = { self_exe(), "workload", "storm", NULL };
-	unsigned long long acc = 0, v[4];
+	char out[] = "/tmp/mmscope-pgfault-XXXXXX";
+	unsigned long long acc = 0, v[4], cand;
 	bool all = pgfault_counts_retries();
-	struct mmt_json *vm;
-	struct trace t;
-	pid_t pid;
-	int i;
+	struct trace t = { 0 };
+	pid_t pid, cli;
+	int i, fd, st;
+	char *own;
+
+	ASSERT_EQ(0, mmscope_progs_gone(3000));
+	fd = mkstemp(out);
+	ASSERT_GE(fd, 0);
+	close(fd);
+	own = mmap(NULL, (PGFAULT_OWN + 1) * PG, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, own);
+	madvise(own, (PGFAULT_OWN + 1) * PG, MADV_NOHUGEPAGE);
+	own[0] = 1;			/* the VMA's anon_vma: no retried fault */
 
 	pid = spawn(storm, NULL);
 	ASSERT_GT(pid, 0);
-	EXPECT_EQ(0, run_trace(&t, (const char *[]){ "--duration", "2",
-		  NULL }));
+	v[0] = vmstat_pgfault();
+	cli = spawn_cli_to((const char *[]){ "--duration", "3", NULL }, out);
+	ASSERT_GT(cli, 0);
+	/* Attached: both probes' links (up to 60 s: TCG, a debug kernel). */
+	for (i = 0; i < 6000 && fault_links_attached() < 2; i++)
+		usleep(10000);
+	v[1] = vmstat_pgfault();
+	ASSERT_EQ(2, fault_links_attached()) TH_LOG("the tracer never attached");
+	for (i = 1; i <= PGFAULT_OWN; i++)
+		own[i * PG] = 1;
+	/* The last read that a later look still finds both probes attached. */
+	v[2] = 0;
+	for (;;) {
+		cand = vmstat_pgfault();
+		if (fault_links_attached() < 2)
+			break;
+		v[2] = cand;
+		usleep(5000);
+	}
+	ASSERT_EQ(cli, waitpid(cli, &st, 0));
+	v[3] = vmstat_pgfault();
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	ASSERT_EQ(0, t.status) TH_LOG("%s", t.err);
+	munmap(own, (PGFAULT_OWN + 1) * PG);
+	t.out = mmt_read_file(out, NULL);
+	unlink(out);
+	ASSERT_NE(NULL, t.out);
+	parse_trace(&t);
+	ASSERT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st));
 	ASSERT_NE(NULL, t.sum);
 	for (i = 0; i < t.n; i++)
 		if (all || !has_result(t.ev[i], "RETRY"))
 			acc++;
-	vm = mmt_jget(t.sum, "vmstat_pgfault");
-	v[0] = mmt_jnum(mmt_jget(vm, "before_attach"));
-	v[1] = mmt_jnum(mmt_jget(vm, "after_attach"));
-	v[2] = mmt_jnum(mmt_jget(vm, "before_detach"));
-	v[3] = mmt_jnum(mmt_jget(vm, "after_detach"));
 	ksft_print_msg("pgfault counts %s: V3-V2 %llu <= traced %llu <= V4-V1 %llu (%d events, %llu lost, %llu missed)\n",
 		       all ? "every call" : "calls without RETRY", v[2] - v[1],
 		       acc, v[3] - v[0], t.n,
 		       mmt_jnum(mmt_jget(t.sum, "lost")),
 		       mmt_jnum(mmt_jget(t.sum, "missed")));
 	ASSERT_TRUE(v[0] && v[0] <= v[1] && v[1] <= v[2] && v[2] <= v[3]);
-	/* The storm faulted all along: 64 pages per 20 ms. */
-	EXPECT_GE(v[2] - v[1], 500);
+	/* The test's own writes fell between V2 and V3. */
+	EXPECT_GE(v[2] - v[1], PGFAULT_OWN);
 	EXPECT_LE(acc, v[3] - v[0]);
 	/* Only a complete trace is a lower bound. */
 	ASSERT_EQ(0, mmt_jnum(mmt_jget(t.sum, "lost")));
 	ASSERT_EQ(0, mmt_jnum(mmt_jget(t.sum, "missed")));
 	EXPECT_LE(v[2] - v[1], acc);
-	EXPECT_EQ(acc, mmt_jnum(mmt_jget(t.sum, "accounted")));
 	trace_free(&t);
 }
 
-/* --duration ends a trace of a command that runs longer: it is ended. */
+/*
+ * --duration ends a trace of a command that runs longer: the command is
+ * ended by SIGTERM (its status says so; sleep 30 would otherwise exit 0),
+ * which is the claim.  No clock is asserted: a hang is the runner's
+ * timeout.
+ */
 TEST(duration_ends_command)
 {
-	unsigned long long t0 = 0, secs;
 	struct mmt_json *child;
-	struct timespec ts;
 	struct trace t;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	t0 = ts.tv_sec;
 	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--summary", "--duration",
 		  "1", "--", "sleep", "30", NULL }));
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	secs = ts.tv_sec - t0;
-	ksft_print_msg("returned after %llu s\n", secs);
-	EXPECT_LT(secs, 15);
-	EXPECT_EQ(0, t.status) TH_LOG("%s", t.err);
+	/* The command's status: ended by SIGTERM. */
+	EXPECT_EQ(128 + SIGTERM, t.status) TH_LOG("%s", t.err);
 	ASSERT_NE(NULL, t.sum);
 	child = mmt_jget(t.sum, "child");
 	ASSERT_NE(NULL, child);
 	EXPECT_EQ(128 + SIGTERM, (int)mmt_jnum(mmt_jget(child, "status")));
+	trace_free(&t);
+}
+
+/*
+ * faults -- CMD exits with CMD's status; a CMD that cannot be run is
+ * mmscope's failure (1), said in one line; a --duration too large for the
+ * clock does not end the trace at once: CMD runs to its end, each of its
+ * faults traced.
+ */
+TEST(exit_status_is_the_commands)
+{
+	unsigned long a = 0x3a0000000000UL, n = 64, i, seen = 0;
+	char addr[32], ns[16], range[64];
+	struct mmt_json *child;
+	struct trace t;
+
+	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--summary", "--",
+		  "sh", "-c", "exit 3", NULL }));
+	EXPECT_EQ(3, t.status) TH_LOG("%s", t.err);
+	trace_free(&t);
+	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--summary", "--",
+		  "sh", "-c", "kill -KILL $$", NULL }));
+	EXPECT_EQ(128 + SIGKILL, t.status) TH_LOG("%s", t.err);
+	trace_free(&t);
+	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--summary", "--",
+		  "/no/such/command", NULL }));
+	EXPECT_EQ(1, t.status);
+	EXPECT_NE(NULL, strstr(t.err ?: "", "cannot run '/no/such/command'"))
+		TH_LOG("%s", t.err);
+	for (i = 0; t.err && t.err[i]; i++)
+		seen += t.err[i] == '\n';
+	EXPECT_EQ(1, seen) TH_LOG("%s", t.err);	/* one line */
+	seen = 0;
+	trace_free(&t);
+
+	snprintf(addr, sizeof(addr), "0x%lx", a);
+	snprintf(ns, sizeof(ns), "%lu", n);
+	snprintf(range, sizeof(range), "0x%lx-0x%lx", a, a + n * PG);
+	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--duration",
+		  "18446744073709551615", "--range", range, "--", self_exe(),
+		  "workload", "anon", addr, ns, "-", NULL }));
+	EXPECT_EQ(0, t.status) TH_LOG("%s", t.err);
+	ASSERT_NE(NULL, t.sum);
+	child = mmt_jget(t.sum, "child");
+	ASSERT_NE(NULL, child);
+	EXPECT_EQ(0, (int)mmt_jnum(mmt_jget(child, "status")));
+	for (i = 0; i < (unsigned long)t.n; i++)
+		seen += ev_in(t.ev[i], a, a + n * PG) &&
+			!has_result(t.ev[i], "RETRY");
+	EXPECT_EQ(n, seen);
 	trace_free(&t);
 }
 
@@ -1131,25 +1412,26 @@ TEST_F(stop, signal_mid_trace)
 	ASSERT_NE(0, sleeper);
 	EXPECT_GE(mmscope_progs_loaded(), 2);
 	if (variant->opt && !strcmp(variant->opt, "--kprobe"))
-		EXPECT_NE(0, kprobes_on_fault());
+		EXPECT_GT(kprobes_on_fault(), 0);
 	kill(cli, variant->sig);
 	st = wait_ms(cli, 10000);
 	if (st < 0) {
 		kill(cli, SIGKILL);
 		waitpid(cli, NULL, 0);
 	}
-	EXPECT_EQ(0, st);
+	/* The command's status: mmscope ended it with SIGTERM. */
+	EXPECT_EQ(128 + SIGTERM, st);
 	while (len < (ssize_t)sizeof(out) - 1 &&
 	       (r = read(fd, out + len, sizeof(out) - 1 - len)) > 0)
 		len += r;
 	out[len] = '\0';
 	close(fd);
-	EXPECT_NE(NULL, strstr(out, "{\"summary\":")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "{\"type\":\"summary\",\"summary\":{")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\"child\":")) TH_LOG("%s", out);
 	EXPECT_EQ(-1, kill(sleeper, 0));
 	/* Links are released when the last file goes: give RCU a moment. */
 	EXPECT_EQ(0, mmscope_progs_gone(3000));
-	EXPECT_GE(0, kprobes_on_fault());
+	EXPECT_EQ(0, kprobes_on_fault());
 }
 
 /* A one-page ring buffer under a storm: received + lost == faults. */

@@ -93,7 +93,55 @@ static int read_all_views(void)
 	return bad;
 }
 
-TEST(module_parameters)
+/*
+ * The writable module parameters as found, written back by the teardown
+ * (which runs even when an ASSERT ended the test): later tests select
+ * their targets through them.
+ */
+#define MAX_PARAMS	32
+
+FIXTURE(params) {
+	int n;
+	char name[MAX_PARAMS][64];
+	char val[MAX_PARAMS][256];
+};
+
+FIXTURE_SETUP(params)
+{
+	struct dirent *de;
+	DIR *d = opendir(PARAMS);
+
+	ASSERT_NE(NULL, d);
+	self->n = 0;
+	while ((de = readdir(d)) && self->n < MAX_PARAMS) {
+		char path[512], *v;
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/%s", PARAMS, de->d_name);
+		if (de->d_name[0] == '.' || stat(path, &st) ||
+		    !(st.st_mode & 0200))
+			continue;
+		v = mmt_read_file(path, NULL);
+		ASSERT_NE(NULL, v) TH_LOG("%s: %s", path, strerror(errno));
+		v[strcspn(v, "\n")] = '\0';
+		snprintf(self->name[self->n], sizeof(self->name[0]), "%.63s",
+			 de->d_name);
+		snprintf(self->val[self->n], sizeof(self->val[0]), "%s", v);
+		free(v);
+		self->n++;
+	}
+	closedir(d);
+}
+
+FIXTURE_TEARDOWN(params)
+{
+	int i;
+
+	for (i = 0; i < self->n; i++)
+		write_param(self->name[i], self->val[i], strlen(self->val[i]));
+}
+
+TEST_F(params, module_parameters)
 {
 	static char big[1 << 16];
 	unsigned int seed = 1;
@@ -140,8 +188,6 @@ TEST(module_parameters)
 	}
 	closedir(d);
 	EXPECT_GE(params, 1);
-	/* Leave a valid target behind for the tests that follow. */
-	write_param("pid", "1", 1);
 }
 
 TEST(device_queries)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -73,6 +74,26 @@ static int vma_end_flags(int fd, pid_t pid, unsigned long long *pgd_phys)
 	return flags;
 }
 
+/*
+ * The kernel's own answer to the same question: may this process read
+ * /proc/@pid/maps (PTRACE_MODE_READ)?  0, or the -errno of the refusal.
+ * mmscope's answer must be the same one (not a code the test assumes).
+ */
+static int kernel_maps_verdict(pid_t pid)
+{
+	char path[64], c;
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (read(fd, &c, 1) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 /* Run @fn in a child as uid/gid 1000 without capabilities; its exit code. */
 static int as_user(int (*fn)(void *), void *arg)
 {
@@ -105,8 +126,13 @@ static int user_inspects_own_child(void *arg)
 	if (fd < 0)
 		return 10;
 	flags = vma_end_flags(fd, child, &pgd);
+	/* The kernel lets this user read its child's maps: so must mmscope. */
+	if (kernel_maps_verdict(child))
+		flags = -1000;
 	kill(child, SIGKILL);
 	waitpid(child, &st, 0);
+	if (flags == -1000)
+		return 13;
 	if (flags < 0)
 		return 11;
 	/* Allowed, but the pgd's physical address is hidden. */
@@ -115,15 +141,20 @@ static int user_inspects_own_child(void *arg)
 	return 0;
 }
 
+/* PID 1 is refused as the kernel refuses this user /proc/1/maps. */
 static int user_inspects_pid1(void *arg)
 {
-	int fd = open("/dev/mmscope", O_RDONLY);
-	int ret;
+	int kernel = kernel_maps_verdict(1);
+	int fd, ret;
 
+	if (!kernel)
+		return 21;	/* the oracle lets the user in: no test */
+	fd = open("/dev/mmscope", O_RDONLY);
 	if (fd < 0)
 		return 10;
 	ret = vma_end_flags(fd, 1, NULL);
-	return ret == -EACCES || ret == -EPERM ? 0 : 20;
+	/* Refused, and with the kernel's own error for /proc/1/maps. */
+	return ret == kernel ? 0 : 20;
 }
 
 static int user_opens_debugfs(void *arg)
@@ -158,14 +189,18 @@ static int write_str(const char *path, const char *s)
  * The attack on a path-based ptrace check: in a user+mount namespace of its
  * own, the user mounts a fake /proc holding a readable 1/maps.  Opening
  * "/proc/1/maps" now succeeds for this user, but PID 1 is still the real
- * init: the device and the CLI must still refuse it.
+ * init: the device and the CLI must still refuse it.  With no real procfs
+ * at /proc, mmscope cannot tell what the caller's /proc would hide, and
+ * answers as hidepid=invisible would: as for a PID that does not exist.
  */
 static int user_fakes_proc(void *arg)
 {
 	char *argv[] = { (char *)mmt_cli(), "vma", "1", NULL };
 	char map[32], *out, *err;
-	int fd, ret, status;
+	int fd, ret, status, kernel = kernel_maps_verdict(1);
 
+	if (kernel >= 0)
+		return 68;	/* the real /proc already lets this user in */
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
 		return errno == EPERM || errno == ENOSPC || errno == EINVAL ?
 		       USERNS_SKIP : 60;
@@ -193,11 +228,16 @@ static int user_fakes_proc(void *arg)
 		return 65;
 	ret = vma_end_flags(fd, 1, NULL);
 	close(fd);
-	if (ret != -EACCES && ret != -EPERM)
+	/*
+	 * Not the real /proc's answer: a /proc that is not the kernel's own
+	 * procfs counts as hiding every process (the module cannot know what
+	 * it would show), so PID 1 is answered as a PID that does not exist.
+	 */
+	if (ret != -ESRCH)
 		return 66;
 
 	out = mmt_run(argv, &status, &err);
-	ret = status == 1 && err && strstr(err, "permission denied") ? 0 : 67;
+	ret = status == 1 && err && strstr(err, "no such process") ? 0 : 67;
 	free(out);
 	free(err);
 	return ret;
@@ -218,7 +258,10 @@ TEST(fake_proc_in_user_namespace_is_ignored)
 		     clone ? strtok(clone, "\n") : "absent",
 		     max ? strtok(max, "\n") : "?");
 	}
-	/* 6x: 60 unshare, 61 id maps, 62-64 the fake, 65 open, 66 device, 67 CLI */
+	/*
+	 * 6x: 60 unshare, 61 id maps, 62-64 the fake, 65 open, 66 device,
+	 * 67 CLI, 68 the kernel lets the user read the real /proc/1/maps
+	 */
 	EXPECT_EQ(0, ret);
 }
 
@@ -310,7 +353,7 @@ TEST(capability_checked_at_open)
 TEST(root_without_ptrace_capability)
 {
 	pid_t child = fork();
-	int fd, ret;
+	int fd, ret, kernel;
 
 	if (child == 0) {
 		if (setresuid(USER_UID, USER_UID, USER_UID))
@@ -322,16 +365,20 @@ TEST(root_without_ptrace_capability)
 	/* The opener's credentials count: drop the capability, then open. */
 	ASSERT_EQ(0, set_effective_cap(CAP_SYS_PTRACE, false));
 	fd = open("/dev/mmscope", O_RDONLY);
+	kernel = kernel_maps_verdict(child);
 	ASSERT_EQ(0, set_effective_cap(CAP_SYS_PTRACE, true));
 	ASSERT_GE(fd, 0);
 	ret = vma_end_flags(fd, child, NULL);
-	EXPECT_TRUE(ret == -EACCES || ret == -EPERM) {
-		TH_LOG("query of uid %d's process without CAP_SYS_PTRACE: %d",
-		       USER_UID, ret);
+	/* The kernel's answer for /proc/PID/maps with the same credentials. */
+	ASSERT_GT(0, kernel);
+	EXPECT_EQ(kernel, ret) {
+		TH_LOG("query of uid %d's process without CAP_SYS_PTRACE: %d, /proc/%d/maps: %d",
+		       USER_UID, ret, child, kernel);
 	}
 	close(fd);
 	fd = open("/dev/mmscope", O_RDONLY);
 	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, kernel_maps_verdict(child));
 	EXPECT_GE(vma_end_flags(fd, child, NULL), 0);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
@@ -367,93 +414,200 @@ TEST(file_modes)
 	EXPECT_EQ(0600, st.st_mode & 07777);
 }
 
-/* The records of @view (at @addr) of this process, read from the device. */
-static char *user_records(int view, unsigned long addr, size_t *len)
-{
-	struct mmscope_query q = { .version = MMSCOPE_ABI_VERSION,
-				   .view = view, .pid = getpid(),
-				   .start = addr };
-	char *buf = NULL;
-	int fd, err;
+/* ---- without CAP_SYS_ADMIN: what pagemap shows, and nothing more ---- */
 
-	fd = open("/dev/mmscope", O_RDONLY);
+#define NP 64
+#define PM_SOFT_DIRTY(e)	(((e) >> 55) & 1)
+#define PM_UFFD_WP(e)		(((e) >> 57) & 1)
+
+/* Read a whole stream of @q on a new descriptor; NULL on failure. */
+static char *query_all(struct mmscope_query *q, size_t *len)
+{
+	int fd = open("/dev/mmscope", O_RDONLY), err;
+	char *buf = NULL;
+
 	if (fd < 0)
 		return NULL;
-	if (!ioctl(fd, MMSCOPE_IOC_QUERY, &q))
+	if (!ioctl(fd, MMSCOPE_IOC_QUERY, q))
 		buf = mmt_dev_read(fd, 1 << 16, len, &err);
 	close(fd);
 	return buf;
 }
 
 /*
- * 7x: 70 no mapping, 71/74 query, 72 a pt run, 73 no present run,
- * 75 a translate step, 76 the leaf, 77 no leaf reached.
+ * As uid 1000, on its own memory: written pages (half of them soft-dirty
+ * after clear_refs), pages read from the zero page, written pages made
+ * PROT_NONE, untouched ones.  Every run of the raw pt view must say, page
+ * by page, what /proc/self/pagemap says to the same user (present, swap,
+ * soft-dirty, uffd-wp, PFN 0), with no other flag, no pkey, no raw entry,
+ * and the kinds pagemap knows (present, swap) only.  translate likewise.
  */
-static int user_device_hides_pfns(void *arg)
+static int user_pt_is_pagemap(void *arg)
 {
+	struct mmscope_query q = { .version = MMSCOPE_ABI_VERSION,
+				   .view = MMSCOPE_VIEW_PT, .pid = getpid(),
+				   .flags = MMSCOPE_Q_RAW };
 	const struct mmscope_rec_hdr *h = NULL;
-	int i, present = 0, leaves = 0;
+	int pm, i, checked = 0, shown = 0, ret = 0;
+	volatile char sink = 0;
+	uint64_t e;
 	size_t len;
-	char *buf, *p;
+	char *m, *buf;
 
-	p = mmap(NULL, 64 * 4096, PROT_READ | PROT_WRITE,
+	m = mmap(NULL, NP * 4096, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	if (m == MAP_FAILED)
 		return 70;
-	for (i = 0; i < 64; i++)
-		p[i * 4096] = 1;
-
-	buf = user_records(MMSCOPE_VIEW_PT, 0, &len);
-	if (!buf)
+	madvise(m, NP * 4096, MADV_NOHUGEPAGE);
+	for (i = 0; i < 16; i++)
+		m[i * 4096] = 1;
+	for (i = 16; i < 32; i++)
+		sink += m[i * 4096];
+	for (i = 32; i < 48; i++)
+		m[i * 4096] = 1;
+	if (mmt_write_str("/proc/self/clear_refs", "4"))
 		return 71;
-	while ((h = mmt_rec_next(buf, len, h))) {
-		const struct mmscope_pt_run *r = (const void *)h;
-
-		if (h->type != MMSCOPE_REC_PT_RUN)
-			continue;
-		if (r->pfn || r->raw || r->swap_offset || r->swap_type ||
-		    !r->hidden)
-			return 72;
-		present += r->kind == MMSCOPE_PTK_PRESENT;
-	}
-	free(buf);
-	if (!present)
+	for (i = 0; i < 8; i++)
+		m[i * 4096] = 2;
+	if (mprotect(m + 32 * 4096, 16 * 4096, PROT_NONE))
+		return 72;
+	pm = open("/proc/self/pagemap", O_RDONLY);
+	if (pm < 0)
 		return 73;
 
-	buf = user_records(MMSCOPE_VIEW_TRANSLATE, (unsigned long)p + 4096,
-			   &len);
+	q.start = (unsigned long)m;
+	q.end = q.start + NP * 4096;
+	buf = query_all(&q, &len);
 	if (!buf)
 		return 74;
-	for (h = NULL; (h = mmt_rec_next(buf, len, h));) {
-		const struct mmscope_pt_step *s = (const void *)h;
-		const struct mmscope_pt_leaf *l = (const void *)h;
+	while ((h = mmt_rec_next(buf, len, h)) && !ret) {
+		const struct mmscope_pt_run *r = (const void *)h;
+		const struct mmscope_pt_summary *sum = (const void *)h;
+		unsigned long a;
 
-		if (h->type == MMSCOPE_REC_PT_STEP &&
-		    (s->entry || s->next_table || s->pfn || s->swap_offset ||
-		     s->swap_type || !s->hidden))
-			return 75;
-		if (h->type != MMSCOPE_REC_PT_LEAF)
+		if (h->type == MMSCOPE_REC_PT_SUMMARY) {
+			if (!sum->hidden)
+				ret = 75;
+			for (i = 0; i < MMSCOPE_PTK_NR; i++)
+				if (i != MMSCOPE_PTK_PRESENT &&
+				    i != MMSCOPE_PTK_SWAP && sum->kinds[i])
+					ret = 76;
 			continue;
-		if (l->pfn || l->phys || l->page_bits || l->nbytes ||
-		    !l->hidden)
-			return 76;
-		leaves += l->stop == MMSCOPE_STOP_LEAF;
+		}
+		if (h->type != MMSCOPE_REC_PT_RUN)
+			continue;
+		if (!r->hidden || r->pfn || r->raw || r->swap_type ||
+		    r->swap_offset || r->pkey)
+			ret = 77;
+		if (r->flags & ~MMSCOPE_PTF_UNPRIV) {
+			printf("# run at %#llx: flags %#x beyond pagemap's\n",
+			       (unsigned long long)r->start, r->flags);
+			ret = 78;
+		}
+		if (r->kind != MMSCOPE_PTK_PRESENT && r->kind != MMSCOPE_PTK_SWAP)
+			ret = 79;
+		for (a = r->start; a < r->end && !ret; a += 4096) {
+			if (pread(pm, &e, 8, a / 4096 * 8) != 8)
+				return 80;
+			if (MMT_PM_PRESENT(e) != (r->kind == MMSCOPE_PTK_PRESENT) ||
+			    MMT_PM_SWAP(e) != (r->kind == MMSCOPE_PTK_SWAP) ||
+			    PM_SOFT_DIRTY(e) != !!(r->flags & MMSCOPE_PTF_SOFT_DIRTY) ||
+			    PM_UFFD_WP(e) != !!(r->flags & MMSCOPE_PTF_UFFD_WP) ||
+			    MMT_PM_PFN(e)) {
+				printf("# page %#lx: pagemap %#llx, mmscope kind %u flags %#x\n",
+				       a, (unsigned long long)e, r->kind, r->flags);
+				ret = 81;
+			}
+			checked++;
+		}
 	}
 	free(buf);
-	return leaves == 1 ? 0 : 77;
+	/* Every page pagemap shows is in a run: nothing left out. */
+	for (i = 0; i < NP; i++) {
+		if (pread(pm, &e, 8, ((unsigned long)m / 4096 + i) * 8) != 8)
+			return 80;
+		shown += MMT_PM_PRESENT(e) || MMT_PM_SWAP(e);
+	}
+	if (!ret && (checked != shown || shown != 48)) {
+		printf("# %d pages in runs, %d shown by pagemap (48 touched)\n",
+		       checked, shown);
+		ret = 82;
+	}
+
+	/* translate: the same, step by step, for a page of each kind. */
+	for (i = 0; i < NP && !ret; i += 8) {
+		struct mmscope_query t = { .version = MMSCOPE_ABI_VERSION,
+					   .view = MMSCOPE_VIEW_TRANSLATE,
+					   .pid = getpid(),
+					   .start = (unsigned long)m + i * 4096 };
+
+		if (pread(pm, &e, 8, t.start / 4096 * 8) != 8)
+			return 80;
+		buf = query_all(&t, &len);
+		if (!buf)
+			return 83;
+		for (h = NULL; (h = mmt_rec_next(buf, len, h));) {
+			const struct mmscope_pt_step *st = (const void *)h;
+			const struct mmscope_pt_leaf *l = (const void *)h;
+
+			if (h->type == MMSCOPE_REC_PT_STEP &&
+			    (!st->hidden || st->entry || st->pfn || st->pkey ||
+			     st->next_table || (st->flags & ~MMSCOPE_PTF_UNPRIV) ||
+			     st->kind > MMSCOPE_PTK_SWAP))
+				ret = 84;
+			if (h->type != MMSCOPE_REC_PT_LEAF)
+				continue;
+			if (!l->hidden || l->pfn || l->phys || l->page_bits ||
+			    l->nbytes || l->refcount || l->mapcount)
+				ret = 85;
+			if ((l->kind == MMSCOPE_PTK_PRESENT) != MMT_PM_PRESENT(e) ||
+			    (l->kind == MMSCOPE_PTK_SWAP) != MMT_PM_SWAP(e))
+				ret = 86;
+		}
+		if (ret)
+			printf("# translate of page %d (pagemap %#llx): %d\n", i,
+			       (unsigned long long)e, ret);
+		free(buf);
+	}
+	close(pm);
+	return ret;
 }
 
-/*
- * Below the CLI, which prints null for every PFN of a view marked hidden
- * whatever its records hold: the device's own records of the pt and
- * translate views give a reader without CAP_SYS_ADMIN no PFN, physical
- * address, raw entry, table address or swap entry (pagemap's rule), for
- * present pages of the reader's own process.
- */
-TEST(unprivileged_device_records_hide_pfns)
+/* And the CLI says "withheld" with null, not with a zero or prose. */
+static int user_pt_json_nulls(void *arg)
 {
-	/* 7x: see user_device_hides_pfns() */
-	EXPECT_EQ(0, as_user(user_device_hides_pfns, NULL));
+	char pidstr[16];
+	char *argv[] = { (char *)mmt_cli(), "pt", pidstr, "--json", NULL };
+	struct mmt_json *doc, *runs, *run, *entries;
+	int status, ret = 0;
+	char *out;
+
+	snprintf(pidstr, sizeof(pidstr), "%d", getpid());
+	out = mmt_run(argv, &status, NULL);
+	doc = mmt_json_parse(out);
+	runs = mmt_jget(doc, "runs");
+	entries = mmt_jget(doc, "entries");
+	if (status || !runs || runs->n < 1 || !entries)
+		ret = 90;
+	else if (!(run = runs->kids[0]) || !mmt_jget(run, "pkey") ||
+		 mmt_jget(run, "pkey")->type != MMT_JNULL ||
+		 !mmt_jget(run, "flags_hidden") ||
+		 mmt_jget(run, "pfn")->type != MMT_JNULL)
+		ret = 91;
+	else if (!mmt_jget(entries, "migration") ||
+		 mmt_jget(entries, "migration")->type != MMT_JNULL ||
+		 mmt_jget(entries, "present")->type != MMT_JNUM)
+		ret = 92;
+	mmt_json_free(doc);
+	free(out);
+	return ret;
+}
+
+TEST(unprivileged_sees_what_pagemap_shows)
+{
+	/* 7x/8x: the device against pagemap; 9x: the CLI's JSON */
+	EXPECT_EQ(0, as_user(user_pt_is_pagemap, NULL));
+	EXPECT_EQ(0, as_user(user_pt_json_nulls, NULL));
 }
 
 TEST_HARNESS_MAIN

@@ -9,8 +9,15 @@
 #
 # TESTS: one test per line, "name [timeout-seconds]"; '#' starts a comment.
 # A program that crashes, times out or fails without a "not ok" line counts
-# as one failed case; a program skipped as a whole counts as one skip.
-# Last line: "N passed, N failed, N skipped"; exit 1 on any failure.
+# as one failed case; a program skipped as a whole counts as one skip (its
+# case named "all").
+#
+# Skips are checked against the declared ones (SKIPS, for this kernel and
+# paging): a skip that is not declared counts as a failed case.  The kernel
+# is the host's name for it (mmscope.kernel= on the command line, else
+# guessed from the release), the paging is the CPU's (la57 or not).
+# Last line: "N passed, N failed, N skipped" (the declared skips that
+# happened, listed with their reasons just before); exit 1 on any failure.
 
 DIR=$(cd "$(dirname "$0")" && pwd)
 DEFAULT_TIMEOUT=${MMSCOPE_TEST_TIMEOUT:-300}
@@ -21,6 +28,41 @@ fi
 if [ "$1" = "-t" ]; then DEFAULT_TIMEOUT=$2; shift 2; fi
 
 export BASE_DIR=$DIR
+
+# The kernel (as the host names it) and the paging: what SKIPS is keyed on.
+KNAME=$(sed -n 's/.*mmscope\.kernel=\([^ ]*\).*/\1/p' /proc/cmdline)
+if [ -z "$KNAME" ]; then
+	case "$(uname -r)" in
+	*-rt-*) KNAME=6.12-rt ;;
+	6.1.*) KNAME=6.1 ;;
+	6.12.*) KNAME=6.12 ;;
+	*) KNAME=$(uname -r) ;;
+	esac
+	grep -q ' kasan_quarantine_put$' /proc/kallsyms 2>/dev/null && KNAME=debug
+fi
+if grep -qw la57 /proc/cpuinfo; then PAGING=5; else PAGING=4; fi
+
+# declared TEST CASE: print the reason SKIPS gives for this skip on this
+# kernel and paging; false when it is not declared.
+declared()
+{
+	local k p tc reason
+	[ -r "$DIR/SKIPS" ] || return 1
+	while read -r k p tc reason; do
+		case "$k" in ''|'#'*) continue ;; esac
+		# Patterns, unquoted on purpose.
+		# shellcheck disable=SC2254
+		case "$KNAME" in $k) ;; *) continue ;; esac
+		# shellcheck disable=SC2254
+		case "$PAGING" in $p) ;; *) continue ;; esac
+		[ "${tc%%:*}" = "$1" ] || continue
+		# shellcheck disable=SC2254
+		case "$2" in ${tc#*:}) echo "$reason"; return 0 ;; esac
+	done < "$DIR/SKIPS"
+	return 1
+}
+DECLARED=/tmp/run_tests.declared
+: > $DECLARED
 . "$DIR/kselftest/runner.sh"
 # runner.sh calls /usr/bin/timeout --foreground; the guest's /usr/bin/timeout
 # (scripts/guest/timeout) accepts that.
@@ -68,9 +110,16 @@ while read -r name tmo; do
 	f=$(grep -cE '^# not ok [0-9]+ ' "$out")
 	p=$((p - s))
 	top=$(grep -E "^(not )?ok $num selftests: " "$out" | tail -1)
+	# Each skip: "CASE|REASON".
+	grep -E '^# ok [0-9]+ .*# (SKIP|skip)' "$out" |
+		sed -E 's/^# ok [0-9]+ ([^ ]+) .*# (SKIP|skip) ?(.*)$/\1|\3/' \
+		> /tmp/run_tests.skips
 	case "$top" in
 	"ok "*"# SKIP"*)
-		[ $((p + s + f)) -eq 0 ] && s=1 ;;
+		if [ $((p + s + f)) -eq 0 ]; then
+			s=1
+			printf 'all|%s\n' "${top#*# SKIP}" > /tmp/run_tests.skips
+		fi ;;
 	"ok "*) ;;
 	*)
 		# Crash, timeout, bad exit: one failure unless it already said so.
@@ -79,6 +128,15 @@ while read -r name tmo; do
 			echo "# $name: ${top#*# } (counted as a failed case)"
 		fi ;;
 	esac
+	# Undeclared skips are failures.
+	while IFS='|' read -r c why; do
+		if reason=$(declared "$name" "$c"); then
+			echo "$name:$c  $reason" >> $DECLARED
+		else
+			echo "# $name: $c skipped, not declared in SKIPS for $KNAME/$PAGING-level: $why (counted as a failed case)"
+			s=$((s - 1)); f=$((f + 1))
+		fi
+	done < /tmp/run_tests.skips
 	[ "$f" -gt 0 ] && failed_names="$failed_names $name"
 	echo "# $name: $p passed, $f failed, $s skipped in ${secs}s"
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
@@ -99,5 +157,9 @@ else
 fi
 
 [ -n "$failed_names" ] && echo "# failed:$failed_names"
+if [ -s $DECLARED ]; then
+	echo "# declared skips (SKIPS, kernel $KNAME, $PAGING-level paging):"
+	sed 's/^/#   /' $DECLARED
+fi
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

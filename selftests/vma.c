@@ -40,28 +40,21 @@
 static int compare_maps(pid_t pid, const char *maps, struct mmt_json *doc)
 {
 	struct mmt_json *vmas = mmt_jget(doc, "vmas");
-	const char *line = maps;
+	const char *pos = maps;
+	struct mmt_vma mv;
 	int i = 0, bad = 0;
 
 	if (!vmas || vmas->type != MMT_JARR) {
 		ksft_print_msg("no vmas array in the JSON\n");
 		return 1;
 	}
-	for (; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-		unsigned long long start, end, off, ino;
-		unsigned int maj, min;
-		char perms[8], dev[16], name[4096] = "";
+	while (mmt_maps_next(&pos, &mv)) {
+		unsigned long long start = mv.start, end = mv.end;
+		unsigned long long off = mv.offset, ino = mv.inode;
+		char dev[16], name[4096], *perms = mv.perms;
 		struct mmt_json *v;
-		int n = 0;
-		const char *nl = strchr(line, '\n'), *p;
 
-		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu%n", &start,
-			   &end, perms, &off, &maj, &min, &ino, &n) < 7)
-			continue;
-		for (p = line + n; *p == ' '; p++)
-			;
-		snprintf(name, sizeof(name), "%.*s",
-			 (int)((nl ? nl : p + strlen(p)) - p), p);
+		snprintf(name, sizeof(name), "%.*s", mv.name_len, mv.name);
 		if (!strcmp(name, "[vsyscall]"))
 			continue;
 		if (i >= vmas->n) {
@@ -70,7 +63,7 @@ static int compare_maps(pid_t pid, const char *maps, struct mmt_json *doc)
 			return bad + 1;
 		}
 		v = vmas->kids[i++];
-		snprintf(dev, sizeof(dev), "%02x:%02x", maj, min);
+		snprintf(dev, sizeof(dev), "%02x:%02x", mv.dev_major, mv.dev_minor);
 		if (mmt_jhex(mmt_jget(v, "start")) != start ||
 		    mmt_jhex(mmt_jget(v, "end")) != end ||
 		    strcmp(mmt_jstr(mmt_jget(v, "perms")) ?: "", perms) ||
@@ -221,47 +214,81 @@ static int compare_stat(pid_t pid, const char *maps, struct mmt_json *doc)
 
 static struct mmt_json *vma_json(pid_t pid, int *status, char **err)
 {
-	char pidstr[16];
-	char *argv[] = { (char *)mmt_cli(), "vma", pidstr, "--json", NULL };
+	char pidstr[16], *out;
 	struct mmt_json *doc;
-	char *out;
 
 	snprintf(pidstr, sizeof(pidstr), "%d", pid);
-	out = mmt_run(argv, status, err);
+	out = mmt_cli_run(status, err, "vma", pidstr, "--json", NULL);
 	doc = mmt_json_parse(out);
 	free(out);
 	return doc;
 }
 
 /*
- * Snapshot maps, run the CLI, snapshot maps again; compare when the two
- * snapshots agree (the target did not change meanwhile).
+ * Snapshot maps (and with @with_status, status and stat), run the CLI,
+ * snapshot them again; compare when the two snapshots agree (the target
+ * did not change meanwhile).  A new sample is taken (up to 5) only when
+ * the oracle itself moved; the first stable sample is the one compared,
+ * and a difference there is a failure.
  */
+static char *snapshot(pid_t pid, bool with_status, size_t *maps_len)
+{
+	static const char *const files[] = { "maps", "status", "stat" };
+	char path[64], *all = NULL, *text;
+	size_t len = 0, n;
+	int i;
+
+	for (i = 0; i < (with_status ? 3 : 1); i++) {
+		snprintf(path, sizeof(path), "/proc/%d/%s", pid, files[i]);
+		text = mmt_read_file(path, &n);
+		if (!text) {
+			free(all);
+			return NULL;
+		}
+		all = realloc(all, len + n + 1);
+		memcpy(all + len, text, n + 1);
+		len += n;
+		free(text);
+		if (!i)
+			*maps_len = n;
+	}
+	return all;
+}
+
 static int check_pid(pid_t pid, bool with_status)
 {
-	char path[64];
-	int attempt, bad = 1, status;
+	int attempt, bad = -1, status;
+	size_t len = 0, len2;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	for (attempt = 0; attempt < 5 && bad; attempt++) {
-		char *before = mmt_read_file(path, NULL), *after;
+	for (attempt = 0; attempt < 5 && bad < 0; attempt++) {
+		char *before = snapshot(pid, with_status, &len), *after, *maps;
 		struct mmt_json *doc = vma_json(pid, &status, NULL);
 
-		after = mmt_read_file(path, NULL);
-		if (before && after && !strcmp(before, after) && doc && !status) {
-			bad = compare_maps(pid, before, doc);
+		after = snapshot(pid, with_status, &len2);
+		if (!before || !after || !doc || status) {
+			ksft_print_msg("pid %d: snapshot or CLI failed (status %d)\n",
+				       pid, status);
+			bad = 1;
+		} else if (!strcmp(before, after)) {
+			/* maps is the snapshot's first part. */
+			maps = strndup(before, len);
+			bad = compare_maps(pid, maps, doc);
 			if (with_status && !bad)
 				bad = compare_status(pid, doc);
 			if (with_status && !bad)
-				bad = compare_stat(pid, before, doc);
+				bad = compare_stat(pid, maps, doc);
 			if (!bad && mmt_jnum(mmt_jget(doc, "pid")) != (unsigned)pid)
 				bad = 1;
+			free(maps);
 		}
 		mmt_json_free(doc);
 		free(before);
 		free(after);
 	}
-	return bad;
+	if (bad < 0)
+		ksft_print_msg("pid %d: the oracle moved between every pair of reads in %d samples\n",
+			       pid, attempt);
+	return bad ? 1 : 0;
 }
 
 TEST(self_matches_maps)
@@ -359,35 +386,27 @@ static void build_workload(void)
 }
 
 /*
- * A child that runs @setup(@arg), says it is ready and sleeps until killed;
- * it dies with the test should an ASSERT end it before stop_workload().
- * Its PID, or -1.
+ * A child that runs @setup(@arg), says it is ready and sleeps until killed
+ * (lib/common.h's parker): it dies with the test should an ASSERT end it
+ * before stop_workload().  Its PID, or -1.
  */
+struct child_setup {
+	void (*fn)(int arg);
+	int arg;
+};
+
+static void run_child_setup(void *data)
+{
+	struct child_setup *c = data;
+
+	c->fn(c->arg);
+}
+
 static pid_t start_child(void (*setup)(int arg), int arg)
 {
-	int pipefd[2];
-	pid_t pid;
+	struct child_setup c = { setup, arg };
 
-	if (pipe(pipefd))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		close(pipefd[0]);
-		setup(arg);
-		if (write(pipefd[1], "r", 1) != 1)
-			_exit(14);
-		for (;;)
-			pause();
-	}
-	close(pipefd[1]);
-	if (pid > 0 && mmt_wait_ready(pipefd[0])) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		pid = -1;
-	}
-	close(pipefd[0]);
-	return pid;
+	return mmt_park(run_child_setup, &c, 0);
 }
 
 static void setup_workload(int unused)
@@ -402,8 +421,7 @@ static pid_t start_workload(void)
 
 static void stop_workload(pid_t pid)
 {
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	mmt_reap(pid);
 }
 
 TEST(workload_matches_maps_and_status)
@@ -628,7 +646,7 @@ TEST(cli_bad_pids)
 	pid_t zombie;
 
 	expect_cli_error(_metadata, "abc", 2, "not a valid PID");
-	expect_cli_error(_metadata, "-5", 2, "not a valid PID");
+	expect_cli_error(_metadata, "-5", 2, "unknown option '-5'");
 	expect_cli_error(_metadata, "0", 2, "not a valid PID");
 	expect_cli_error(_metadata, "99999999999999999999", 2, "not a valid PID");
 	snprintf(pidstr, sizeof(pidstr), "%d", unused_pid());

@@ -11,17 +11,57 @@
 #include <linux/types.h>
 #include "mmscope.h"		/* module/uapi: the record formats */
 #include "json.h"
+#include "names.h"
 
-/* Set once by main() from -j/--json anywhere before "--". */
+/*
+ * Exit status of every command (documented in --help): 0 success, 1 a
+ * runtime failure (the module, the kernel, a lab's check), 2 a usage
+ * error.  `faults -- CMD` exits with CMD's status (128+N if killed by
+ * signal N); `lab NAME` exits 4 when this kernel cannot show the claim.
+ */
+#define EXIT_OK		0
+#define EXIT_FAIL	1
+#define EXIT_USAGE	2
+#define EXIT_SKIP	4
+
+/* -j/--json and -p/--pretty, before the command or among its options. */
 extern bool json_output;
+extern bool json_pretty;
 extern const char *prog;
 
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *usage;
-	const char *help;
+	const char *usage;		/* after "mmscope NAME " */
+	const char *summary;		/* one line for the command list */
+	const char *help;		/* its options, one per line */
 };
+
+struct option;
+
+/* The program: its commands and --version (mmscope.c; fakes in unit tests). */
+struct cli {
+	const struct cmd *cmds;
+	size_t nr_cmds;
+	int (*version)(void);
+};
+
+/* Global options, `help [CMD]`, then the command; returns the exit status. */
+int cli_main(const struct cli *cli, int argc, char **argv);
+
+/*
+ * cmd_getopt() - getopt_long() for a command: its own options plus the
+ * common ones (-j/--json, -p/--pretty, -h/--help; a command's own short
+ * option wins over -p).  @shortopts starts with '+' to stop at the first
+ * operand.  Returns the next option of the command, -1 at the end, or
+ * OPT_EXIT: help was printed (status 0) or a usage error (status 2) is in
+ * *@status.  Errors name the option and end with the help hint.
+ */
+#define OPT_EXIT	(-2)
+int cmd_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, int *status);
+/* The command's help text (also `mmscope help NAME`). */
+void cmd_help(FILE *f, const char *name);
 
 /* Subcommands (cmd_*.c): argv[0] is the subcommand name. */
 int cmd_vma(int argc, char **argv);
@@ -32,7 +72,11 @@ int cmd_slab(int argc, char **argv);
 int cmd_faults(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 
-/* Errors: one line on stderr, prefixed with the program name; return 1. */
+/*
+ * Errors: one line on stderr, prefixed with the program name.  error()
+ * returns 1 (EXIT_FAIL); usage_error() names the command, adds the help
+ * hint on the same line and returns 2 (EXIT_USAGE).
+ */
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -60,88 +104,15 @@ const struct mmscope_rec_hdr *dev_next(const struct mmscope_result *res,
 int dev_error(int err, const char *what, int pid);
 
 /* cmd_pt.c, cmd_translate.c: page tables (also used by the labs). */
-const char *pt_level_name(unsigned int level);
-const char *pt_kind_name(unsigned int kind);
-void pt_flags_str(uint32_t flags, char *buf, size_t len);
+/* The flags a record with @hidden set withholds (enum mmscope_pt_flags). */
+#define PT_FLAGS_HIDDEN	(((MMSCOPE_PTF_POISONED << 1) - 1) & ~MMSCOPE_PTF_UNPRIV)
 int pt_fetch(int pid, uint64_t start, uint64_t end, bool raw,
 	     struct mmscope_result *res);
 void pt_print_text(FILE *f, const struct mmscope_result *res);
 int translate_fetch(int pid, uint64_t addr, struct mmscope_result *res);
 void translate_print_text(FILE *f, const struct mmscope_result *res);
 
-/*
- * cmd_faults.c: the page-fault tracer, callable from C (labs trace a child
- * they control).  faults_trace_start() loads and attaches the BPF program
- * with the filters of @o (0/NULL: none) and calls @fn for every event from
- * faults_trace_poll(); faults_trace_stop() detaches, drains and fills @s.
- * Needs root; returns -errno (-EPERM without privileges).
- */
-struct faults_opts {
-	int pid;			/* that process (tgid) only, 0: all */
-	int follow;			/* a child not exec'd yet: its tree from exec on */
-	const char *comm;
-	const char *cgroup;		/* a cgroup2 directory: it and its descendants */
-	uint64_t start, end;		/* address range [start, end), end 0: all */
-	uint64_t min_lat_ns;
-	bool major;			/* major faults only */
-	uint64_t ringbuf_size;		/* bytes, power of 2; 0: 4 MiB */
-	bool kprobe;			/* force kprobes instead of fentry */
-};
-
-#define FAULTS_HIST_SLOTS	40
-#define FAULTS_TOP_VMAS		256
-
-struct faults_vma {
-	uint32_t pid;
-	bool file;
-	uint64_t start, end, count;
-	char name[MMSCOPE_FILE_LEN];
-};
-
-/* Whether events carry PFNs. */
-enum faults_pfn {
-	FAULTS_PFN_OK,
-	FAULTS_PFN_NOCAP,		/* the caller lacks CAP_SYS_ADMIN */
-	FAULTS_PFN_KALLSYMS,		/* /proc/kallsyms hides the layout symbols */
-};
-
-struct faults_summary {
-	uint64_t events;		/* received */
-	uint64_t lost;			/* ring buffer full (all CPUs) */
-	uint64_t missed;		/* not recorded: no task storage, map full,
-					 * or the program not run (recursion) */
-	uint64_t completed;		/* events without RETRY */
-	uint64_t accounted;		/* the events /proc/vmstat pgfault counts:
-					 * all before 6.5, those without RETRY since */
-	bool pgfault_all;		/* the rule: true before 6.5 */
-	uint64_t minor, major, retry, error;	/* by outcome (disjoint) */
-	uint64_t write, exec, user, remote, anon, file, mapped;
-	/* /proc/vmstat pgfault before and after attach, before and after detach */
-	uint64_t pgfault[4];
-	enum faults_pfn pfn;
-	uint64_t hist[FAULTS_HIST_SLOTS];	/* log2 latency, ns */
-	struct faults_vma vmas[FAULTS_TOP_VMAS];
-	uint64_t vmas_other;
-	bool kprobe;			/* kprobes were used */
-};
-
-struct faults_child {
-	int pid;
-	int status;
-	bool reaped;
-	uint64_t minflt, majflt;	/* from wait4(), since its exec */
-};
-
-struct faults_tracer;
-typedef void (*faults_event_fn)(void *ctx, const struct mmscope_fault *e);
-
-int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
-		       void *ctx, struct faults_tracer **t);
-int faults_trace_poll(struct faults_tracer *t, int timeout_ms);
-void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s);
-/* The followed command's fault counters at its exec; false before it. */
-bool faults_trace_exec_base(struct faults_tracer *t, uint64_t *minflt,
-			    uint64_t *majflt);
+#include "trace.h"		/* the page-fault tracer, also used by labs */
 
 /* Views reusable by the labs: fetch, then print to any stream. */
 int vma_fetch(int pid, struct mmscope_result *res);

@@ -3,10 +3,10 @@
  * mmscope buddy [--blocks]: the page allocator's free lists per node, zone,
  * order and migratetype, the per-CPU pages, and fragmentation figures.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
-#include "frag.h"
 
 #define BAR_WIDTH 24
 
@@ -14,6 +14,7 @@
 struct buddy_zone {
 	const struct mmscope_buddy_zone *z;
 	const struct mmscope_buddy_order *o[MMSCOPE_BUDDY_MAX_ORDERS];
+	const struct mmscope_buddy_frag *frag;	/* the module's figures */
 	uint64_t nr_free[MMSCOPE_BUDDY_MAX_ORDERS];
 	unsigned int nr_orders;
 	const struct mmscope_rec_hdr *first, *last;	/* records after z */
@@ -27,6 +28,23 @@ static const struct mmscope_buddy_end *buddy_end(const struct mmscope_result *re
 		if (r->type == MMSCOPE_REC_BUDDY_END)
 			return (const void *)r;
 	return NULL;
+}
+
+/* Order @k's figure of @f (x1000), or @none without the module's record. */
+static bool frag_get(const struct buddy_zone *bz, unsigned int k, bool extfrag,
+		     int *v)
+{
+	const struct mmscope_buddy_frag *f = bz->frag;
+
+	if (!f || k >= f->nr_orders || k >= MMSCOPE_BUDDY_MAX_ORDERS)
+		return false;
+	*v = extfrag ? f->extfrag[k] : f->unusable[k];
+	return true;
+}
+
+static int largest_order(const struct buddy_zone *bz)
+{
+	return bz->frag ? bz->frag->largest_order : -1;
 }
 
 /* Fill @bz from the zone record @r; return the record after the zone. */
@@ -50,6 +68,9 @@ buddy_zone_get(const struct mmscope_result *res, const struct mmscope_rec_hdr *r
 			bz->o[o->order] = o;
 			bz->nr_free[o->order] = o->nr_free;
 		}
+		if (r->type == MMSCOPE_REC_BUDDY_FRAG &&
+		    r->len >= sizeof(*bz->frag))
+			bz->frag = (const void *)r;
 	}
 	if (!bz->last)
 		bz->first = NULL;
@@ -81,7 +102,7 @@ static void print_zone_text(FILE *f, const struct buddy_zone *bz)
 
 	for (k = 0; k < bz->nr_orders; k++)
 		free_total += bz->nr_free[k] << k;
-	largest = frag_largest_order(bz->nr_free, bz->nr_orders);
+	largest = largest_order(bz);
 	fprintf(f, "Node %u, zone %s: managed %s, present %s, spanned %s\n",
 		z->node, z->name, fmt_size(z->managed * 4096, a, sizeof(a)),
 		fmt_size(z->present * 4096, b, sizeof(b)),
@@ -99,7 +120,7 @@ static void print_zone_text(FILE *f, const struct buddy_zone *bz)
 	else
 		fprintf(f, "  no free block\n");
 	fprintf(f, "  %5s %9s %9s %-*s", "order", "size", "nr_free",
-		BAR_WIDTH, "share of free memory");
+		BAR_WIDTH, "share");
 	if (bz->o[0] && (bz->o[0]->flags & MMSCOPE_BUDDY_WALKED))
 		for (mt = 0; mt < nmt; mt++)
 			fprintf(f, " %11.11s", z->mt_names[mt]);
@@ -109,9 +130,8 @@ static void print_zone_text(FILE *f, const struct buddy_zone *bz)
 		uint64_t pages = bz->nr_free[k] << k;
 		int n = free_total ? (int)((pages * BAR_WIDTH + free_total - 1) /
 					   free_total) : 0;
-		int ui = frag_unusable_index(bz->nr_free, bz->nr_orders, k);
-		int ei = frag_extfrag_index(bz->nr_free, bz->nr_orders, k);
-		char bar[BAR_WIDTH + 1];
+		char bar[BAR_WIDTH + 1], ui[16] = "-", ei[16] = "-";
+		int v;
 
 		memset(bar, '#', n);
 		bar[n] = '\0';
@@ -122,7 +142,11 @@ static void print_zone_text(FILE *f, const struct buddy_zone *bz)
 			for (mt = 0; mt < nmt; mt++)
 				fprintf(f, " %11llu",
 					(unsigned long long)o->walked[mt]);
-		fprintf(f, " %8.3f %8.3f%s\n", ui / 1000.0, ei / 1000.0,
+		if (frag_get(bz, k, false, &v))
+			snprintf(ui, sizeof(ui), "%.3f", v / 1000.0);
+		if (frag_get(bz, k, true, &v))
+			snprintf(ei, sizeof(ei), "%.3f", v / 1000.0);
+		fprintf(f, " %8s %8s%s\n", ui, ei,
 			o && (o->flags & MMSCOPE_BUDDY_CHANGED) ? "  *" : "");
 	}
 }
@@ -140,8 +164,8 @@ static void print_blocks_text(FILE *f, const struct mmscope_result *res,
 		const struct mmscope_buddy_block *b = (const void *)r;
 
 		if (r->type == MMSCOPE_REC_BUDDY_BLOCK && !header) {
-			fprintf(f, "  %-18s %5s %s\n", "PFN", "order",
-				"migratetype");
+			fprintf(f, "  %-18s %5s %s\n", "PFN", "ORDER",
+				"MIGRATETYPE");
 			header = true;
 		}
 		if (r->type == MMSCOPE_REC_BUDDY_BLOCK)
@@ -172,7 +196,8 @@ void buddy_print_text(FILE *f, const struct mmscope_result *res)
 		print_blocks_text(f, res, &bz);
 		fputc('\n', f);
 	}
-	fprintf(f, "nr_free: the kernel's count of free blocks; the migratetype columns count the\n"
+	fprintf(f, "size: of one block (KiB/MiB/GiB); share: the order's part of the zone's free memory.\n"
+		"nr_free: the kernel's count of free blocks; the migratetype columns count the\n"
 		"blocks found by walking each free list.  unusable: share of free memory in\n"
 		"blocks too small for the order; extfrag: -1 = the order is available, near 0\n"
 		"= short of memory, near 1 = fragmented (as /sys/kernel/debug/extfrag).\n");
@@ -195,9 +220,11 @@ void buddy_print_text(FILE *f, const struct mmscope_result *res)
 static void print_zone_json(const struct mmscope_result *res,
 			    const struct buddy_zone *bz, bool blocks)
 {
+	bool hidden = res->end && (res->end->flags & MMSCOPE_END_HIDDEN);
 	const struct mmscope_buddy_zone *z = bz->z;
 	const struct mmscope_rec_hdr *r;
 	unsigned int k, mt, nmt = mt_count(z);
+	int v;
 
 	json_obj_open(NULL);
 	json_str("name", z->name);
@@ -205,15 +232,17 @@ static void print_zone_json(const struct mmscope_result *res,
 	json_u64("managed", z->managed);
 	json_u64("present", z->present);
 	json_u64("spanned", z->spanned);
-	if (z->start_pfn)
-		json_hex("start_pfn", z->start_pfn);
+	if (hidden)
+		json_null("start_pfn");	/* a physical address: root only */
+	else
+		json_u64("start_pfn", z->start_pfn);
 	json_obj_open("watermarks");
 	json_u64("min", z->wmark_min);
 	json_u64("low", z->wmark_low);
 	json_u64("high", z->wmark_high);
 	json_obj_close();
 	json_u64("pcp_pages", z->pcp_pages);
-	json_s64("largest_order", frag_largest_order(bz->nr_free, bz->nr_orders));
+	json_s64("largest_order", largest_order(bz));
 	json_arr_open("orders");
 	for (k = 0; k < bz->nr_orders; k++) {
 		const struct mmscope_buddy_order *o = bz->o[k];
@@ -230,10 +259,14 @@ static void print_zone_json(const struct mmscope_result *res,
 			json_null("walked");
 		}
 		json_bool("changed", o && (o->flags & MMSCOPE_BUDDY_CHANGED));
-		json_double("unusable_index",
-			    frag_unusable_index(bz->nr_free, bz->nr_orders, k) / 1000.0);
-		json_double("extfrag_index",
-			    frag_extfrag_index(bz->nr_free, bz->nr_orders, k) / 1000.0);
+		if (frag_get(bz, k, false, &v))
+			json_double("unusable_index", v / 1000.0);
+		else
+			json_null("unusable_index");
+		if (frag_get(bz, k, true, &v))
+			json_double("extfrag_index", v / 1000.0);
+		else
+			json_null("extfrag_index");
 		json_obj_close();
 	}
 	json_arr_close();
@@ -244,7 +277,7 @@ static void print_zone_json(const struct mmscope_result *res,
 
 			if (r->type == MMSCOPE_REC_BUDDY_BLOCK) {
 				json_obj_open(NULL);
-				json_hex("pfn", b->pfn);
+				json_u64("pfn", b->pfn);
 				json_u64("order", b->order);
 				json_str("migratetype", b->mt < nmt ?
 					 z->mt_names[b->mt] : "?");
@@ -273,6 +306,7 @@ void buddy_print_json(const struct mmscope_result *res, bool blocks)
 			break;
 		}
 	json_obj_open(NULL);
+	json_str("type", "buddy");
 	json_u64("max_order", nr_orders ? nr_orders - 1 : 0);
 	json_bool("walked", e && (e->flags & MMSCOPE_BUDDY_WALKED));
 	json_bool("changed", res->end && (res->end->flags & MMSCOPE_END_CHANGED));
@@ -320,17 +354,23 @@ void buddy_print_json(const struct mmscope_result *res, bool blocks)
 
 int cmd_buddy(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "blocks", no_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct mmscope_result res;
 	bool blocks = false;
-	int i, err;
+	int opt, err, status;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--blocks") || !strcmp(argv[i], "-b"))
+	while ((opt = cmd_getopt(argc, argv, "b", opts, &status)) != -1) {
+		if (opt == OPT_EXIT)
+			return status;
+		if (opt == 'b')
 			blocks = true;
-		else
-			return usage_error("buddy", "unexpected argument '%s'",
-					   argv[i]);
 	}
+	if (optind < argc)
+		return usage_error("buddy", "unexpected argument '%s'",
+				   argv[optind]);
 	err = buddy_fetch(blocks, &res);
 	if (err)
 		return dev_error(err, blocks ? "buddy --blocks" : "buddy", -1);

@@ -4,43 +4,10 @@
  * runs of like entries, and the tables and entries per level.
  * mmscope translate PID ADDR: one address, level by level.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
-
-static const char *const pt_level_names[MMSCOPE_PT_NR_LEVELS] =
-	MMSCOPE_PT_LEVEL_NAMES;
-static const char *const pt_kind_names[MMSCOPE_PTK_NR] =
-	MMSCOPE_PT_KIND_NAMES;
-
-/* enum mmscope_pt_flags, bit by bit */
-static const char *const pt_flag_names[] = {
-	"present", "rw", "user", "pwt", "pcd", "accessed", "dirty", "pse",
-	"pat", "global", "nx", "soft_dirty", "uffd_wp", "special", "devmap",
-	"exclusive", "pkey", "hugetlb", "saved_dirty", "poisoned",
-};
-
-const char *pt_level_name(unsigned int level)
-{
-	return level < MMSCOPE_PT_NR_LEVELS ? pt_level_names[level] : "?";
-}
-
-const char *pt_kind_name(unsigned int kind)
-{
-	return kind < MMSCOPE_PTK_NR ? pt_kind_names[kind] : "?";
-}
-
-/* Flag names separated by spaces, for json_words() and text. */
-void pt_flags_str(uint32_t flags, char *buf, size_t len)
-{
-	size_t i, n = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < sizeof(pt_flag_names) / sizeof(pt_flag_names[0]); i++)
-		if (flags & (1u << i) && n < len)
-			n += snprintf(buf + n, len - n, "%s%s", n ? " " : "",
-				      pt_flag_names[i]);
-}
 
 static bool pt_has_pfn(unsigned int kind)
 {
@@ -78,13 +45,13 @@ static void pt_print_json(int pid, const struct mmscope_result *res)
 	const struct mmscope_pt_summary *sum = NULL;
 	const struct mmscope_rec_hdr *r;
 	bool hidden = pt_hidden(res);
-	char flags[256];
 	int i;
 
 	for (r = NULL; (r = dev_next(res, r));)
 		if (r->type == MMSCOPE_REC_PT_SUMMARY)
 			sum = (const void *)r;
 	json_obj_open(NULL);
+	json_str("type", "pt");
 	json_s64("pid", pid);
 	json_u64("levels", sum ? sum->levels : 0);
 	json_arr_open("runs");
@@ -103,10 +70,15 @@ static void pt_print_json(int pid, const struct mmscope_result *res)
 			json_u64("pfn", run->pfn);
 		else
 			json_null("pfn");
-		pt_flags_str(run->flags, flags, sizeof(flags));
-		json_words("flags", flags);
-		if (run->flags & MMSCOPE_PTF_PKEY)
+		json_bits("flags", &pt_flag_bits, run->flags);
+		if (run->hidden) {
+			/* Withheld, as pagemap withholds them: not "clear". */
+			json_bits("flags_hidden", &pt_flag_bits,
+				  PT_FLAGS_HIDDEN);
+			json_null("pkey");
+		} else if (run->flags & MMSCOPE_PTF_PKEY) {
 			json_u64("pkey", run->pkey);
+		}
 		if (pt_has_swap(run->kind) && hidden) {
 			/* As pagemap: the swap entry needs CAP_SYS_ADMIN. */
 			json_obj_open("swap");
@@ -128,7 +100,7 @@ static void pt_print_json(int pid, const struct mmscope_result *res)
 	json_arr_close();
 	json_obj_open("tables");
 	for (i = 0; i < MMSCOPE_PT_NR_LEVELS; i++)
-		json_u64(pt_level_names[i], sum ? sum->tables[i] : 0);
+		json_u64(pt_level_name(i), sum ? sum->tables[i] : 0);
 	json_obj_close();
 	json_obj_open("present");
 	json_u64("4k", sum ? sum->present[MMSCOPE_PT_PTE] : 0);
@@ -137,52 +109,24 @@ static void pt_print_json(int pid, const struct mmscope_result *res)
 	json_obj_close();
 	json_obj_open("entries");
 	for (i = MMSCOPE_PTK_PRESENT; i < MMSCOPE_PTK_NR; i++)
-		json_u64(pt_kind_names[i], sum ? sum->kinds[i] : 0);
+		if (sum && sum->hidden && i != MMSCOPE_PTK_PRESENT &&
+		    i != MMSCOPE_PTK_SWAP)
+			json_null(pt_kind_name(i));	/* folded into those */
+		else
+			json_u64(pt_kind_name(i), sum ? sum->kinds[i] : 0);
 	json_obj_close();
 	json_bool("changed", res->end && (res->end->flags & MMSCOPE_END_CHANGED));
 	json_bool("hidden", hidden);
 	json_obj_close();
 }
 
-/* ptdump-like fixed columns. */
-static void pt_flag_cols(FILE *f, uint32_t fl)
-{
-	fprintf(f, "%s %s %s %s %s %s %s %s %s %s",
-		fl & MMSCOPE_PTF_USER ? "USR" : "   ",
-		fl & MMSCOPE_PTF_RW ? "RW" : "ro",
-		fl & MMSCOPE_PTF_PWT ? "PWT" : "   ",
-		fl & MMSCOPE_PTF_PCD ? "PCD" : "   ",
-		fl & MMSCOPE_PTF_PSE ? "PSE" : "   ",
-		fl & MMSCOPE_PTF_PAT ? "PAT" : "   ",
-		fl & MMSCOPE_PTF_ACCESSED ? "A" : " ",
-		fl & MMSCOPE_PTF_DIRTY ? "D" : " ",
-		fl & MMSCOPE_PTF_GLOBAL ? "GLB" : "   ",
-		fl & MMSCOPE_PTF_NX ? "NX" : "x ");
-	if (fl & MMSCOPE_PTF_SOFT_DIRTY)
-		fprintf(f, " sd");
-	if (fl & MMSCOPE_PTF_UFFD_WP)
-		fprintf(f, " uffd-wp");
-	if (fl & MMSCOPE_PTF_SPECIAL)
-		fprintf(f, " special");
-	if (fl & MMSCOPE_PTF_DEVMAP)
-		fprintf(f, " devmap");
-	if (fl & MMSCOPE_PTF_EXCLUSIVE)
-		fprintf(f, " excl");
-	if (fl & MMSCOPE_PTF_HUGETLB)
-		fprintf(f, " hugetlb");
-	if (fl & MMSCOPE_PTF_SAVED_DIRTY)
-		fprintf(f, " saved-dirty");
-	if (fl & MMSCOPE_PTF_POISONED)
-		fprintf(f, " poisoned");
-}
-
 void pt_print_text(FILE *f, const struct mmscope_result *res)
 {
 	const struct mmscope_rec_hdr *r;
 	bool hidden = pt_hidden(res);
-	char sz[32];
+	char sz[32], flags[256];
 
-	fprintf(f, "%-18s %-18s %9s %-3s %8s %-9s %-14s %s\n", "START", "END",
+	fprintf(f, "%-18s %-18s %9s %-3s %8s %-16s %-14s %s\n", "START", "END",
 		"SIZE", "LVL", "COUNT", "KIND", "PFN|SWAP", "FLAGS");
 	for (r = NULL; (r = dev_next(res, r));) {
 		const struct mmscope_pt_run *run = (const void *)r;
@@ -201,14 +145,20 @@ void pt_print_text(FILE *f, const struct mmscope_result *res)
 					 (unsigned long long)run->swap_offset);
 			else
 				snprintf(where, sizeof(where), "-");
-			fprintf(f, "%#018llx %#018llx %9s %-3s %8llu %-9s %-14s ",
+			fprintf(f, "%#018llx %#018llx %9s %-3s %8llu %-16s %-14s ",
 				(unsigned long long)run->start,
 				(unsigned long long)run->end,
 				fmt_size(run->end - run->start, sz, sizeof(sz)),
 				pt_level_name(run->level),
 				(unsigned long long)run->count,
 				pt_kind_name(run->kind), where);
-			pt_flag_cols(f, run->flags);
+			bits_str(&pt_flag_bits, run->hidden ?
+				 run->flags & ~MMSCOPE_PTF_PRESENT : run->flags,
+				 " ", flags, sizeof(flags));
+			/* Only pagemap's flags when hidden: say so. */
+			if (run->hidden)
+				fputs("(flags hidden) ", f);
+			fputs(flags, f);
 			if (run->flags & MMSCOPE_PTF_PKEY)
 				fprintf(f, " pkey=%u", run->pkey);
 			if (run->raw)
@@ -240,10 +190,11 @@ void pt_print_text(FILE *f, const struct mmscope_result *res)
 		}
 	}
 	fprintf(f, "\nLegend: one line per run of entries at one level with the same kind and flags\n"
-		"and contiguous PFNs (PFN of page i = PFN + i * size/4K). USR user, RW/ro,\n"
-		"PWT/PCD caching, PSE huge leaf, PAT, A accessed, D dirty, GLB global, NX/x,\n"
-		"sd soft-dirty, special (no struct page), excl (swapped exclusive anon),\n"
-		"saved-dirty (D kept aside by write-protection), poisoned (lost page).\n");
+		"and contiguous PFNs (PFN of page i = PFN + i * size/4K). SIZE: bytes the run\n"
+		"maps (KiB/MiB/GiB); COUNT: entries; PFN hex, SWAP type:offset. FLAGS (as in\n"
+		"--json): rw writable, user, pwt/pcd caching, accessed, dirty, pse huge leaf, pat,\n"
+		"global, nx no-execute, soft_dirty, special (no struct page), exclusive (swapped\n"
+		"exclusive anon), saved_dirty (dirty kept aside by write-protection), poisoned.\n");
 	if (hidden)
 		fprintf(f, "PFNs and swap entries hidden: they need CAP_SYS_ADMIN.\n");
 	if (res->end && (res->end->flags & MMSCOPE_END_CHANGED))
@@ -252,28 +203,34 @@ void pt_print_text(FILE *f, const struct mmscope_result *res)
 
 int cmd_pt(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "range", required_argument, NULL, 'r' },
+		{ "raw", no_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 },
+	};
 	uint64_t start = 0, end = 0;
 	struct mmscope_result res;
 	bool raw = false;
-	int i, err, pid = -1;
+	int opt, err, status, pid = -1;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--raw")) {
+	while ((opt = cmd_getopt(argc, argv, "r:", opts, &status)) != -1) {
+		if (opt == OPT_EXIT)
+			return status;
+		if (opt == 'R') {
 			raw = true;
-		} else if (!strcmp(argv[i], "--range")) {
-			if (++i == argc)
-				return usage_error("pt", "--range needs START-END");
-			if (parse_range(argv[i], &start, &end) || start >= end)
-				return usage_error("pt", "bad range '%s'", argv[i]);
-		} else if (pid < 0) {
-			if (parse_pid(argv[i], &pid))
-				return usage_error("pt", "'%s' is not a valid PID", argv[i]);
-		} else {
-			return usage_error("pt", "unexpected argument '%s'", argv[i]);
+		} else if (opt == 'r') {
+			if (parse_range(optarg, &start, &end))
+				return usage_error("pt", "bad --range '%s' (START-END, START < END)",
+						   optarg);
 		}
 	}
-	if (pid < 0)
+	if (optind == argc)
 		return usage_error("pt", "expected a PID");
+	if (argc - optind > 1)
+		return usage_error("pt", "unexpected argument '%s' (one PID only)",
+				   argv[optind + 1]);
+	if (parse_pid(argv[optind], &pid))
+		return usage_error("pt", "'%s' is not a valid PID", argv[optind]);
 	err = pt_fetch(pid, start, end, raw, &res);
 	if (err)
 		return dev_error(err, "pt", pid);

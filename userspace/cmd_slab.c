@@ -4,6 +4,7 @@
  * (--cache), or the cache and object owning a kernel address (--addr).
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,13 +13,6 @@
 
 #define SLAB_PAGE_SIZE	4096ULL
 #define SLAB_WHY_PATH	"/sys/kernel/debug/mmscope/slab"
-
-static const char *const slab_flag_names[MMSCOPE_SLAB_NR_FLAGS] = {
-	"HWCACHE_ALIGN", "RECLAIM_ACCOUNT", "ACCOUNT", "TYPESAFE_BY_RCU",
-	"POISON", "RED_ZONE", "STORE_USER", "CONSISTENCY_CHECKS", "TRACE",
-	"PANIC", "CACHE_DMA", "CACHE_DMA32", "NOLEAKTRACE", "NO_MERGE",
-	"KMALLOC", "NO_USER_FLAGS", "MEM_SPREAD", "FAILSLAB",
-};
 
 static const char *const slab_where_names[] = {
 	[MMSCOPE_SLAB_NODE_PARTIAL] = "node-partial",
@@ -192,14 +186,10 @@ static const struct mmscope_slab_cache **slab_sorted(
 
 static void flags_text(char *buf, size_t len, uint32_t flags, uint32_t bits)
 {
-	size_t used = 0;
-	int i;
+	size_t used;
 
-	buf[0] = '\0';
-	for (i = 0; i < MMSCOPE_SLAB_NR_FLAGS; i++)
-		if (flags & (1U << i))
-			used += snprintf(buf + used, len - used, "%s%s",
-					 used ? "," : "", slab_flag_names[i]);
+	bits_str(&slab_flag_bits, flags, ",", buf, len);
+	used = strlen(buf);
 	if (bits & MMSCOPE_SLABC_CTOR)
 		used += snprintf(buf + used, len - used, "%sctor",
 				 used ? "," : "");
@@ -211,13 +201,16 @@ static void flags_text(char *buf, size_t len, uint32_t flags, uint32_t bits)
 		snprintf(buf + used, len - used, "%struncated", used ? "," : "");
 }
 
+/* The NAME column: as wide as the longest name, at least 26. */
+static int name_w = 26;
+
 static void text_cache(FILE *f, const struct mmscope_slab_cache *c)
 {
 	char mem[32], waste[32], fl[256];
 
 	flags_text(fl, sizeof(fl), c->flags, c->bits);
-	fprintf(f, "%-26s %9llu %9llu %3llu%% %7u %6u %8llu %5u %4u %9s %9s %5llu %4llu %4d %s\n",
-		c->name, (unsigned long long)c->active_objs,
+	fprintf(f, "%-*s %9llu %9llu %3llu%% %7u %6u %8llu %5u %4u %9s %9s %5llu %4llu %4d %s\n",
+		name_w, c->name, (unsigned long long)c->active_objs,
 		(unsigned long long)c->num_objs,
 		c->num_objs ? (unsigned long long)(c->active_objs * 100 /
 						   c->num_objs) : 0ULL,
@@ -232,8 +225,8 @@ static void text_cache(FILE *f, const struct mmscope_slab_cache *c)
 
 static void text_header(FILE *f)
 {
-	fprintf(f, "%-26s %9s %9s %4s %7s %6s %8s %5s %4s %9s %9s %5s %4s %4s %s\n",
-		"NAME", "ACTIVE", "OBJS", "USE", "OBJSIZE", "SLOT", "SLABS",
+	fprintf(f, "%-*s %9s %9s %4s %7s %6s %8s %5s %4s %9s %9s %5s %4s %4s %s\n",
+		name_w, "NAME", "ACTIVE", "OBJS", "USE", "OBJSIZE", "SLOT", "SLABS",
 		"OBJ/S", "PG/S", "MEMORY", "WASTED", "PART", "CPU", "REFS",
 		"FLAGS");
 }
@@ -299,6 +292,10 @@ void slab_print_text(FILE *f, const struct mmscope_result *res, int key)
 		free(v);
 		return;
 	}
+	name_w = 26;
+	for (i = 0; i < n; i++)
+		if ((int)strnlen(v[i]->name, sizeof(v[i]->name)) > name_w)
+			name_w = (int)strnlen(v[i]->name, sizeof(v[i]->name));
 	text_header(f);
 	for (i = 0; i < n; i++) {
 		text_cache(f, v[i]);
@@ -307,7 +304,7 @@ void slab_print_text(FILE *f, const struct mmscope_result *res, int key)
 	}
 	free(v);
 	if (n > 1)
-		fprintf(f, "%zu caches, %s in slabs, %s of it not holding live objects\n",
+		fprintf(f, "\n%zu caches, %s in slabs, %s of it not holding live objects\n",
 			n, fmt_size(total, a, sizeof(a)),
 			fmt_size(wasted, b, sizeof(b)));
 	if (!slabs)
@@ -322,8 +319,6 @@ void slab_print_text(FILE *f, const struct mmscope_result *res, int key)
 
 static void json_cache_open(const struct mmscope_slab_cache *c)
 {
-	int i;
-
 	json_obj_open(NULL);
 	json_str("name", c->name);
 	json_u64("object_size", c->object_size);
@@ -347,11 +342,7 @@ static void json_cache_open(const struct mmscope_slab_cache *c)
 	json_bool("approximate", c->bits & MMSCOPE_SLABC_APPROX);
 	json_bool("truncated", c->bits & MMSCOPE_SLABC_TRUNC);
 	json_hex("raw_flags", c->raw_flags);
-	json_arr_open("flags");
-	for (i = 0; i < MMSCOPE_SLAB_NR_FLAGS; i++)
-		if (c->flags & (1U << i))
-			json_str(NULL, slab_flag_names[i]);
-	json_arr_close();
+	json_bits("flags", &slab_flag_bits, c->flags);
 	json_arr_open("nodes");
 }
 
@@ -386,6 +377,7 @@ static void json_slab(const struct mmscope_slab_slab *s)
 static void json_obj(const struct mmscope_slab_obj *o)
 {
 	json_obj_open(NULL);
+	json_str("type", "slab_addr");
 	json_hex("addr", o->addr);
 	json_str("cache", o->cache);
 	json_hex("slab", o->slab);
@@ -424,6 +416,7 @@ static void slab_print_json(const struct mmscope_result *res,
 	}
 	v = slab_sorted(res, key, &n);
 	json_obj_open(NULL);
+	json_str("type", "slab");
 	json_arr_open("caches");
 	for (i = 0; i < n; i++) {
 		json_cache_open(v[i]);
@@ -448,49 +441,45 @@ static void slab_print_json(const struct mmscope_result *res,
 
 /* ---- the command -------------------------------------------------------- */
 
-/* --opt=VALUE or --opt VALUE; returns the value or NULL. */
-static const char *opt_value(const char *opt, int argc, char **argv, int *i)
-{
-	size_t len = strlen(opt);
-
-	if (!strncmp(argv[*i], opt, len) && argv[*i][len] == '=')
-		return argv[*i] + len + 1;
-	if (!strcmp(argv[*i], opt) && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
-
 int cmd_slab(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "sort", required_argument, NULL, 's' },
+		{ "cache", required_argument, NULL, 'c' },
+		{ "addr", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
 	enum slab_sort key = SORT_SIZE;
-	const char *cache = NULL, *v;
+	const char *cache = NULL;
 	struct mmscope_result res;
 	bool by_addr = false;
 	uint64_t addr = 0;
-	int i, err;
+	int opt, err, status;
 
-	for (i = 1; i < argc; i++) {
-		if ((v = opt_value("--sort", argc, argv, &i))) {
-			if (slab_parse_sort(v, &key))
-				return usage_error("slab", "--sort takes name, size, objs, slabs or waste, not '%s'",
-						   v);
-		} else if ((v = opt_value("--cache", argc, argv, &i))) {
-			if (!*v || strlen(v) >= MMSCOPE_NAME_LEN)
-				return usage_error("slab", "bad cache name '%s'",
-						   v);
-			cache = v;
-		} else if ((v = opt_value("--addr", argc, argv, &i))) {
-			if (parse_u64(v, &addr))
+	while ((opt = cmd_getopt(argc, argv, "s:c:a:", opts, &status)) != -1) {
+		if (opt == OPT_EXIT)
+			return status;
+		if (opt == 's' && slab_parse_sort(optarg, &key))
+			return usage_error("slab", "--sort takes name, size, objs, slabs or waste, not '%s'",
+					   optarg);
+		if (opt == 'c') {
+			if (!*optarg || strlen(optarg) >= MMSCOPE_NAME_LEN)
+				return usage_error("slab", "bad cache name '%s' (1-%d characters)",
+						   optarg, MMSCOPE_NAME_LEN - 1);
+			cache = optarg;
+		}
+		if (opt == 'a') {
+			if (parse_u64(optarg, &addr))
 				return usage_error("slab", "'%s' is not an address",
-						   v);
+						   optarg);
 			by_addr = true;
-		} else {
-			return usage_error("slab", "unexpected argument '%s'",
-					   argv[i]);
 		}
 	}
+	if (optind < argc)
+		return usage_error("slab", "unexpected argument '%s'",
+				   argv[optind]);
 	if (cache && by_addr)
-		return usage_error("slab", "--cache and --addr are exclusive");
+		return usage_error("slab", "--cache and --addr exclude each other");
 	err = slab_fetch(cache, addr, by_addr, &res);
 	if (err)
 		return slab_error(err, cache, addr, by_addr);
@@ -499,10 +488,11 @@ int cmd_slab(int argc, char **argv)
 	} else {
 		slab_print_text(stdout, &res, key);
 		if (!by_addr)
-			printf("\nUSE: active/objs. SLOT: object plus metadata and padding. PG/S: pages per slab.\n"
-			       "MEMORY: slabs x pages. WASTED: MEMORY minus active objects x OBJSIZE.\n"
-			       "PART: slabs on node partial lists. CPU: per-CPU slabs + per-CPU partial slabs.\n"
-			       "REFS > 1: other caches merged into this one. Counts as /proc/slabinfo.\n");
+			printf("\nUSE: active/objs. OBJSIZE, SLOT: bytes; SLOT is the object plus metadata and padding.\n"
+			       "PG/S: 4 KiB pages per slab. MEMORY: slabs x pages; WASTED: MEMORY minus active\n"
+			       "objects x OBJSIZE (KiB/MiB/GiB, 1024-based). PART: slabs on node partial lists.\n"
+			       "CPU: per-CPU slabs + per-CPU partial slabs. REFS > 1: other caches merged into\n"
+			       "this one. Counts as /proc/slabinfo.\n");
 	}
 	dev_result_free(&res);
 	return 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mmscope translate PID ADDR: one virtual address, level by level. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -14,28 +15,23 @@ static const char *const stop_names[] = {
 	[MMSCOPE_STOP_CHANGED] = "changed",
 };
 
-/* enum mmscope_page_bits, bit by bit */
-static const char *const page_bit_names[] = {
-	"valid", "anon", "file", "ksm", "lru", "active", "dirty", "uptodate",
-	"swapbacked", "large", "head", "tail", "hugetlb", "zero", "reserved",
-	"locked", "referenced", "unevictable", "exclusive",
-};
+static const char *const bytes_reasons[] = MMSCOPE_BYTES_REASON_NAMES;
+
+/* Why the leaf has no bytes: NULL when it has them. */
+static const char *bytes_reason(const struct mmscope_pt_leaf *l)
+{
+	if (l->nbytes)
+		return NULL;
+	/* An ABI 2 record (no reason) never reaches here: the query says 3. */
+	return l->bytes_reason < MMSCOPE_BYTES_NR &&
+	       bytes_reasons[l->bytes_reason] ? bytes_reasons[l->bytes_reason] :
+	       "?";
+}
 
 static const char *stop_name(unsigned int stop)
 {
 	return stop < sizeof(stop_names) / sizeof(stop_names[0]) ?
 	       stop_names[stop] : "?";
-}
-
-static void page_bits_str(uint32_t bits, char *buf, size_t len)
-{
-	size_t i, n = 0;
-
-	buf[0] = '\0';
-	for (i = 1; i < sizeof(page_bit_names) / sizeof(page_bit_names[0]); i++)
-		if (bits & (1u << i) && n < len)
-			n += snprintf(buf + n, len - n, "%s%s", n ? " " : "",
-				      page_bit_names[i]);
 }
 
 int translate_fetch(int pid, uint64_t addr, struct mmscope_result *res)
@@ -67,10 +63,10 @@ static void translate_print_json(int pid, uint64_t addr,
 	const struct mmscope_pt_leaf *l = translate_leaf(res);
 	bool hidden = res->end && (res->end->flags & MMSCOPE_END_HIDDEN);
 	const struct mmscope_rec_hdr *r;
-	char buf[256];
 	unsigned int i;
 
 	json_obj_open(NULL);
+	json_str("type", "translate");
 	json_s64("pid", pid);
 	json_hex("vaddr", addr);
 	json_arr_open("steps");
@@ -87,8 +83,10 @@ static void translate_print_json(int pid, uint64_t addr,
 		else
 			json_hex("entry", st->entry);
 		json_str("kind", pt_kind_name(st->kind));
-		pt_flags_str(st->flags, buf, sizeof(buf));
-		json_words("flags", buf);
+		json_bits("flags", &pt_flag_bits, st->flags);
+		if (st->hidden)
+			json_bits("flags_hidden", &pt_flag_bits,
+				  PT_FLAGS_HIDDEN);
 		if (st->next_table)
 			json_hex("next_table", st->next_table);
 		else
@@ -131,8 +129,7 @@ static void translate_print_json(int pid, uint64_t addr,
 		json_s64("refcount", l->refcount);
 		json_s64("mapcount", l->mapcount);
 		json_u64("order", l->folio_order);
-		page_bits_str(l->page_bits, buf, sizeof(buf));
-		json_words("flags", buf);
+		json_bits("flags", &page_bits, l->page_bits);
 		json_bool("anon", l->page_bits & MMSCOPE_PG_ANON);
 		json_bool("file", l->page_bits & MMSCOPE_PG_FILE);
 		json_bool("lru", l->page_bits & MMSCOPE_PG_LRU);
@@ -150,8 +147,13 @@ static void translate_print_json(int pid, uint64_t addr,
 		for (i = 0; i < l->nbytes && i < sizeof(l->bytes); i++)
 			snprintf(hex + 2 + 2 * i, 3, "%02x", l->bytes[i]);
 		json_str("bytes", hex);
+		json_null("bytes_reason");
 	} else {
 		json_null("bytes");
+		if (l)
+			json_str("bytes_reason", bytes_reason(l));
+		else
+			json_null("bytes_reason");
 	}
 	json_obj_close();
 }
@@ -164,8 +166,8 @@ void translate_print_text(FILE *f, const struct mmscope_result *res)
 	char buf[256];
 	unsigned int i;
 
-	fprintf(f, "%-5s %5s %-18s %-9s %-18s %s\n", "LEVEL", "INDEX", "ENTRY",
-		"KIND", "NEXT TABLE", "FLAGS");
+	fprintf(f, "%-5s %5s %-18s %-16s %-18s %s\n", "LEVEL", "INDEX", "ENTRY",
+		"KIND", "NEXT_TABLE", "FLAGS");
 	for (r = NULL; (r = dev_next(res, r));) {
 		const struct mmscope_pt_step *st = (const void *)r;
 		char entry[24] = "-", next[24] = "-";
@@ -178,8 +180,8 @@ void translate_print_text(FILE *f, const struct mmscope_result *res)
 		if (st->next_table)
 			snprintf(next, sizeof(next), "%#llx",
 				 (unsigned long long)st->next_table);
-		pt_flags_str(st->flags, buf, sizeof(buf));
-		fprintf(f, "%-5s %5u %-18s %-9s %-18s %s%s\n",
+		bits_str(&pt_flag_bits, st->flags, " ", buf, sizeof(buf));
+		fprintf(f, "%-5s %5u %-18s %-16s %-18s %s%s\n",
 			pt_level_name(st->level), st->index, entry,
 			pt_kind_name(st->kind), next, buf,
 			st->folded ? " (folded: same entry as pgd)" : "");
@@ -203,7 +205,7 @@ void translate_print_text(FILE *f, const struct mmscope_result *res)
 	if (l->stop == MMSCOPE_STOP_CHANGED)
 		fprintf(f, "page state not read: the entry changed during the walk\n");
 	if (l->page_bits & MMSCOPE_PG_VALID) {
-		page_bits_str(l->page_bits, buf, sizeof(buf));
+		bits_str(&page_bits, l->page_bits, " ", buf, sizeof(buf));
 		fprintf(f, "page: refcount %d, mapcount %d, folio order %u, %s\n",
 			l->refcount, l->mapcount, l->folio_order, buf);
 	}
@@ -212,6 +214,8 @@ void translate_print_text(FILE *f, const struct mmscope_result *res)
 		for (i = 0; i < l->nbytes && i < sizeof(l->bytes); i++)
 			fprintf(f, " %02x", l->bytes[i]);
 		fprintf(f, "\n");
+	} else if (l->bytes_reason != MMSCOPE_BYTES_CHANGED) {
+		fprintf(f, "bytes not read: %s\n", bytes_reason(l));
 	}
 }
 
@@ -228,29 +232,41 @@ static bool canonical(uint64_t addr)
 int cmd_translate(int argc, char **argv)
 {
 	struct mmscope_result res;
+	int opt, err, pid, status;
 	uint64_t addr;
-	int err, pid;
 
-	if (argc != 3)
+	while ((opt = cmd_getopt(argc, argv, "", NULL, &status)) != -1)
+		if (opt == OPT_EXIT)
+			return status;
+	if (argc - optind < 2)
 		return usage_error("translate", "expected PID and ADDR");
-	if (parse_pid(argv[1], &pid))
-		return usage_error("translate", "'%s' is not a valid PID", argv[1]);
-	if (parse_u64(argv[2], &addr))
-		return usage_error("translate", "'%s' is not an address", argv[2]);
+	if (argc - optind > 2)
+		return usage_error("translate", "unexpected argument '%s'",
+				   argv[optind + 2]);
+	if (parse_pid(argv[optind], &pid))
+		return usage_error("translate", "'%s' is not a valid PID",
+				   argv[optind]);
+	if (parse_u64(argv[optind + 1], &addr))
+		return usage_error("translate", "'%s' is not an address",
+				   argv[optind + 1]);
 	if (!canonical(addr))
 		return usage_error("translate", "%s is a non-canonical address",
-				   argv[2]);
+				   argv[optind + 1]);
 	err = translate_fetch(pid, addr, &res);
 	/* The lowest TASK_SIZE is 4-level's, 128 TiB minus a guard page. */
 	if (err == -EINVAL && addr >= 0x7ffffffff000ULL)
 		return error("translate: %s is above the user address space (TASK_SIZE) of this machine",
-			     argv[2]);
+			     argv[optind + 1]);
 	if (err)
 		return dev_error(err, "translate", pid);
-	if (json_output)
+	if (json_output) {
 		translate_print_json(pid, addr, &res);
-	else
+	} else {
 		translate_print_text(stdout, &res);
+		printf("\nLegend: INDEX: the entry's slot in its table (0-511, from the address bits);\n"
+		       "ENTRY: the raw entry, hex (hidden without CAP_SYS_ADMIN); NEXT_TABLE: physical\n"
+		       "address of the table it points to, hex; FLAGS: the entry's bits.\n");
+	}
 	dev_result_free(&res);
 	return 0;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mmscope vma PID: the mm_struct summary and every VMA, as maps shows them. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -161,15 +162,20 @@ static void vma_print_json(const struct mmscope_result *res, int pid)
 	const struct mmscope_rec_hdr *r;
 
 	json_obj_open(NULL);
+	json_str("type", "vma");
 	json_s64("pid", pid);
-	for (r = NULL; (r = dev_next(res, r));) {
-		if (r->type == MMSCOPE_REC_MM) {
-			json_mm((const void *)r);
-			json_arr_open("vmas");
-		} else if (r->type == MMSCOPE_REC_VMA) {
+	/* The mm record comes first; without it, "mm" is null. */
+	for (r = NULL; (r = dev_next(res, r));)
+		if (r->type == MMSCOPE_REC_MM)
+			break;
+	if (r)
+		json_mm((const void *)r);
+	else
+		json_null("mm");
+	json_arr_open("vmas");
+	for (r = NULL; (r = dev_next(res, r));)
+		if (r->type == MMSCOPE_REC_VMA)
 			json_vma((const void *)r);
-		}
-	}
 	json_arr_close();
 	json_obj_close();
 }
@@ -177,12 +183,18 @@ static void vma_print_json(const struct mmscope_result *res, int pid)
 int cmd_vma(int argc, char **argv)
 {
 	struct mmscope_result res;
-	int err, pid;
+	int opt, err, pid, status;
 
-	if (argc != 2)
-		return usage_error("vma", "expected exactly one PID");
-	if (parse_pid(argv[1], &pid))
-		return usage_error("vma", "'%s' is not a valid PID", argv[1]);
+	while ((opt = cmd_getopt(argc, argv, "", NULL, &status)) != -1)
+		if (opt == OPT_EXIT)
+			return status;
+	if (optind == argc)
+		return usage_error("vma", "expected a PID");
+	if (argc - optind > 1)
+		return usage_error("vma", "unexpected argument '%s' (one PID only)",
+				   argv[optind + 1]);
+	if (parse_pid(argv[optind], &pid))
+		return usage_error("vma", "'%s' is not a valid PID", argv[optind]);
 	err = vma_fetch(pid, &res);
 	if (err)
 		return dev_error(err, "vma", pid);
@@ -190,7 +202,8 @@ int cmd_vma(int argc, char **argv)
 		vma_print_json(&res, pid);
 	} else {
 		vma_print_text(stdout, &res, true);
-		printf("\nA: has an anon_vma (anonymous pages possible). PERM: r/w/x, p(rivate) or s(hared).\n");
+		printf("\nSIZE in KiB/MiB/GiB (1024-based). OFFSET: in the file, hex bytes. DEV: major:minor, hex.\n");
+		printf("A: has an anon_vma (anonymous pages possible). PERM: r/w/x, p(rivate) or s(hared).\n");
 		printf("flags: smaps VmFlags mnemonics (rd wr ex sh mr mw me ms gd ... see proc(5)).\n");
 	}
 	dev_result_free(&res);

@@ -8,6 +8,12 @@
 static FILE *json_out;
 static int depth;
 static bool need_comma[JSON_MAX_DEPTH];
+static bool pretty;
+
+void json_set_pretty(bool on)
+{
+	pretty = on;
+}
 
 void json_set_output(FILE *out)
 {
@@ -93,15 +99,25 @@ void json_escape(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static void indent(int n)
+{
+	fputc('\n', out());
+	while (n-- > 0)
+		fputs("  ", out());
+}
+
 static void key(const char *k)
 {
 	if (depth > 0 && need_comma[depth])
 		fputc(',', out());
-	if (depth > 0)
+	if (depth > 0) {
 		need_comma[depth] = true;
+		if (pretty)
+			indent(depth);
+	}
 	if (k) {
 		json_escape(out(), k);
-		fputc(':', out());
+		fputs(pretty ? ": " : ":", out());
 	}
 }
 
@@ -116,6 +132,8 @@ static void open_(const char *k, char c)
 
 static void close_(char c)
 {
+	if (pretty && need_comma[depth])
+		indent(depth - 1);
 	fputc(c, out());
 	if (depth > 0)
 		depth--;

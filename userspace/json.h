@@ -11,7 +11,18 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/*
+ * The JSON dialect's version (docs/schema/): bumped on any change a reader
+ * may notice.  2: PFNs are numbers everywhere, fault levels are names,
+ * faults' vma.flags are mnemonics (raw value in vma.raw_flags), the file
+ * of a VMA is "name" in every view, hidden values are null, every
+ * top-level record has a "type".
+ */
+#define MMSCOPE_JSON_VERSION	2
+
 void json_set_output(FILE *out);
+/* Indent nested values (one value per line); default: compact. */
+void json_set_pretty(bool pretty);
 void json_obj_open(const char *key);
 void json_obj_close(void);
 void json_arr_open(const char *key);

@@ -2,125 +2,124 @@
 /*
  * mmscope: see Linux memory management live.
  *
- * main() parses the options common to every subcommand (-j/--json, -h),
- * then dispatches through cmds[], one file per subcommand (bpftool style).
+ * The table of commands (one file per command) and --version; the grammar
+ * (global options, dispatch, cmd_getopt()) is in grammar.c.
  */
-#include <stdarg.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include "cli.h"
 
-bool json_output;
-const char *prog = "mmscope";
+#ifndef MMSCOPE_CLI_VERSION
+#define MMSCOPE_CLI_VERSION "0.3"
+#endif
 
 static const struct cmd cmds[] = {
-	{ "vma", cmd_vma, "vma PID [--json]",
-	  "the mm_struct summary and every VMA of a process" },
-	{ "pt", cmd_pt, "pt PID [--range START-END] [--raw] [--json]",
-	  "page tables as runs, tables and entries per level" },
-	{ "translate", cmd_translate, "translate PID ADDR [--json]",
-	  "one address through every page-table level to its page" },
-	{ "buddy", cmd_buddy, "buddy [--blocks] [--json]",
-	  "free blocks per node, zone, order and migratetype; fragmentation" },
-	{ "slab", cmd_slab, "slab [--sort=name|size|objs|slabs|waste] [--cache NAME] [--addr ADDR] [--json]",
-	  "slab caches slabtop-style, the slabs of one cache, or the object at a kernel address" },
-	{ "faults", cmd_faults,
-	  "faults [-p PID] [-c COMM] [--cgroup PATH] [--min-lat USEC] [--major]\n"
-	  "         [--range A-B] [--duration S] [--hist] [--summary]\n"
-	  "         [--ringbuf-size BYTES] [--json] [-- CMD ARGS...]",
-	  "live page faults with their VMA, result, latency and new PFN (BPF)" },
-	{ "lab", cmd_lab, "lab [NAME]",
-	  "list the labs, or run one: a claim about memory, shown and checked" },
+	{ "vma", cmd_vma, "[OPTIONS] PID",
+	  "the mm_struct summary and every VMA of a process",
+	  "" },
+	{ "pt", cmd_pt, "[OPTIONS] PID",
+	  "page tables as runs, tables and entries per level",
+	  "  -r, --range START-END  only this address range (hex or decimal)\n"
+	  "      --raw           one line per entry, with the raw entry\n" },
+	{ "translate", cmd_translate, "[OPTIONS] PID ADDR",
+	  "one address through every page-table level to its page",
+	  "" },
+	{ "buddy", cmd_buddy, "[OPTIONS]",
+	  "free blocks per node, zone, order and migratetype; fragmentation",
+	  "  -b, --blocks        every free block (root only)\n" },
+	{ "slab", cmd_slab, "[OPTIONS]",
+	  "slab caches slabtop-style, the slabs of one cache, or the object at a kernel address",
+	  "  -s, --sort KEY      name, size (default), objs, slabs or waste\n"
+	  "  -c, --cache NAME    the slabs of one cache\n"
+	  "  -a, --addr ADDR     the cache, slab and object of a kernel address\n" },
+	{ "faults", cmd_faults, "[OPTIONS] [-- CMD [ARGS...]]",
+	  "live page faults with their VMA, result, latency and new PFN (BPF)",
+	  "  -p, --pid PID       faults of that process only (--pretty has no\n"
+	  "                      short form here)\n"
+	  "  -c, --comm COMM     faults of tasks named COMM (1-15 characters)\n"
+	  "      --cgroup PATH   faults of a cgroup2 directory and its descendants\n"
+	  "      --min-lat USEC  faults that took at least USEC microseconds\n"
+	  "      --major         major faults only\n"
+	  "      --range A-B     faulting addresses in [A, B)\n"
+	  "  -d, --duration SEC  stop after SEC seconds\n"
+	  "      --hist          no event lines: a latency histogram at the end\n"
+	  "      --summary       no event lines: the full summary at the end\n"
+	  "      --ringbuf-size BYTES  power of two, 4k-1G (default 4M)\n"
+	  "      --kprobe        kprobes instead of fentry/fexit\n"
+	  "  -- CMD [ARGS...]    run CMD and trace it (and its children) from its\n"
+	  "                      exec on; the exit status is CMD's\n" },
+	{ "lab", cmd_lab, "[OPTIONS] [NAME]",
+	  "list the labs, or run one: a claim about memory, shown and checked",
+	  "" },
 };
 
-int error(const char *fmt, ...)
+
+/*
+ * The ABI of the loaded module: a query on no view is refused with EPROTO
+ * for another ABI version, EOPNOTSUPP (or EINVAL) for the right one.  No
+ * view is started.  Returns the version, 0 if no version answers, -errno
+ * if the device cannot be opened.
+ */
+static int module_abi(void)
 {
-	va_list ap;
+	struct mmscope_query q = { .view = 0 };
+	int fd, v, found = 0;
 
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
-
-static const struct cmd *cmd_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(cmds[i].name, name))
-			return &cmds[i];
-	return NULL;
-}
-
-int usage_error(const char *name, const char *fmt, ...)
-{
-	const struct cmd *c = cmd_find(name);
-	va_list ap;
-
-	fprintf(stderr, "%s %s: ", prog, name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	if (c)
-		fprintf(stderr, "usage: %s %s\n", prog, c->usage);
-	return 2;
-}
-
-static void usage(FILE *f)
-{
-	size_t i;
-
-	fprintf(f, "usage: %s [--json] COMMAND [ARGS...]\n\n", prog);
-	fprintf(f, "Live views of Linux memory management (needs mmscope.ko loaded).\n\n");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %-46s %s\n", cmds[i].usage, cmds[i].help);
-	fprintf(f, "\n  --json, -j   machine-readable output (addresses as \"0x...\" strings)\n");
-	fprintf(f, "PFNs and kernel addresses are shown only to root (CAP_SYS_ADMIN).\n");
-}
-
-/* Remove -j/--json from argv (up to "--"), wherever it appears. */
-static int take_json_flag(int argc, char **argv)
-{
-	int i, n = 0;
-	bool rest = false;
-
-	for (i = 0; i < argc; i++) {
-		if (!rest && !strcmp(argv[i], "--"))
-			rest = true;
-		if (!rest && (!strcmp(argv[i], "--json") ||
-			      !strcmp(argv[i], "-j"))) {
-			json_output = true;
-			continue;
-		}
-		argv[n++] = argv[i];
+	fd = open("/dev/" MMSCOPE_DEV_NAME, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (v = 1; v <= MMSCOPE_ABI_VERSION + 8 && !found; v++) {
+		q.version = v;
+		if (ioctl(fd, MMSCOPE_IOC_QUERY, &q) == 0 || errno != EPROTO)
+			found = v;
 	}
-	argv[n] = NULL;
-	return n;
+	close(fd);
+	return found;
+}
+
+static int version(void)
+{
+	int abi = module_abi();
+
+	if (json_output) {
+		json_obj_open(NULL);
+		json_str("type", "version");
+		json_str("cli", MMSCOPE_CLI_VERSION);
+		json_u64("json", MMSCOPE_JSON_VERSION);
+		json_u64("abi", MMSCOPE_ABI_VERSION);
+		if (abi > 0)
+			json_u64("module_abi", abi);
+		else
+			json_null("module_abi");
+		json_obj_close();
+		return EXIT_OK;
+	}
+	printf("%s %s (JSON version %d, module ABI %d)\n", prog,
+	       MMSCOPE_CLI_VERSION, MMSCOPE_JSON_VERSION, MMSCOPE_ABI_VERSION);
+	if (abi > 0)
+		printf("loaded module: ABI %d%s\n", abi,
+		       abi == MMSCOPE_ABI_VERSION ? "" :
+		       " (another version: rebuild and reload one of them)");
+	else if (abi == 0)
+		printf("loaded module: ABI unknown (no version answered)\n");
+	else
+		printf("loaded module: none (/dev/%s: %s)\n", MMSCOPE_DEV_NAME,
+		       strerror(-abi));
+	return EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
-	const struct cmd *c;
+	static const struct cli cli = {
+		.cmds = cmds,
+		.nr_cmds = sizeof(cmds) / sizeof(cmds[0]),
+		.version = version,
+	};
 
-	argc = take_json_flag(argc, argv);
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "help")) {
-		usage(stdout);
-		return 0;
-	}
-	c = cmd_find(argv[1]);
-	if (!c) {
-		error("unknown command '%s' (try '%s help')", argv[1], prog);
-		return 2;
-	}
-	return c->fn(argc - 1, argv + 1);
+	return cli_main(&cli, argc, argv);
 }

@@ -24,7 +24,7 @@
 #include <linux/ioctl.h>
 #endif
 
-#define MMSCOPE_ABI_VERSION	2
+#define MMSCOPE_ABI_VERSION	3
 #define MMSCOPE_DEV_NAME	"mmscope"
 #define MMSCOPE_NAME_LEN	64
 /*
@@ -79,6 +79,7 @@ enum mmscope_rec_type {
 	MMSCOPE_REC_SLAB_SLAB,
 	MMSCOPE_REC_SLAB_OBJ,
 	MMSCOPE_REC_END,		/* always last: the view completed */
+	MMSCOPE_REC_BUDDY_FRAG,		/* added later: numbered after END */
 };
 
 struct mmscope_rec_hdr {
@@ -234,6 +235,19 @@ enum mmscope_pt_flags {
 };
 
 /*
+ * The flags shown without CAP_SYS_ADMIN (records with @hidden set): what
+ * /proc/PID/pagemap and /proc/PID/smaps tell such a reader.  PRESENT and
+ * PSE follow the kind and level, SOFT_DIRTY is pagemap's (the entry's or
+ * its VMA's), HUGETLB is the VMA's ("ht" in smaps).  Every other flag is
+ * withheld (0, and null in the CLI's JSON), as are @pkey, and kinds other
+ * than present and swap: a hidden entry is "present" (PROT_NONE included)
+ * or "swap" (every non-present entry), as pagemap's PM_PRESENT/PM_SWAP.
+ */
+#define MMSCOPE_PTF_UNPRIV	(MMSCOPE_PTF_PRESENT | MMSCOPE_PTF_PSE |	\
+				 MMSCOPE_PTF_SOFT_DIRTY | MMSCOPE_PTF_UFFD_WP |	\
+				 MMSCOPE_PTF_HUGETLB)
+
+/*
  * One run: @count consecutive entries at @level of the same @kind and
  * @flags (and @pkey); for present runs the page at start + i * size has
  * PFN @pfn + i * size / 4096, for swap-like runs offset
@@ -245,7 +259,8 @@ enum mmscope_pt_flags {
  * entries fold when their @swap_offset is equal.
  * In raw mode (MMSCOPE_Q_RAW) every run has count 1 and @raw is the entry.
  * Without CAP_SYS_ADMIN (@hidden set), as for /proc/PID/pagemap, @pfn,
- * @raw, @swap_type and @swap_offset are 0.
+ * @raw, @swap_type, @swap_offset and @pkey are 0, @kind is present or swap
+ * and @flags within MMSCOPE_PTF_UNPRIV.
  */
 struct mmscope_pt_run {
 	struct mmscope_rec_hdr hdr;
@@ -267,7 +282,7 @@ struct mmscope_pt_run {
 struct mmscope_pt_summary {
 	struct mmscope_rec_hdr hdr;
 	__u32 levels;			/* 4 or 5 */
-	__u32 pad;
+	__u32 hidden;			/* kinds[] only present and swap */
 	__u64 start, end;		/* range walked */
 	__u64 tables[MMSCOPE_PT_NR_LEVELS];	/* table pages visited */
 	__u64 present[MMSCOPE_PT_NR_LEVELS];	/* present leaves per level */
@@ -288,7 +303,7 @@ struct mmscope_pt_step {
 	__u8 kind;			/* enum mmscope_pt_kind */
 	__u8 pkey;
 	__u8 folded;			/* level folded into the one above */
-	__u8 hidden;			/* entry, PFNs and swap entry withheld */
+	__u8 hidden;			/* as mmscope_pt_run.hidden, next_table too */
 	__u8 pad;
 };
 
@@ -325,6 +340,44 @@ enum mmscope_page_bits {
 	MMSCOPE_PG_EXCLUSIVE = 1 << 18,	/* anon page mapped exclusively */
 };
 
+/*
+ * Why mmscope_pt_leaf.bytes holds nothing (nbytes 0).  The module reads a
+ * page's first bytes only where the kernel itself would let a ptrace-reader
+ * read them (GUP: not secretmem, not VM_PFNMAP/VM_IO), only from normal
+ * online RAM with a struct page, and only through a non-faulting copy from
+ * the direct map.
+ */
+enum mmscope_bytes_reason {
+	MMSCOPE_BYTES_READ,		/* read: nbytes > 0 */
+	MMSCOPE_BYTES_NO_PAGE,		/* the walk reached no present page */
+	MMSCOPE_BYTES_HIDDEN,		/* reader lacks CAP_SYS_ADMIN */
+	MMSCOPE_BYTES_CHANGED,		/* the entry changed under the walk */
+	MMSCOPE_BYTES_SECRET,		/* memfd_secret(2) memory */
+	MMSCOPE_BYTES_NO_STRUCT_PAGE,	/* !pfn_valid(): no struct page */
+	MMSCOPE_BYTES_OFFLINE,		/* struct page of offline memory */
+	MMSCOPE_BYTES_DEVICE,		/* ZONE_DEVICE / devmap page */
+	MMSCOPE_BYTES_PFNMAP,		/* VM_PFNMAP/VM_IO VMA or special entry */
+	MMSCOPE_BYTES_UNMAPPED,		/* page not in the kernel's direct map */
+	MMSCOPE_BYTES_POISONED,		/* hardware-poisoned page */
+	MMSCOPE_BYTES_FAULT,		/* the non-faulting copy faulted */
+	MMSCOPE_BYTES_NR,
+};
+
+#define MMSCOPE_BYTES_REASON_NAMES {					\
+	[MMSCOPE_BYTES_READ] = "read",					\
+	[MMSCOPE_BYTES_NO_PAGE] = "no_page",				\
+	[MMSCOPE_BYTES_HIDDEN] = "hidden",				\
+	[MMSCOPE_BYTES_CHANGED] = "changed",				\
+	[MMSCOPE_BYTES_SECRET] = "secret",				\
+	[MMSCOPE_BYTES_NO_STRUCT_PAGE] = "no_struct_page",		\
+	[MMSCOPE_BYTES_OFFLINE] = "offline",				\
+	[MMSCOPE_BYTES_DEVICE] = "device",				\
+	[MMSCOPE_BYTES_PFNMAP] = "pfnmap",				\
+	[MMSCOPE_BYTES_UNMAPPED] = "unmapped",				\
+	[MMSCOPE_BYTES_POISONED] = "poisoned",				\
+	[MMSCOPE_BYTES_FAULT] = "fault",				\
+}
+
 /* The end of a translation: the page, or where and why it stopped. */
 struct mmscope_pt_leaf {
 	struct mmscope_rec_hdr hdr;
@@ -340,8 +393,11 @@ struct mmscope_pt_leaf {
 	__s32 mapcount;			/* folio mapcount */
 	__u32 folio_order;
 	__u32 nbytes;			/* valid bytes in @bytes */
-	__u32 hidden;			/* pfn, phys and page state withheld */
+	/* pfn, phys, page state, bytes withheld; kind present/swap only */
+	__u32 hidden;
 	__u8 bytes[16];			/* memory at @phys, read by the kernel */
+	__u32 bytes_reason;		/* enum mmscope_bytes_reason (ABI 3) */
+	__u32 pad;
 };
 
 /* ---- buddy allocator ------------------------------------------------ */
@@ -382,6 +438,27 @@ struct mmscope_buddy_order {
 	__u32 flags;				/* enum mmscope_buddy_order_flags */
 	__u64 nr_free;				/* free_area[order].nr_free */
 	__u64 walked[MMSCOPE_BUDDY_MAX_MT];	/* blocks on free_list[mt] */
+};
+
+/*
+ * After a zone's order records: its fragmentation figures, computed by the
+ * module from the nr_free values of those records with the integer
+ * formulas of /sys/kernel/debug/extfrag/{unusable_index,extfrag_index}
+ * (so they compare with those files digit for digit), times 1000.
+ *  unusable[k]: share of free memory in blocks smaller than order k
+ *	(1000 when nothing is free).
+ *  extfrag[k]: -1000 when a block of order >= k is free (the request
+ *	would succeed); else near 0 = short of memory, near 1000 =
+ *	fragmented (0 when nothing is free).
+ */
+struct mmscope_buddy_frag {
+	struct mmscope_rec_hdr hdr;
+	__u32 node;
+	__u32 zone_idx;
+	__u32 nr_orders;			/* entries used below */
+	__s32 largest_order;			/* -1: no free block */
+	__s32 unusable[MMSCOPE_BUDDY_MAX_ORDERS];
+	__s32 extfrag[MMSCOPE_BUDDY_MAX_ORDERS];
 };
 
 /* mmscope_buddy_block.flags */

@@ -7,9 +7,19 @@ M=/mmscope/mmscope
 W=/mmscope/selftests/workload
 D=/sys/kernel/debug/mmscope
 
+# Exit status: 1 when a step failed (a lab's SKIP, exit 4, is not a failure).
+rc=0
+# show [-s] CMD...: print and run CMD; -s: exit 4 (a lab's SKIP) is no failure
 show() {
+	skip_ok=0
+	[ "$1" = -s ] && { skip_ok=1; shift; }
 	printf '\n\033[1;36m$ %s\033[0m\n' "$*"
 	"$@"
+	r=$?
+	[ $r = 0 ] && return 0
+	[ $r = 4 ] && [ $skip_ok = 1 ] && return 0
+	echo "demo: '$*' failed (exit $r)"
+	rc=1
 }
 
 has() {
@@ -29,9 +39,13 @@ if [ $# -gt 0 ]; then
 fi
 
 echo "mmscope demo on $(uname -r), $(grep -q la57 /proc/cpuinfo && echo 5 || echo 4)-level paging"
+[ -x $M ] || { echo "demo: no CLI at $M"; exit 1; }
 $W --anon 8 --thp --file --shared --forked > /tmp/workload.out &
-sleep 1
-while ! grep -q '^pid ' /tmp/workload.out; do sleep 1; done
+WPID=$!
+while ! grep -q '^pid ' /tmp/workload.out; do
+	kill -0 $WPID 2>/dev/null || { echo "demo: the workload exited"; exit 1; }
+	sleep 1
+done
 PID=$(sed -n 's/^pid //p' /tmp/workload.out | head -1)
 THP=$(sed -n 's/^thp \(0x[0-9a-f]*\).*/\1/p' /tmp/workload.out | head -1)
 ANON=$(sed -n 's/^anon \(0x[0-9a-f]*\).*/\1/p' /tmp/workload.out | head -1)
@@ -65,7 +79,8 @@ fi
 printf '\n\033[1m== 6. Labs: textbook claims, shown and checked\033[0m\n'
 show $M lab
 for lab in $($M lab | awk 'NR > 1 && NF { print $1 }' | grep -v '^Run$'); do
-	show $M lab "$lab"
+	show -s $M lab "$lab"
 done
 kill "$PID" 2>/dev/null
-exit 0
+echo "demo: exit $rc"
+exit $rc

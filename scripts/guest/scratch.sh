@@ -8,7 +8,7 @@
 # makes a filesystem on a brd RAM disk and mounts it at /mnt/scratch; on
 # success exports MMSCOPE_SCRATCH=/mnt/scratch.  Reads of its evicted pages
 # go through the block layer, so they are major faults.  On failure it says
-# why and exports nothing: the tests that need it skip.
+# why and exports nothing: the tests that need it fail.
 
 scratch_setup()
 {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the mmscope selftests: run the CLI and capture its
+ * Helpers shared by the mmscope selftests: run a program and capture its
  * output, a small JSON reader for the CLI's --json output, and readers for
- * the kernel's own oracles (/proc/PID/maps, status, pagemap).
+ * the kernel's own oracles (/proc/PID/status, pagemap); lib/common.h adds
+ * the CLI runner, the maps parser and the child parker.
  *
  * Header-only so that each test stays one program (one TEST_GEN_PROGS line).
  */
@@ -17,7 +18,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,27 +46,36 @@ static MMT_UNUSED const char *mmt_cli(void)
 	return p ? p : "/mmscope/mmscope";
 }
 
-/* Read a whole file (procfs, debugfs) into a NUL-terminated heap buffer. */
+/*
+ * Read a whole file (procfs, debugfs) into a NUL-terminated heap buffer.
+ * NULL with errno set when it cannot be opened or any read() fails: a file
+ * that errors part way is an error, never a short or empty text.
+ */
 static MMT_UNUSED char *mmt_read_file(const char *path, size_t *lenp)
 {
 	size_t len = 0, cap = 1 << 16;
 	char *buf = malloc(cap);
 	ssize_t n;
-	int fd;
+	int fd, err;
 
 	if (!buf)
 		return NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
+		err = errno;
 		free(buf);
+		errno = err;
 		return NULL;
 	}
 	for (;;) {
 		if (cap - len < 4096) {
 			char *p = realloc(buf, cap * 2);
 
-			if (!p)
+			if (!p) {
+				n = -1;
+				errno = ENOMEM;
 				break;
+			}
 			buf = p;
 			cap *= 2;
 		}
@@ -74,7 +86,13 @@ static MMT_UNUSED char *mmt_read_file(const char *path, size_t *lenp)
 			break;
 		len += n;
 	}
+	err = errno;
 	close(fd);
+	if (n < 0) {
+		free(buf);
+		errno = err;
+		return NULL;
+	}
 	buf[len] = '\0';
 	if (lenp)
 		*lenp = len;
@@ -447,6 +465,42 @@ static MMT_UNUSED int mmt_wait_ready(int fd)
 	char c;
 
 	return read(fd, &c, 1) == 1 ? 0 : -1;
+}
+
+/* The CLI runner, maps parser and child parker every test shares. */
+#include "common.h"
+
+/*
+ * `mmscope CMD PID [ARG] --json` as a parsed document, or NULL (the reason
+ * printed as a KTAP comment) if it failed.
+ */
+static MMT_UNUSED struct mmt_json *mmt_cli_json(pid_t pid, const char *cmd,
+						const char *arg)
+{
+	char spid[16];
+	int status;
+
+	snprintf(spid, sizeof(spid), "%d", pid);
+	if (arg)
+		return mmt_cli_doc(&status, cmd, spid, arg, "--json", NULL);
+	return mmt_cli_doc(&status, cmd, spid, "--json", NULL);
+}
+
+/* The run of a pt --json document that covers @va, or NULL. */
+static MMT_UNUSED struct mmt_json *mmt_pt_run_at(struct mmt_json *doc,
+						 unsigned long va)
+{
+	struct mmt_json *runs = mmt_jget(doc, "runs");
+	int i;
+
+	for (i = 0; runs && i < runs->n; i++) {
+		struct mmt_json *r = runs->kids[i];
+
+		if (va >= mmt_jhex(mmt_jget(r, "start")) &&
+		    va < mmt_jhex(mmt_jget(r, "end")))
+			return r;
+	}
+	return NULL;
 }
 
 #endif /* MMSCOPE_MMTEST_H */

@@ -8,8 +8,11 @@
  * objects of @size bytes and, unless @shrink=0, flushes the per-CPU slabs
  * with kmem_cache_shrink(), so that every slab sits on a node list and the
  * counts are exact.  With shrink=0 the last slab stays the loading CPU's
- * active slab, for the per-CPU views.  /sys/kernel/debug/mmscope_test_slab/objects (0400)
- * lists the objects' addresses, one per line.  Unloading frees the objects
+ * active slab, for the per-CPU views.  With @keep_every=K, every object but
+ * one in K is freed again before the flush: every slab then holds a few
+ * objects and sits on its node's partial list (a long partial list, for the
+ * bounded walks).  /sys/kernel/debug/mmscope_test_slab/objects (0400)
+ * lists the addresses of the objects held, one per line.  Unloading frees the objects
  * and destroys the cache.
  */
 #include <linux/debugfs.h>
@@ -29,6 +32,10 @@ static bool shrink = true;
 module_param(shrink, bool, 0444);
 MODULE_PARM_DESC(shrink, "flush the per-CPU slabs after allocating (default 1)");
 
+static unsigned int keep_every = 1;
+module_param(keep_every, uint, 0444);
+MODULE_PARM_DESC(keep_every, "keep one object in this many, free the others (default 1: keep all)");
+
 static struct kmem_cache *test_cache;
 static void **test_objs;
 static struct dentry *test_dir;
@@ -43,7 +50,8 @@ static int objects_show(struct seq_file *m, void *v)
 	unsigned int i;
 
 	for (i = 0; i < count; i++)
-		seq_printf(m, "0x%lx\n", (unsigned long)test_objs[i]);
+		if (test_objs[i])
+			seq_printf(m, "0x%lx\n", (unsigned long)test_objs[i]);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(objects);
@@ -63,7 +71,7 @@ static int __init test_slab_init(void)
 {
 	unsigned int i;
 
-	if (count > 100000 || size < 8 || size > 4096)
+	if (count > 100000 || size < 8 || size > 4096 || !keep_every)
 		return -EINVAL;
 	test_cache = kmem_cache_create("mmscope_test_slab", size, 0, 0,
 				       test_ctor);
@@ -79,6 +87,12 @@ static int __init test_slab_init(void)
 		if (!test_objs[i]) {
 			test_free();
 			return -ENOMEM;
+		}
+	}
+	for (i = 0; i < count; i++) {
+		if (i % keep_every) {
+			kmem_cache_free(test_cache, test_objs[i]);
+			test_objs[i] = NULL;
 		}
 	}
 	if (shrink)

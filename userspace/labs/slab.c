@@ -9,11 +9,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
 #include "cli.h"
 #include "lab.h"
 
@@ -164,26 +166,80 @@ static bool kasan_quarantine(void)
 
 static int slab_show(struct lab_run *lr);
 
+/* "dir/i" with async-signal-safe code only (no snprintf). */
+static void file_name(char *name, size_t len, int i)
+{
+	char digits[16];
+	size_t n = strlen(dir), k = 0;
+
+	memcpy(name, dir, n);
+	name[n++] = '/';
+	do {
+		digits[k++] = '0' + i % 10;
+		i /= 10;
+	} while (i && k < sizeof(digits));
+	while (k && n < len - 1)
+		name[n++] = digits[--k];
+	name[n] = '\0';
+}
+
+static void remove_files(void)
+{
+	char name[96];
+	int i;
+
+	for (i = 0; i < nopen; i++) {
+		file_name(name, sizeof(name), i);
+		unlink(name);
+	}
+	rmdir(dir);
+}
+
+static volatile pid_t subject;
+
+/*
+ * Ctrl-C or SIGTERM mid-lab: end the subject, remove its files, then die
+ * of the signal as if no handler had been there.
+ */
+static void slab_on_signal(int sig)
+{
+	int saved = errno;
+
+	if (subject > 0) {
+		kill(subject, SIGKILL);
+		waitpid(subject, NULL, 0);
+	}
+	remove_files();
+	signal(sig, SIG_DFL);
+	raise(sig);
+	errno = saved;
+}
+
 static int slab_run(struct lab_run *lr)
 {
+	struct sigaction sa = { .sa_handler = slab_on_signal }, oint, oterm;
 	struct statfs sf;
 	int ret;
 
 	snprintf(dir, sizeof(dir), "/dev/shm/mmscope-lab-slab.XXXXXX");
 	if (statfs("/dev/shm", &sf) || sf.f_type != TMPFS_MAGIC_)
 		return lab_skip(lr, "/dev/shm is not tmpfs: on other filesystems a removed file's dentry stays cached, so the caches would not shrink");
+	nopen = 0;
+	subject = 0;
 	if (!mkdtemp(dir))
 		return -errno;
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaction(SIGINT, &sa, &oint);
+	sigaction(SIGTERM, &sa, &oterm);
 	ret = slab_show(lr);
 	/* The subject removes what it made; this catches an early exit. */
 	lab_subject_stop(lr);
-	for (int i = 0; i < nopen; i++) {
-		char name[96];
-
-		snprintf(name, sizeof(name), "%s/%d", dir, i);
-		unlink(name);
-	}
-	rmdir(dir);
+	subject = 0;
+	remove_files();
+	sigaction(SIGINT, &oint, NULL);
+	sigaction(SIGTERM, &oterm, NULL);
 	return ret;
 }
 
@@ -210,6 +266,7 @@ static int slab_show(struct lab_run *lr)
 		nopen = MIN_OPENS;
 	if (lab_subject_start(lr, slab_step, NULL))
 		return -errno;
+	subject = lr->pid;
 	before = capture();
 	lab_say(lr, "Each open file is a struct file, an object of the \"%s\" slab cache: %llu objects in %llu slabs of %u now; each new name is a struct dentry, from \"%s\" (%llu objects). The program creates %d new files in %s, more than the filp cache holds, and keeps them open.",
 		CACHE, (unsigned long long)m0.objs, (unsigned long long)m0.slabs,

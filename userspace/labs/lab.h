@@ -2,6 +2,11 @@
 /*
  * Labs: a textbook claim about Linux memory, shown live and checked.
  *
+ * Layout: subject.c (the child and its pipes), narrate.c (what is said
+ * and checked), capture.c (mmscope's views of the subject), oracle.c (the
+ * kernel's /proc files), tracer.c (the fault tracer around the subject),
+ * one file per lab; ../cmd_lab.c is the command.
+ *
  * Each lab forks a *subject*: a child that performs numbered steps on
  * command (allocate, touch, fork, mprotect...), so that the lab can look
  * at it with mmscope between steps.  The lab narrates, shows only what
@@ -20,6 +25,12 @@
 /* Runs in the subject: perform @step, return a value (e.g. an address). */
 typedef uint64_t (*lab_step_fn)(int step, void *state);
 
+/* One check of a run, for the JSON record. */
+struct lab_check_rec {
+	bool ok;
+	char *what;
+};
+
 struct lab_run {
 	pid_t pid;			/* the subject */
 	int cmd_fd, ack_fd;
@@ -27,7 +38,12 @@ struct lab_run {
 	int checks, failed;
 	bool rerun, retried;		/* fault events lost: run once more */
 	char skip[256];			/* why the claim cannot be shown */
+	struct lab_check_rec *recs;	/* every check, in order */
+	int nrecs;
 };
+
+/* Free the checks recorded in @lr. */
+void lab_run_free(struct lab_run *lr);
 
 struct lab {
 	const char *name;

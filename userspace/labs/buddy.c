@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include "cli.h"
 #include "lab.h"
 
@@ -27,7 +28,7 @@ enum { STEP_ALLOC = 1, STEP_FREE };
 struct snap {
 	uint64_t nr[MMSCOPE_BUDDY_MAX_ORDERS];
 	uint64_t pcp;
-	uint64_t movable0;	/* order-0 blocks on the Movable lists */
+	uint64_t movable0;	/* order-0 blocks on node 0's Movable lists */
 	unsigned int orders;
 };
 
@@ -103,6 +104,9 @@ static void disarm_restore(void)
 	signal(SIGHUP, SIG_DFL);
 }
 
+#define MPOL_BIND_VAL	2	/* <linux/mempolicy.h> MPOL_BIND */
+static unsigned long node0_mask = 1;
+
 static uint64_t buddy_step(int step, void *arg)
 {
 	static char *p;
@@ -112,6 +116,13 @@ static uint64_t buddy_step(int step, void *arg)
 	case STEP_ALLOC:
 		/* Order-0 pages only: no transparent huge page. */
 		prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+		/*
+		 * From node 0 only, where there are several nodes: each
+		 * node has its own free lists, and the drained ones are
+		 * then node 0's (ENOSYS/EINVAL without NUMA: nothing to do).
+		 */
+		syscall(SYS_set_mempolicy, MPOL_BIND_VAL, &node0_mask,
+			sizeof(node0_mask) * 8);
 		p = mmap(NULL, burst_bytes, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
@@ -153,7 +164,7 @@ static int snap_mmscope(struct snap *s)
 		} else if (r->type == MMSCOPE_REC_BUDDY_ORDER &&
 			   o->order < MMSCOPE_BUDDY_MAX_ORDERS) {
 			s->nr[o->order] += o->nr_free;
-			if (o->order == 0 && movable >= 0)
+			if (o->order == 0 && movable >= 0 && o->node == 0)
 				s->movable0 += o->walked[movable];
 		}
 	}
@@ -211,6 +222,22 @@ static uint64_t pages(const struct snap *s, unsigned int from, unsigned int to)
 #define HIGHP(s)	pages(s, HIGH_ORDER, MMSCOPE_BUDDY_MAX_ORDERS)
 #define ALL(s)		pages(s, 0, MMSCOPE_BUDDY_MAX_ORDERS)
 
+/*
+ * Both views at once.  A snapshot that failed, or that shows no free
+ * memory at all (nothing parsed), is an error: a zeroed snapshot would
+ * make every "fewer pages" claim hold.
+ */
+static int snap_both(struct snap *m, struct snap *b)
+{
+	int err = snap_mmscope(m);
+
+	if (!err)
+		err = snap_buddyinfo(b);
+	if (!err && (!m->orders || !b->orders || !ALL(m) || !ALL(b)))
+		err = -ENODATA;
+	return err;
+}
+
 static void table(const char *what, const struct snap *a, const struct snap *b)
 {
 	unsigned int k;
@@ -265,10 +292,11 @@ static int buddy_show(struct lab_run *lr)
 	struct snap m0, m1, m2, b0, b1, b2;
 	uint64_t burst, took, split, back, want;
 	char *before, *after;
-	int i;
+	int i, err;
 
-	if (snap_mmscope(&m0) || snap_buddyinfo(&b0))
-		return -ENODATA;
+	err = snap_both(&m0, &b0);
+	if (err)
+		return err;
 	/*
 	 * Big enough that the small blocks and the per-CPU lists cannot
 	 * supply it all, so large blocks must be split; small enough to
@@ -294,8 +322,9 @@ static int buddy_show(struct lab_run *lr)
 		(unsigned long long)burst);
 	if (!lab_step(lr, STEP_ALLOC))
 		return -ENOMEM;
-	snap_mmscope(&m1);
-	snap_buddyinfo(&b1);
+	err = snap_both(&m1, &b1);
+	if (err)
+		return err;
 	after = lab_capture_buddy();
 	lab_diff(lr, "mmscope buddy", before, after);
 	table("order (all zones, mmscope)", &m0, &m1);
@@ -312,7 +341,7 @@ static int buddy_show(struct lab_run *lr)
 		  (unsigned long long)split, HIGH_ORDER,
 		  (unsigned long long)(LOW(&m0) + m0.pcp));
 	lab_check(lr, m1.movable0 <= 16,
-		  "the order-0 Movable free lists were drained: %llu blocks before, %llu after (at most a few leftovers of splits)",
+		  "the order-0 Movable free lists (node 0, where the program's memory is bound) were drained: %llu blocks before, %llu after (at most a few leftovers of splits)",
 		  (unsigned long long)m0.movable0, (unsigned long long)m1.movable0);
 	lab_check(lr, HIGHP(&b0) >= HIGHP(&b1) + want,
 		  "/proc/buddyinfo agrees: %llu -> %llu pages in blocks of order >= %d",
@@ -322,15 +351,17 @@ static int buddy_show(struct lab_run *lr)
 	before = after;
 
 	lab_say(lr, "The program unmaps it all. Freed pages go to the per-CPU lists first; past their high mark they return to the buddy lists, where each block merges with its free buddy.");
-	lab_step(lr, STEP_FREE);
+	if (!lab_step(lr, STEP_FREE))
+		return -EIO;
 	/* 6.7+ shrinks idle per-CPU lists every second: give them 3 s. */
 	for (i = 0; i < 6; i++) {
 		usleep(500 * 1000);
-		snap_mmscope(&m2);
+		err = snap_both(&m2, &b2);
+		if (err)
+			return err;
 		if (HIGHP(&m2) + SLACK >= HIGHP(&m0))
 			break;
 	}
-	snap_buddyinfo(&b2);
 	after = lab_capture_buddy();
 	lab_diff(lr, "mmscope buddy", before, after);
 	table("order (all zones, mmscope)", &m1, &m2);

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/* mmscope faults: events and the summary, as text and as JSON. */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+#include "faults.h"
+
+/* One log2 histogram of nanoseconds, biolatency style. */
+static void print_log2_hist(FILE *f, const uint64_t *vals, unsigned int n,
+			    const char *unit)
+{
+	unsigned int i, j, first = n, last = 0, width = 40;
+	uint64_t max = 0;
+
+	for (i = 0; i < n; i++) {
+		if (vals[i] && first == n)
+			first = i;
+		if (vals[i])
+			last = i;
+		if (vals[i] > max)
+			max = vals[i];
+	}
+	if (!max)
+		return;
+	fprintf(f, "%24s : count    distribution\n", unit);
+	for (i = first; i <= last; i++) {
+		unsigned long long lo = i ? 1ULL << i : 0, hi = (2ULL << i) - 1;
+		unsigned int bar = (unsigned int)(vals[i] * width / max);
+
+		fprintf(f, "%10llu -> %-10llu : %-8llu |", lo, hi,
+			(unsigned long long)vals[i]);
+		for (j = 0; j < width; j++)
+			fputc(j < bar ? '*' : ' ', f);
+		fputs("|\n", f);
+	}
+}
+
+/* Whether the events carry PFNs: an enum, the reason in the docs. */
+static const char *pfn_status(enum faults_pfn p)
+{
+	return p == FAULTS_PFN_NOCAP ? "hidden" :
+	       p == FAULTS_PFN_KALLSYMS ? "unavailable" : "shown";
+}
+
+static void result_text(uint32_t r, char *buf, size_t len)
+{
+	size_t n = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	if (!(r & (MMSCOPE_FR_MAJOR | MMSCOPE_FR_RETRY | FAULTS_FR_ERROR)))
+		n += snprintf(buf, len, "minor");
+	for (i = 0; i < MMSCOPE_FR_NR && n < len; i++)
+		if (r & (1u << i))
+			n += snprintf(buf + n, len - n, "%s%s", n ? "," : "",
+				      fault_result_bits.names[i]);
+}
+
+void faults_print_header(void)
+{
+	printf("%12s %3s %7s %7s %-15s %16s %-3s %-14s %9s %10s %s\n",
+	       "TIME(s)", "CPU", "PID", "TID", "COMM", "ADDR", "RWX",
+	       "RESULT", "LAT(us)", "PFN", "VMA");
+}
+
+static void event_json(const struct mmscope_fault *e)
+{
+	json_obj_open(NULL);
+	json_str("type", "fault");
+	json_u64("ts_ns", e->ts_ns);
+	json_u64("cpu", e->cpu);
+	json_u64("pid", e->pid);
+	json_u64("tid", e->tid);
+	json_str("comm", e->comm);
+	json_hex("addr", e->addr);
+	if (e->bits & MMSCOPE_FB_REGS)
+		json_hex("ip", e->ip);
+	else
+		json_null("ip");
+	json_bool("write", e->flags & MMSCOPE_FF_WRITE);
+	json_bool("user", e->flags & MMSCOPE_FF_USER);
+	json_bool("exec", e->flags & MMSCOPE_FF_INSTRUCTION);
+	json_bool("remote", e->flags & MMSCOPE_FF_REMOTE);
+	json_bits("flags", &fault_flag_bits, e->flags);
+	json_bits("result", &fault_result_bits, e->result);
+	json_bool("major", e->result & MMSCOPE_FR_MAJOR);
+	json_u64("latency_ns", e->latency_ns);
+	json_obj_open("vma");
+	json_hex("start", e->vma_start);
+	json_hex("end", e->vma_end);
+	json_bits("flags", vm_flag_bits(), e->vm_flags);
+	json_hex("raw_flags", e->vm_flags);
+	/* JSON 1 called it "file": the file's name, null for anonymous memory */
+	json_str("name", e->bits & MMSCOPE_FB_FILE ? e->file : NULL);
+	json_obj_close();
+	if (e->bits & MMSCOPE_FB_PFN) {
+		json_u64("pfn", e->pfn);
+		json_str("level", fault_level_name(e->level));
+	} else {
+		json_null("pfn");
+		json_null("level");
+	}
+	json_obj_close();
+}
+
+void faults_print_event(void *ctx, const struct mmscope_fault *e)
+{
+	struct faults_out *out = ctx;
+	char res[128], kind[4];
+
+	if (!out->live)
+		return;
+	if (json_output) {
+		event_json(e);
+		return;
+	}
+	if (!out->t0)
+		out->t0 = e->ts_ns;
+	kind[0] = e->flags & MMSCOPE_FF_INSTRUCTION ? 'X' :
+		  e->flags & MMSCOPE_FF_WRITE ? 'W' : 'R';
+	kind[1] = e->flags & MMSCOPE_FF_USER ? 'U' : 'K';
+	kind[2] = e->flags & MMSCOPE_FF_REMOTE ? 'r' : ' ';
+	kind[3] = '\0';
+	result_text(e->result, res, sizeof(res));
+	printf("%12.6f %3u %7u %7u %-15.15s %16llx %s %-14s %9.1f ",
+	       (e->ts_ns - out->t0) / 1e9, e->cpu, e->pid, e->tid, e->comm,
+	       (unsigned long long)e->addr, kind, res, e->latency_ns / 1e3);
+	if (e->bits & MMSCOPE_FB_PFN)
+		printf("%10llx", (unsigned long long)e->pfn);
+	else
+		printf("%10s", out->pfn == FAULTS_PFN_NOCAP ? "hidden" : "-");
+	printf(" %llx-%llx %s\n", (unsigned long long)e->vma_start,
+	       (unsigned long long)e->vma_end,
+	       e->bits & MMSCOPE_FB_FILE ? e->file : "[anon]");
+}
+
+static void print_summary_json(struct faults_summary *s, unsigned int ntop,
+			       const struct faults_child *c)
+{
+	unsigned int i;
+
+	json_obj_open(NULL);
+	json_str("type", "summary");
+	json_obj_open("summary");
+	json_u64("events", s->events);
+	json_u64("lost", s->lost);
+	json_u64("missed", s->missed);
+	json_str("probe", s->kprobe ? "kprobe" : "fentry");
+	json_str("pfn", pfn_status(s->pfn));
+	json_u64("completed", s->completed);
+	json_u64("accounted", s->accounted);
+	json_str("pgfault_counts", s->pgfault_all ? "every_call" :
+		 "without_retry");
+	json_u64("minor", s->minor);
+	json_u64("major", s->major);
+	json_u64("retry", s->retry);
+	json_u64("error", s->error);
+	json_u64("write", s->write);
+	json_u64("exec", s->exec);
+	json_u64("user", s->user);
+	json_u64("remote", s->remote);
+	json_u64("anon", s->anon);
+	json_u64("file", s->file);
+	json_u64("mapped", s->mapped);
+	json_obj_open("vmstat_pgfault");
+	json_u64("before_attach", s->pgfault[0]);
+	json_u64("after_attach", s->pgfault[1]);
+	json_u64("before_detach", s->pgfault[2]);
+	json_u64("after_detach", s->pgfault[3]);
+	json_obj_close();
+	json_arr_open("top_vmas");
+	for (i = 0; i < ntop && i < 10; i++) {
+		json_obj_open(NULL);
+		json_u64("pid", s->vmas[i].pid);
+		json_hex("start", s->vmas[i].start);
+		json_hex("end", s->vmas[i].end);
+		json_str("name", s->vmas[i].file ? s->vmas[i].name : NULL);
+		json_u64("faults", s->vmas[i].count);
+		json_obj_close();
+	}
+	json_arr_close();
+	json_arr_open("latency_log2_ns");
+	for (i = 0; i < FAULTS_HIST_SLOTS; i++)
+		json_u64(NULL, s->hist[i]);
+	json_arr_close();
+	if (c->reaped) {
+		json_obj_open("child");
+		json_u64("pid", c->pid);
+		/* exit code, or 128 + the signal that killed it */
+		json_s64("status", c->status);
+		json_u64("minflt", c->minflt);
+		json_u64("majflt", c->majflt);
+		json_obj_close();
+	}
+	json_obj_close();
+	json_obj_close();
+}
+
+static void print_summary_text(struct faults_summary *s, unsigned int ntop,
+			       const struct faults_child *c, bool full, bool hist)
+{
+	unsigned int i;
+
+	fprintf(stdout, "\n%llu faults traced (%s), %llu lost, %llu missed\n",
+		(unsigned long long)s->events, s->kprobe ? "kprobe" : "fentry",
+		(unsigned long long)s->lost, (unsigned long long)s->missed);
+	if (full) {
+		printf("  minor %llu  major %llu  retry %llu  error %llu\n",
+		       (unsigned long long)s->minor,
+		       (unsigned long long)s->major,
+		       (unsigned long long)s->retry,
+		       (unsigned long long)s->error);
+		printf("  write %llu  exec %llu  user %llu  remote %llu  anon %llu  file %llu\n",
+		       (unsigned long long)s->write,
+		       (unsigned long long)s->exec,
+		       (unsigned long long)s->user,
+		       (unsigned long long)s->remote,
+		       (unsigned long long)s->anon,
+		       (unsigned long long)s->file);
+		printf("  /proc/vmstat pgfault while attached: %llu (all tasks; it counts %s: %llu traced)\n",
+		       (unsigned long long)(s->pgfault[2] - s->pgfault[1]),
+		       s->pgfault_all ? "every call" : "calls without RETRY",
+		       (unsigned long long)s->accounted);
+		if (c->reaped)
+			printf("  child %d: status %d, minflt %llu majflt %llu\n",
+			       c->pid, c->status,
+			       (unsigned long long)c->minflt,
+			       (unsigned long long)c->majflt);
+		if (ntop)
+			printf("\n%8s %7s %-33s %s\n", "FAULTS", "PID", "VMA",
+			       "FILE");
+		for (i = 0; i < ntop && i < 10; i++)
+			printf("%8llu %7u %16llx-%-16llx %s\n",
+			       (unsigned long long)s->vmas[i].count,
+			       s->vmas[i].pid,
+			       (unsigned long long)s->vmas[i].start,
+			       (unsigned long long)s->vmas[i].end,
+			       s->vmas[i].file ? s->vmas[i].name : "[anon]");
+	}
+	if (full || hist) {
+		putchar('\n');
+		print_log2_hist(stdout, s->hist, FAULTS_HIST_SLOTS,
+				"latency (ns)");
+	}
+	if (!full && !hist)
+		printf("RWX: R read, W write, X instruction fetch; U user, K kernel mode; r remote.\n"
+		       "TIME in seconds from the first event, LAT(us) in microseconds, ADDR and PFN hex.\n");
+	if (s->pfn == FAULTS_PFN_NOCAP)
+		printf("PFNs hidden: they need CAP_SYS_ADMIN.\n");
+	else if (s->pfn == FAULTS_PFN_KALLSYMS)
+		printf("PFNs unavailable: /proc/kallsyms hides the kernel layout (needs CAP_SYSLOG).\n");
+}
+
+void faults_print_summary(struct faults_summary *s, const struct faults_child *c,
+			  bool full, bool hist)
+{
+	unsigned int ntop = faults_summary_top(s);
+
+	if (json_output)
+		print_summary_json(s, ntop, c);
+	else
+		print_summary_text(s, ntop, c, full, hist);
+}

@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The page-fault tracer: load and attach bpf/faults.bpf.c with the filters
+ * asked for, stream its events to a callback, count them into a summary.
+ * Used by `mmscope faults` (cmd_faults.c) and by the labs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include "cli.h"
+#include "faults.skel.h"
+
+#define FAULTS_RINGBUF_DEFAULT	(4u << 20)
+
+struct faults_tracer {
+	struct faults_bpf *skel;
+	struct ring_buffer *rb;
+	faults_event_fn fn;
+	void *ctx;
+	struct faults_summary sum;
+	int cgroup_fd;
+	bool fentry;
+};
+
+/* ---- the summary ------------------------------------------------------- */
+
+static unsigned int log2_slot(uint64_t v)
+{
+	unsigned int s = 0;
+
+	while (v > 1 && s < FAULTS_HIST_SLOTS - 1) {
+		v >>= 1;
+		s++;
+	}
+	return s;
+}
+
+static void summary_add_vma(struct faults_summary *s,
+			    const struct mmscope_fault *e)
+{
+	uint64_t h = (e->vma_start >> 12) * 0x9e3779b97f4a7c15ULL ^ e->pid;
+	unsigned int i, n;
+
+	for (n = 0; n < FAULTS_TOP_VMAS; n++) {
+		struct faults_vma *v;
+
+		i = (h + n) % FAULTS_TOP_VMAS;
+		v = &s->vmas[i];
+		if (!v->count) {
+			v->pid = e->pid;
+			v->start = e->vma_start;
+			v->end = e->vma_end;
+			v->file = !!(e->bits & MMSCOPE_FB_FILE);
+			snprintf(v->name, sizeof(v->name), "%.*s",
+				 (int)sizeof(e->file), e->file);
+		}
+		if (v->pid == e->pid && v->start == e->vma_start &&
+		    v->end == e->vma_end) {
+			v->count++;
+			return;
+		}
+	}
+	s->vmas_other++;
+}
+
+static void summary_add(struct faults_summary *s, const struct mmscope_fault *e)
+{
+	s->events++;
+	if (!(e->result & MMSCOPE_FR_RETRY))
+		s->completed++;
+	if (s->pgfault_all || !(e->result & MMSCOPE_FR_RETRY))
+		s->accounted++;
+	if (e->result & MMSCOPE_FR_RETRY)
+		s->retry++;
+	else if (e->result & FAULTS_FR_ERROR)
+		s->error++;
+	else if (e->result & MMSCOPE_FR_MAJOR)
+		s->major++;
+	else
+		s->minor++;
+	if (e->flags & MMSCOPE_FF_WRITE)
+		s->write++;
+	if (e->flags & MMSCOPE_FF_INSTRUCTION)
+		s->exec++;
+	if (e->flags & MMSCOPE_FF_USER)
+		s->user++;
+	if (e->flags & MMSCOPE_FF_REMOTE)
+		s->remote++;
+	if (e->bits & MMSCOPE_FB_FILE)
+		s->file++;
+	else
+		s->anon++;
+	if (e->bits & MMSCOPE_FB_PFN)
+		s->mapped++;
+	s->hist[log2_slot(e->latency_ns)]++;
+	summary_add_vma(s, e);
+}
+
+static int vma_cmp(const void *a, const void *b)
+{
+	const struct faults_vma *x = a, *y = b;
+
+	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
+}
+
+unsigned int faults_summary_top(struct faults_summary *s)
+{
+	unsigned int n = 0;
+
+	qsort(s->vmas, FAULTS_TOP_VMAS, sizeof(s->vmas[0]), vma_cmp);
+	while (n < FAULTS_TOP_VMAS && s->vmas[n].count)
+		n++;
+	return n;
+}
+
+/* /proc/vmstat pgfault, or 0. */
+static uint64_t vmstat_pgfault(void)
+{
+	unsigned long long v = 0;
+	char line[128];
+	FILE *f = fopen("/proc/vmstat", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "pgfault %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static int handle_event(void *ctx, void *data, size_t len)
+{
+	struct faults_tracer *t = ctx;
+	const struct mmscope_fault *e = data;
+
+	if (len < sizeof(*e))
+		return 0;
+	summary_add(&t->sum, e);
+	if (t->fn)
+		t->fn(t->ctx, e);
+	return 0;
+}
+
+/* The sum over CPUs of a per-CPU counter map. */
+static uint64_t percpu_sum(const struct bpf_map *map)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	uint64_t *vals, sum = 0;
+	__u32 zero = 0;
+
+	if (ncpu <= 0)
+		return 0;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (vals && !bpf_map__lookup_elem(map, &zero, sizeof(zero), vals,
+					  sizeof(*vals) * ncpu, 0))
+		for (i = 0; i < ncpu; i++)
+			sum += vals[i];
+	free(vals);
+	return sum;
+}
+
+/*
+ * Runs of a loaded program the kernel skipped because another BPF program
+ * was running on that CPU (struct bpf_prog_info recursion_misses, 5.12+).
+ */
+static uint64_t recursion_misses(const struct bpf_program *p)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_program__fd(p);
+
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.recursion_misses;
+}
+
+/* PREEMPT_RT kernels have /sys/kernel/realtime (kernel/ksysfs.c). */
+static bool kernel_is_rt(void)
+{
+	return access("/sys/kernel/realtime", F_OK) == 0;
+}
+
+static uint64_t missed_events(struct faults_tracer *t)
+{
+	struct bpf_program *p;
+	uint64_t n = percpu_sum(t->skel->maps.missed);
+
+	bpf_object__for_each_program(p, t->skel->obj)
+		if (bpf_program__autoload(p))
+			n += recursion_misses(p);
+	return n;
+}
+
+/*
+ * Which handle_mm_fault() calls /proc/vmstat pgfault counts.  Until 6.4 the
+ * count is taken at the top of handle_mm_fault(): every call, retried ones
+ * included.  Since 6.5 (commit 53156443a303, "mm: do not increment pgfault
+ * stats when page fault handler retries") mm_account_fault() counts it at
+ * the end, skipping calls that return VM_FAULT_RETRY.  The change is in a
+ * function body (mm_account_fault() is static inline), not in any type or
+ * enum, so BTF cannot tell: the kernel release does.
+ */
+static bool pgfault_counts_retries(void)
+{
+	struct utsname u;
+	unsigned int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major < 6 || (major == 6 && minor < 5);
+}
+
+/* Whether the caller holds @cap in its effective set. */
+static bool have_cap(unsigned int cap)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &h, d))
+		return false;
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+/*
+ * The page-table walk needs page_offset_base and pgdir_shift, which libbpf
+ * resolves from /proc/kallsyms.  Without CAP_SYSLOG (kptr_restrict) the file
+ * lists them at address 0: libbpf then leaves the weak ksyms unresolved and
+ * the walk would use the wrong base.  True when the layout is known: both
+ * listed with an address, or absent (a kernel built without them uses the
+ * fixed layout the program falls back to).
+ */
+static bool layout_symbols_visible(void)
+{
+	char line[256], name[128], type;
+	unsigned long long addr;
+	bool ok = true;
+	FILE *f = fopen("/proc/kallsyms", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %127s", &addr, &type, name) != 3)
+			continue;
+		if ((!strcmp(name, "page_offset_base") ||
+		     !strcmp(name, "pgdir_shift")) && !addr)
+			ok = false;
+	}
+	fclose(f);
+	return ok;
+}
+
+static int open_load_attach(struct faults_tracer *t,
+			    const struct faults_opts *o, bool fentry)
+{
+	struct faults_bpf *skel;
+	uint64_t size = o->ringbuf_size ? o->ringbuf_size :
+			FAULTS_RINGBUF_DEFAULT;
+	int err;
+
+	skel = faults_bpf__open();
+	if (!skel)
+		return -errno;
+	bpf_program__set_autoload(skel->progs.fentry_fault, fentry);
+	bpf_program__set_autoload(skel->progs.fexit_fault, fentry);
+	bpf_program__set_autoload(skel->progs.kprobe_fault, !fentry);
+	bpf_program__set_autoload(skel->progs.kretprobe_fault, !fentry);
+	bpf_program__set_autoload(skel->progs.follow_exec, o->follow);
+	bpf_program__set_autoload(skel->progs.follow_fork, o->follow);
+	bpf_program__set_autoload(skel->progs.follow_exit, o->follow);
+
+	skel->rodata->targ_tgid = o->pid;
+	skel->rodata->follow = o->follow;
+	skel->rodata->root_tgid = o->follow;
+	skel->rodata->filter_cgroup = t->cgroup_fd >= 0;
+	skel->rodata->want_pfn = t->sum.pfn == FAULTS_PFN_OK;
+	if (o->comm) {
+		skel->rodata->filter_comm = true;
+		strncpy((char *)skel->rodata->targ_comm, o->comm,
+			MMSCOPE_COMM_LEN - 1);
+	}
+	skel->rodata->targ_start = o->start;
+	skel->rodata->targ_end = o->end;
+	skel->rodata->min_lat_ns = o->min_lat_ns;
+	skel->rodata->major_only = o->major;
+	skel->rodata->wakeup_bytes = size / 4;
+	err = bpf_map__set_max_entries(skel->maps.events, size);
+	if (!err)
+		err = faults_bpf__load(skel);
+	if (!err && o->follow) {
+		__u32 k = o->follow;
+		__u8 pending = 0;
+
+		err = bpf_map__update_elem(skel->maps.traced, &k, sizeof(k),
+					   &pending, sizeof(pending), BPF_ANY);
+	}
+	if (!err && t->cgroup_fd >= 0) {
+		__u32 k = 0, fd = t->cgroup_fd;
+
+		err = bpf_map__update_elem(skel->maps.cgroups, &k, sizeof(k),
+					   &fd, sizeof(fd), BPF_ANY);
+	}
+	if (!err)
+		err = faults_bpf__attach(skel);
+	if (err) {
+		faults_bpf__destroy(skel);
+		return err;
+	}
+	t->skel = skel;
+	t->fentry = fentry;
+	return 0;
+}
+
+static int silent_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	return level == LIBBPF_WARN && getenv("MMSCOPE_DEBUG") ?
+	       vfprintf(stderr, fmt, ap) : 0;
+}
+
+int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
+		       void *ctx, struct faults_tracer **tp)
+{
+	struct faults_tracer *t;
+	uint64_t size = o->ringbuf_size;
+	int err = -EOPNOTSUPP;
+
+	/* A BPF ring buffer is a power-of-2 number of pages. */
+	if (size && (size < 4096 || (size & (size - 1)) || size > (1u << 30)))
+		return -EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->fn = fn;
+	t->ctx = ctx;
+	t->cgroup_fd = -1;
+	t->sum.pgfault_all = pgfault_counts_retries();
+	t->sum.pfn = !have_cap(CAP_SYS_ADMIN) ? FAULTS_PFN_NOCAP :
+		     !layout_symbols_visible() ? FAULTS_PFN_KALLSYMS :
+		     FAULTS_PFN_OK;
+	if (o->cgroup) {
+		t->cgroup_fd = open(o->cgroup, O_RDONLY | O_DIRECTORY |
+				    O_CLOEXEC);
+		if (t->cgroup_fd < 0) {
+			err = -errno;
+			goto err_free;
+		}
+	}
+	libbpf_set_print(silent_print);
+	t->sum.pgfault[0] = vmstat_pgfault();
+	/*
+	 * fentry/fexit first; kprobes where the kernel cannot attach them,
+	 * and on PREEMPT_RT.  There, trampoline programs run preemptible
+	 * (migrate_disable() only), so a task preempted inside one holds the
+	 * program's per-CPU recursion guard (prog->active) and the task
+	 * storage's per-CPU busy count: another task faulting on that CPU is
+	 * refused (a recursion miss), not traced.  A kprobe handler runs with
+	 * preemption off to its end, so only true nesting can refuse it.
+	 */
+	if (!o->kprobe && !kernel_is_rt())
+		err = open_load_attach(t, o, true);
+	if (err && err != -EPERM && err != -EACCES)
+		err = open_load_attach(t, o, false);
+	if (err)
+		goto err_free;
+	t->sum.pgfault[1] = vmstat_pgfault();
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events),
+				 handle_event, t, NULL);
+	if (!t->rb) {
+		err = -errno;
+		goto err_destroy;
+	}
+	*tp = t;
+	return 0;
+
+err_destroy:
+	faults_bpf__destroy(t->skel);
+err_free:
+	if (t->cgroup_fd >= 0)
+		close(t->cgroup_fd);
+	free(t);
+	return err;
+}
+
+bool faults_trace_exec_base(struct faults_tracer *t, uint64_t *minflt,
+			    uint64_t *majflt)
+{
+	if (!t->skel->bss->root_started)
+		return false;
+	*minflt = t->skel->bss->root_minflt;
+	*majflt = t->skel->bss->root_majflt;
+	return true;
+}
+
+int faults_trace_poll(struct faults_tracer *t, int timeout_ms)
+{
+	int n = ring_buffer__poll(t->rb, timeout_ms);
+
+	if (n < 0 && n != -EINTR)
+		return n;
+	/* The program wakes us only past a fill level: take the rest. */
+	n = ring_buffer__consume(t->rb);
+	return n < 0 && n != -EINTR ? n : 0;
+}
+
+void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s)
+{
+	t->sum.pgfault[2] = vmstat_pgfault();
+	faults_bpf__detach(t->skel);
+	t->sum.pgfault[3] = vmstat_pgfault();
+	ring_buffer__consume(t->rb);
+	t->sum.lost = percpu_sum(t->skel->maps.lost);
+	t->sum.missed = missed_events(t);
+	t->sum.kprobe = !t->fentry;
+	if (s)
+		*s = t->sum;
+	ring_buffer__free(t->rb);
+	faults_bpf__destroy(t->skel);
+	if (t->cgroup_fd >= 0)
+		close(t->cgroup_fd);
+	free(t);
+}
+
+enum faults_pfn faults_trace_pfn(const struct faults_tracer *t)
+{
+	return t->sum.pfn;
+}
