@@ -31,7 +31,7 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
 
 .PHONY: all build deps module userspace bpf man selftests check demo vm bench \
-	soak check-debug style clean unit deb check-deb
+	soak check-debug style clean unit deb check-deb mutants
 
 # deps first, then a new make: under -j nothing is built before deps has
 # installed the compilers and libraries.
@@ -127,6 +127,12 @@ soak:
 
 check-debug:
 	@scripts/check-debug.sh
+
+# Deliberate bugs (scripts/mutants.txt), one at a time on a copy of the tree
+# against the tests that must see each: all must be killed.  Not part of
+# `make check`.  MUTANTS="name ..." runs some of them.
+mutants:
+	@scripts/mutants.sh $(MUTANTS)
 
 style:
 	@scripts/style.sh
