@@ -12,15 +12,22 @@ ktap_plan 6
 
 cmdarg() { sed -n "s/.*mmscope\\.$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
 
+# Test $1: a failure if mmscope.$2= is not on the command line ($3 empty),
+# else ok when "$4" is "$5", else a failure that says $6.
+as_requested() {
+	if [ -z "$3" ]; then
+		ktap_fail "$1" "no mmscope.$2= on the command line"
+	elif [ "$4" = "$5" ]; then
+		ktap_ok "$1"
+	else
+		ktap_fail "$1" "$6"
+	fi
+}
+
 want=$(sed -n 's/.*mmscope\.paging=\([0-9]\).*/\1/p' /proc/cmdline)
 if grep -qw la57 /proc/cpuinfo; then have=5; else have=4; fi
-if [ -z "$want" ]; then
-	ktap_fail "paging_levels_as_requested" "no mmscope.paging= on the command line"
-elif [ "$want" = "$have" ]; then
-	ktap_ok "paging_levels_as_requested"
-else
-	ktap_fail "paging_levels_as_requested" "asked for $want-level, cpu runs $have-level"
-fi
+as_requested paging_levels_as_requested paging "$want" "$want" "$have" \
+	"asked for $want-level, cpu runs $have-level"
 ktap_msg "paging: $have-level, kernel $(uname -r)"
 
 kname=$(cmdarg kernel)
@@ -29,24 +36,14 @@ case "$kname" in
 *-rt) wantrt=yes ;;
 *) wantrt=no ;;
 esac
-if [ -z "$kname" ]; then
-	ktap_fail "kernel_flavour_as_requested" "no mmscope.kernel= on the command line"
-elif [ "$rt" = "$wantrt" ]; then
-	ktap_ok "kernel_flavour_as_requested"
-else
-	ktap_fail "kernel_flavour_as_requested" "asked for $kname, PREEMPT_RT: $rt ($(uname -v))"
-fi
+as_requested kernel_flavour_as_requested kernel "$kname" "$rt" "$wantrt" \
+	"asked for $kname, PREEMPT_RT: $rt ($(uname -v))"
 
 wantn=$(cmdarg numa)
 haven=$(ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l)
 [ "$haven" -gt 0 ] || haven=1
-if [ -z "$wantn" ]; then
-	ktap_fail "numa_nodes_as_requested" "no mmscope.numa= on the command line"
-elif [ "$wantn" = "$haven" ]; then
-	ktap_ok "numa_nodes_as_requested"
-else
-	ktap_fail "numa_nodes_as_requested" "asked for $wantn node(s), the kernel has $haven"
-fi
+as_requested numa_nodes_as_requested numa "$wantn" "$wantn" "$haven" \
+	"asked for $wantn node(s), the kernel has $haven"
 ktap_msg "$haven NUMA node(s), $(grep -c ^processor /proc/cpuinfo) CPU(s), kernel $kname, PREEMPT_RT $rt"
 
 ktap_check "module_loaded" grep -q '^mmscope ' /proc/modules

@@ -615,6 +615,34 @@ static void thp_restore(const char *old)
 		mmt_write_str(THP_ENABLED, old);
 }
 
+/*
+ * RUN_KIND with THP "always" while @setup maps its pages; the setting is
+ * restored once the child is parked (the mapping is made: what later tests
+ * see is restored).
+ */
+#define RUN_KIND_THP(setup)						\
+	do {								\
+		struct kind k_ = { 0 };					\
+		char old_[32];						\
+									\
+		thp_always(old_, sizeof(old_));				\
+		RUN_KIND_THEN(setup, &k_, thp_restore(old_));		\
+	} while (0)
+
+/*
+ * Is this process's 2 MiB at @p PMD-mapped?  Its first page present, and
+ * its last page on the PFN 511 pages on.
+ */
+static bool pmd_mapped(const char *p)
+{
+	uint64_t e, f;
+
+	return !mmt_pagemap(getpid(), (unsigned long)p, &e) &&
+	       MMT_PM_PRESENT(e) &&
+	       !mmt_pagemap(getpid(), (unsigned long)p + PMD_SZ - PG, &f) &&
+	       MMT_PM_PFN(f) == MMT_PM_PFN(e) + 511;
+}
+
 /* Clear the soft-dirty bits (and VM_SOFTDIRTY) of this process. */
 static void clear_soft_dirty(void)
 {
@@ -780,7 +808,6 @@ static void setup_huge_zero(void *data)
 	struct kind *k = data;
 	char *p = anon_aligned(PMD_SZ);
 	char *v = mmt_read_file("/sys/kernel/mm/transparent_hugepage/use_zero_page", NULL);
-	uint64_t e;
 
 	if (!v) {
 		skip_kind(k, "%s", "no transparent huge pages on this kernel (none on PREEMPT_RT)");
@@ -794,27 +821,16 @@ static void setup_huge_zero(void *data)
 	free(v);
 	touch_read(p, PMD_SZ);
 	add(k, "huge zero page", p, PMD_SZ, R_NOFILE, NULL);
-	/* PMD-mapped?  The same PFN for the first and the last page then. */
-	if (!mmt_pagemap(getpid(), (unsigned long)p, &e) && MMT_PM_PRESENT(e)) {
-		uint64_t f;
-
-		if (!mmt_pagemap(getpid(), (unsigned long)p + PMD_SZ - PG, &f) &&
-		    MMT_PM_PFN(f) == MMT_PM_PFN(e) + 511)
-			k->r[0].flags |= R_PMD;
-	}
-	if (!(k->r[0].flags & R_PMD))
+	if (pmd_mapped(p))
+		k->r[0].flags |= R_PMD;
+	else
 		skip_kind(k, "%s", "the read did not map the huge zero page (THP disabled?)");
 }
 
 /* A read fault on a THP-eligible range maps the huge zero page. */
 TEST(huge_zero_page)
 {
-	struct kind k = { 0 };
-	char old[32];
-
-	thp_always(old, sizeof(old));
-	/* The mapping is made: what later tests see is restored. */
-	RUN_KIND_THEN(setup_huge_zero, &k, thp_restore(old));
+	RUN_KIND_THP(setup_huge_zero);
 }
 
 static void setup_ksm(void *data)
@@ -1108,7 +1124,6 @@ static void setup_thp(void *data)
 	struct kind *k = data;
 	char *p = anon_aligned(PMD_SZ);
 	char *v = mmt_read_file("/sys/kernel/mm/transparent_hugepage/enabled", NULL);
-	uint64_t e, f;
 
 	if (!v) {
 		skip_kind(k, "%s", "no transparent huge pages on this kernel (none on PREEMPT_RT)");
@@ -1117,9 +1132,7 @@ static void setup_thp(void *data)
 	free(v);
 	fill(p, PMD_SZ, 12);
 	add(k, "THP", p, PMD_SZ, 0, NULL);
-	if (!mmt_pagemap(getpid(), (unsigned long)p, &e) &&
-	    !mmt_pagemap(getpid(), (unsigned long)p + PMD_SZ - PG, &f) &&
-	    MMT_PM_PFN(f) == MMT_PM_PFN(e) + 511)
+	if (pmd_mapped(p))
 		k->r[0].flags |= R_PMD;
 	else
 		skip_kind(k, "%s", "the write did not map a THP (THP disabled, or no 2 MiB page free)");
@@ -1127,12 +1140,7 @@ static void setup_thp(void *data)
 
 TEST(thp)
 {
-	struct kind k = { 0 };
-	char old[32];
-
-	thp_always(old, sizeof(old));
-	/* The mapping is made: what later tests see is restored. */
-	RUN_KIND_THEN(setup_thp, &k, thp_restore(old));
+	RUN_KIND_THP(setup_thp);
 }
 
 static void setup_protnone(void *data)
@@ -1154,52 +1162,23 @@ TEST(prot_none)
 
 /* ---- swapped pages: a swap file on the VM's scratch disk ---------------- */
 
-static int sh(const char *cmd)
-{
-	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
-	char *out, *err;
-	int status;
-
-	out = mmt_run(argv, &status, &err);
-	if (status)
-		ksft_print_msg("%s: exit %d: %s%s", cmd, status, out ?: "", err ?: "");
-	free(out);
-	free(err);
-	return status;
-}
-
 FIXTURE(swap) {
-	char path[256];
-	bool on;
+	struct mmt_swapfile sw;
 };
 
 /* As pt.c's swap fixture: tmpfs and ramfs cannot hold a swap file. */
 FIXTURE_SETUP(swap)
 {
 	const char *dir = getenv("MMSCOPE_SCRATCH");
-	char cmd[1280];
 
-	self->on = false;
 	if (!dir)
 		SKIP(return, "no block-backed file system for a swap file (the VM's scratch.sh sets MMSCOPE_SCRATCH; tmpfs/ramfs cannot swap)");
-	snprintf(self->path, sizeof(self->path), "%s/mmscope-exotic.swap", dir);
-	snprintf(cmd, sizeof(cmd),
-		 "dd if=/dev/zero of=%s bs=1M count=8 2>/dev/null && chmod 600 %s && mkswap %s >/dev/null && swapon %s",
-		 self->path, self->path, self->path, self->path);
-	ASSERT_EQ(0, sh(cmd));
-	self->on = true;
+	ASSERT_EQ(0, mmt_swapfile_on(&self->sw, dir, "mmscope-exotic.swap"));
 }
 
 FIXTURE_TEARDOWN(swap)
 {
-	char cmd[1280];
-
-	if (self->on) {
-		snprintf(cmd, sizeof(cmd), "swapoff %s", self->path);
-		sh(cmd);
-	}
-	if (self->path[0])
-		unlink(self->path);
+	mmt_swapfile_off(&self->sw);
 }
 
 static void setup_swapped(void *data)

@@ -279,22 +279,40 @@ static int user_runs_cli(void *arg)
 	return ret;
 }
 
-static int user_cli_own_json(void *arg)
+/*
+ * `mmscope CMD <this process> --json` as the current user: the document
+ * (NULL if none), the exit status in *status, the output in *outp (to free).
+ */
+static struct mmt_json *own_json(const char *cmd, int *status, char **outp)
 {
 	char pidstr[16];
-	char *argv[] = { (char *)mmt_cli(), "vma", pidstr, "--json", NULL };
+	char *argv[] = { (char *)mmt_cli(), (char *)cmd, pidstr, "--json",
+			 NULL };
+
+	snprintf(pidstr, sizeof(pidstr), "%d", getpid());
+	*outp = mmt_run(argv, status, NULL);
+	return mmt_json_parse(*outp);
+}
+
+/* @v has @key, and it is null (withheld). */
+static bool jnull(const struct mmt_json *v, const char *key)
+{
+	const struct mmt_json *x = mmt_jget(v, key);
+
+	return x && x->type == MMT_JNULL;
+}
+
+static int user_cli_own_json(void *arg)
+{
 	struct mmt_json *doc, *mm;
 	char *out;
 	int status, ret = 0;
 
-	snprintf(pidstr, sizeof(pidstr), "%d", getpid());
-	out = mmt_run(argv, &status, NULL);
-	doc = mmt_json_parse(out);
+	doc = own_json("vma", &status, &out);
 	mm = mmt_jget(doc, "mm");
 	if (status || !mm)
 		ret = 50;
-	else if (!mmt_jget(mm, "pgd_phys") ||
-		 mmt_jget(mm, "pgd_phys")->type != MMT_JNULL)
+	else if (!jnull(mm, "pgd_phys"))
 		ret = 51;
 	mmt_json_free(doc);
 	free(out);
@@ -576,26 +594,20 @@ static int user_pt_is_pagemap(void *arg)
 /* And the CLI says "withheld" with null, not with a zero or prose. */
 static int user_pt_json_nulls(void *arg)
 {
-	char pidstr[16];
-	char *argv[] = { (char *)mmt_cli(), "pt", pidstr, "--json", NULL };
 	struct mmt_json *doc, *runs, *run, *entries;
 	int status, ret = 0;
 	char *out;
 
-	snprintf(pidstr, sizeof(pidstr), "%d", getpid());
-	out = mmt_run(argv, &status, NULL);
-	doc = mmt_json_parse(out);
+	doc = own_json("pt", &status, &out);
 	runs = mmt_jget(doc, "runs");
 	entries = mmt_jget(doc, "entries");
 	if (status || !runs || runs->n < 1 || !entries)
 		ret = 90;
-	else if (!(run = runs->kids[0]) || !mmt_jget(run, "pkey") ||
-		 mmt_jget(run, "pkey")->type != MMT_JNULL ||
+	else if (!(run = runs->kids[0]) || !jnull(run, "pkey") ||
 		 !mmt_jget(run, "flags_hidden") ||
 		 mmt_jget(run, "pfn")->type != MMT_JNULL)
 		ret = 91;
-	else if (!mmt_jget(entries, "migration") ||
-		 mmt_jget(entries, "migration")->type != MMT_JNULL ||
+	else if (!jnull(entries, "migration") ||
 		 mmt_jget(entries, "present")->type != MMT_JNUM)
 		ret = 92;
 	mmt_json_free(doc);

@@ -164,6 +164,41 @@ static bool in_vvar(pid_t pid, unsigned long va)
 }
 
 /*
+ * The KiB of page-table pages a pt --json "tables" object counts (PUD, PMD
+ * and PTE tables, and @extra more): what /proc/PID/status's VmPTE says.
+ */
+static long long tables_kb(const struct mmt_json *tables,
+			   unsigned long long extra)
+{
+	return (long long)(mmt_jnum(mmt_jget(tables, "pud")) +
+			   mmt_jnum(mmt_jget(tables, "pmd")) +
+			   mmt_jnum(mmt_jget(tables, "pte")) + extra) * 4;
+}
+
+/*
+ * Park a child made by @setup (its data in @data, @len bytes) and dump its
+ * page tables: the pt --json document, its "runs" in *runsp, its pid in
+ * *pidp.
+ */
+static struct mmt_json *park_pt(struct __test_metadata *_metadata,
+				void (*setup)(void *data), void *data,
+				size_t len, pid_t *pidp,
+				struct mmt_json **runsp)
+{
+	struct mmt_json *doc;
+	pid_t pid;
+
+	pid = mmt_park(setup, data, len);
+	*pidp = pid;
+	ASSERT_GT(pid, 0);
+	doc = mmt_cli_json(pid, "pt", NULL);
+	ASSERT_NE(NULL, doc);
+	*runsp = mmt_jget(doc, "runs");
+	ASSERT_NE(NULL, *runsp);
+	return doc;
+}
+
+/*
  * The address space is built by a child that then sleeps: the test process
  * itself changes while it runs the CLI (fork breaks COW on its heap).
  */
@@ -177,12 +212,7 @@ TEST(pt_matches_pagemap_smaps_vmpte)
 	int i;
 	pid_t pid;
 
-	pid = mmt_park(setup_space_sparse, &s, sizeof(s));
-	ASSERT_GT(pid, 0);
-	doc = mmt_cli_json(pid, "pt", NULL);
-	ASSERT_NE(NULL, doc);
-	runs = mmt_jget(doc, "runs");
-	ASSERT_NE(NULL, runs);
+	doc = park_pt(_metadata, setup_space_sparse, &s, sizeof(s), &pid, &runs);
 	for (i = 0; i < runs->n; i++) {
 		struct mmt_json *r = runs->kids[i];
 		const char *kind = mmt_jstr(mmt_jget(r, "kind"));
@@ -235,10 +265,7 @@ TEST(pt_matches_pagemap_smaps_vmpte)
 	tables = mmt_jget(doc, "tables");
 	vmpte = mmt_status_kb(pid, "VmPTE");
 	/* A PMD-mapped anon THP keeps a deposited PTE table, counted too. */
-	EXPECT_EQ(vmpte, (long long)(mmt_jnum(mmt_jget(tables, "pud")) +
-				     mmt_jnum(mmt_jget(tables, "pmd")) +
-				     mmt_jnum(mmt_jget(tables, "pte")) +
-				     thp_leaves) * 4);
+	EXPECT_EQ(vmpte, tables_kb(tables, thp_leaves));
 	EXPECT_EQ(1, mmt_jnum(mmt_jget(tables, "pgd")));
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
@@ -853,12 +880,7 @@ TEST_F_TIMEOUT(chunk, pt_chunk_resume, 300)
 	char *p;
 	pid_t pid;
 
-	pid = mmt_park(setup_chunk, &p, sizeof(p));
-	ASSERT_GT(pid, 0);
-	doc = mmt_cli_json(pid, "pt", NULL);
-	ASSERT_NE(NULL, doc);
-	runs = mmt_jget(doc, "runs");
-	ASSERT_NE(NULL, runs);
+	doc = park_pt(_metadata, setup_chunk, &p, sizeof(p), &pid, &runs);
 	/* 72-byte records: well past one chunk. */
 	EXPECT_GT(runs->n, nvmas);
 	for (i = 0; i < runs->n; i++) {
@@ -886,10 +908,7 @@ TEST_F_TIMEOUT(chunk, pt_chunk_resume, 300)
 		       zero);
 	EXPECT_EQ(rollup_kb(pid, "Rss"), (pages - zero) * 4);
 	tables = mmt_jget(doc, "tables");
-	EXPECT_EQ(mmt_status_kb(pid, "VmPTE"),
-		  (long long)(mmt_jnum(mmt_jget(tables, "pud")) +
-			      mmt_jnum(mmt_jget(tables, "pmd")) +
-			      mmt_jnum(mmt_jget(tables, "pte"))) * 4);
+	EXPECT_EQ(mmt_status_kb(pid, "VmPTE"), tables_kb(tables, 0));
 	mmt_maps_free(m);
 	free(m);
 	mmt_reap(pid);
@@ -1225,25 +1244,8 @@ TEST_F(hpool, kinds_pt_translate_pagemap)
 	mmt_reap(pid);
 }
 
-/* busybox sh -c @cmd: its exit status. */
-static int sh(const char *cmd)
-{
-	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
-	char *out, *err;
-	int status;
-
-	out = mmt_run(argv, &status, &err);
-	if (status)
-		ksft_print_msg("%s: exit %d: %s%s", cmd, status, out ? out : "",
-			       err ? err : "");
-	free(out);
-	free(err);
-	return status;
-}
-
 FIXTURE(swap) {
-	char path[256];
-	bool on;
+	struct mmt_swapfile sw;
 };
 
 /*
@@ -1254,29 +1256,15 @@ FIXTURE(swap) {
 FIXTURE_SETUP(swap)
 {
 	const char *dir = getenv("MMSCOPE_SCRATCH");
-	char cmd[1280];
 
-	self->on = false;
 	/* The VM's scratch disk is part of the image: missing is a failure. */
 	ASSERT_NE(NULL, dir) TH_LOG("no block-backed file system for a swap file (the VM's scratch.sh sets MMSCOPE_SCRATCH; tmpfs/ramfs cannot swap)");
-	snprintf(self->path, sizeof(self->path), "%s/mmscope-pt.swap", dir);
-	snprintf(cmd, sizeof(cmd),
-		 "dd if=/dev/zero of=%s bs=1M count=8 2>/dev/null && chmod 600 %s && mkswap %s >/dev/null && swapon %s",
-		 self->path, self->path, self->path, self->path);
-	ASSERT_EQ(0, sh(cmd));
-	self->on = true;
+	ASSERT_EQ(0, mmt_swapfile_on(&self->sw, dir, "mmscope-pt.swap"));
 }
 
 FIXTURE_TEARDOWN(swap)
 {
-	char cmd[1280];
-
-	if (self->on) {
-		snprintf(cmd, sizeof(cmd), "swapoff %s", self->path);
-		sh(cmd);
-	}
-	if (self->path[0])
-		unlink(self->path);
+	mmt_swapfile_off(&self->sw);
 }
 
 /*
@@ -1467,12 +1455,7 @@ TEST(pt_table_bound)
 	char *p;
 	pid_t pid;
 
-	pid = mmt_park(setup_tables, &p, sizeof(p));
-	ASSERT_GT(pid, 0);
-	doc = mmt_cli_json(pid, "pt", NULL);
-	ASSERT_NE(NULL, doc);
-	runs = mmt_jget(doc, "runs");
-	ASSERT_NE(NULL, runs);
+	doc = park_pt(_metadata, setup_tables, &p, sizeof(p), &pid, &runs);
 	for (i = 0; i < runs->n; i++) {
 		unsigned long start = mmt_jhex(mmt_jget(runs->kids[i], "start"));
 
@@ -1487,10 +1470,7 @@ TEST(pt_table_bound)
 	EXPECT_EQ(0, bad);
 	tables = mmt_jget(doc, "tables");
 	EXPECT_GE(mmt_jnum(mmt_jget(tables, "pte")), n);
-	EXPECT_EQ(mmt_status_kb(pid, "VmPTE"),
-		  (long long)(mmt_jnum(mmt_jget(tables, "pud")) +
-			      mmt_jnum(mmt_jget(tables, "pmd")) +
-			      mmt_jnum(mmt_jget(tables, "pte"))) * 4);
+	EXPECT_EQ(mmt_status_kb(pid, "VmPTE"), tables_kb(tables, 0));
 	mmt_maps_free(m);
 	free(m);
 	mmt_reap(pid);

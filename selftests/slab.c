@@ -65,6 +65,25 @@ static const struct slabinfo_row *find_row(const struct slabinfo_row *rows,
 	return NULL;
 }
 
+/*
+ * The helper's private cache in slabinfo read @before and @after a read of
+ * it: both rows there and the same (nothing else uses the cache, so the
+ * read left it as it was).  Its row.
+ */
+static const struct slabinfo_row *
+helper_row_unchanged(struct __test_metadata *_metadata,
+		     const struct slabinfo_row *before, int nb,
+		     const struct slabinfo_row *after, int na)
+{
+	const struct slabinfo_row *b = find_row(before, nb, HELPER_CACHE);
+	const struct slabinfo_row *a = find_row(after, na, HELPER_CACHE);
+
+	ASSERT_NE(NULL, b);
+	ASSERT_NE(NULL, a);
+	ASSERT_EQ(0, memcmp(a, b, sizeof(*a))) TH_LOG("private cache changed");
+	return b;
+}
+
 static char *run_cli(int *status, char **err, const char *a1, const char *a2,
 		     const char *a3)
 {
@@ -379,7 +398,7 @@ FIXTURE_TEARDOWN(cpu_helper)
 TEST_F(cpu_helper, cpu_slabs_and_counts)
 {
 	static struct slabinfo_row before[MAX_CACHES], after[MAX_CACHES];
-	const struct slabinfo_row *b, *a;
+	const struct slabinfo_row *b;
 	const struct mmt_json *c, *list;
 	struct mmt_json *doc;
 	int nb, na, i, cpu_listed = 0;
@@ -388,11 +407,7 @@ TEST_F(cpu_helper, cpu_slabs_and_counts)
 	doc = slab_json("--cache", HELPER_CACHE);
 	na = read_slabinfo(after, MAX_CACHES);
 	ASSERT_NE(NULL, doc);
-	b = find_row(before, nb, HELPER_CACHE);
-	a = find_row(after, na, HELPER_CACHE);
-	ASSERT_NE(NULL, b);
-	ASSERT_NE(NULL, a);
-	ASSERT_EQ(0, memcmp(a, b, sizeof(*a))) TH_LOG("private cache changed");
+	b = helper_row_unchanged(_metadata, before, nb, after, na);
 	c = find_cache(doc, HELPER_CACHE);
 	ASSERT_NE(NULL, c);
 	TH_LOG("cpu slabs %llu, cpu partial %llu; slabinfo active %lu num %lu slabs %lu",
@@ -649,7 +664,7 @@ static int count_lines(const char *text, const char *what)
 TEST(bounded_holds)
 {
 	static struct slabinfo_row before[MAX_CACHES], after[MAX_CACHES];
-	const struct slabinfo_row *b, *a;
+	const struct slabinfo_row *b;
 	struct hold_account acc = {}, all = {};
 	unsigned long long nr_partial = 0;
 	const struct mmt_json *c;
@@ -664,11 +679,7 @@ TEST(bounded_holds)
 	text = mmt_read_file("/sys/kernel/debug/mmscope/slab_cache", NULL);
 	na = read_slabinfo(after, MAX_CACHES);
 	ASSERT_NE(NULL, text);
-	b = find_row(before, nb, HELPER_CACHE);
-	a = find_row(after, na, HELPER_CACHE);
-	ASSERT_NE(NULL, b);
-	ASSERT_NE(NULL, a);
-	ASSERT_EQ(0, memcmp(a, b, sizeof(*a))) TH_LOG("private cache changed");
+	b = helper_row_unchanged(_metadata, before, nb, after, na);
 	for (p = text; (p = strstr(p, "#   node ")); p++) {
 		unsigned long long n;
 

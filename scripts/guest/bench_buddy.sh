@@ -10,23 +10,8 @@ set -eu
 CLI=${MMSCOPE_CLI:-/mmscope/mmscope}
 RUNS=${RUNS:-50}
 
-# /proc/uptime in ns (10 ms resolution: hence $RUNS runs per figure; busybox
-# date has no %N).
-now_ns() { awk '{ printf "%.0f", $1 * 1000000000 }' /proc/uptime; }
-
-# Mean time of one run of "$@", in ns.
-mean() {
-	i=0
-	t0=$(now_ns)
-	while [ "$i" -lt "$RUNS" ]; do
-		"$@" >/dev/null
-		i=$((i + 1))
-	done
-	t1=$(now_ns)
-	echo $(((t1 - t0) / RUNS))
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
+# now_ns, mean (of $RUNS runs) and ratio.
+. "$(dirname "$0")/timing.sh"
 
 # One set of figures, labelled $1 ("" or "-fragmented").
 measure() {

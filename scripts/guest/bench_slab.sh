@@ -13,20 +13,8 @@ RUNS=${RUNS:-20}
 HELPER=${MMSCOPE_TEST_MODULES:-/mmscope/test_modules}/mmscope_test_slab.ko
 D=/sys/kernel/debug/mmscope
 
-now_ns() { awk '{ printf "%.0f", $1 * 1000000000 }' /proc/uptime; }
-
-mean() {
-	i=0
-	t0=$(now_ns)
-	while [ "$i" -lt "$RUNS" ]; do
-		"$@" >/dev/null
-		i=$((i + 1))
-	done
-	t1=$(now_ns)
-	echo $(((t1 - t0) / RUNS))
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
+# now_ns, mean (of $RUNS runs) and ratio.
+. "$(dirname "$0")/timing.sh"
 
 # The account line: "# walk N ns; H holds of list_lock (...), longest L ns
 # / E slabs (bound B); M holds of slab_mutex, longest K ns; S slabs".

@@ -486,6 +486,60 @@ static MMT_UNUSED struct mmt_json *mmt_cli_json(pid_t pid, const char *cmd,
 	return mmt_cli_doc(&status, cmd, spid, "--json", NULL);
 }
 
+/* busybox sh -c @cmd: its exit status (nonzero printed with its output). */
+static MMT_UNUSED int mmt_sh(const char *cmd)
+{
+	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
+	char *out, *err;
+	int status;
+
+	out = mmt_run(argv, &status, &err);
+	if (status)
+		ksft_print_msg("%s: exit %d: %s%s", cmd, status, out ?: "", err ?: "");
+	free(out);
+	free(err);
+	return status;
+}
+
+/* A swap file: its path (empty until made) and whether it is on. */
+struct mmt_swapfile {
+	char path[256];
+	bool on;
+};
+
+/*
+ * A swap file of 8 MiB, @dir/@name, made and enabled with busybox
+ * mkswap/swapon: @dir must be block-backed (the VM's scratch disk,
+ * $MMSCOPE_SCRATCH: tmpfs and ramfs cannot hold a swap file).  The status
+ * of the commands; mmt_swapfile_off() undoes it, made or not.
+ */
+static MMT_UNUSED int mmt_swapfile_on(struct mmt_swapfile *sw,
+				      const char *dir, const char *name)
+{
+	char cmd[1280];
+
+	sw->on = false;
+	snprintf(sw->path, sizeof(sw->path), "%s/%s", dir, name);
+	snprintf(cmd, sizeof(cmd),
+		 "dd if=/dev/zero of=%s bs=1M count=8 2>/dev/null && chmod 600 %s && mkswap %s >/dev/null && swapon %s",
+		 sw->path, sw->path, sw->path, sw->path);
+	sw->on = !mmt_sh(cmd);
+	return sw->on ? 0 : -1;
+}
+
+/* swapoff the swap file if it is on, and unlink it if it was named. */
+static MMT_UNUSED void mmt_swapfile_off(struct mmt_swapfile *sw)
+{
+	char cmd[1280];
+
+	if (sw->on) {
+		snprintf(cmd, sizeof(cmd), "swapoff %s", sw->path);
+		mmt_sh(cmd);
+	}
+	if (sw->path[0])
+		unlink(sw->path);
+}
+
 /* The run of a pt --json document that covers @va, or NULL. */
 static MMT_UNUSED struct mmt_json *mmt_pt_run_at(struct mmt_json *doc,
 						 unsigned long va)
