@@ -449,8 +449,9 @@ static int mmscope_buddy_zone(struct mmscope_ctx *ctx,
 			bool done;
 
 			if (w->blocks) {
-				max = mmscope_buddy_fit(ctx,
-					sizeof(struct mmscope_buddy_block));
+				size_t rec = sizeof(struct mmscope_buddy_block);
+
+				max = mmscope_buddy_fit(ctx, rec);
 				/* Drain first rather than grow the buffer. */
 				if (max < MMSCOPE_BUDDY_CHUNK && ctx->len)
 					return 1;

@@ -84,7 +84,7 @@ struct mmscope_ctx {
 	void *priv;
 	char *buf;
 	size_t len, pos, size;
-	struct mutex lock;
+	struct mutex lock;	/* serialises reads of one context */
 };
 
 /* Chunk size: a ->fill() stops at the first resumable point past this. */
