@@ -13,7 +13,8 @@
 # memory and the vCPUs evenly over N nodes), ARGS.  Builds what is missing first
 # (incremental) unless MMSCOPE_NO_BUILD=1.  MMSCOPE_ACCEL=kvm|tcg forces the
 # accelerator; otherwise KVM is probed once (cached in build/accel) and TCG
-# with -cpu max is the fallback.  5-level paging is la57 on the vCPU
+# with -cpu max is the fallback (single-threaded: VM_TCG_THREAD=multi for
+# one host thread per vCPU).  5-level paging is la57 on the vCPU
 # (-cpu max), 4-level is la57=off.
 #
 # The serial log is kept in build/logs/<kernel>-<paging>-<mode>.log.  Exit
@@ -100,7 +101,14 @@ if [ "$accel" = kvm ]; then
 	accel_opts=(-accel kvm)
 else
 	cpu=max
-	accel_opts=(-accel tcg,thread=multi)
+	# One host thread for all vCPUs (VM_TCG_THREAD=multi for one
+	# each): multi-threaded TCG twice executed code the guest kernel was
+	# patching on another vCPU: "Oops: int3" in sched_clock_cpu at boot,
+	# with no module loaded, and a call through a torn instruction (RIP 0
+	# from do_user_addr_fault) while kprobes were being armed.  With
+	# every vCPU in one thread, cross-modifying code is coherent; on this
+	# 2-core host the suite is no slower.
+	accel_opts=(-accel "tcg,thread=${VM_TCG_THREAD:-single}")
 fi
 [ "$paging" = 4 ] && cpu="$cpu,la57=off"
 
