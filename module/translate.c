@@ -218,7 +218,7 @@ static bool mmscope_direct_mapped(const void *kaddr)
 	unsigned int level;
 	pte_t *pte = lookup_address((unsigned long)kaddr, &level);
 
-	return pte && (pte_val(*pte) & _PAGE_PRESENT);
+	return pte && (pte_val(ptep_get(pte)) & _PAGE_PRESENT);
 }
 
 /*
