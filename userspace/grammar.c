@@ -19,10 +19,13 @@ const char *prog = "mmscope";
 
 static const struct cli *cli;
 
-#define COMMON_HELP \
-	"  -j, --json          machine-readable output (docs/schema/)\n" \
-	"  -p, --pretty        indented JSON (implies --json)\n" \
+#define JSON_HELP \
+	"  -j, --json          machine-readable output (docs/schema/)\n"
+#define PRETTY_HELP \
+	"--pretty        indented JSON (implies --json)\n"
+#define HELP_HELP \
 	"  -h, --help          this help\n"
+#define COMMON_HELP JSON_HELP "  -p, " PRETTY_HELP HELP_HELP
 
 int error(const char *fmt, ...)
 {
@@ -69,8 +72,11 @@ void cmd_help(FILE *f, const char *name)
 
 	if (!c)
 		return;
-	fprintf(f, "usage: %s %s %s\n\n%s.\n\nOptions:\n%s" COMMON_HELP "\n%s",
-		prog, c->name, c->usage, c->summary, c->help, exit_help);
+	/* A command whose own -p is another option has --pretty only. */
+	fprintf(f, "usage: %s %s %s\n\n%s.\n\nOptions:\n%s" JSON_HELP
+		"  %s" PRETTY_HELP HELP_HELP "\n%s",
+		prog, c->name, c->usage, c->summary, c->help,
+		strstr(c->help, "  -p, ") ? "    " : "-p, ", exit_help);
 	fprintf(f, "PFNs and kernel addresses are shown only to root (CAP_SYS_ADMIN): without\n"
 		"it they are \"hidden\" in text and null in JSON.\n");
 }

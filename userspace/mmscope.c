@@ -39,8 +39,7 @@ static const struct cmd cmds[] = {
 	  "  -a, --addr ADDR     the cache, slab and object of a kernel address\n" },
 	{ "faults", cmd_faults, "[OPTIONS] [-- CMD [ARGS...]]",
 	  "live page faults with their VMA, result, latency and new PFN (BPF)",
-	  "  -p, --pid PID       faults of that process only (--pretty has no\n"
-	  "                      short form here)\n"
+	  "  -p, --pid PID       faults of that process only\n"
 	  "  -c, --comm COMM     faults of tasks named COMM (1-15 characters)\n"
 	  "      --cgroup PATH   faults of a cgroup2 directory and its descendants\n"
 	  "      --min-lat USEC  faults that took at least USEC microseconds\n"
