@@ -674,6 +674,16 @@ static int mmscope_vc_cpu(struct mmscope_vc *vc)
 		goto out;
 	}
 
+	/*
+	 * Generic KASAN keeps freed objects in its quarantine, away from
+	 * their slabs: no free below would reach a slab, so the per-CPU
+	 * partial list cannot be shown to be where BTF says it is.
+	 */
+	if (IS_ENABLED(CONFIG_KASAN_GENERIC)) {
+		pr_info("slab views: KASAN quarantines freed objects: per-CPU partial slabs not validated, not walked\n");
+		lay.c_partial.found = false;
+		goto out;
+	}
 	/* A full slab that gets a free object goes to the CPU's partial list. */
 	for (i = 0; i < 2; i++) {
 		int o = mmscope_vc_obj_in(vc, full[i]);
