@@ -890,8 +890,10 @@ FIXTURE_TEARDOWN(hugetlb)
 /*
  * Order >= 9 free pages once they hold still for 200 ms (memory freed by
  * earlier tests, or released late by KASAN's quarantine, still merges
- * into high orders for a while); 0 when they never did in 5 s.
+ * into high orders for a while); 0 when they never did in 5 s, CLI_FAILED
+ * when mmscope buddy failed.
  */
+#define CLI_FAILED	(~0ULL)
 static unsigned long long quiet_high_pages(unsigned long long *n, int *no,
 					   unsigned long long *pcp, int *diffs)
 {
@@ -899,7 +901,11 @@ static unsigned long long quiet_high_pages(unsigned long long *n, int *no,
 	int i;
 
 	for (i = 0; i < 25; i++) {
-		if (free_blocks(n, no, pcp, diffs))
+		int r = free_blocks(n, no, pcp, diffs);
+
+		if (r == -1)
+			return CLI_FAILED;
+		if (r)
 			return 0;
 		h = high_pages(n, *no);
 		if (h == prev)
@@ -921,8 +927,14 @@ TEST_F(hugetlb, reservation_moves_high_orders)
 				       NR_HUGEPAGES);
 	for (attempt = 0; attempt < 3; attempt++) {
 		h0 = quiet_high_pages(n0, &no, &p0, &d0);
+		/*
+		 * As above: on a kernel whose free lists never hold still
+		 * (the debug kernel's background work), nothing to compare.
+		 */
+		ASSERT_NE(CLI_FAILED, h0) TH_LOG("mmscope buddy failed");
+		if (!h0)
+			SKIP(return, "order >= 9 free memory never held still for 200 ms in 5 s");
 		ASSERT_GT(no, 10);
-		ASSERT_NE(0, h0) TH_LOG("order >= 9 free memory never held still for 200 ms in 5 s");
 		want = (long)(h0 / 512 / 2);
 		if (want > 64)
 			want = 64;
@@ -1168,7 +1180,8 @@ static bool have_thp(void)
 	return !access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK);
 }
 
-TEST_F(pcp, lock_hold_bounded)
+/* Touching 512 MiB and reading its pagemap: minutes under KASAN and TCG. */
+TEST_F_TIMEOUT(pcp, lock_hold_bounded, 900)
 {
 	size_t len = 512UL << 20, off, npfn, freed = 0;
 	uint64_t *pfns, *sorted;
