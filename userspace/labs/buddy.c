@@ -22,7 +22,11 @@
 #define SLACK		1024	/* pages others may take or free meanwhile */
 #define MIN_BURST	(64UL << 20)
 
-enum { STEP_ALLOC = 1, STEP_FREE };
+/*
+ * STEP_READY and STEP_SETTLE do nothing: they mark the moments before the
+ * burst and after the wait for the per-CPU lists, for MMSCOPE_LAB_HOOK.
+ */
+enum { STEP_READY = 1, STEP_ALLOC, STEP_FREE, STEP_SETTLE };
 
 /* Free pages by order, summed over every zone. */
 struct snap {
@@ -132,6 +136,9 @@ static uint64_t buddy_step(int step, void *arg)
 		return (uintptr_t)p;
 	case STEP_FREE:
 		return !munmap(p, burst_bytes);
+	case STEP_READY:
+	case STEP_SETTLE:
+		return 1;
 	}
 	return 0;
 }
@@ -320,6 +327,7 @@ static int buddy_show(struct lab_run *lr)
 		HIGH_ORDER, (unsigned long long)LOW(&m0),
 		(unsigned long long)m0.pcp, (unsigned long long)burst * PG >> 20,
 		(unsigned long long)burst);
+	lab_step(lr, STEP_READY);
 	if (!lab_step(lr, STEP_ALLOC))
 		return -ENOMEM;
 	err = snap_both(&m1, &b1);
@@ -369,6 +377,7 @@ static int buddy_show(struct lab_run *lr)
 		if (HIGHP(&m2) + SLACK >= HIGHP(&m0))
 			break;
 	}
+	lab_step(lr, STEP_SETTLE);
 	after = lab_capture_buddy();
 	lab_diff(lr, "mmscope buddy", before, after);
 	table("order (all zones, mmscope)", &m1, &m2);
