@@ -453,7 +453,7 @@ static int buddy_show(struct lab_run *lr)
 	 * bound "back >= split - 512 x (pcp + allocated)" is below zero).
 	 */
 	back = HIGHP(&m2) > HIGHP(&m1) ? HIGHP(&m2) - HIGHP(&m1) : 0;
-	lab_say(lr, "Merged: %llu of the %llu pages taken from large blocks are back in blocks of order >= %d. Per-CPU lists hold %llu pages and others allocated %llu meanwhile; each of those can keep a whole 2 MiB block from merging, more than the burst's %llu blocks, so how many merge is shown here, not promised.",
+	lab_say(lr, "Merged: %llu of the %llu pages taken from large blocks are back in blocks of order >= %d. Per-CPU lists hold %llu pages and others allocated %llu meanwhile; each of those can keep a whole 2 MiB block (the burst took %llu) from merging, so how many merge is shown here, not promised.",
 		(unsigned long long)back, (unsigned long long)split, HIGH_ORDER,
 		(unsigned long long)m2.pcp, (unsigned long long)alloced,
 		(unsigned long long)burst / 512);
