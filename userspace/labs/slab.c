@@ -25,7 +25,12 @@
 #define MIN_OPENS	2000
 #define SLACK		64	/* files others open or close meanwhile */
 
-enum { STEP_OPEN = 1, STEP_CLOSE };
+/*
+ * STEP_READY and STEP_SETTLE do nothing: they mark the moments before the
+ * files are made and after the wait for their objects to be freed, for
+ * MMSCOPE_LAB_HOOK.
+ */
+enum { STEP_READY = 1, STEP_OPEN, STEP_CLOSE, STEP_SETTLE };
 
 static int nopen;
 static char dir[64];
@@ -57,6 +62,9 @@ static uint64_t slab_step(int step, void *arg)
 			n += fds[i] >= 0 && !close(fds[i]) && !unlink(name);
 		}
 		return n;
+	case STEP_READY:
+	case STEP_SETTLE:
+		return 1;
 	}
 	return 0;
 }
@@ -271,6 +279,7 @@ static int slab_show(struct lab_run *lr)
 	lab_say(lr, "Each open file is a struct file, an object of the \"%s\" slab cache: %llu objects in %llu slabs of %u now; each new name is a struct dentry, from \"%s\" (%llu objects). The program creates %d new files in %s, more than the filp cache holds, and keeps them open.",
 		CACHE, (unsigned long long)m0.objs, (unsigned long long)m0.slabs,
 		m0.per_slab, DCACHE, (unsigned long long)d0.objs, nopen, dir);
+	lab_step(lr, STEP_READY);
 	opened = (int)lab_step(lr, STEP_OPEN);
 	if (opened != nopen)
 		return lab_skip(lr, "the program could create only %d of %d files", opened, nopen);
@@ -323,6 +332,7 @@ static int slab_show(struct lab_run *lr)
 		    d2.active + nopen <= d1.active + d2.cpu_free + SLACK)
 			break;
 	}
+	lab_step(lr, STEP_SETTLE);
 	cache_slabinfo(CACHE, &s2);
 	cache_slabinfo(DCACHE, &e2);
 	after = capture();
