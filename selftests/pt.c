@@ -870,8 +870,8 @@ static long zero_pages(pid_t pid, const struct mmt_maps *m)
 	return zero;
 }
 
-/* 20000 mprotect()s and as many runs checked: slow under TCG. */
-TEST_F_TIMEOUT(chunk, pt_chunk_resume, 300)
+/* 20000 mprotect()s and as many runs checked: minutes under TCG and KASAN. */
+TEST_F_TIMEOUT(chunk, pt_chunk_resume, 900)
 {
 	const long nvmas = CHUNK_VMAS;
 	struct mmt_json *doc, *runs, *tables;
