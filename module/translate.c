@@ -58,7 +58,8 @@ static int mmscope_xlate_step(struct mmscope_walk *walk, u64 raw, int level,
 	st->pfn = x->last.pfn;
 	st->swap_offset = x->last.swap_offset;
 	st->flags = x->last.flags;
-	if (is_vm_hugetlb_page(walk->vma) && x->last.kind != MMSCOPE_PTK_TABLE)
+	if (walk->vma && is_vm_hugetlb_page(walk->vma) &&
+	    x->last.kind != MMSCOPE_PTK_TABLE)
 		st->flags |= MMSCOPE_PTF_HUGETLB;
 	st->swap_type = x->last.swap_type;
 	st->index = index;
@@ -156,13 +157,9 @@ static const struct mmscope_walk_ops mmscope_xlate_ops = {
 	.pte_hole = mmscope_xlate_hole,
 };
 
-/* Translate @addr into @x; mmap_lock held.  Returns 0 or -errno. */
-static int mmscope_xlate_walk(struct mm_struct *mm, unsigned long addr,
-			      struct mmscope_xlate *x)
+static void mmscope_xlate_reset(struct mmscope_xlate *x,
+				struct mm_struct *mm)
 {
-	unsigned long page = addr & PAGE_MASK;
-	int ret;
-
 	x->nr_steps = 0;
 	x->stop_level = MMSCOPE_PT_PGD;
 	x->stop = MMSCOPE_STOP_NONE;
@@ -171,9 +168,36 @@ static int mmscope_xlate_walk(struct mm_struct *mm, unsigned long addr,
 	x->walk.mm = mm;
 	x->walk.private = x;
 	x->walk.changed = false;
+}
+
+/*
+ * Translate @addr into @x; mmap_lock held.  Returns 0 or -errno.
+ *
+ * An address that no VMA covers is walked all the same, as the MMU would
+ * walk it, down to the entry that ends the walk; then the translation says
+ * that no VMA covers it (MMSCOPE_STOP_NO_VMA), whatever the walk found: a
+ * leaf there is one munmap() has not zapped yet, no page of the process.
+ * Outside the VMA tree mmap_lock protects no table: the walk is lockless
+ * (mmscope_walk_lockless()).
+ */
+static int mmscope_xlate_walk(struct mm_struct *mm, unsigned long addr,
+			      struct mmscope_xlate *x)
+{
+	unsigned long page = addr & PAGE_MASK;
+	int ret;
+
+	mmscope_xlate_reset(x, mm);
 	x->vma = vma_lookup(mm, addr);
 	if (!x->vma) {
+		ret = mmscope_walk_lockless(&x->walk, page, page + PAGE_SIZE);
 		x->stop = MMSCOPE_STOP_NO_VMA;
+		if (ret == -EOPNOTSUPP)		/* no steps: cannot walk safely */
+			x->nr_steps = 0;
+		else if (ret < 0)
+			return ret;
+		memset(&x->last, 0, sizeof(x->last));
+		if (x->nr_steps)
+			x->last.kind = x->steps[x->nr_steps - 1].kind;
 		return 0;
 	}
 	ret = mmscope_walk_range(&x->walk, page, page + PAGE_SIZE);

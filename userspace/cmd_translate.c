@@ -188,6 +188,16 @@ void translate_print_text(FILE *f, const struct mmscope_result *res)
 	}
 	if (!l)
 		return;
+	if (l->stop == MMSCOPE_STOP_NO_VMA) {
+		if (dev_next(res, NULL) && dev_next(res, NULL)->type == MMSCOPE_REC_PT_STEP)
+			fprintf(f, "\nno VMA covers %#llx; walked as the MMU would, the last entry read is the %s's (%s)\n",
+				(unsigned long long)l->vaddr,
+				pt_level_name(l->stop_level), pt_kind_name(l->kind));
+		else
+			fprintf(f, "\nno VMA covers %#llx (not walked)\n",
+				(unsigned long long)l->vaddr);
+		return;
+	}
 	if (l->stop != MMSCOPE_STOP_LEAF && l->leaf_level == MMSCOPE_PT_NONE) {
 		fprintf(f, "\nstopped at %s: %s (%s)\n", pt_level_name(l->stop_level),
 			stop_name(l->stop), pt_kind_name(l->kind));
