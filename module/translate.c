@@ -32,6 +32,7 @@
 #include "mmscope.h"
 #include "walk.h"
 #include "compat.h"
+#include "kernel.h"
 
 #define MMSCOPE_XLATE_STOP	1
 
@@ -42,6 +43,7 @@ struct mmscope_xlate {
 	int stop_level;
 	u32 stop;
 	struct vm_area_struct *vma;	/* the VMA of the address, or NULL */
+	struct mm_struct *kmm;		/* translate --kernel: whose pgd */
 	struct mmscope_walk walk;	/* last: holds a PTE table snapshot */
 };
 
@@ -586,6 +588,88 @@ static void mmscope_xlate_show(struct seq_buf *s,
 		break;
 	}
 }
+
+/*
+ * translate --kernel: a kernel address through the kernel half of the
+ * tables (mmscope_kernel_mm(): init_mm's, through the reader's pgd), with
+ * the ops and walker of a process's translation, walked locklessly as the
+ * kernel view walks (kernel.c).  Root only; the PFN and physical address
+ * of the leaf, no page state and no bytes (MMSCOPE_BYTES_KERNEL).
+ */
+static int mmscope_kxlate_start(struct mmscope_ctx *ctx)
+{
+	struct mmscope_xlate *x;
+	int err = mmscope_kernel_allowed(ctx);
+
+	if (err)
+		return err;
+	if (ctx->q.start < MMSCOPE_KERNEL_START ||
+	    ctx->q.start >= MMSCOPE_KERNEL_END)
+		return -EINVAL;
+	x = kzalloc(sizeof(*x), GFP_KERNEL_ACCOUNT);
+	ctx->priv = x;
+	if (!x)
+		return -ENOMEM;
+	x->kmm = mmscope_kernel_mm(&err);
+	return x->kmm ? 0 : err;
+}
+
+static void mmscope_kxlate_stop(struct mmscope_ctx *ctx)
+{
+	struct mmscope_xlate *x = ctx->priv;
+
+	if (x && x->kmm)
+		mmdrop(x->kmm);
+	kfree(x);
+}
+
+static int mmscope_kxlate_fill(struct mmscope_ctx *ctx)
+{
+	struct mmscope_xlate *x = ctx->priv;
+	unsigned long addr = ctx->q.start;
+	struct mmscope_pt_leaf leaf = {
+		.vaddr = addr,
+		.leaf_level = MMSCOPE_PT_NONE,
+		.bytes_reason = MMSCOPE_BYTES_KERNEL,
+	};
+	int i, err;
+
+	mmscope_xlate_reset(x, x->kmm);
+	x->vma = NULL;
+	err = mmscope_walk_lockless(&x->walk, addr & PAGE_MASK,
+				    (addr & PAGE_MASK) + PAGE_SIZE);
+	if (err < 0)
+		return err;
+	if (x->walk.changed)
+		x->stop = MMSCOPE_STOP_CHANGED;
+	for (i = 0; i < x->nr_steps; i++) {
+		err = mmscope_emit(ctx, &x->steps[i], MMSCOPE_REC_PT_STEP,
+				   sizeof(x->steps[i]));
+		if (err)
+			return err;
+	}
+	leaf.stop = x->stop;
+	leaf.stop_level = x->stop_level;
+	leaf.kind = x->last.kind;
+	if (x->stop == MMSCOPE_STOP_LEAF) {
+		unsigned long size = mmscope_pt_level_size(x->stop_level);
+
+		leaf.leaf_level = x->stop_level;
+		leaf.pfn = x->last.pfn + ((addr & (size - 1)) >> PAGE_SHIFT);
+		leaf.phys = ((u64)leaf.pfn << PAGE_SHIFT) | (addr & ~PAGE_MASK);
+	}
+	return mmscope_emit(ctx, &leaf, MMSCOPE_REC_PT_LEAF, sizeof(leaf));
+}
+
+const struct mmscope_view_ops mmscope_kernel_translate_view = {
+	.name = "translate_kernel",
+	.view = MMSCOPE_VIEW_KERNEL_TRANSLATE,
+	.root_only = true,
+	.start = mmscope_kxlate_start,
+	.fill = mmscope_kxlate_fill,
+	.show = mmscope_xlate_show,
+	.stop = mmscope_kxlate_stop,
+};
 
 const struct mmscope_view_ops mmscope_translate_view = {
 	.name = "translate",
