@@ -54,7 +54,6 @@
 #include <asm/cpufeature.h>
 #include <asm/page.h>
 #include <asm/pgtable.h>
-#include <asm/pgtable_areas.h>
 #ifdef CONFIG_KASAN
 #include <asm/kasan.h>
 #endif
@@ -363,8 +362,9 @@ static void mmscope_kregions(struct mmscope_kdump *k)
 	mmscope_kregion_add(k, "kasan shadow", KASAN_SHADOW_START,
 			    KASAN_SHADOW_END, 0);
 #endif
+	/* One p4d entry, as mm.rst lists it (6.1 maps less of it). */
 	mmscope_kregion_add(k, "cpu_entry_area", CPU_ENTRY_AREA_BASE,
-			    CPU_ENTRY_AREA_BASE + CPU_ENTRY_AREA_MAP_SIZE, 0);
+			    CPU_ENTRY_AREA_BASE + P4D_SIZE, 0);
 	mmscope_kregion_add(k, "espfix", ESPFIX_BASE_ADDR,
 			    ESPFIX_BASE_ADDR + P4D_SIZE, 0);
 	mmscope_kregion_add(k, "efi runtime", EFI_VA_END, EFI_VA_START, 0);
