@@ -515,6 +515,7 @@ static const char *const mmscope_xlate_stops[] = {
 	[MMSCOPE_STOP_NOT_PRESENT] = "entry not present",
 	[MMSCOPE_STOP_BAD] = "bad entry",
 	[MMSCOPE_STOP_CHANGED] = "entry changed during the walk",
+	[MMSCOPE_STOP_NOT_KERNEL] = "not a kernel address",
 };
 
 static const char *const mmscope_bytes_reasons[] = MMSCOPE_BYTES_REASON_NAMES;
@@ -603,9 +604,6 @@ static int mmscope_kxlate_start(struct mmscope_ctx *ctx)
 
 	if (err)
 		return err;
-	if (ctx->q.start < MMSCOPE_KERNEL_START ||
-	    ctx->q.start >= MMSCOPE_KERNEL_END)
-		return -EINVAL;
 	x = kzalloc(sizeof(*x), GFP_KERNEL_ACCOUNT);
 	ctx->priv = x;
 	if (!x)
@@ -636,6 +634,13 @@ static int mmscope_kxlate_fill(struct mmscope_ctx *ctx)
 
 	mmscope_xlate_reset(x, x->kmm);
 	x->vma = NULL;
+	/* Not an error: the debugfs file may hold a process's address. */
+	if (addr < MMSCOPE_KERNEL_START || addr >= MMSCOPE_KERNEL_END) {
+		leaf.stop = MMSCOPE_STOP_NOT_KERNEL;
+		leaf.bytes_reason = MMSCOPE_BYTES_NO_PAGE;
+		return mmscope_emit(ctx, &leaf, MMSCOPE_REC_PT_LEAF,
+				    sizeof(leaf));
+	}
 	err = mmscope_walk_lockless(&x->walk, addr & PAGE_MASK,
 				    (addr & PAGE_MASK) + PAGE_SIZE);
 	if (err < 0)
@@ -652,10 +657,10 @@ static int mmscope_kxlate_fill(struct mmscope_ctx *ctx)
 	leaf.stop_level = x->stop_level;
 	leaf.kind = x->last.kind;
 	if (x->stop == MMSCOPE_STOP_LEAF) {
-		unsigned long size = mmscope_pt_level_size(x->stop_level);
+		unsigned long in = addr & (mmscope_pt_level_size(x->stop_level) - 1);
 
 		leaf.leaf_level = x->stop_level;
-		leaf.pfn = x->last.pfn + ((addr & (size - 1)) >> PAGE_SHIFT);
+		leaf.pfn = x->last.pfn + (in >> PAGE_SHIFT);
 		leaf.phys = ((u64)leaf.pfn << PAGE_SHIFT) | (addr & ~PAGE_MASK);
 	}
 	return mmscope_emit(ctx, &leaf, MMSCOPE_REC_PT_LEAF, sizeof(leaf));

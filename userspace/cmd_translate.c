@@ -14,6 +14,7 @@ static const char *const stop_names[] = {
 	[MMSCOPE_STOP_NOT_PRESENT] = "not_present",
 	[MMSCOPE_STOP_BAD] = "bad",
 	[MMSCOPE_STOP_CHANGED] = "changed",
+	[MMSCOPE_STOP_NOT_KERNEL] = "not_kernel",
 };
 
 static const char *const bytes_reasons[] = MMSCOPE_BYTES_REASON_NAMES;
@@ -252,6 +253,7 @@ static int translate_kernel(const char *arg)
 		.version = MMSCOPE_ABI_VERSION,
 		.view = MMSCOPE_VIEW_KERNEL_TRANSLATE,
 	};
+	const struct mmscope_pt_leaf *leaf;
 	struct mmscope_result res;
 	uint64_t addr;
 	int err;
@@ -263,10 +265,13 @@ static int translate_kernel(const char *arg)
 		return usage_error("translate", "%s is a non-canonical address",
 				   arg);
 	err = dev_query(&q, &res);
-	if (err == -EINVAL)
-		return error("translate: %s is not in the kernel half of the address space", arg);
 	if (err)
 		return kernel_error(err, "translate");
+	leaf = translate_leaf(&res);
+	if (leaf && leaf->stop == MMSCOPE_STOP_NOT_KERNEL) {
+		dev_result_free(&res);
+		return error("translate: %s is not in the kernel half of the address space", arg);
+	}
 	if (json_output) {
 		translate_print_json(-1, q.start, &res);
 	} else {

@@ -321,6 +321,7 @@ enum mmscope_pt_stop {
 	MMSCOPE_STOP_NOT_PRESENT,	/* swap/migration/... at stop_level */
 	MMSCOPE_STOP_BAD,		/* corrupt entry */
 	MMSCOPE_STOP_CHANGED,		/* changed under the walk: no page state */
+	MMSCOPE_STOP_NOT_KERNEL,	/* translate --kernel: not a kernel address */
 };
 
 /* struct page / folio state (mmscope_pt_leaf.page_bits) */
