@@ -491,7 +491,9 @@ static void mmscope_kdump_leaf(struct mmscope_kdump *k, u64 raw, int level,
 		k->sum.direct_map[size]++;
 	if (e.kind == MMSCOPE_PTK_PRESENT && level >= MMSCOPE_PT_PUD) {
 		r->pages[size]++;
-		if ((eff & MMSCOPE_PTF_RW) && !(eff & MMSCOPE_PTF_NX))
+		/* Without NX everything is executable: no W+X check. */
+		if ((eff & MMSCOPE_PTF_RW) && !(eff & MMSCOPE_PTF_NX) &&
+		    (__supported_pte_mask & _PAGE_NX))
 			mmscope_kdump_wx(k, addr, next);
 	}
 	if (run->count && run->end == addr && run->level == level &&
