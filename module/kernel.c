@@ -317,21 +317,41 @@ static void mmscope_kregion_image(struct mmscope_kdump *k)
 	};
 	unsigned long lo = __START_KERNEL_map, hi = MODULES_VADDR;
 	unsigned long s[4], e[4], at = lo;
-	int i;
+	int i, n = 4;
 
 	for (i = 0; i < 4; i++) {
 		if (!mmscope_ksection(anchors[i], want[i] & __supported_pte_mask,
-				      lo, hi, &s[i], &e[i]))
+				      lo, hi, &s[i], &e[i])) {
+			unsigned long size;
+
+			pr_notice_ratelimited("%s: %#lx has leaf bits %#llx\n",
+					      names[i], anchors[i],
+					      mmscope_ksect_bits(anchors[i], &size));
 			goto whole;
+		}
+		/*
+		 * Without PTI the init memory freed between data and bss stays
+		 * mapped, writable, as they are (free_kernel_image_pages()
+		 * unmaps it only with PTI): then they come out as one range,
+		 * named as one.
+		 */
+		if (i == 3 && s[3] == s[2] && e[3] == e[2]) {
+			n = 3;
+			break;
+		}
 		/* In order, apart: else one section ran into another. */
-		if (s[i] < at)
+		if (s[i] < at) {
+			pr_notice_ratelimited("%s %#lx-%#lx runs into the section before it (ends %#lx)\n",
+					      names[i], s[i], e[i], at);
 			goto whole;
+		}
 		at = e[i];
 	}
 	at = lo;
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < n; i++) {
 		mmscope_kregion_add(k, "kernel image", at, s[i], 0);
-		mmscope_kregion_add(k, names[i], s[i], e[i],
+		mmscope_kregion_add(k, n == 3 && i == 2 ? "kernel data+bss" :
+				    names[i], s[i], e[i],
 				    MMSCOPE_KREGION_DERIVED);
 		at = e[i];
 	}
