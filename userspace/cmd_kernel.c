@@ -144,7 +144,7 @@ static void kernel_print_text(const struct mmscope_result *res,
 	       (unsigned long long)s->base_page_offset,
 	       (unsigned long long)s->base_vmalloc,
 	       (unsigned long long)s->base_vmemmap);
-	printf("%-18s %-18s %9s %-3s %8s %-9s %-12s %-16s %s\n", "START", "END",
+	printf("%-18s %-18s %11s %-3s %8s %-9s %-12s %-16s %s\n", "START", "END",
 	       "SIZE", "LVL", "COUNT", "KIND", "PFN", "REGION", "FLAGS");
 	for (r = NULL; (r = dev_next(res, r));) {
 		const struct mmscope_kernel_run *run = (const void *)r;
@@ -157,7 +157,7 @@ static void kernel_print_text(const struct mmscope_result *res,
 		else
 			snprintf(pfn, sizeof(pfn), "-");
 		bits_str(&pt_flag_bits, run->flags, " ", flags, sizeof(flags));
-		printf("%#018llx %#018llx %9s %-3s %8llu %-9s %-12s %-16s %s\n",
+		printf("%#018llx %#018llx %11s %-3s %8llu %-9s %-12s %-16s %s\n",
 		       (unsigned long long)run->start,
 		       (unsigned long long)run->end,
 		       fmt_size(run->end - run->start, sz, sizeof(sz)),
@@ -166,13 +166,13 @@ static void kernel_print_text(const struct mmscope_result *res,
 		       pt_kind_name(run->kind), pfn,
 		       region_name(v, run->region), flags);
 	}
-	printf("\n%-16s %-18s %-18s %9s %6s %6s %6s %6s %8s %6s %6s\n", "REGION",
+	printf("\n%-16s %-18s %-18s %11s %6s %6s %6s %6s %8s %6s %6s\n", "REGION",
 	       "START", "END", "SIZE", "P4D", "PUD", "PMD", "PTE", "4K", "2M",
 	       "1G");
 	for (i = 0; i < v->nr_regions; i++) {
 		const struct mmscope_kernel_region *g = v->regions[i];
 
-		printf("%-16s %#018llx %#018llx %9s %6llu %6llu %6llu %6llu %8llu %6llu %6llu%s\n",
+		printf("%-16s %#018llx %#018llx %11s %6llu %6llu %6llu %6llu %8llu %6llu %6llu%s\n",
 		       g->name, (unsigned long long)g->start,
 		       (unsigned long long)g->end,
 		       fmt_size(g->end - g->start, sz, sizeof(sz)),
