@@ -30,6 +30,7 @@ static const struct mmscope_view_ops *const mmscope_views[] = {
 	&mmscope_pt_view, &mmscope_pt_raw_view, &mmscope_translate_view,
 	&mmscope_buddy_view, &mmscope_buddy_blocks_view,
 	&mmscope_slab_view, &mmscope_slab_cache_view, &mmscope_slab_addr_view,
+	&mmscope_kernel_view, &mmscope_kernel_translate_view,
 };
 
 /* ---- module parameters: the debugfs files' target ------------------ */
@@ -87,6 +88,7 @@ static int mmscope_dbg_open(struct inode *inode, struct file *file)
 	ctx->q.pid = READ_ONCE(mmscope_pid);
 	/* The addr parameter is the argument of the address views only. */
 	if (ops->view == MMSCOPE_VIEW_TRANSLATE ||
+	    ops->view == MMSCOPE_VIEW_KERNEL_TRANSLATE ||
 	    ops->view == MMSCOPE_VIEW_SLAB_ADDR)
 		ctx->q.start = READ_ONCE(mmscope_addr);
 	kernel_param_lock(THIS_MODULE);

@@ -120,5 +120,7 @@ extern const struct mmscope_view_ops mmscope_buddy_view;
 extern const struct mmscope_view_ops mmscope_buddy_blocks_view;
 extern const struct mmscope_view_ops mmscope_pt_view, mmscope_pt_raw_view,
 	mmscope_translate_view;
+extern const struct mmscope_view_ops mmscope_kernel_view,
+	mmscope_kernel_translate_view;
 
 #endif /* _MMSCOPE_H */

@@ -32,6 +32,7 @@
 #include "mmscope.h"
 #include "walk.h"
 #include "compat.h"
+#include "kernel.h"
 
 #define MMSCOPE_XLATE_STOP	1
 
@@ -42,6 +43,7 @@ struct mmscope_xlate {
 	int stop_level;
 	u32 stop;
 	struct vm_area_struct *vma;	/* the VMA of the address, or NULL */
+	struct mm_struct *kmm;		/* translate --kernel: whose pgd */
 	struct mmscope_walk walk;	/* last: holds a PTE table snapshot */
 };
 
@@ -58,7 +60,8 @@ static int mmscope_xlate_step(struct mmscope_walk *walk, u64 raw, int level,
 	st->pfn = x->last.pfn;
 	st->swap_offset = x->last.swap_offset;
 	st->flags = x->last.flags;
-	if (is_vm_hugetlb_page(walk->vma) && x->last.kind != MMSCOPE_PTK_TABLE)
+	if (walk->vma && is_vm_hugetlb_page(walk->vma) &&
+	    x->last.kind != MMSCOPE_PTK_TABLE)
 		st->flags |= MMSCOPE_PTF_HUGETLB;
 	st->swap_type = x->last.swap_type;
 	st->index = index;
@@ -156,13 +159,9 @@ static const struct mmscope_walk_ops mmscope_xlate_ops = {
 	.pte_hole = mmscope_xlate_hole,
 };
 
-/* Translate @addr into @x; mmap_lock held.  Returns 0 or -errno. */
-static int mmscope_xlate_walk(struct mm_struct *mm, unsigned long addr,
-			      struct mmscope_xlate *x)
+static void mmscope_xlate_reset(struct mmscope_xlate *x,
+				struct mm_struct *mm)
 {
-	unsigned long page = addr & PAGE_MASK;
-	int ret;
-
 	x->nr_steps = 0;
 	x->stop_level = MMSCOPE_PT_PGD;
 	x->stop = MMSCOPE_STOP_NONE;
@@ -171,9 +170,36 @@ static int mmscope_xlate_walk(struct mm_struct *mm, unsigned long addr,
 	x->walk.mm = mm;
 	x->walk.private = x;
 	x->walk.changed = false;
+}
+
+/*
+ * Translate @addr into @x; mmap_lock held.  Returns 0 or -errno.
+ *
+ * An address that no VMA covers is walked all the same, as the MMU would
+ * walk it, down to the entry that ends the walk; then the translation says
+ * that no VMA covers it (MMSCOPE_STOP_NO_VMA), whatever the walk found: a
+ * leaf there is one munmap() has not zapped yet, no page of the process.
+ * Outside the VMA tree mmap_lock protects no table: the walk is lockless
+ * (mmscope_walk_lockless()).
+ */
+static int mmscope_xlate_walk(struct mm_struct *mm, unsigned long addr,
+			      struct mmscope_xlate *x)
+{
+	unsigned long page = addr & PAGE_MASK;
+	int ret;
+
+	mmscope_xlate_reset(x, mm);
 	x->vma = vma_lookup(mm, addr);
 	if (!x->vma) {
+		ret = mmscope_walk_lockless(&x->walk, page, page + PAGE_SIZE);
 		x->stop = MMSCOPE_STOP_NO_VMA;
+		if (ret == -EOPNOTSUPP)		/* no steps: cannot walk safely */
+			x->nr_steps = 0;
+		else if (ret < 0)
+			return ret;
+		memset(&x->last, 0, sizeof(x->last));
+		if (x->nr_steps)
+			x->last.kind = x->steps[x->nr_steps - 1].kind;
 		return 0;
 	}
 	ret = mmscope_walk_range(&x->walk, page, page + PAGE_SIZE);
@@ -489,6 +515,7 @@ static const char *const mmscope_xlate_stops[] = {
 	[MMSCOPE_STOP_NOT_PRESENT] = "entry not present",
 	[MMSCOPE_STOP_BAD] = "bad entry",
 	[MMSCOPE_STOP_CHANGED] = "entry changed during the walk",
+	[MMSCOPE_STOP_NOT_KERNEL] = "not a kernel address",
 };
 
 static const char *const mmscope_bytes_reasons[] = MMSCOPE_BYTES_REASON_NAMES;
@@ -562,6 +589,92 @@ static void mmscope_xlate_show(struct seq_buf *s,
 		break;
 	}
 }
+
+/*
+ * translate --kernel: a kernel address through the kernel half of the
+ * tables (mmscope_kernel_mm(): init_mm's, through the reader's pgd), with
+ * the ops and walker of a process's translation, walked locklessly as the
+ * kernel view walks (kernel.c).  Root only; the PFN and physical address
+ * of the leaf, no page state and no bytes (MMSCOPE_BYTES_KERNEL).
+ */
+static int mmscope_kxlate_start(struct mmscope_ctx *ctx)
+{
+	struct mmscope_xlate *x;
+	int err = mmscope_kernel_allowed(ctx);
+
+	if (err)
+		return err;
+	x = kzalloc(sizeof(*x), GFP_KERNEL_ACCOUNT);
+	ctx->priv = x;
+	if (!x)
+		return -ENOMEM;
+	x->kmm = mmscope_kernel_mm(&err);
+	return x->kmm ? 0 : err;
+}
+
+static void mmscope_kxlate_stop(struct mmscope_ctx *ctx)
+{
+	struct mmscope_xlate *x = ctx->priv;
+
+	if (x && x->kmm)
+		mmdrop(x->kmm);
+	kfree(x);
+}
+
+static int mmscope_kxlate_fill(struct mmscope_ctx *ctx)
+{
+	struct mmscope_xlate *x = ctx->priv;
+	unsigned long addr = ctx->q.start;
+	struct mmscope_pt_leaf leaf = {
+		.vaddr = addr,
+		.leaf_level = MMSCOPE_PT_NONE,
+		.bytes_reason = MMSCOPE_BYTES_KERNEL,
+	};
+	int i, err;
+
+	mmscope_xlate_reset(x, x->kmm);
+	x->vma = NULL;
+	/* Not an error: the debugfs file may hold a process's address. */
+	if (addr < MMSCOPE_KERNEL_START || addr >= MMSCOPE_KERNEL_END) {
+		leaf.stop = MMSCOPE_STOP_NOT_KERNEL;
+		leaf.bytes_reason = MMSCOPE_BYTES_NO_PAGE;
+		return mmscope_emit(ctx, &leaf, MMSCOPE_REC_PT_LEAF,
+				    sizeof(leaf));
+	}
+	err = mmscope_walk_lockless(&x->walk, addr & PAGE_MASK,
+				    (addr & PAGE_MASK) + PAGE_SIZE);
+	if (err < 0)
+		return err;
+	if (x->walk.changed)
+		x->stop = MMSCOPE_STOP_CHANGED;
+	for (i = 0; i < x->nr_steps; i++) {
+		err = mmscope_emit(ctx, &x->steps[i], MMSCOPE_REC_PT_STEP,
+				   sizeof(x->steps[i]));
+		if (err)
+			return err;
+	}
+	leaf.stop = x->stop;
+	leaf.stop_level = x->stop_level;
+	leaf.kind = x->last.kind;
+	if (x->stop == MMSCOPE_STOP_LEAF) {
+		unsigned long in = addr & (mmscope_pt_level_size(x->stop_level) - 1);
+
+		leaf.leaf_level = x->stop_level;
+		leaf.pfn = x->last.pfn + (in >> PAGE_SHIFT);
+		leaf.phys = ((u64)leaf.pfn << PAGE_SHIFT) | (addr & ~PAGE_MASK);
+	}
+	return mmscope_emit(ctx, &leaf, MMSCOPE_REC_PT_LEAF, sizeof(leaf));
+}
+
+const struct mmscope_view_ops mmscope_kernel_translate_view = {
+	.name = "translate_kernel",
+	.view = MMSCOPE_VIEW_KERNEL_TRANSLATE,
+	.root_only = true,
+	.start = mmscope_kxlate_start,
+	.fill = mmscope_kxlate_fill,
+	.show = mmscope_xlate_show,
+	.stop = mmscope_kxlate_stop,
+};
 
 const struct mmscope_view_ops mmscope_translate_view = {
 	.name = "translate",

@@ -35,20 +35,64 @@
  */
 #include <linux/fs.h>
 #include <linux/hugetlb.h>
+#include <linux/irqflags.h>
+#include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
 #include "walk.h"
 #include "compat.h"
 
-/* Count the table page @table at @level once, however often it is entered. */
+/*
+ * Count the table page @table at @level once, however often it is entered
+ * (entered at @addr).
+ */
 static void mmscope_walk_enter(struct mmscope_walk *walk, int level,
-			       const void *table)
+			       const void *table, unsigned long addr)
 {
 	if (walk->last[level] == table)
 		return;
 	walk->last[level] = table;
 	walk->tables[level]++;
+	if (walk->ops->table)
+		walk->ops->table(level, addr, walk);
+}
+
+/*
+ * May the table that the entry @raw points to be read?  Under the locks of
+ * mmscope_walk_range(), yes.  A lockless walk (mmscope_walk_lockless())
+ * checks it is what a table must be before following it: online RAM with a
+ * struct page that the direct map maps.  Kernel page tables freed by memory
+ * hot-remove are freed before the TLB flush that disabled interrupts
+ * would hold back (remove_pagetable()), and get_online_mems(), which the
+ * kernel's ptdump takes against that, is not exported: so a table that
+ * fails this is skipped and reported (walk->changed), never read.
+ */
+static bool mmscope_walk_table_ok(struct mmscope_walk *walk, u64 raw)
+{
+	unsigned long pfn = (raw & PTE_PFN_MASK) >> PAGE_SHIFT;
+	unsigned int level;
+	pte_t *pte;
+
+	if (!walk->lockless)
+		return true;
+	if (!pfn_valid(pfn) || !pfn_to_online_page(pfn))
+		goto bad;
+	pte = lookup_address((unsigned long)pfn_to_kaddr(pfn), &level);
+	if (pte && (pte_val(*pte) & _PAGE_PRESENT))
+		return true;
+bad:
+	walk->changed = true;
+	return false;
+}
+
+/* Did the entry callback ask not to descend (walk->skip)?  Clears it. */
+static bool mmscope_walk_skipped(struct mmscope_walk *walk)
+{
+	bool skip = walk->skip;
+
+	walk->skip = false;
+	return skip;
 }
 
 static int mmscope_walk_hole(struct mmscope_walk *walk, unsigned long addr,
@@ -116,6 +160,11 @@ static pmd_t mmscope_read_pmd(struct mmscope_walk *walk, pmd_t *pmdp,
 			*stale = false;
 			return pmd;
 		}
+		if (!mmscope_walk_table_ok(walk, pmd_val(pmd))) {
+			rcu_read_unlock();
+			*stale = true;
+			return pmd;
+		}
 		ptes = (pte_t *)pmd_page_vaddr(pmd);
 		for (i = first; i < last; i++)
 			walk->ptes[i] = ptep_get(ptes + i);
@@ -135,7 +184,7 @@ static int mmscope_walk_pmd_range(struct mmscope_walk *walk, pud_t pud,
 	pmd_t pmd;
 	int err = 0;
 
-	mmscope_walk_enter(walk, MMSCOPE_PT_PMD, pud_pgtable(pud));
+	mmscope_walk_enter(walk, MMSCOPE_PT_PMD, pud_pgtable(pud), addr);
 	do {
 		next = pmd_addr_end(addr, end);
 		pmd = mmscope_read_pmd(walk, pmdp, addr, next, &stale);
@@ -150,7 +199,8 @@ static int mmscope_walk_pmd_range(struct mmscope_walk *walk, pud_t pud,
 			if (err)
 				break;
 		}
-		if (mmscope_pt_kind(pmd_val(pmd), MMSCOPE_PT_PMD) !=
+		if (mmscope_walk_skipped(walk) ||
+		    mmscope_pt_kind(pmd_val(pmd), MMSCOPE_PT_PMD) !=
 		    MMSCOPE_PTK_TABLE)
 			continue;
 		if (stale) {
@@ -158,7 +208,7 @@ static int mmscope_walk_pmd_range(struct mmscope_walk *walk, pud_t pud,
 			continue;
 		}
 		mmscope_walk_enter(walk, MMSCOPE_PT_PTE,
-				   (void *)pmd_page_vaddr(pmd));
+				   (void *)pmd_page_vaddr(pmd), addr);
 		err = mmscope_walk_ptes(walk, addr, next);
 		if (err)
 			break;
@@ -175,7 +225,7 @@ static int mmscope_walk_pud_range(struct mmscope_walk *walk, p4d_t p4d,
 	pud_t pud;
 	int err = 0;
 
-	mmscope_walk_enter(walk, MMSCOPE_PT_PUD, p4d_pgtable(p4d));
+	mmscope_walk_enter(walk, MMSCOPE_PT_PUD, p4d_pgtable(p4d), addr);
 	do {
 		next = pud_addr_end(addr, end);
 		pud = mmscope_pudp_get(pudp);
@@ -190,8 +240,10 @@ static int mmscope_walk_pud_range(struct mmscope_walk *walk, p4d_t p4d,
 			if (err)
 				break;
 		}
-		if (mmscope_pt_kind(pud_val(pud), MMSCOPE_PT_PUD) !=
-		    MMSCOPE_PTK_TABLE)
+		if (mmscope_walk_skipped(walk) ||
+		    mmscope_pt_kind(pud_val(pud), MMSCOPE_PT_PUD) !=
+		    MMSCOPE_PTK_TABLE ||
+		    !mmscope_walk_table_ok(walk, pud_val(pud)))
 			continue;
 		err = mmscope_walk_pmd_range(walk, pud, addr, next);
 		if (err)
@@ -225,7 +277,8 @@ static int mmscope_walk_p4d_range(struct mmscope_walk *walk, pgd_t *pgdp,
 	int err = 0;
 
 	if (pgtable_l5_enabled())
-		mmscope_walk_enter(walk, MMSCOPE_PT_P4D, p4dp - p4d_index(addr));
+		mmscope_walk_enter(walk, MMSCOPE_PT_P4D, p4dp - p4d_index(addr),
+				   addr);
 	do {
 		next = p4d_addr_end(addr, end);
 		p4d = mmscope_p4dp_get(p4dp);
@@ -240,8 +293,10 @@ static int mmscope_walk_p4d_range(struct mmscope_walk *walk, pgd_t *pgdp,
 			if (err)
 				break;
 		}
-		if (mmscope_pt_kind(p4d_val(p4d), MMSCOPE_PT_P4D) !=
-		    MMSCOPE_PTK_TABLE)
+		if (mmscope_walk_skipped(walk) ||
+		    mmscope_pt_kind(p4d_val(p4d), MMSCOPE_PT_P4D) !=
+		    MMSCOPE_PTK_TABLE ||
+		    !mmscope_walk_table_ok(walk, p4d_val(p4d)))
 			continue;
 		err = mmscope_walk_pud_range(walk, p4d, addr, next);
 		if (err)
@@ -259,7 +314,7 @@ static int mmscope_walk_pgd_range(struct mmscope_walk *walk,
 	pgd_t pgd;
 	int err = 0;
 
-	mmscope_walk_enter(walk, MMSCOPE_PT_PGD, walk->mm->pgd);
+	mmscope_walk_enter(walk, MMSCOPE_PT_PGD, walk->mm->pgd, addr);
 	do {
 		next = pgd_addr_end(addr, end);
 		pgd = mmscope_pgdp_get(pgdp);
@@ -275,9 +330,12 @@ static int mmscope_walk_pgd_range(struct mmscope_walk *walk,
 			if (err)
 				break;
 		}
+		if (mmscope_walk_skipped(walk))
+			continue;
 		if (pgtable_l5_enabled() &&
-		    mmscope_pt_kind(pgd_val(pgd), MMSCOPE_PT_PGD) !=
-		    MMSCOPE_PTK_TABLE)
+		    (mmscope_pt_kind(pgd_val(pgd), MMSCOPE_PT_PGD) !=
+		     MMSCOPE_PTK_TABLE ||
+		     !mmscope_walk_table_ok(walk, pgd_val(pgd))))
 			continue;
 		err = mmscope_walk_p4d_range(walk, pgdp, pgd, addr, next);
 		if (err)
@@ -340,5 +398,44 @@ int mmscope_walk_range(struct mmscope_walk *walk, unsigned long start,
 		cond_resched();
 	}
 	walk->vma = NULL;
+	return err;
+}
+
+/**
+ * mmscope_walk_lockless() - walk [start, end) of walk->mm outside any VMA
+ * @walk: ops, mm and private data; counters accumulate across calls
+ * @start: first address (page aligned)
+ * @end: end of the range (exclusive; 0: the top of the address space)
+ *
+ * For what no VMA covers (a process's unmapped addresses, the kernel half)
+ * the VMA tree and mmap_lock protect nothing: a concurrent munmap() frees
+ * the tables of a detached range with mmap_lock downgraded to read, and
+ * huge vmap/ioremap (pmd_free_pte_page(), pud_free_pmd_page()) frees kernel
+ * tables with no lock a module can take.  So the walk runs with interrupts
+ * disabled, as GUP-fast and perf_get_page_size() walk: user tables are
+ * freed after an RCU grace period or a synchronous IPI to every CPU
+ * (MMU_GATHER_RCU_TABLE_FREE, which x86 selects with PARAVIRT, as Debian
+ * builds it; without it this refuses: -EOPNOTSUPP), vmap's after a kernel
+ * TLB flush IPI to every CPU; neither can complete while this CPU has
+ * interrupts off.  Each table is also validated before it is read
+ * (mmscope_walk_table_ok()).  The ops must not sleep, and the caller bounds
+ * the work of one call (ops return > 0 to stop early).
+ *
+ * Return: as mmscope_walk_range().
+ */
+int mmscope_walk_lockless(struct mmscope_walk *walk, unsigned long start,
+			  unsigned long end)
+{
+	unsigned long flags;
+	int err;
+
+	if (!IS_ENABLED(CONFIG_MMU_GATHER_RCU_TABLE_FREE))
+		return -EOPNOTSUPP;
+	walk->vma = NULL;
+	walk->lockless = true;
+	local_irq_save(flags);
+	err = mmscope_walk_pgd_range(walk, start, end);
+	local_irq_restore(flags);
+	walk->lockless = false;
 	return err;
 }

@@ -28,6 +28,8 @@ struct mmscope_walk;
  * @pmd_entry:	a pmd entry: table, 2 MiB leaf, or not present
  * @pte_entry:	a pte: present, PROT_NONE or swap-like
  * @pte_hole:	[@addr, @next) has no entry at @depth (enum mmscope_pt_level)
+ * @table:	optional: a table page at @level is counted for the first
+ *		time, entered at @addr (before any of its entries' callbacks)
  */
 struct mmscope_walk_ops {
 	int (*pgd_entry)(pgd_t pgd, unsigned long addr, unsigned long next,
@@ -42,16 +44,21 @@ struct mmscope_walk_ops {
 			 struct mmscope_walk *walk);
 	int (*pte_hole)(unsigned long addr, unsigned long next, int depth,
 			struct mmscope_walk *walk);
+	void (*table)(int level, unsigned long addr, struct mmscope_walk *walk);
 };
 
 /**
  * struct mmscope_walk - the state of one walk
  * @ops:	callbacks
  * @mm:		address space; its mmap_lock is held for read
- * @vma:	the VMA being walked
+ * @vma:	the VMA being walked; NULL in a lockless walk
  * @private:	the caller's data
  * @tables:	distinct table pages entered, per level (pgd included)
- * @changed:	a PTE table changed under the walk and was skipped
+ * @changed:	a PTE table changed under the walk and was skipped (or,
+ *		in a lockless walk, a table failed validation)
+ * @lockless:	walking without the VMA tree (mmscope_walk_lockless())
+ * @skip:	set by an entry callback: do not descend into the table the
+ *		entry points to (cleared by the walker)
  * @last:	the last table entered per level, to count each one once
  * @ptes:	snapshot of the PTE table being walked
  */
@@ -62,12 +69,16 @@ struct mmscope_walk {
 	void *private;
 	u64 tables[MMSCOPE_PT_NR_LEVELS];
 	bool changed;
+	bool lockless;
+	bool skip;
 	const void *last[MMSCOPE_PT_NR_LEVELS];
 	pte_t ptes[PTRS_PER_PTE];
 };
 
 int mmscope_walk_range(struct mmscope_walk *walk, unsigned long start,
 		       unsigned long end);
+int mmscope_walk_lockless(struct mmscope_walk *walk, unsigned long start,
+			  unsigned long end);
 
 /* Decoding of one entry (any level), in pte_decode.c. */
 struct mmscope_pt_entry {

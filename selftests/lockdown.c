@@ -53,6 +53,7 @@ TEST(read_paths_under_lockdown)
 		{ "slab", "--json" },
 		{ "faults", "--duration", "1", "--summary" },
 		{ "lab", "vma" },
+		{ "kernel", "--json" },
 	};
 	struct dirent *de;
 	size_t i;

@@ -71,6 +71,7 @@ int cmd_buddy(int argc, char **argv);
 int cmd_slab(int argc, char **argv);
 int cmd_faults(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
+int cmd_kernel(int argc, char **argv);
 
 /*
  * Errors: one line on stderr, prefixed with the program name.  error()
@@ -110,6 +111,9 @@ int pt_fetch(int pid, uint64_t start, uint64_t end, bool raw,
 	     struct mmscope_result *res);
 void pt_print_text(FILE *f, const struct mmscope_result *res);
 int translate_fetch(int pid, uint64_t addr, struct mmscope_result *res);
+/* cmd_kernel.c: the kernel view, and the error of a refused kernel view. */
+int kernel_fetch(struct mmscope_result *res);
+int kernel_error(int err, const char *what);
 void translate_print_text(FILE *f, const struct mmscope_result *res);
 
 #include "trace.h"		/* the page-fault tracer, also used by labs */

@@ -2,6 +2,7 @@
 /* mmscope translate PID ADDR: one virtual address, level by level. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -13,6 +14,7 @@ static const char *const stop_names[] = {
 	[MMSCOPE_STOP_NOT_PRESENT] = "not_present",
 	[MMSCOPE_STOP_BAD] = "bad",
 	[MMSCOPE_STOP_CHANGED] = "changed",
+	[MMSCOPE_STOP_NOT_KERNEL] = "not_kernel",
 };
 
 static const char *const bytes_reasons[] = MMSCOPE_BYTES_REASON_NAMES;
@@ -57,6 +59,7 @@ translate_leaf(const struct mmscope_result *res)
 	return NULL;
 }
 
+/* @pid < 0: a kernel address (translate --kernel). */
 static void translate_print_json(int pid, uint64_t addr,
 				 const struct mmscope_result *res)
 {
@@ -67,7 +70,12 @@ static void translate_print_json(int pid, uint64_t addr,
 
 	json_obj_open(NULL);
 	json_str("type", "translate");
-	json_s64("pid", pid);
+	if (pid < 0) {
+		json_null("pid");
+		json_bool("kernel", true);
+	} else {
+		json_s64("pid", pid);
+	}
 	json_hex("vaddr", addr);
 	json_arr_open("steps");
 	for (r = NULL; (r = dev_next(res, r));) {
@@ -188,6 +196,16 @@ void translate_print_text(FILE *f, const struct mmscope_result *res)
 	}
 	if (!l)
 		return;
+	if (l->stop == MMSCOPE_STOP_NO_VMA) {
+		if (dev_next(res, NULL) && dev_next(res, NULL)->type == MMSCOPE_REC_PT_STEP)
+			fprintf(f, "\nno VMA covers %#llx; walked as the MMU would, the last entry read is the %s's (%s)\n",
+				(unsigned long long)l->vaddr,
+				pt_level_name(l->stop_level), pt_kind_name(l->kind));
+		else
+			fprintf(f, "\nno VMA covers %#llx (not walked)\n",
+				(unsigned long long)l->vaddr);
+		return;
+	}
 	if (l->stop != MMSCOPE_STOP_LEAF && l->leaf_level == MMSCOPE_PT_NONE) {
 		fprintf(f, "\nstopped at %s: %s (%s)\n", pt_level_name(l->stop_level),
 			stop_name(l->stop), pt_kind_name(l->kind));
@@ -229,15 +247,65 @@ static bool canonical(uint64_t addr)
 	       (uint64_t)((int64_t)(addr << 7) >> 7) == addr;
 }
 
+static int translate_kernel(const char *arg)
+{
+	struct mmscope_query q = {
+		.version = MMSCOPE_ABI_VERSION,
+		.view = MMSCOPE_VIEW_KERNEL_TRANSLATE,
+	};
+	const struct mmscope_pt_leaf *leaf;
+	struct mmscope_result res;
+	uint64_t addr;
+	int err;
+
+	if (parse_u64(arg, &addr))
+		return usage_error("translate", "'%s' is not an address", arg);
+	q.start = addr;
+	if (!canonical(addr))
+		return usage_error("translate", "%s is a non-canonical address",
+				   arg);
+	err = dev_query(&q, &res);
+	if (err)
+		return kernel_error(err, "translate");
+	leaf = translate_leaf(&res);
+	if (leaf && leaf->stop == MMSCOPE_STOP_NOT_KERNEL) {
+		dev_result_free(&res);
+		return error("translate: %s is not in the kernel half of the address space", arg);
+	}
+	if (json_output) {
+		translate_print_json(-1, q.start, &res);
+	} else {
+		translate_print_text(stdout, &res);
+		printf("\nLegend: INDEX: the entry's slot in its table (0-511, from the address bits);\n"
+		       "ENTRY: the raw entry, hex; NEXT_TABLE: physical address of the table it points\n"
+		       "to, hex; FLAGS: the entry's bits. Kernel pages' contents are not read.\n");
+	}
+	dev_result_free(&res);
+	return 0;
+}
+
 int cmd_translate(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "kernel", no_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct mmscope_result res;
 	int opt, err, pid, status;
+	bool kernel = false;
 	uint64_t addr;
 
-	while ((opt = cmd_getopt(argc, argv, "", NULL, &status)) != -1)
+	while ((opt = cmd_getopt(argc, argv, "k", opts, &status)) != -1) {
 		if (opt == OPT_EXIT)
 			return status;
+		if (opt == 'k')
+			kernel = true;
+	}
+	if (kernel) {
+		if (argc - optind != 1)
+			return usage_error("translate", "--kernel takes one ADDR and no PID");
+		return translate_kernel(argv[optind]);
+	}
 	if (argc - optind < 2)
 		return usage_error("translate", "expected PID and ADDR");
 	if (argc - optind > 2)

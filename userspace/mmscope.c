@@ -26,8 +26,12 @@ static const struct cmd cmds[] = {
 	  "page tables as runs, tables and entries per level",
 	  "  -r, --range START-END  only this address range (hex or decimal)\n"
 	  "      --raw           one line per entry, with the raw entry\n" },
-	{ "translate", cmd_translate, "[OPTIONS] PID ADDR",
+	{ "translate", cmd_translate, "[OPTIONS] PID ADDR | --kernel ADDR",
 	  "one address through every page-table level to its page",
+	  "  -k, --kernel        ADDR is a kernel address, walked through the kernel's\n"
+	  "                      page tables (root only; no PID)\n" },
+	{ "kernel", cmd_kernel, "[OPTIONS]",
+	  "the kernel's page tables by region, W+X ranges, the direct map (root only)",
 	  "" },
 	{ "buddy", cmd_buddy, "[OPTIONS]",
 	  "free blocks per node, zone, order and migratetype; fragmentation",

@@ -42,6 +42,8 @@ enum mmscope_view {
 	MMSCOPE_VIEW_SLAB,		/* every slab cache */
 	MMSCOPE_VIEW_SLAB_CACHE,	/* slabs of one cache */
 	MMSCOPE_VIEW_SLAB_ADDR,		/* address -> cache/object */
+	MMSCOPE_VIEW_KERNEL,		/* the kernel page tables (root) */
+	MMSCOPE_VIEW_KERNEL_TRANSLATE,	/* one kernel address (root) */
 	MMSCOPE_VIEW_MAX,
 };
 
@@ -80,6 +82,10 @@ enum mmscope_rec_type {
 	MMSCOPE_REC_SLAB_OBJ,
 	MMSCOPE_REC_END,		/* always last: the view completed */
 	MMSCOPE_REC_BUDDY_FRAG,		/* added later: numbered after END */
+	MMSCOPE_REC_KERNEL_RUN,
+	MMSCOPE_REC_KERNEL_WX,
+	MMSCOPE_REC_KERNEL_REGION,
+	MMSCOPE_REC_KERNEL_SUMMARY,
 };
 
 struct mmscope_rec_hdr {
@@ -315,6 +321,7 @@ enum mmscope_pt_stop {
 	MMSCOPE_STOP_NOT_PRESENT,	/* swap/migration/... at stop_level */
 	MMSCOPE_STOP_BAD,		/* corrupt entry */
 	MMSCOPE_STOP_CHANGED,		/* changed under the walk: no page state */
+	MMSCOPE_STOP_NOT_KERNEL,	/* translate --kernel: not a kernel address */
 };
 
 /* struct page / folio state (mmscope_pt_leaf.page_bits) */
@@ -360,6 +367,7 @@ enum mmscope_bytes_reason {
 	MMSCOPE_BYTES_UNMAPPED,		/* page not in the kernel's direct map */
 	MMSCOPE_BYTES_POISONED,		/* hardware-poisoned page */
 	MMSCOPE_BYTES_FAULT,		/* the non-faulting copy faulted */
+	MMSCOPE_BYTES_KERNEL,		/* a kernel address: never read */
 	MMSCOPE_BYTES_NR,
 };
 
@@ -376,6 +384,7 @@ enum mmscope_bytes_reason {
 	[MMSCOPE_BYTES_UNMAPPED] = "unmapped",				\
 	[MMSCOPE_BYTES_POISONED] = "poisoned",				\
 	[MMSCOPE_BYTES_FAULT] = "fault",				\
+	[MMSCOPE_BYTES_KERNEL] = "kernel",				\
 }
 
 /* The end of a translation: the page, or where and why it stopped. */
@@ -397,6 +406,78 @@ struct mmscope_pt_leaf {
 	__u32 hidden;
 	__u8 bytes[16];			/* memory at @phys, read by the kernel */
 	__u32 bytes_reason;		/* enum mmscope_bytes_reason (ABI 3) */
+	__u32 pad;
+};
+
+/* ---- the kernel page tables (kernel view, root only) ----------------- */
+
+#define MMSCOPE_KREGION_NAME_LEN	24
+
+/*
+ * A run of like kernel entries, as struct mmscope_pt_run (never hidden:
+ * the view is root only), in region @region (the index of its
+ * mmscope_kernel_region record).  @eff_flags: the flags as the MMU applies
+ * them, RW only if every level above allows writing, NX if any level
+ * forbids executing.
+ */
+struct mmscope_kernel_run {
+	struct mmscope_rec_hdr hdr;
+	__u64 start, end;
+	__u64 count;
+	__u64 pfn;
+	__u32 flags;			/* enum mmscope_pt_flags, the leaf's */
+	__u32 eff_flags;		/* RW and NX through every level */
+	__u32 region;
+	__u8 level;			/* enum mmscope_pt_level */
+	__u8 kind;			/* enum mmscope_pt_kind */
+	__u8 pad[2];
+};
+
+/* A range mapped both writable and executable (the kernel's W+X check). */
+struct mmscope_kernel_wx {
+	struct mmscope_rec_hdr hdr;
+	__u64 start, end;
+	__u64 pages;			/* 4 KiB pages */
+};
+
+/* enum mmscope_kernel_region_flags */
+enum mmscope_kernel_region_flags {
+	MMSCOPE_KREGION_DERIVED = 1 << 0,	/* bounds found from the tables */
+};
+
+/*
+ * One region of the kernel half, after the runs, in address order
+ * (index = record order).  @tables counts the table pages first entered
+ * at an address in the region (a table spanning regions counts in the
+ * first); @pages the present leaves per size.
+ */
+struct mmscope_kernel_region {
+	struct mmscope_rec_hdr hdr;
+	__u64 start, end;
+	char name[MMSCOPE_KREGION_NAME_LEN];
+	__u64 tables[MMSCOPE_PT_NR_LEVELS];
+	__u64 pages[3];			/* present leaves: 4 KiB, 2 MiB, 1 GiB */
+	__u32 flags;			/* enum mmscope_kernel_region_flags */
+	__u32 pad;
+};
+
+/* Closes the kernel view. */
+struct mmscope_kernel_summary {
+	struct mmscope_rec_hdr hdr;
+	__u32 levels;			/* 4 or 5 */
+	__u32 pti;			/* page-table isolation on */
+	__u64 base_page_offset;		/* this boot's bases */
+	__u64 base_vmalloc;
+	__u64 base_vmemmap;
+	__u64 start, end;		/* range walked */
+	__u64 tables[MMSCOPE_PT_NR_LEVELS];	/* distinct table pages */
+	__u64 direct_map[3];		/* direct-map leaves: 4K, 2M, 1G */
+	__u64 holds;			/* interrupts-off walks */
+	__u64 max_hold_entries;		/* most entries (weighted) in one */
+	__u64 hold_limit;		/* the bound on that */
+	__u64 max_hold_ns;
+	__u64 entries;			/* entries read in all */
+	__u32 nr_regions;
 	__u32 pad;
 };
 
