@@ -24,6 +24,7 @@
 #include <linux/pid.h>
 #include <linux/uaccess.h>
 #include "mmscope.h"
+#include "frame.h"
 
 static const struct mmscope_view_ops *const mmscope_views[] = {
 	&mmscope_vma_view,
@@ -284,6 +285,7 @@ static int __init mmscope_init(void)
 	if (err)
 		return err;
 	mmscope_slab_init();
+	mmscope_frame_init();
 	err = misc_register(&mmscope_misc);
 	if (err) {
 		mmscope_target_exit();

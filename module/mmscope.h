@@ -110,6 +110,7 @@ struct mm_struct *mmscope_mm_get(struct mmscope_ctx *ctx, int *err);
 
 /* slab.c: resolve the slab views at load (never fails; logs the outcome) */
 void mmscope_slab_init(void);
+void *mmscope_ksym(const char *name);
 
 /* Views, each in its own file. */
 extern const struct mmscope_view_ops mmscope_vma_view;

@@ -366,12 +366,18 @@ out:
 	return err;
 }
 
-/*
- * The address of a kernel data symbol.  register_kprobe() looks the name up
- * in kallsyms and stores the result in kp.addr before it finds that the
- * address is not text and refuses it.
+/**
+ * mmscope_ksym() - the address of a kernel data symbol that is not exported
+ * @name: the symbol
+ *
+ * register_kprobe() looks the name up in kallsyms and stores the result in
+ * kp.addr before it finds that the address is not text and refuses it.
+ * The address is kept only if sprint_symbol() names it exactly.  Callers
+ * check what they find there against live data before following it.
+ *
+ * Return: the address, or NULL (not found, or text).
  */
-static void *mmscope_ksym(const char *name)
+void *mmscope_ksym(const char *name)
 {
 	struct kprobe kp = { .symbol_name = name };
 	char buf[KSYM_SYMBOL_LEN];

@@ -400,6 +400,50 @@ struct mmscope_pt_leaf {
 	__u32 pad;
 };
 
+/* ---- page frames ---------------------------------------------------- */
+
+/*
+ * What a page frame is, one word (module/frame.c decides, in this order of
+ * precedence: a frame that is two things is the first).  ZERO: the shared
+ * zero page or the huge zero folio; FREE: inside a free buddy block (pages
+ * on a per-CPU list are not PageBuddy and count as OTHER, as kpageflags
+ * shows them with no flag); FILE: page cache, shmem included; DEVICE,
+ * OFFLINE (a section offline, or a PageOffline page) and ABSENT (no struct
+ * page: a memory hole) have no usable struct page but PageOffline ones.
+ */
+enum mmscope_frame_kind {
+	MMSCOPE_FRAME_FREE,
+	MMSCOPE_FRAME_SLAB,
+	MMSCOPE_FRAME_ANON,
+	MMSCOPE_FRAME_FILE,
+	MMSCOPE_FRAME_PAGETABLE,
+	MMSCOPE_FRAME_RESERVED,
+	MMSCOPE_FRAME_ZERO,
+	MMSCOPE_FRAME_KSM,
+	MMSCOPE_FRAME_HUGETLB,
+	MMSCOPE_FRAME_DEVICE,
+	MMSCOPE_FRAME_OFFLINE,
+	MMSCOPE_FRAME_OTHER,
+	MMSCOPE_FRAME_ABSENT,
+	MMSCOPE_FRAME_NR_KINDS,
+};
+
+#define MMSCOPE_FRAME_KIND_NAMES {					\
+	[MMSCOPE_FRAME_FREE] = "free",					\
+	[MMSCOPE_FRAME_SLAB] = "slab",					\
+	[MMSCOPE_FRAME_ANON] = "anon",					\
+	[MMSCOPE_FRAME_FILE] = "file",					\
+	[MMSCOPE_FRAME_PAGETABLE] = "pagetable",			\
+	[MMSCOPE_FRAME_RESERVED] = "reserved",				\
+	[MMSCOPE_FRAME_ZERO] = "zero",					\
+	[MMSCOPE_FRAME_KSM] = "ksm",					\
+	[MMSCOPE_FRAME_HUGETLB] = "hugetlb",				\
+	[MMSCOPE_FRAME_DEVICE] = "device",				\
+	[MMSCOPE_FRAME_OFFLINE] = "offline",				\
+	[MMSCOPE_FRAME_OTHER] = "other",				\
+	[MMSCOPE_FRAME_ABSENT] = "absent",				\
+}
+
 /* ---- buddy allocator ------------------------------------------------ */
 
 #define MMSCOPE_BUDDY_MAX_ORDERS	16	/* >= the kernel's number of orders */
