@@ -24,7 +24,7 @@
 #include <linux/ioctl.h>
 #endif
 
-#define MMSCOPE_ABI_VERSION	3
+#define MMSCOPE_ABI_VERSION	4
 #define MMSCOPE_DEV_NAME	"mmscope"
 #define MMSCOPE_NAME_LEN	64
 /*
@@ -42,6 +42,7 @@ enum mmscope_view {
 	MMSCOPE_VIEW_SLAB,		/* every slab cache */
 	MMSCOPE_VIEW_SLAB_CACHE,	/* slabs of one cache */
 	MMSCOPE_VIEW_SLAB_ADDR,		/* address -> cache/object */
+	MMSCOPE_VIEW_PAGE,		/* one page frame and its mappers */
 	MMSCOPE_VIEW_MAX,
 };
 
@@ -80,6 +81,9 @@ enum mmscope_rec_type {
 	MMSCOPE_REC_SLAB_OBJ,
 	MMSCOPE_REC_END,		/* always last: the view completed */
 	MMSCOPE_REC_BUDDY_FRAG,		/* added later: numbered after END */
+	MMSCOPE_REC_PAGE,		/* ABI 4: mmscope page */
+	MMSCOPE_REC_PAGE_MAPPER,
+	MMSCOPE_REC_PAGE_END,
 };
 
 struct mmscope_rec_hdr {
@@ -735,6 +739,128 @@ struct mmscope_fault {
 	__u32 pad;
 	char comm[MMSCOPE_COMM_LEN];
 	char file[MMSCOPE_FILE_LEN];	/* dentry name of vm_file */
+};
+
+/* ---- one page frame ------------------------------------------------- */
+
+/*
+ * MMSCOPE_VIEW_PAGE (CAP_SYS_ADMIN only).  The query names the frame by
+ * PFN (@start, @pid 0), or by a virtual address @start of process @pid:
+ * the frame its page table maps there.  The stream: one mmscope_page, one
+ * mmscope_page_mapper per mapping found through the reverse map, one
+ * mmscope_page_end.
+ */
+
+/* mmscope_page.bits */
+enum mmscope_page_rec_bits {
+	MMSCOPE_PAGE_STRUCT = 1 << 0,	/* has an online struct page */
+	MMSCOPE_PAGE_LARGE = 1 << 1,	/* in a large folio */
+	MMSCOPE_PAGE_PARTIAL = 1 << 2,	/* large folio, partially mapped */
+	MMSCOPE_PAGE_BUDDY = 1 << 3,	/* buddy_* valid: inside a free block */
+	MMSCOPE_PAGE_SLAB = 1 << 4,	/* slab_cache, slab_object valid */
+	MMSCOPE_PAGE_FILE = 1 << 5,	/* file_* valid (page cache) */
+	MMSCOPE_PAGE_MEMCG = 1 << 6,	/* charged: memcg_ino and path valid */
+	MMSCOPE_PAGE_ANON_EXCL = 1 << 7,	/* anon page mapped exclusively */
+	MMSCOPE_PAGE_CHANGED = 1 << 8,	/* changed while read: state partial */
+	MMSCOPE_PAGE_BLOCK = 1 << 9,	/* memory_block valid */
+	MMSCOPE_PAGE_ZONE = 1 << 10,	/* node, zone, pageblock valid */
+};
+
+#define MMSCOPE_PAGE_NAME_LEN	16
+
+/*
+ * One page frame.  @flags are /proc/kpageflags bits (KPF_*,
+ * linux/kernel-page-flags.h) as the running kernel computes them for this
+ * PFN; @mapcount is /proc/kpagecount's (the page's own mappings plus those
+ * of its whole folio), @refcount the folio's (mmscope's own reference not
+ * counted).  The record ends with two NUL-terminated strings, each
+ * zero-padded to 8 bytes: the file's path (@path_len bytes) then the
+ * memcg's path (@memcg_len bytes); an empty string when not known.
+ */
+struct mmscope_page {
+	struct mmscope_rec_hdr hdr;
+	__u64 pfn;
+	__u64 phys;
+	__u64 flags;			/* 1ULL << KPF_* */
+	__u64 section;			/* memory section number */
+	__u64 memory_block;		/* /sys/devices/system/memory/memoryN */
+	__u64 pageblock_pfn;		/* first PFN of its pageblock */
+	__u64 folio_pfn;		/* head of its folio */
+	__u64 buddy_pfn;		/* free block's first PFN (BUDDY) */
+	__u64 file_inode;		/* inode number (FILE) */
+	__u64 file_index;		/* page index in the file (FILE) */
+	__u64 file_dev;			/* st_dev, new_encode_dev() (FILE) */
+	__u64 memcg_ino;		/* cgroup inode, as /proc/kpagecgroup */
+	__u64 vaddr;			/* the address asked about (pid query) */
+	__s32 pid;			/* the process asked about, or 0 */
+	__s32 node;			/* -1: none */
+	__u32 zone_idx;
+	__u32 kind;			/* enum mmscope_frame_kind */
+	__s32 refcount;
+	__s32 mapcount;
+	__u32 folio_order;
+	__u32 bits;			/* enum mmscope_page_rec_bits */
+	__u32 pageblock_mt;		/* migratetype of its pageblock */
+	__u32 buddy_order;
+	__u32 buddy_mt;			/* migratetype of the free block */
+	__u32 slab_object;		/* object index in its slab (SLAB) */
+	__u32 path_len;			/* strlen(file path) */
+	__u32 memcg_len;		/* strlen(memcg path) */
+	__u32 vaddr_level;		/* enum mmscope_pt_level (pid query) */
+	__u32 pad;
+	char zone[MMSCOPE_PAGE_NAME_LEN];	/* "DMA32", as zoneinfo */
+	char pageblock_mt_name[MMSCOPE_PAGE_NAME_LEN]; /* as pagetypeinfo */
+	char buddy_mt_name[MMSCOPE_PAGE_NAME_LEN];
+	char slab_cache[MMSCOPE_NAME_LEN];
+	char strings[];			/* file path, memcg path */
+};
+
+/* One (process, address) whose page table maps the frame. */
+struct mmscope_page_mapper {
+	struct mmscope_rec_hdr hdr;
+	__u64 addr;			/* virtual address of the frame */
+	__s32 pid;			/* reader's PID namespace; 0: none */
+	__u32 level;			/* enum mmscope_pt_level of the leaf */
+	__u32 flags;			/* enum mmscope_pt_flags of the entry */
+	__u32 pad;
+	char comm[MMSCOPE_COMM_LEN];
+};
+
+/* Why the mapper list may be incomplete (mmscope_page_end.reason). */
+enum mmscope_page_why {
+	MMSCOPE_WHY_COMPLETE,		/* every mapper listed */
+	MMSCOPE_WHY_MAX_MAPPERS,	/* the max_mappers bound */
+	MMSCOPE_WHY_MAX_VMAS,		/* the max_vmas bound */
+	MMSCOPE_WHY_HOLD,		/* the lock-hold bound */
+	MMSCOPE_WHY_BUSY,		/* rmap lock or folio lock not taken */
+	MMSCOPE_WHY_KSM,		/* KSM page: stable tree not walked */
+	MMSCOPE_WHY_NO_RMAP,		/* mapped, but no reverse map to walk */
+	MMSCOPE_WHY_CHANGED,		/* the frame changed while searched */
+	MMSCOPE_WHY_NR,
+};
+
+#define MMSCOPE_PAGE_WHY_NAMES {					\
+	[MMSCOPE_WHY_COMPLETE] = "complete",				\
+	[MMSCOPE_WHY_MAX_MAPPERS] = "max_mappers",			\
+	[MMSCOPE_WHY_MAX_VMAS] = "max_vmas",				\
+	[MMSCOPE_WHY_HOLD] = "lock_hold",				\
+	[MMSCOPE_WHY_BUSY] = "busy",					\
+	[MMSCOPE_WHY_KSM] = "ksm",					\
+	[MMSCOPE_WHY_NO_RMAP] = "no_rmap",				\
+	[MMSCOPE_WHY_CHANGED] = "changed",				\
+}
+
+/* Closes a page stream. */
+struct mmscope_page_end {
+	struct mmscope_rec_hdr hdr;
+	__u64 mappers;			/* mapper records sent */
+	__u64 vmas;			/* candidate VMAs visited */
+	__u64 hold_ns;			/* rmap lock held, longest hold */
+	__u64 total_ns;			/* the whole query */
+	__u32 complete;			/* every mapper is listed */
+	__u32 why;			/* enum mmscope_page_why */
+	__u32 max_mappers;		/* the bounds in force */
+	__u32 max_vmas;
 };
 
 #endif /* _UAPI_MMSCOPE_H */
