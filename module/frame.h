@@ -55,6 +55,5 @@ struct mmscope_frame {
 void mmscope_frame_init(void);
 int mmscope_frame_classify(unsigned long pfn, struct mmscope_frame *f);
 int mmscope_pfn_migratetype(unsigned long pfn);
-const char *mmscope_migratetype_name(int mt);
 
 #endif /* _MMSCOPE_FRAME_H */

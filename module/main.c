@@ -31,6 +31,7 @@ static const struct mmscope_view_ops *const mmscope_views[] = {
 	&mmscope_pt_view, &mmscope_pt_raw_view, &mmscope_translate_view,
 	&mmscope_buddy_view, &mmscope_buddy_blocks_view,
 	&mmscope_slab_view, &mmscope_slab_cache_view, &mmscope_slab_addr_view,
+	&mmscope_phys_view,
 };
 
 /* ---- module parameters: the debugfs files' target ------------------ */

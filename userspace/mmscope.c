@@ -53,6 +53,10 @@ static const struct cmd cmds[] = {
 	  "      --kprobe        kprobes instead of fentry/fexit\n"
 	  "  -- CMD [ARGS...]    run CMD and trace it (and its children) from its\n"
 	  "                      exec on; the exit status is CMD's\n" },
+	{ "phys", cmd_phys, "[OPTIONS]",
+	  "physical memory per node and zone: pageblocks by migratetype and fill, pages by kind (root only)",
+	  "  -r, --range START-END  each PFN of [START, END): kind, kpageflags flags,\n"
+	  "                      free block, migratetype\n" },
 	{ "lab", cmd_lab, "[OPTIONS] [NAME]",
 	  "list the labs, or run one: a claim about memory, shown and checked",
 	  "" },

@@ -43,6 +43,7 @@ enum mmscope_view {
 	MMSCOPE_VIEW_SLAB_CACHE,	/* slabs of one cache */
 	MMSCOPE_VIEW_SLAB_ADDR,		/* address -> cache/object */
 	MMSCOPE_VIEW_PAGE,		/* one page frame and its mappers */
+	MMSCOPE_VIEW_PHYS,		/* physical memory map, or PFN list */
 	MMSCOPE_VIEW_MAX,
 };
 
@@ -84,6 +85,12 @@ enum mmscope_rec_type {
 	MMSCOPE_REC_PAGE,		/* ABI 4: mmscope page */
 	MMSCOPE_REC_PAGE_MAPPER,
 	MMSCOPE_REC_PAGE_END,
+	MMSCOPE_REC_PHYS_ZONE,		/* ABI 4: mmscope phys */
+	MMSCOPE_REC_PHYS_RUN,
+	MMSCOPE_REC_PHYS_ZONE_END,
+	MMSCOPE_REC_PHYS_NODE,
+	MMSCOPE_REC_PHYS_END,
+	MMSCOPE_REC_PHYS_PFN,
 };
 
 struct mmscope_rec_hdr {
@@ -861,6 +868,149 @@ struct mmscope_page_end {
 	__u32 why;			/* enum mmscope_page_why */
 	__u32 max_mappers;		/* the bounds in force */
 	__u32 max_vmas;
+};
+
+/* ---- physical memory map -------------------------------------------- */
+
+/*
+ * MMSCOPE_VIEW_PHYS (CAP_SYS_ADMIN only).  With @end 0, the map: per
+ * online node, per populated zone, a mmscope_phys_zone, the zone's
+ * pageblocks as mmscope_phys_run records (consecutive pageblocks of the
+ * same migratetype and fill folded), a mmscope_phys_zone_end with its
+ * counts; after a node's zones a mmscope_phys_node; last a
+ * mmscope_phys_end.  With @end > @start: every populated zone's
+ * mmscope_phys_zone (names), one mmscope_phys_pfn per PFN of [@start,
+ * @end), then the mmscope_phys_end.  Every page is one racy read
+ * (module/frame.c), as /proc/kpageflags reads it.
+ */
+
+/*
+ * What fills a pageblock: the class of all its pages when they share one
+ * (anon, file, KSM and zero pages are "user"; absent, offline and device
+ * frames and pages of another zone are "hole"); "user" also when only user
+ * and free pages are in it (compaction could empty it); else "mixed".
+ */
+enum mmscope_phys_fill {
+	MMSCOPE_FILL_FREE,
+	MMSCOPE_FILL_USER,
+	MMSCOPE_FILL_SLAB,
+	MMSCOPE_FILL_PAGETABLE,
+	MMSCOPE_FILL_RESERVED,
+	MMSCOPE_FILL_HUGETLB,
+	MMSCOPE_FILL_OTHER,
+	MMSCOPE_FILL_HOLE,
+	MMSCOPE_FILL_MIXED,
+	MMSCOPE_FILL_NR,
+};
+
+#define MMSCOPE_PHYS_FILL_NAMES {					\
+	[MMSCOPE_FILL_FREE] = "free",					\
+	[MMSCOPE_FILL_USER] = "user",					\
+	[MMSCOPE_FILL_SLAB] = "slab",					\
+	[MMSCOPE_FILL_PAGETABLE] = "pagetable",				\
+	[MMSCOPE_FILL_RESERVED] = "reserved",				\
+	[MMSCOPE_FILL_HUGETLB] = "hugetlb",				\
+	[MMSCOPE_FILL_OTHER] = "other",					\
+	[MMSCOPE_FILL_HOLE] = "hole",					\
+	[MMSCOPE_FILL_MIXED] = "mixed",					\
+}
+
+#define MMSCOPE_PHYS_MT_UNKNOWN	0xff	/* no pageblock bitmap */
+
+/* A populated zone, before its runs: what /proc/zoneinfo says of it. */
+struct mmscope_phys_zone {
+	struct mmscope_rec_hdr hdr;
+	__u32 node;
+	__u32 zone_idx;				/* index in node_zones[] */
+	char name[MMSCOPE_BUDDY_NAME_LEN];	/* "DMA32" */
+	__u64 start_pfn;
+	__u64 spanned, present, managed;	/* pages */
+	__u32 block_order;			/* pages per pageblock: 1 << it */
+	__u32 nr_mt;				/* the kernel's MIGRATE_TYPES */
+	char mt_names[MMSCOPE_BUDDY_MAX_MT][MMSCOPE_BUDDY_NAME_LEN];
+};
+
+/*
+ * Pageblocks [@start_pfn, @end_pfn) of one zone (the first and last cut
+ * to the zone's span), all of migratetype @mt and fill @fill; @kinds
+ * counts their pages by enum mmscope_frame_kind (pages of another zone
+ * inside the span count as absent).
+ */
+struct mmscope_phys_run {
+	struct mmscope_rec_hdr hdr;
+	__u64 start_pfn, end_pfn;
+	__u32 node;
+	__u32 zone_idx;
+	__u32 nr_blocks;
+	__u8 mt;				/* migratetype, or _MT_UNKNOWN */
+	__u8 fill;				/* enum mmscope_phys_fill */
+	__u8 pad[2];
+	__u64 kinds[MMSCOPE_FRAME_NR_KINDS];
+};
+
+/*
+ * After a zone's runs.  @kinds: its pages by kind, every PFN of its span
+ * whose page is in this zone (others: @foreign).  @mt_blocks: pageblocks
+ * per migratetype counted as /proc/pagetypeinfo's "Number of blocks type"
+ * counts them (the block of zone_start_pfn + k * pageblock pages, when
+ * that PFN is online and in the zone).  @fill_blocks: pageblocks by fill.
+ * @memory_blocks: memory blocks (/sys/devices/system/memory) holding one
+ * of the zone's pages.
+ */
+struct mmscope_phys_zone_end {
+	struct mmscope_rec_hdr hdr;
+	__u32 node;
+	__u32 zone_idx;
+	__u64 kinds[MMSCOPE_FRAME_NR_KINDS];
+	__u64 foreign;
+	__u64 mt_blocks[MMSCOPE_BUDDY_MAX_MT];
+	__u64 fill_blocks[MMSCOPE_FILL_NR];
+	__u64 memory_blocks;
+	__u64 scan_ns;
+};
+
+/*
+ * After a node's zones: its totals.  @memory_blocks: memory blocks holding
+ * a page of the node (the node's /sys/devices/system/node/nodeN/memoryM).
+ */
+struct mmscope_phys_node {
+	struct mmscope_rec_hdr hdr;
+	__u32 node;
+	__u32 nr_zones;				/* populated zones scanned */
+	__u64 start_pfn;			/* node_start_pfn */
+	__u64 spanned, present;			/* node_{spanned,present}_pages */
+	__u64 kinds[MMSCOPE_FRAME_NR_KINDS];
+	__u64 memory_blocks;
+};
+
+/* Last record of a phys stream (before mmscope_end). */
+struct mmscope_phys_end {
+	struct mmscope_rec_hdr hdr;
+	__u64 kinds[MMSCOPE_FRAME_NR_KINDS];	/* all zones, or the PFNs listed */
+	__u64 pfns;				/* PFNs classified */
+	__u64 scan_ns;				/* the whole scan */
+	__u64 memory_block_bytes;		/* memory_block_size_bytes() */
+	__u32 nodes;
+	__u32 zones;
+};
+
+/*
+ * One PFN (a list query).  @kpf: KPF_* bits as the running kernel's
+ * /proc/kpageflags computes them (1 << KPF_NOPAGE without a usable struct
+ * page); @buddy_pfn/@buddy_order: the free block holding it (kind free).
+ */
+struct mmscope_phys_pfn {
+	struct mmscope_rec_hdr hdr;
+	__u64 pfn;
+	__u64 kpf;
+	__u64 buddy_pfn;
+	__s32 node;				/* -1: no struct page */
+	__u32 zone_idx;
+	__u32 folio_order;
+	__u8 kind;				/* enum mmscope_frame_kind */
+	__u8 mt;				/* pageblock migratetype, _MT_UNKNOWN */
+	__u8 buddy_order;
+	__u8 pad;
 };
 
 #endif /* _UAPI_MMSCOPE_H */
