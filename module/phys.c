@@ -406,13 +406,26 @@ static int mmscope_phys_fill_cb(struct mmscope_ctx *ctx)
 			    sizeof(w->end));
 }
 
+/*
+ * The end of the PFNs a list may ask for: the last node's end, rounded up
+ * to a memory section as /proc/kpageflags rounds max_pfn (not exported).
+ */
+static unsigned long mmscope_phys_limit(void)
+{
+	unsigned long end = 0;
+	int nid;
+
+	for_each_online_node(nid)
+		end = max(end, pgdat_end_pfn(NODE_DATA(nid)));
+	return round_up(end, PAGES_PER_SECTION);
+}
+
 static int mmscope_phys_start(struct mmscope_ctx *ctx)
 {
-	/* The last PFN of the physical address space, plus one. */
-	const unsigned long limit = 1UL << (MAX_PHYSMEM_BITS - PAGE_SHIFT);
 	struct mmscope_phys_scan *w;
 
-	if (ctx->q.end && (ctx->q.start >= ctx->q.end || ctx->q.end > limit))
+	if (ctx->q.end && (ctx->q.start >= ctx->q.end ||
+			   ctx->q.end > mmscope_phys_limit()))
 		return -EINVAL;
 	if (!ctx->q.end && ctx->q.start)
 		return -EINVAL;

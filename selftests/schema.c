@@ -310,6 +310,8 @@ static const struct jcase cases[] = {
 	{ "slab", { "slab", "--addr", "@KADDR", "--json" }, ROOT, false },
 	{ "faults", { "faults", "--json", "--", "true" }, ROOT, false },
 	{ "faults", { "faults", "--json", "--summary", "--", "true" }, ROOT, false },
+	{ "phys", { "phys", "--json" }, ROOT, false },
+	{ "phys", { "phys", "--range", "0-4096", "--json" }, ROOT, false },
 	{ "lab", { "lab", "--json" }, BOTH, false },
 	{ "lab", { "lab", "vma", "--json" }, BOTH, false },
 };
@@ -628,6 +630,8 @@ TEST(text_columns_and_legends)
 		{ { "buddy", "--blocks" }, "PFN", "nr_free:" },
 		{ { "slab" }, "NAME", "USE:" },
 		{ { "faults", "--", "true" }, "TIME(s)", "LAT(us) in microseconds" },
+		{ { "phys" }, "START_PFN", "A run:" },
+		{ { "phys", "--range", "0-4096" }, "PFN", "KIND:" },
 		{ { "lab" }, "LAB", "Run one with" },
 	};
 	unsigned int i, j;

@@ -130,8 +130,7 @@ static void print_zone_text(FILE *f, const struct mmscope_phys_zone *z)
 		fmt_size(z->managed * 4096, c, sizeof(c)),
 		fmt_size(4096ULL << z->block_order, d, sizeof(d)));
 	fprintf(f, "  %-12s %-12s %7s %10s  %-11s %-9s %s\n", "START_PFN",
-		"END_PFN", "BLOCKS", "SIZE", "MIGRATETYPE", "FILL",
-		"PAGES BY KIND");
+		"END_PFN", "BLOCKS", "SIZE", "MIGRATETYPE", "FILL", "PAGES");
 }
 
 static void print_run_text(FILE *f, const struct mmscope_phys_zone *z,
@@ -154,7 +153,7 @@ static void print_zone_end_text(FILE *f, const struct mmscope_phys_zone *z,
 {
 	unsigned int i;
 
-	fprintf(f, "  pages: ");
+	fprintf(f, "\n  pages: ");
 	print_kinds(f, e->kinds, true);
 	if (e->foreign)
 		fprintf(f, "; %llu pages of another zone in the span",
@@ -217,7 +216,8 @@ static void print_map_text(FILE *f, const struct mmscope_result *res)
 		fputc('\n', f);
 	}
 	fprintf(f, "\nSizes in KiB/MiB/GiB (pages of 4 KiB; counts in parentheses are pages).\n"
-		"A run: consecutive pageblocks [START_PFN, END_PFN) of one migratetype and fill.\n"
+		"A run: consecutive pageblocks [START_PFN, END_PFN) of one migratetype and fill;\n"
+		"PAGES: its pages by kind.\n"
 		"FILL: the one class of all the block's pages (free; user = anon, file, ksm, zero;\n"
 		"slab; pagetable; reserved; hugetlb; other = kernel pages of no other kind, and\n"
 		"per-CPU free pages; hole = no struct page, or another zone's), user when only\n"
@@ -251,7 +251,7 @@ static void print_list_text(FILE *f, const struct mmscope_result *res)
 
 	zones_get(res, &zs);
 	fprintf(f, "%-12s %-9s %4s %-8s %-11s %-22s %s\n", "PFN", "KIND",
-		"NODE", "ZONE", "MIGRATETYPE", "FREE BLOCK", "FLAGS");
+		"NODE", "ZONE", "MIGRATETYPE", "BUDDY", "FLAGS");
 	for (r = NULL; (r = dev_next(res, r));) {
 		const struct mmscope_phys_pfn *p = (const void *)r;
 		const struct mmscope_phys_zone *z;
@@ -275,8 +275,8 @@ static void print_list_text(FILE *f, const struct mmscope_result *res)
 		print_flags_text(f, p->kpf);
 		fputc('\n', f);
 	}
-	fprintf(f, "\nKIND: what the frame is (free: in a free buddy block, FREE BLOCK its first\n"
-		"PFN and order; absent: no struct page).  MIGRATETYPE: of its pageblock.  FLAGS:\n"
+	fprintf(f, "\nKIND: what the frame is (free: in a free buddy block, BUDDY its first PFN\n"
+		"and order; absent: no struct page).  MIGRATETYPE: of its pageblock.  FLAGS:\n"
 		"the /proc/kpageflags bits, named as page-types names them.\n");
 }
 
