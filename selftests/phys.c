@@ -804,4 +804,30 @@ TEST(bad_ranges_refused)
 	free(out);
 }
 
+/*
+ * The KSM lab (userspace/labs/ksm.c) holds its claim: its own checks are
+ * against pagemap, /proc/kpagecount and /sys/kernel/mm/ksm, and the frame's
+ * kind against the classifier.  Every check passed is the oracle here.
+ */
+TEST(ksm_lab_claim_holds)
+{
+	struct mmt_json *doc;
+	int status;
+
+	doc = mmt_cli_doc(&status, "lab", "ksm", "--json", NULL);
+	if (!doc) {
+		char *out = mmt_cli_run(&status, NULL, "lab", "ksm", NULL);
+
+		ksft_print_msg("mmscope lab ksm (exit %d):\n%s", status,
+			       out ?: "");
+		free(out);
+	}
+	ASSERT_NE(NULL, doc);
+	EXPECT_EQ(0, status);
+	EXPECT_STREQ("pass", mmt_jstr(mmt_jget(doc, "result")));
+	EXPECT_EQ(0, mmt_jnum(mmt_jget(doc, "failed")));
+	EXPECT_LE(10, mmt_jnum(mmt_jget(doc, "passed")));
+	mmt_json_free(doc);
+}
+
 TEST_HARNESS_MAIN
