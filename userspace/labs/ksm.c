@@ -161,7 +161,7 @@ static int ksm_run(struct lab_run *lr)
 		usleep(POLL_MS * 1000);
 		waited += POLL_MS;
 	}
-	lab_say(lr, "After %.1f s, %ld full scans: pages_shared %ld, pages_sharing %ld.",
+	lab_say(lr, "After %.1f s of waiting, %ld full scans: pages_shared %ld, pages_sharing %ld.",
 		waited / 1000.0, ksm_read("full_scans") - full0,
 		ksm_read("pages_shared"), ksm_read("pages_sharing"));
 	lab_check(lr, n == NPG, "all %d pages map one PFN %#llx (pagemap)", NPG,
