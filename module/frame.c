@@ -339,6 +339,21 @@ static u8 mmscope_frame_kind(struct mmscope_frame *f, bool buddy)
  */
 int mmscope_frame_classify(unsigned long pfn, struct mmscope_frame *f)
 {
+	return mmscope_frame_read(pfn, f, 0);
+}
+
+/**
+ * mmscope_frame_read() - mmscope_frame_classify(), with less when asked
+ * @pfn:   the page frame number
+ * @f:     filled in
+ * @flags: MMSCOPE_FRAME_NO_MT: leave @migratetype MMSCOPE_MT_UNKNOWN (a
+ *	   scan reads it once per pageblock)
+ *
+ * Return: as mmscope_frame_classify().
+ */
+int mmscope_frame_read(unsigned long pfn, struct mmscope_frame *f,
+		       unsigned int flags)
+{
 	struct dev_pagemap *pgmap;
 	bool buddy = false;
 	int mt;
@@ -350,7 +365,7 @@ int mmscope_frame_classify(unsigned long pfn, struct mmscope_frame *f)
 	if (pfn >= (1UL << (MAX_PHYSMEM_BITS - PAGE_SHIFT)))
 		return -EINVAL;
 	f->section = pfn_to_section_nr(pfn);
-	mt = mmscope_pfn_migratetype(pfn);
+	mt = flags & MMSCOPE_FRAME_NO_MT ? -1 : mmscope_pfn_migratetype(pfn);
 	if (mt >= 0)
 		f->migratetype = mt;
 

@@ -55,6 +55,7 @@ struct mmscope_phys_scan {
 	struct mmscope_phys_zone_end zend;
 	struct mmscope_phys_node node;
 	unsigned long zone_last_mb, node_last_mb;	/* +1; 0: none yet */
+	unsigned int mb_shift;		/* memory block size, log2 bytes */
 	struct mmscope_phys_end end;
 };
 
@@ -138,7 +139,7 @@ static int mmscope_phys_flush_run(struct mmscope_ctx *ctx,
 static void mmscope_phys_memory_block(struct mmscope_phys_scan *w,
 				      unsigned long pfn)
 {
-	unsigned long mb = PFN_PHYS(pfn) / memory_block_size_bytes() + 1;
+	unsigned long mb = (PFN_PHYS(pfn) >> w->mb_shift) + 1;
 
 	if (w->zone_last_mb != mb) {
 		w->zone_last_mb = mb;
@@ -163,16 +164,22 @@ static int mmscope_phys_block(struct mmscope_ctx *ctx,
 	unsigned long end = min(ALIGN(start + 1, pageblock_nr_pages),
 				zone_end_pfn(zone));
 	u64 kinds[MMSCOPE_FRAME_NR_KINDS] = {};
+	unsigned long pfn, n, probe;
 	struct mmscope_frame f;
 	unsigned int classes = 0, k;
-	unsigned long pfn;
 	u8 mt = MMSCOPE_PHYS_MT_UNKNOWN, fill;
-	int err;
+	struct page *page;
+	int err, bmt;
 
-	for (pfn = start; pfn < end; pfn++) {
+	/* The block's migratetype: one read of its bitmap word. */
+	bmt = mmscope_pfn_migratetype(start);
+	if (bmt >= 0)
+		mt = bmt;
+	for (pfn = start; pfn < end; pfn += n) {
 		bool ours;
 
-		mmscope_frame_classify(pfn, &f);
+		mmscope_frame_read(pfn, &f, MMSCOPE_FRAME_NO_MT);
+		n = 1;
 		ours = f.page && f.nid == w->nid && f.zone_idx == w->zid;
 		if (f.page && !ours) {
 			w->zend.foreign++;
@@ -180,20 +187,35 @@ static int mmscope_phys_block(struct mmscope_ctx *ctx,
 			classes |= BIT(MMSCOPE_FILL_HOLE);
 			continue;
 		}
-		kinds[f.kind]++;
+		/*
+		 * The rest of a free block is free: counted from the one read
+		 * of its head, as kpageflags would find each of its pages
+		 * (free blocks never cross a zone or a memory block).
+		 */
+		if (f.kind == MMSCOPE_FRAME_FREE)
+			n = max(1UL, min(f.buddy_pfn + (1UL << f.buddy_order),
+					 end) - pfn);
+		kinds[f.kind] += n;
 		classes |= BIT(mmscope_phys_class(f.kind));
-		if (pfn == start)
-			mt = f.migratetype;
 		if (!ours)
 			continue;
-		w->zend.kinds[f.kind]++;
-		w->node.kinds[f.kind]++;
-		w->end.kinds[f.kind]++;
+		w->zend.kinds[f.kind] += n;
+		w->node.kinds[f.kind] += n;
+		w->end.kinds[f.kind] += n;
 		mmscope_phys_memory_block(w, pfn);
-		/* /proc/pagetypeinfo's probe of this block. */
-		if (!((pfn - zone_start) % pageblock_nr_pages) &&
-		    f.migratetype < MIGRATE_TYPES)
-			w->zend.mt_blocks[f.migratetype]++;
+	}
+	/*
+	 * /proc/pagetypeinfo counts the block of each zone_start_pfn + k *
+	 * pageblock_nr_pages that is online and in the zone: this block holds
+	 * at most one such PFN.
+	 */
+	probe = start + ((zone_start - start) & (pageblock_nr_pages - 1));
+	page = probe < end ? pfn_to_online_page(probe) : NULL;
+	if (page && page_to_nid(page) == w->nid &&
+	    page_zonenum(page) == w->zid) {
+		bmt = mmscope_pfn_migratetype(probe);
+		if (bmt >= 0)
+			w->zend.mt_blocks[bmt]++;
 	}
 	w->end.pfns += end - start;
 	fill = mmscope_phys_fill(classes);
@@ -433,6 +455,8 @@ static int mmscope_phys_start(struct mmscope_ctx *ctx)
 	if (!w)
 		return -ENOMEM;
 	w->list = ctx->q.end;
+	/* A power of two (memory blocks are whole sections). */
+	w->mb_shift = ilog2(memory_block_size_bytes());
 	w->pfn = ctx->q.start;
 	w->stop = ctx->q.end;
 	w->nid = first_online_node;
