@@ -71,6 +71,7 @@ int cmd_buddy(int argc, char **argv);
 int cmd_slab(int argc, char **argv);
 int cmd_faults(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
+int cmd_page(int argc, char **argv);
 
 /*
  * Errors: one line on stderr, prefixed with the program name.  error()
