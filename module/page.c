@@ -657,8 +657,11 @@ static void mmscope_page_folio(struct mmscope_page_priv *p,
 		p->nr = 0;
 		p->vmas = 0;
 		p->why = MMSCOPE_WHY_COMPLETE;
-		if (!folio_mapped(folio))
+		if (!folio_mapped(folio) && !PageReserved(page))
 			;
+		else if (!folio_mapped(folio))
+			/* Reserved memory is mapped as raw PFNs, uncounted. */
+			p->why = MMSCOPE_WHY_NO_RMAP;
 		else if (folio_test_ksm(folio))
 			p->why = MMSCOPE_WHY_KSM;
 		else if (folio_test_anon(folio))
@@ -741,8 +744,8 @@ static int mmscope_page_read(struct mmscope_page_priv *p)
 	}
 	if (f.kind == MMSCOPE_FRAME_FREE)
 		mmscope_page_buddy(rec, &f);
-	if (is_zero_pfn(pfn)) {
-		/* Mapped everywhere, and by no reverse map. */
+	if (f.kind == MMSCOPE_FRAME_ZERO) {
+		/* The (huge) zero page: mapped everywhere, by no reverse map. */
 		rec->mapcount = mmscope_page_mapcount(page_folio(page), page);
 		rec->refcount = page_ref_count(page);
 		p->why = MMSCOPE_WHY_NO_RMAP;
