@@ -657,6 +657,62 @@ TEST(memcg)
 	rmdir(CG);
 }
 
+static long ksm_counter(const char *name)
+{
+	char path[64], *s;
+	long v;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/ksm/%s", name);
+	s = mmt_read_file(path, NULL);
+	v = s ? strtol(s, NULL, 10) : -1;
+	free(s);
+	return v;
+}
+
+/*
+ * A KSM page: its mappers hang off KSM's stable tree, which the module
+ * does not walk.  It must say so (incomplete, "ksm") rather than list
+ * some and call that all; kpageflags says KSM.  Waited for by ksmd's
+ * full-scan count, not by time.
+ */
+TEST(ksm)
+{
+	long run = ksm_counter("run"), scans;
+	char *p = mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned long pfn = 0;
+	struct answer a;
+
+	if (run < 0)
+		SKIP(return, "no KSM (/sys/kernel/mm/ksm)");
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 0x77, 8 * PG);
+	ASSERT_EQ(0, madvise(p, 8 * PG, MADV_MERGEABLE));
+	ASSERT_EQ(0, mmt_write_str("/sys/kernel/mm/ksm/run", "1"));
+	/* Merging takes two scans (checksum, then merge): allow ten. */
+	scans = ksm_counter("full_scans");
+	while (ksm_counter("full_scans") < scans + 10) {
+		pfn = pfn_of(getpid(), p);
+		if (pfn && pfn == pfn_of(getpid(), p + 7 * PG))
+			break;
+		usleep(20000);
+	}
+	ASSERT_NE(0, pfn);
+	ASSERT_EQ(pfn, pfn_of(getpid(), p + 7 * PG)) TH_LOG("not merged");
+	ASSERT_EQ(0, query(0, pfn, &a));
+	EXPECT_TRUE(kpageflags(pfn) & (1ULL << KPF_KSM));
+	EXPECT_EQ(MMSCOPE_FRAME_KSM, a.page.kind);
+	EXPECT_FALSE(a.end.complete);
+	EXPECT_EQ(MMSCOPE_WHY_KSM, a.end.why);
+	munmap(p, 8 * PG);
+	if (run != 1) {
+		char v[24];
+
+		snprintf(v, sizeof(v), "%ld", run);
+		mmt_write_str("/sys/kernel/mm/ksm/run", v);
+	}
+}
+
 /* ---- every kind of frame: a sweep over physical memory ----------------- */
 
 struct zone_span {

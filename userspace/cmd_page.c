@@ -235,8 +235,10 @@ static void page_print_text(const struct mmscope_result *res,
 		printf("the frame changed while it was read: its state is partial\n");
 #undef ROW
 
-	printf("\nmappers: %llu%s\n", (unsigned long long)a->end->mappers,
-	       a->end->complete ? ", complete" : "");
+	printf("\nmappers: %llu%s (%llu VMAs searched, reverse-map lock held %.1f us at most)\n",
+	       (unsigned long long)a->end->mappers,
+	       a->end->complete ? ", complete" : "",
+	       (unsigned long long)a->end->vmas, a->end->hold_ns / 1e3);
 	if (!a->end->complete)
 		printf("INCOMPLETE: %s\n",
 		       a->end->why < MMSCOPE_WHY_NR && why_text[a->end->why] ?
