@@ -103,7 +103,6 @@
  */
 #define MMSCOPE_PAGE_HOLD_NS	(10 * NSEC_PER_MSEC)
 #define MMSCOPE_PAGE_HOLD_MIN	256
-#define MMSCOPE_PAGE_STRINGS	(2 * (PATH_MAX + 8))
 /* Mapper records allocated at first; the array grows up to max_mappers. */
 #define MMSCOPE_PAGE_MAPPERS0	32
 
@@ -134,7 +133,9 @@ MODULE_PARM_DESC(max_vmas, "page: most reverse-map VMAs visited per query (1..10
 
 /**
  * struct mmscope_page_priv - one page query
- * @rec: the page record, strings included
+ * @rec: the page record, without its strings
+ * @path: the file's path (PATH_MAX, from names_cache)
+ * @memcg: the memcg's path (PATH_MAX, from names_cache)
  * @m: the mappers found, @nr of @room
  * @nr: mappers found
  * @room: room in @m
@@ -151,6 +152,7 @@ MODULE_PARM_DESC(max_vmas, "page: most reverse-map VMAs visited per query (1..10
  */
 struct mmscope_page_priv {
 	struct mmscope_page *rec;
+	char *path, *memcg;
 	struct mmscope_page_mapper *m;
 	u32 nr, room, cap, max_vmas;
 	u64 vmas, hold_ns;
@@ -616,7 +618,7 @@ static struct folio *mmscope_page_pin(struct page *page, bool *changed)
 /* What the struct page and its folio say; @folio pinned. */
 static void mmscope_page_folio(struct mmscope_page_priv *p,
 			       struct folio *folio, struct page *page,
-			       char *strings)
+			       char *path, char *memcg)
 {
 	struct mmscope_page *rec = p->rec;
 	struct mmscope_slab_obj obj;
@@ -644,8 +646,8 @@ static void mmscope_page_folio(struct mmscope_page_priv *p,
 	    folio->mapping)
 		inode = mmscope_page_inode(folio, &busy);
 	if (inode)
-		mmscope_page_file(rec, folio, page, inode, strings, PATH_MAX);
-	mmscope_page_memcg(rec, folio, strings + rec->path_len + 1, PATH_MAX);
+		mmscope_page_file(rec, folio, page, inode, path, PATH_MAX);
+	mmscope_page_memcg(rec, folio, memcg, PATH_MAX);
 
 	/* Who maps it: again with more room while the array was too small. */
 	p->pgoff = mmscope_page_pgoff(folio, page);
@@ -693,7 +695,6 @@ static void mmscope_page_buddy(struct mmscope_page *rec,
 static int mmscope_page_read(struct mmscope_page_priv *p)
 {
 	struct mmscope_page *rec = p->rec;
-	char *strings = rec->strings;
 	unsigned long pfn = p->pfn;
 	struct mmscope_frame f;
 	struct folio *folio;
@@ -762,7 +763,7 @@ static int mmscope_page_read(struct mmscope_page_priv *p)
 		rec->mapcount = mmscope_page_mapcount(page_folio(page), page);
 		return 0;
 	}
-	mmscope_page_folio(p, folio, page, strings);
+	mmscope_page_folio(p, folio, page, p->path, p->memcg);
 	folio_put(folio);
 	return 0;
 }
@@ -782,10 +783,18 @@ static int mmscope_page_start(struct mmscope_ctx *ctx)
 		return -EINVAL;
 	p->cap = READ_ONCE(mmscope_max_mappers);
 	p->max_vmas = READ_ONCE(mmscope_max_vmas);
-	p->rec = kzalloc(sizeof(*p->rec) + MMSCOPE_PAGE_STRINGS,
-			 GFP_KERNEL_ACCOUNT);
+	/*
+	 * Nothing larger than a page, nothing from the page allocator
+	 * directly: a query should not take fresh frames (they could be the
+	 * frame asked about); the path buffers come from names_cache.
+	 */
+	p->rec = kzalloc(sizeof(*p->rec), GFP_KERNEL_ACCOUNT);
+	p->path = kmem_cache_zalloc(names_cachep, GFP_KERNEL_ACCOUNT);
+	p->memcg = kmem_cache_zalloc(names_cachep, GFP_KERNEL_ACCOUNT);
 	p->room = min_t(u32, p->cap, MMSCOPE_PAGE_MAPPERS0);
 	p->m = kvmalloc_array(p->room, sizeof(*p->m), GFP_KERNEL_ACCOUNT);
+	if (!p->path || !p->memcg)
+		return -ENOMEM;
 	return p->rec && p->m ? 0 : -ENOMEM;
 }
 
@@ -796,6 +805,10 @@ static void mmscope_page_stop(struct mmscope_ctx *ctx)
 	if (!p)
 		return;
 	kfree(p->rec);
+	if (p->path)
+		kmem_cache_free(names_cachep, p->path);
+	if (p->memcg)
+		kmem_cache_free(names_cachep, p->memcg);
 	kvfree(p->m);
 	kfree(p);
 }
@@ -834,7 +847,8 @@ static int mmscope_page_fill(struct mmscope_ctx *ctx)
 	struct mmscope_page *rec = p->rec;
 	struct mmscope_page_end end = {};
 	u64 t0 = ktime_get_ns();
-	size_t len;
+	struct mmscope_page *out;
+	size_t len, off;
 	u32 i;
 	int err;
 
@@ -852,17 +866,17 @@ static int mmscope_page_fill(struct mmscope_ctx *ctx)
 	err = mmscope_page_read(p);
 	if (err)
 		return err;
-	len = sizeof(*rec) + ALIGN(rec->path_len + 1, 8) +
-	      ALIGN(rec->memcg_len + 1, 8);
-	/* The memcg path follows the file path's padding. */
-	if (rec->memcg_len || rec->path_len)
-		memmove(rec->strings + ALIGN(rec->path_len + 1, 8),
-			rec->strings + rec->path_len + 1, rec->memcg_len + 1);
-	memset(rec->strings + rec->path_len, 0,
-	       ALIGN(rec->path_len + 1, 8) - rec->path_len);
-	memset(rec->strings + ALIGN(rec->path_len + 1, 8) + rec->memcg_len, 0,
-	       ALIGN(rec->memcg_len + 1, 8) - rec->memcg_len);
-	err = mmscope_emit(ctx, rec, MMSCOPE_REC_PAGE, len);
+	/* The record with its two strings, each NUL-terminated, 8-aligned. */
+	off = ALIGN(rec->path_len + 1, 8);
+	len = sizeof(*rec) + off + ALIGN(rec->memcg_len + 1, 8);
+	out = kzalloc(len, GFP_KERNEL_ACCOUNT);
+	if (!out)
+		return -ENOMEM;
+	memcpy(out, rec, sizeof(*rec));
+	memcpy(out->strings, p->path, rec->path_len);
+	memcpy(out->strings + off, p->memcg, rec->memcg_len);
+	err = mmscope_emit(ctx, out, MMSCOPE_REC_PAGE, len);
+	kfree(out);
 	for (i = 0; !err && i < p->nr; i++)
 		err = mmscope_emit(ctx, &p->m[i], MMSCOPE_REC_PAGE_MAPPER,
 				   sizeof(p->m[i]));
