@@ -102,18 +102,6 @@ static const char *const mmscope_mt_names[MIGRATE_TYPES] = {
 #endif
 };
 
-/**
- * mmscope_mt_name() - a migratetype's name, as /proc/pagetypeinfo prints it
- * @mt: the migratetype
- *
- * Return: the name, or "?" for a value the kernel has no name for.
- */
-const char *mmscope_mt_name(unsigned int mt)
-{
-	return mt < MIGRATE_TYPES && mmscope_mt_names[mt] ?
-	       mmscope_mt_names[mt] : "?";
-}
-
 struct mmscope_buddy_ent {
 	unsigned long pfn;
 	bool mismatch;

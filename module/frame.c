@@ -56,6 +56,33 @@
 /* The huge zero folio's PFN (kallsyms), NULL when not found. */
 static unsigned long *mmscope_huge_zero_pfn;
 
+/* The names /proc/pagetypeinfo prints (migratetype_names is not exported). */
+static const char *const mmscope_frame_mt_names[MIGRATE_TYPES] = {
+	[MIGRATE_UNMOVABLE] = "Unmovable",
+	[MIGRATE_MOVABLE] = "Movable",
+	[MIGRATE_RECLAIMABLE] = "Reclaimable",
+	[MIGRATE_HIGHATOMIC] = "HighAtomic",
+#ifdef CONFIG_CMA
+	[MIGRATE_CMA] = "CMA",
+#endif
+#ifdef CONFIG_MEMORY_ISOLATION
+	[MIGRATE_ISOLATE] = "Isolate",
+#endif
+};
+
+/**
+ * mmscope_migratetype_name() - a migratetype's name, as pagetypeinfo's
+ * @mt: a migratetype
+ *
+ * Return: "Unmovable", "Movable", ..., or "?" for a value out of range.
+ */
+const char *mmscope_migratetype_name(int mt)
+{
+	if (mt < 0 || mt >= MIGRATE_TYPES || !mmscope_frame_mt_names[mt])
+		return "?";
+	return mmscope_frame_mt_names[mt];
+}
+
 /**
  * mmscope_frame_init() - find what the classifier needs at module load
  *

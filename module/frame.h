@@ -59,5 +59,6 @@ int mmscope_frame_classify(unsigned long pfn, struct mmscope_frame *f);
 int mmscope_frame_read(unsigned long pfn, struct mmscope_frame *f,
 		       unsigned int flags);
 int mmscope_pfn_migratetype(unsigned long pfn);
+const char *mmscope_migratetype_name(int mt);
 
 #endif /* _MMSCOPE_FRAME_H */

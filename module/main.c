@@ -31,6 +31,7 @@ static const struct mmscope_view_ops *const mmscope_views[] = {
 	&mmscope_pt_view, &mmscope_pt_raw_view, &mmscope_translate_view,
 	&mmscope_buddy_view, &mmscope_buddy_blocks_view,
 	&mmscope_slab_view, &mmscope_slab_cache_view, &mmscope_slab_addr_view,
+	&mmscope_page_view,
 	&mmscope_phys_view,
 };
 
@@ -39,6 +40,7 @@ static const struct mmscope_view_ops *const mmscope_views[] = {
 static int mmscope_pid;
 static unsigned long mmscope_addr;
 static char mmscope_cache[MMSCOPE_NAME_LEN];
+static unsigned long mmscope_pfn;
 
 static int mmscope_pid_set(const char *val, const struct kernel_param *kp)
 {
@@ -71,6 +73,8 @@ module_param_named(addr, mmscope_addr, ulong, 0600);
 MODULE_PARM_DESC(addr, "address for debugfs translate and slab_addr");
 module_param_string(cache, mmscope_cache, sizeof(mmscope_cache), 0600);
 MODULE_PARM_DESC(cache, "slab cache for debugfs slab_cache");
+module_param_named(pfn, mmscope_pfn, ulong, 0600);
+MODULE_PARM_DESC(pfn, "page frame shown by debugfs page");
 
 /* ---- debugfs ------------------------------------------------------- */
 
@@ -91,6 +95,11 @@ static int mmscope_dbg_open(struct inode *inode, struct file *file)
 	if (ops->view == MMSCOPE_VIEW_TRANSLATE ||
 	    ops->view == MMSCOPE_VIEW_SLAB_ADDR)
 		ctx->q.start = READ_ONCE(mmscope_addr);
+	/* The page file shows a frame by PFN, never a process's address. */
+	if (ops->view == MMSCOPE_VIEW_PAGE) {
+		ctx->q.pid = 0;
+		ctx->q.start = READ_ONCE(mmscope_pfn);
+	}
 	kernel_param_lock(THIS_MODULE);
 	strscpy(ctx->q.name, mmscope_cache, sizeof(ctx->q.name));
 	kernel_param_unlock(THIS_MODULE);

@@ -116,8 +116,6 @@ void *mmscope_ksym(const char *name);
 
 /* slab.c: the cache and object at a kernel address (page view) */
 int mmscope_slab_obj_at(unsigned long addr, struct mmscope_slab_obj *r);
-/* buddy.c: a migratetype's name as /proc/pagetypeinfo prints it */
-const char *mmscope_mt_name(unsigned int mt);
 /* translate.c: the PFN mapped at a user address; mmap_lock held */
 int mmscope_translate_pfn(struct mm_struct *mm, unsigned long addr,
 			  u64 *pfn, u32 *level);

@@ -116,7 +116,7 @@ static int mmscope_phys_emit_zone(struct mmscope_ctx *ctx,
 
 	strscpy(rec.name, zone->name, sizeof(rec.name));
 	for (i = 0; i < MIGRATE_TYPES; i++)
-		strscpy(rec.mt_names[i], mmscope_mt_name(i),
+		strscpy(rec.mt_names[i], mmscope_migratetype_name(i),
 			sizeof(rec.mt_names[i]));
 	return mmscope_emit(ctx, &rec, MMSCOPE_REC_PHYS_ZONE, sizeof(rec));
 }
@@ -471,7 +471,7 @@ static void mmscope_phys_stop(struct mmscope_ctx *ctx)
 
 static const char *mmscope_phys_mt(u8 mt)
 {
-	return mt == MMSCOPE_PHYS_MT_UNKNOWN ? "-" : mmscope_mt_name(mt);
+	return mt == MMSCOPE_PHYS_MT_UNKNOWN ? "-" : mmscope_migratetype_name(mt);
 }
 
 static void mmscope_phys_show_kinds(struct seq_buf *s, const u64 *kinds)
@@ -518,7 +518,7 @@ static void mmscope_phys_show(struct seq_buf *s,
 		seq_buf_printf(s, " (other zone %llu)\n  blocks by migratetype:",
 			       ze->foreign);
 		for (i = 0; i < MIGRATE_TYPES; i++)
-			seq_buf_printf(s, " %s=%llu", mmscope_mt_name(i),
+			seq_buf_printf(s, " %s=%llu", mmscope_migratetype_name(i),
 				       ze->mt_blocks[i]);
 		seq_buf_printf(s, "\n  blocks by fill:");
 		for (i = 0; i < MMSCOPE_FILL_NR; i++)

@@ -71,6 +71,7 @@ int cmd_buddy(int argc, char **argv);
 int cmd_slab(int argc, char **argv);
 int cmd_faults(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
+int cmd_page(int argc, char **argv);
 int cmd_phys(int argc, char **argv);
 
 /*

@@ -15,21 +15,6 @@
 static const char *const kind_names[] = MMSCOPE_FRAME_KIND_NAMES;
 static const char *const fill_names[] = MMSCOPE_PHYS_FILL_NAMES;
 
-/* /proc/kpageflags bits, as tools/mm/page-types.c names them. */
-static const char *const kpf_names[64] = {
-	[0] = "locked", [1] = "error", [2] = "referenced", [3] = "uptodate",
-	[4] = "dirty", [5] = "lru", [6] = "active", [7] = "slab",
-	[8] = "writeback", [9] = "reclaim", [10] = "buddy", [11] = "mmap",
-	[12] = "anonymous", [13] = "swapcache", [14] = "swapbacked",
-	[15] = "compound_head", [16] = "compound_tail", [17] = "huge",
-	[18] = "unevictable", [19] = "hwpoison", [20] = "nopage", [21] = "ksm",
-	[22] = "thp", [23] = "offline", [24] = "zero_page", [25] = "idle_page",
-	[26] = "pgtable", [32] = "reserved", [33] = "mlocked",
-	[34] = "mappedtodisk", [35] = "private", [36] = "private_2",
-	[37] = "owner_private", [38] = "arch", [39] = "uncached",
-	[40] = "softdirty", [41] = "arch_2", [42] = "arch_3",
-};
-
 /* The zone records of a stream, to name zones and migratetypes. */
 struct phys_zones {
 	const struct mmscope_phys_zone *z[PHYS_MAX_ZONES];
@@ -228,20 +213,10 @@ static void print_map_text(FILE *f, const struct mmscope_result *res)
 
 static void print_flags_text(FILE *f, uint64_t kpf)
 {
-	const char *sep = "";
-	unsigned int b;
+	char buf[512];
 
-	for (b = 0; b < 64; b++) {
-		if (!(kpf & (1ULL << b)))
-			continue;
-		if (kpf_names[b])
-			fprintf(f, "%s%s", sep, kpf_names[b]);
-		else
-			fprintf(f, "%sbit%u", sep, b);
-		sep = ",";
-	}
-	if (!*sep)
-		fputc('-', f);
+	bits_str(&kpf_bits, kpf, ",", buf, sizeof(buf));
+	fputs(*buf ? buf : "-", f);
 }
 
 static void print_list_text(FILE *f, const struct mmscope_result *res)
@@ -290,21 +265,6 @@ static void json_kinds(const char *key, const __u64 *kinds)
 	for (k = 0; k < MMSCOPE_FRAME_NR_KINDS; k++)
 		json_u64(kind_names[k], kinds[k]);
 	json_obj_close();
-}
-
-static void json_flags(const char *key, uint64_t kpf)
-{
-	char name[16];
-	unsigned int b;
-
-	json_arr_open(key);
-	for (b = 0; b < 64; b++) {
-		if (!(kpf & (1ULL << b)))
-			continue;
-		snprintf(name, sizeof(name), "bit%u", b);
-		json_str(NULL, kpf_names[b] ? kpf_names[b] : name);
-	}
-	json_arr_close();
 }
 
 static void json_zone_open(const struct mmscope_phys_zone *z)
@@ -440,7 +400,7 @@ static void print_list_json(const struct mmscope_result *res)
 		json_obj_open(NULL);
 		json_u64("pfn", p->pfn);
 		json_str("kind", kind_name(p->kind));
-		json_flags("flags", p->kpf);
+		json_bits("flags", &kpf_bits, p->kpf);
 		json_u64("kpageflags", p->kpf);
 		if (p->node >= 0) {
 			json_u64("node", p->node);

@@ -843,6 +843,7 @@ enum mmscope_page_why {
 	MMSCOPE_WHY_KSM,		/* KSM page: stable tree not walked */
 	MMSCOPE_WHY_NO_RMAP,		/* mapped, but no reverse map to walk */
 	MMSCOPE_WHY_CHANGED,		/* the frame changed while searched */
+	MMSCOPE_WHY_NOMEM,		/* no memory for more mapper records */
 	MMSCOPE_WHY_NR,
 };
 
@@ -855,6 +856,7 @@ enum mmscope_page_why {
 	[MMSCOPE_WHY_KSM] = "ksm",					\
 	[MMSCOPE_WHY_NO_RMAP] = "no_rmap",				\
 	[MMSCOPE_WHY_CHANGED] = "changed",				\
+	[MMSCOPE_WHY_NOMEM] = "nomem",					\
 }
 
 /* Closes a page stream. */
