@@ -24,6 +24,7 @@
 #include <linux/pid.h>
 #include <linux/uaccess.h>
 #include "mmscope.h"
+#include "frame.h"
 
 static const struct mmscope_view_ops *const mmscope_views[] = {
 	&mmscope_vma_view,
@@ -31,6 +32,8 @@ static const struct mmscope_view_ops *const mmscope_views[] = {
 	&mmscope_buddy_view, &mmscope_buddy_blocks_view,
 	&mmscope_slab_view, &mmscope_slab_cache_view, &mmscope_slab_addr_view,
 	&mmscope_kernel_view, &mmscope_kernel_translate_view,
+	&mmscope_page_view,
+	&mmscope_phys_view,
 };
 
 /* ---- module parameters: the debugfs files' target ------------------ */
@@ -38,6 +41,7 @@ static const struct mmscope_view_ops *const mmscope_views[] = {
 static int mmscope_pid;
 static unsigned long mmscope_addr;
 static char mmscope_cache[MMSCOPE_NAME_LEN];
+static unsigned long mmscope_pfn;
 
 static int mmscope_pid_set(const char *val, const struct kernel_param *kp)
 {
@@ -70,6 +74,8 @@ module_param_named(addr, mmscope_addr, ulong, 0600);
 MODULE_PARM_DESC(addr, "address for debugfs translate and slab_addr");
 module_param_string(cache, mmscope_cache, sizeof(mmscope_cache), 0600);
 MODULE_PARM_DESC(cache, "slab cache for debugfs slab_cache");
+module_param_named(pfn, mmscope_pfn, ulong, 0600);
+MODULE_PARM_DESC(pfn, "page frame shown by debugfs page");
 
 /* ---- debugfs ------------------------------------------------------- */
 
@@ -91,6 +97,11 @@ static int mmscope_dbg_open(struct inode *inode, struct file *file)
 	    ops->view == MMSCOPE_VIEW_KERNEL_TRANSLATE ||
 	    ops->view == MMSCOPE_VIEW_SLAB_ADDR)
 		ctx->q.start = READ_ONCE(mmscope_addr);
+	/* The page file shows a frame by PFN, never a process's address. */
+	if (ops->view == MMSCOPE_VIEW_PAGE) {
+		ctx->q.pid = 0;
+		ctx->q.start = READ_ONCE(mmscope_pfn);
+	}
 	kernel_param_lock(THIS_MODULE);
 	strscpy(ctx->q.name, mmscope_cache, sizeof(ctx->q.name));
 	kernel_param_unlock(THIS_MODULE);
@@ -286,6 +297,7 @@ static int __init mmscope_init(void)
 	if (err)
 		return err;
 	mmscope_slab_init();
+	mmscope_frame_init();
 	err = misc_register(&mmscope_misc);
 	if (err) {
 		mmscope_target_exit();

@@ -32,6 +32,7 @@ struct mmscope_ctx;
  * @name:	debugfs file name, equal to the CLI subcommand name
  * @view:	enum mmscope_view served through the device
  * @needs_mm:	the view inspects a process (ctx->mm is set before ->fill)
+ * @mm_if_pid:	the view inspects a process when the query names one
  * @root_only:	the whole view needs CAP_SYS_ADMIN (kernel addresses/PFNs)
  * @flags:	query flags forced when opened through debugfs (e.g. raw)
  * @buf_size:	output buffer to start with (0: one page, grown on demand)
@@ -44,6 +45,7 @@ struct mmscope_view_ops {
 	const char *name;
 	enum mmscope_view view;
 	bool needs_mm;
+	bool mm_if_pid;
 	bool root_only;
 	u32 flags;
 	size_t buf_size;
@@ -110,6 +112,13 @@ struct mm_struct *mmscope_mm_get(struct mmscope_ctx *ctx, int *err);
 
 /* slab.c: resolve the slab views at load (never fails; logs the outcome) */
 void mmscope_slab_init(void);
+void *mmscope_ksym(const char *name);
+
+/* slab.c: the cache and object at a kernel address (page view) */
+int mmscope_slab_obj_at(unsigned long addr, struct mmscope_slab_obj *r);
+/* translate.c: the PFN mapped at a user address; mmap_lock held */
+int mmscope_translate_pfn(struct mm_struct *mm, unsigned long addr,
+			  u64 *pfn, u32 *level);
 
 /* Views, each in its own file. */
 extern const struct mmscope_view_ops mmscope_vma_view;
@@ -122,5 +131,7 @@ extern const struct mmscope_view_ops mmscope_pt_view, mmscope_pt_raw_view,
 	mmscope_translate_view;
 extern const struct mmscope_view_ops mmscope_kernel_view,
 	mmscope_kernel_translate_view;
+extern const struct mmscope_view_ops mmscope_page_view;
+extern const struct mmscope_view_ops mmscope_phys_view;
 
 #endif /* _MMSCOPE_H */

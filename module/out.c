@@ -225,7 +225,7 @@ int mmscope_ctx_start(struct mmscope_ctx *ctx, struct file *file)
 	ctx->privileged = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
 	if (ops->root_only && !ctx->privileged)
 		return -EPERM;
-	if (ops->needs_mm) {
+	if (ops->needs_mm || (ops->mm_if_pid && ctx->q.pid)) {
 		err = mmscope_target_mm(ctx->q.pid, file->f_cred, &ctx->mm);
 		if (err)
 			return err;

@@ -366,12 +366,18 @@ out:
 	return err;
 }
 
-/*
- * The address of a kernel data symbol.  register_kprobe() looks the name up
- * in kallsyms and stores the result in kp.addr before it finds that the
- * address is not text and refuses it.
+/**
+ * mmscope_ksym() - the address of a kernel data symbol that is not exported
+ * @name: the symbol
+ *
+ * register_kprobe() looks the name up in kallsyms and stores the result in
+ * kp.addr before it finds that the address is not text and refuses it.
+ * The address is kept only if sprint_symbol() names it exactly.  Callers
+ * check what they find there against live data before following it.
+ *
+ * Return: the address, or NULL (not found, or text).
  */
-static void *mmscope_ksym(const char *name)
+void *mmscope_ksym(const char *name)
 {
 	struct kprobe kp = { .symbol_name = name };
 	char buf[KSYM_SYMBOL_LEN];
@@ -1732,10 +1738,8 @@ static int mmscope_slab_kfence(unsigned long addr, struct mmscope_slab_obj *r)
 	return 0;
 }
 
-static int mmscope_slab_lookup(struct mmscope_ctx *ctx,
-			       struct mmscope_slab_obj *r)
+static int mmscope_slab_lookup(unsigned long addr, struct mmscope_slab_obj *r)
 {
-	unsigned long addr = ctx->q.start;
 	struct folio *folio;
 	struct page *page;
 	void *slab, *s, *base;
@@ -1788,7 +1792,7 @@ static int mmscope_slab_addr_fill(struct mmscope_ctx *ctx)
 		return mmscope_slab_unavailable(ctx);
 	if (mutex_lock_killable(mmscope_slab_mutex))
 		return -EINTR;
-	err = mmscope_slab_lookup(ctx, &r);
+	err = mmscope_slab_lookup(ctx->q.start, &r);
 	mutex_unlock(mmscope_slab_mutex);
 	if (err && ctx->text)
 		return mmscope_printf(ctx, "# 0x%llx: %s\n", ctx->q.start,
@@ -1797,6 +1801,30 @@ static int mmscope_slab_addr_fill(struct mmscope_ctx *ctx)
 	if (err)
 		return err;
 	return mmscope_emit(ctx, &r, MMSCOPE_REC_SLAB_OBJ, sizeof(r));
+}
+
+/**
+ * mmscope_slab_obj_at() - the cache and object holding a kernel address
+ * @addr: a kernel address (of the direct map: a slab page's)
+ * @r: filled as the slab_addr view fills its record
+ *
+ * For the page view: resolves the slab views first if they are not yet,
+ * then looks @addr up under slab_mutex, as the slab_addr view does.
+ *
+ * Return: 0, -ENXIO when @addr is not in a slab, -EINTR, or why the slab
+ * views are unavailable (-errno).
+ */
+int mmscope_slab_obj_at(unsigned long addr, struct mmscope_slab_obj *r)
+{
+	int err = mmscope_slab_ready();
+
+	if (err)
+		return err;
+	if (mutex_lock_killable(mmscope_slab_mutex))
+		return -EINTR;
+	err = mmscope_slab_lookup(addr, r);
+	mutex_unlock(mmscope_slab_mutex);
+	return err;
 }
 
 static void mmscope_slab_show_flags(struct seq_buf *sb, u32 flags)

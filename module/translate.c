@@ -210,6 +210,44 @@ static int mmscope_xlate_walk(struct mm_struct *mm, unsigned long addr,
 	return 0;
 }
 
+/**
+ * mmscope_translate_pfn() - the page frame mapped at a user address
+ * @mm: the address space, its mmap_lock held for read
+ * @addr: the user address
+ * @pfn: set to the PFN of the 4 KiB page holding @addr
+ * @level: set to the level of the leaf (enum mmscope_pt_level)
+ *
+ * The translate view's own walk, for the views that start from an address
+ * (mmscope page --pid).  A PROT_NONE leaf maps its page too.
+ *
+ * Return: 0, -ENXIO when no page is mapped at @addr (no VMA, empty, swap,
+ * or it changed under the walk), -EINVAL for an address above TASK_SIZE,
+ * -ENOMEM.
+ */
+int mmscope_translate_pfn(struct mm_struct *mm, unsigned long addr,
+			  u64 *pfn, u32 *level)
+{
+	struct mmscope_xlate *x;
+	unsigned long size;
+	int err;
+
+	if (addr >= TASK_SIZE_MAX)
+		return -EINVAL;
+	x = kzalloc(sizeof(*x), GFP_KERNEL_ACCOUNT);
+	if (!x)
+		return -ENOMEM;
+	err = mmscope_xlate_walk(mm, addr, x);
+	if (!err && x->stop != MMSCOPE_STOP_LEAF)
+		err = -ENXIO;
+	if (!err) {
+		size = mmscope_pt_level_size(x->stop_level);
+		*pfn = x->last.pfn + ((addr & (size - 1)) >> PAGE_SHIFT);
+		*level = x->stop_level;
+	}
+	kfree(x);
+	return err;
+}
+
 /*
  * Is @vma memfd_secret(2) memory?  vma_is_secretmem() and secretmem_aops
  * are not exported to modules (6.1 and 6.12 alike), but every secretmem

@@ -439,3 +439,73 @@ int mmscope_walk_lockless(struct mmscope_walk *walk, unsigned long start,
 	walk->lockless = false;
 	return err;
 }
+
+/**
+ * mmscope_walk_lookup() - the leaf entry that maps one address
+ * @mm: the address space
+ * @addr: a user address
+ * @e: the leaf entry, decoded (set when the return value is a level)
+ *
+ * One address, read level by level as the walker reads a range: each
+ * entry read once, the next table derived from the value read, the PTE
+ * read inside rcu_read_lock() with the pmd read again after it (see the
+ * top of this file; a pmd that changed twice gives -EAGAIN).  No
+ * mmap_lock is needed or taken: the caller keeps the upper tables of @addr
+ * alive some other way, for the reverse map by holding the anon_vma or
+ * i_mmap lock of a VMA of @mm covering @addr (free_pgtables() unlinks a
+ * VMA from both before it frees its tables; shared hugetlb PMD tables are
+ * unshared only under i_mmap_rwsem held for write).  It does not sleep.
+ *
+ * Return: the level of a present or PROT_NONE leaf (MMSCOPE_PT_PUD ..
+ * MMSCOPE_PT_PTE), -ENOENT when nothing present maps @addr, -EAGAIN.
+ */
+int mmscope_walk_lookup(struct mm_struct *mm, unsigned long addr,
+			struct mmscope_pt_entry *e)
+{
+	pgd_t *pgdp = pgd_offset(mm, addr);
+	pgd_t pgd = mmscope_pgdp_get(pgdp);
+	p4d_t p4d;
+	pud_t pud;
+	pmd_t *pmdp, pmd;
+	pte_t pte;
+	int tries, level = -ENOENT;
+	bool same;
+
+	if (pgtable_l5_enabled() &&
+	    mmscope_pt_kind(pgd_val(pgd), MMSCOPE_PT_PGD) != MMSCOPE_PTK_TABLE)
+		return -ENOENT;
+	p4d = mmscope_p4dp_get(mmscope_p4d_offset(pgdp, pgd, addr));
+	if (mmscope_pt_kind(p4d_val(p4d), MMSCOPE_PT_P4D) != MMSCOPE_PTK_TABLE)
+		return -ENOENT;
+	pud = mmscope_pudp_get(p4d_pgtable(p4d) + pud_index(addr));
+	mmscope_pt_decode(pud_val(pud), MMSCOPE_PT_PUD, e);
+	if (e->kind != MMSCOPE_PTK_TABLE)
+		goto leaf;
+	pmdp = pud_pgtable(pud) + pmd_index(addr);
+	for (tries = 0; tries < 2; tries++) {
+		rcu_read_lock();
+		pmd = mmscope_pmdp_get_lockless(pmdp);
+		if (mmscope_pt_kind(pmd_val(pmd), MMSCOPE_PT_PMD) !=
+		    MMSCOPE_PTK_TABLE) {
+			rcu_read_unlock();
+			mmscope_pt_decode(pmd_val(pmd), MMSCOPE_PT_PMD, e);
+			level = MMSCOPE_PT_PMD;
+			goto leaf;
+		}
+		pte = ptep_get((pte_t *)pmd_page_vaddr(pmd) + pte_index(addr));
+		same = pmd_same(pmd, mmscope_pmdp_get_lockless(pmdp));
+		rcu_read_unlock();
+		if (same) {
+			mmscope_pt_decode(pte_val(pte), MMSCOPE_PT_PTE, e);
+			level = MMSCOPE_PT_PTE;
+			goto leaf;
+		}
+	}
+	return -EAGAIN;
+leaf:
+	if (level == -ENOENT)
+		level = MMSCOPE_PT_PUD;
+	if (e->kind != MMSCOPE_PTK_PRESENT && e->kind != MMSCOPE_PTK_PROTNONE)
+		return -ENOENT;
+	return level;
+}

@@ -13,6 +13,7 @@
 #include "uapi/mmscope.h"
 
 struct mmscope_walk;
+struct mmscope_pt_entry;
 
 /**
  * struct mmscope_walk_ops - callbacks of one walk
@@ -79,6 +80,8 @@ int mmscope_walk_range(struct mmscope_walk *walk, unsigned long start,
 		       unsigned long end);
 int mmscope_walk_lockless(struct mmscope_walk *walk, unsigned long start,
 			  unsigned long end);
+int mmscope_walk_lookup(struct mm_struct *mm, unsigned long addr,
+			struct mmscope_pt_entry *e);
 
 /* Decoding of one entry (any level), in pte_decode.c. */
 struct mmscope_pt_entry {

@@ -312,6 +312,10 @@ static const struct jcase cases[] = {
 	{ "slab", { "slab", "--addr", "@KADDR", "--json" }, ROOT, false },
 	{ "faults", { "faults", "--json", "--", "true" }, ROOT, false },
 	{ "faults", { "faults", "--json", "--summary", "--", "true" }, ROOT, false },
+	{ "page", { "page", "--pid", "@PID", "@ADDR", "--json" }, ROOT, false },
+	{ "page", { "page", "--phys", "0x100000", "--json" }, ROOT, false },
+	{ "phys", { "phys", "--json" }, ROOT, false },
+	{ "phys", { "phys", "--range", "0-4096", "--json" }, ROOT, false },
 	{ "lab", { "lab", "--json" }, BOTH, false },
 	{ "lab", { "lab", "vma", "--json" }, BOTH, false },
 };
@@ -631,6 +635,8 @@ TEST(text_columns_and_legends)
 		{ { "buddy", "--blocks" }, "PFN", "nr_free:" },
 		{ { "slab" }, "NAME", "USE:" },
 		{ { "faults", "--", "true" }, "TIME(s)", "LAT(us) in microseconds" },
+		{ { "phys" }, "START_PFN", "A run:" },
+		{ { "phys", "--range", "0-4096" }, "PFN", "KIND:" },
 		{ { "lab" }, "LAB", "Run one with" },
 	};
 	unsigned int i, j;

@@ -72,6 +72,8 @@ int cmd_slab(int argc, char **argv);
 int cmd_faults(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
+int cmd_page(int argc, char **argv);
+int cmd_phys(int argc, char **argv);
 
 /*
  * Errors: one line on stderr, prefixed with the program name.  error()
@@ -132,5 +134,8 @@ void slab_print_text(FILE *f, const struct mmscope_result *res, int key);
 int buddy_fetch(bool blocks, struct mmscope_result *res);
 void buddy_print_text(FILE *f, const struct mmscope_result *res);
 void buddy_print_json(const struct mmscope_result *res, bool blocks);
+
+/* cmd_phys.c: the map (@end 0) or the PFNs [@start, @end). */
+int phys_fetch(uint64_t start, uint64_t end, struct mmscope_result *res);
 
 #endif

@@ -21,6 +21,7 @@ static const struct lab *const lab_table[] = {
 	&lab_vma,
 	&lab_buddy,
 	&lab_slab,
+	&lab_ksm,
 };
 
 #define NLABS (sizeof(lab_table) / sizeof(lab_table[0]))

@@ -56,6 +56,14 @@ static const struct cmd cmds[] = {
 	  "      --kprobe        kprobes instead of fentry/fexit\n"
 	  "  -- CMD [ARGS...]    run CMD and trace it (and its children) from its\n"
 	  "                      exec on; the exit status is CMD's\n" },
+	{ "page", cmd_page, "[OPTIONS] PFN | --phys ADDR | --pid PID ADDR",
+	  "one page frame: what it is, and every process and address mapping it (root only)",
+	  "      --phys          the argument is a physical address, not a PFN\n"
+	  "      --pid PID       the frame mapped at virtual address ADDR of process PID\n" },
+	{ "phys", cmd_phys, "[OPTIONS]",
+	  "physical memory per node and zone: pageblocks by migratetype and fill, pages by kind (root only)",
+	  "  -r, --range START-END  each PFN of [START, END): kind, kpageflags flags,\n"
+	  "                      free block, migratetype\n" },
 	{ "lab", cmd_lab, "[OPTIONS] [NAME]",
 	  "list the labs, or run one: a claim about memory, shown and checked",
 	  "" },

@@ -24,6 +24,23 @@ static const char *const page_bit_names[] = {
 };
 TABLE(page_bits, page_bit_names);
 
+/*
+ * /proc/kpageflags bits (KPF_*), named as tools/mm/page-types names them;
+ * 32 and up are the kernel-internal ones kpageflags reports too (34 was
+ * KPF_MAPPEDTODISK before v6.9, 39 KPF_UNCACHED before v6.11).
+ */
+static const char *const kpf_names[] = {
+	"locked", "error", "referenced", "uptodate", "dirty", "lru",
+	"active", "slab", "writeback", "reclaim", "buddy", "mmap",
+	"anonymous", "swapcache", "swapbacked", "compound_head",
+	"compound_tail", "huge", "unevictable", "hwpoison", "nopage", "ksm",
+	"thp", "offline", "zero_page", "idle_page", "pgtable", NULL, NULL,
+	NULL, NULL, NULL, "reserved", "mlocked", "owner_2", "private",
+	"private_2", "owner_private", "arch", "uncached", "softdirty",
+	"arch_2", "arch_3",
+};
+TABLE(kpf_bits, kpf_names);
+
 static const char *const fault_flag_names[MMSCOPE_FF_NR] = {
 	"write", "mkwrite", "allow_retry", "retry_nowait", "killable",
 	"tried", "user", "remote", "instruction", "interruptible", "unshare",

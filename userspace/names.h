@@ -19,6 +19,7 @@ extern const struct bit_names page_bits;	/* enum mmscope_page_bits */
 extern const struct bit_names fault_flag_bits;	/* enum mmscope_fault_flags */
 extern const struct bit_names fault_result_bits; /* enum mmscope_fault_result */
 extern const struct bit_names slab_flag_bits;	/* enum mmscope_slab_flags */
+extern const struct bit_names kpf_bits;		/* /proc/kpageflags KPF_* */
 
 /*
  * vm_flags (a raw value from the BPF program) as smaps' VmFlags mnemonics

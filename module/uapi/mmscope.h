@@ -24,7 +24,7 @@
 #include <linux/ioctl.h>
 #endif
 
-#define MMSCOPE_ABI_VERSION	3
+#define MMSCOPE_ABI_VERSION	4
 #define MMSCOPE_DEV_NAME	"mmscope"
 #define MMSCOPE_NAME_LEN	64
 /*
@@ -44,6 +44,8 @@ enum mmscope_view {
 	MMSCOPE_VIEW_SLAB_ADDR,		/* address -> cache/object */
 	MMSCOPE_VIEW_KERNEL,		/* the kernel page tables (root) */
 	MMSCOPE_VIEW_KERNEL_TRANSLATE,	/* one kernel address (root) */
+	MMSCOPE_VIEW_PAGE,		/* one page frame and its mappers */
+	MMSCOPE_VIEW_PHYS,		/* physical memory map, or PFN list */
 	MMSCOPE_VIEW_MAX,
 };
 
@@ -86,6 +88,15 @@ enum mmscope_rec_type {
 	MMSCOPE_REC_KERNEL_WX,
 	MMSCOPE_REC_KERNEL_REGION,
 	MMSCOPE_REC_KERNEL_SUMMARY,
+	MMSCOPE_REC_PAGE,		/* ABI 4: mmscope page */
+	MMSCOPE_REC_PAGE_MAPPER,
+	MMSCOPE_REC_PAGE_END,
+	MMSCOPE_REC_PHYS_ZONE,		/* ABI 4: mmscope phys */
+	MMSCOPE_REC_PHYS_RUN,
+	MMSCOPE_REC_PHYS_ZONE_END,
+	MMSCOPE_REC_PHYS_NODE,
+	MMSCOPE_REC_PHYS_END,
+	MMSCOPE_REC_PHYS_PFN,
 };
 
 struct mmscope_rec_hdr {
@@ -480,6 +491,49 @@ struct mmscope_kernel_summary {
 	__u32 nr_regions;
 	__u32 pad;
 };
+/* ---- page frames ---------------------------------------------------- */
+
+/*
+ * What a page frame is, one word (module/frame.c decides, in this order of
+ * precedence: a frame that is two things is the first).  ZERO: the shared
+ * zero page or the huge zero folio; FREE: inside a free buddy block (pages
+ * on a per-CPU list are not PageBuddy and count as OTHER, as kpageflags
+ * shows them with no flag); FILE: page cache, shmem included; DEVICE,
+ * OFFLINE (a section offline, or a PageOffline page) and ABSENT (no struct
+ * page: a memory hole) have no usable struct page but PageOffline ones.
+ */
+enum mmscope_frame_kind {
+	MMSCOPE_FRAME_FREE,
+	MMSCOPE_FRAME_SLAB,
+	MMSCOPE_FRAME_ANON,
+	MMSCOPE_FRAME_FILE,
+	MMSCOPE_FRAME_PAGETABLE,
+	MMSCOPE_FRAME_RESERVED,
+	MMSCOPE_FRAME_ZERO,
+	MMSCOPE_FRAME_KSM,
+	MMSCOPE_FRAME_HUGETLB,
+	MMSCOPE_FRAME_DEVICE,
+	MMSCOPE_FRAME_OFFLINE,
+	MMSCOPE_FRAME_OTHER,
+	MMSCOPE_FRAME_ABSENT,
+	MMSCOPE_FRAME_NR_KINDS,
+};
+
+#define MMSCOPE_FRAME_KIND_NAMES {					\
+	[MMSCOPE_FRAME_FREE] = "free",					\
+	[MMSCOPE_FRAME_SLAB] = "slab",					\
+	[MMSCOPE_FRAME_ANON] = "anon",					\
+	[MMSCOPE_FRAME_FILE] = "file",					\
+	[MMSCOPE_FRAME_PAGETABLE] = "pagetable",			\
+	[MMSCOPE_FRAME_RESERVED] = "reserved",				\
+	[MMSCOPE_FRAME_ZERO] = "zero",					\
+	[MMSCOPE_FRAME_KSM] = "ksm",					\
+	[MMSCOPE_FRAME_HUGETLB] = "hugetlb",				\
+	[MMSCOPE_FRAME_DEVICE] = "device",				\
+	[MMSCOPE_FRAME_OFFLINE] = "offline",				\
+	[MMSCOPE_FRAME_OTHER] = "other",				\
+	[MMSCOPE_FRAME_ABSENT] = "absent",				\
+}
 
 /* ---- buddy allocator ------------------------------------------------ */
 
@@ -772,6 +826,273 @@ struct mmscope_fault {
 	__u32 pad;
 	char comm[MMSCOPE_COMM_LEN];
 	char file[MMSCOPE_FILE_LEN];	/* dentry name of vm_file */
+};
+
+/* ---- one page frame ------------------------------------------------- */
+
+/*
+ * MMSCOPE_VIEW_PAGE (CAP_SYS_ADMIN only).  The query names the frame by
+ * PFN (@start, @pid 0), or by a virtual address @start of process @pid:
+ * the frame its page table maps there.  The stream: one mmscope_page, one
+ * mmscope_page_mapper per mapping found through the reverse map, one
+ * mmscope_page_end.
+ */
+
+/* mmscope_page.bits */
+enum mmscope_page_rec_bits {
+	MMSCOPE_PAGE_STRUCT = 1 << 0,	/* has an online struct page */
+	MMSCOPE_PAGE_LARGE = 1 << 1,	/* in a large folio */
+	MMSCOPE_PAGE_PARTIAL = 1 << 2,	/* large folio, partially mapped */
+	MMSCOPE_PAGE_BUDDY = 1 << 3,	/* buddy_* valid: inside a free block */
+	MMSCOPE_PAGE_SLAB = 1 << 4,	/* slab_cache, slab_object valid */
+	MMSCOPE_PAGE_FILE = 1 << 5,	/* file_* valid (page cache) */
+	MMSCOPE_PAGE_MEMCG = 1 << 6,	/* charged: memcg_ino and path valid */
+	MMSCOPE_PAGE_ANON_EXCL = 1 << 7,	/* anon page mapped exclusively */
+	MMSCOPE_PAGE_CHANGED = 1 << 8,	/* changed while read: state partial */
+	MMSCOPE_PAGE_BLOCK = 1 << 9,	/* memory_block valid */
+	MMSCOPE_PAGE_ZONE = 1 << 10,	/* node, zone, pageblock valid */
+};
+
+#define MMSCOPE_PAGE_NAME_LEN	16
+
+/*
+ * One page frame.  @flags are /proc/kpageflags bits (KPF_*,
+ * linux/kernel-page-flags.h) as the running kernel computes them for this
+ * PFN; @mapcount is /proc/kpagecount's (the page's own mappings plus those
+ * of its whole folio), @refcount the folio's (mmscope's own reference not
+ * counted).  The record ends with two NUL-terminated strings, each
+ * zero-padded to 8 bytes: the file's path (@path_len bytes) then the
+ * memcg's path (@memcg_len bytes); an empty string when not known.
+ */
+struct mmscope_page {
+	struct mmscope_rec_hdr hdr;
+	__u64 pfn;
+	__u64 phys;
+	__u64 flags;			/* 1ULL << KPF_* */
+	__u64 section;			/* memory section number */
+	__u64 memory_block;		/* /sys/devices/system/memory/memoryN */
+	__u64 pageblock_pfn;		/* first PFN of its pageblock */
+	__u64 folio_pfn;		/* head of its folio */
+	__u64 buddy_pfn;		/* free block's first PFN (BUDDY) */
+	__u64 file_inode;		/* inode number (FILE) */
+	__u64 file_index;		/* page index in the file (FILE) */
+	__u64 file_dev;			/* st_dev, new_encode_dev() (FILE) */
+	__u64 memcg_ino;		/* cgroup inode, as /proc/kpagecgroup */
+	__u64 vaddr;			/* the address asked about (pid query) */
+	__s32 pid;			/* the process asked about, or 0 */
+	__s32 node;			/* -1: none */
+	__u32 zone_idx;
+	__u32 kind;			/* enum mmscope_frame_kind */
+	__s32 refcount;
+	__s32 mapcount;
+	__u32 folio_order;
+	__u32 bits;			/* enum mmscope_page_rec_bits */
+	__u32 pageblock_mt;		/* migratetype of its pageblock */
+	__u32 buddy_order;
+	__u32 buddy_mt;			/* migratetype of the free block */
+	__u32 slab_object;		/* object index in its slab (SLAB) */
+	__u32 path_len;			/* strlen(file path) */
+	__u32 memcg_len;		/* strlen(memcg path) */
+	__u32 vaddr_level;		/* enum mmscope_pt_level (pid query) */
+	__u32 pad;
+	char zone[MMSCOPE_PAGE_NAME_LEN];	/* "DMA32", as zoneinfo */
+	char pageblock_mt_name[MMSCOPE_PAGE_NAME_LEN]; /* as pagetypeinfo */
+	char buddy_mt_name[MMSCOPE_PAGE_NAME_LEN];
+	char slab_cache[MMSCOPE_NAME_LEN];
+	char strings[];			/* file path, memcg path */
+};
+
+/* One (process, address) whose page table maps the frame. */
+struct mmscope_page_mapper {
+	struct mmscope_rec_hdr hdr;
+	__u64 addr;			/* virtual address of the frame */
+	__s32 pid;			/* reader's PID namespace; 0: none */
+	__u32 level;			/* enum mmscope_pt_level of the leaf */
+	__u32 flags;			/* enum mmscope_pt_flags of the entry */
+	__u32 pad;
+	char comm[MMSCOPE_COMM_LEN];
+};
+
+/* Why the mapper list may be incomplete (mmscope_page_end.reason). */
+enum mmscope_page_why {
+	MMSCOPE_WHY_COMPLETE,		/* every mapper listed */
+	MMSCOPE_WHY_MAX_MAPPERS,	/* the max_mappers bound */
+	MMSCOPE_WHY_MAX_VMAS,		/* the max_vmas bound */
+	MMSCOPE_WHY_HOLD,		/* the lock-hold bound */
+	MMSCOPE_WHY_BUSY,		/* rmap lock or folio lock not taken */
+	MMSCOPE_WHY_KSM,		/* KSM page: stable tree not walked */
+	MMSCOPE_WHY_NO_RMAP,		/* mapped, but no reverse map to walk */
+	MMSCOPE_WHY_CHANGED,		/* the frame changed while searched */
+	MMSCOPE_WHY_NOMEM,		/* no memory for more mapper records */
+	MMSCOPE_WHY_NR,
+};
+
+#define MMSCOPE_PAGE_WHY_NAMES {					\
+	[MMSCOPE_WHY_COMPLETE] = "complete",				\
+	[MMSCOPE_WHY_MAX_MAPPERS] = "max_mappers",			\
+	[MMSCOPE_WHY_MAX_VMAS] = "max_vmas",				\
+	[MMSCOPE_WHY_HOLD] = "lock_hold",				\
+	[MMSCOPE_WHY_BUSY] = "busy",					\
+	[MMSCOPE_WHY_KSM] = "ksm",					\
+	[MMSCOPE_WHY_NO_RMAP] = "no_rmap",				\
+	[MMSCOPE_WHY_CHANGED] = "changed",				\
+	[MMSCOPE_WHY_NOMEM] = "nomem",					\
+}
+
+/* Closes a page stream. */
+struct mmscope_page_end {
+	struct mmscope_rec_hdr hdr;
+	__u64 mappers;			/* mapper records sent */
+	__u64 vmas;			/* candidate VMAs visited */
+	__u64 hold_ns;			/* rmap lock held, longest hold */
+	__u64 total_ns;			/* the whole query */
+	__u32 complete;			/* every mapper is listed */
+	__u32 why;			/* enum mmscope_page_why */
+	__u32 max_mappers;		/* the bounds in force */
+	__u32 max_vmas;
+};
+
+/* ---- physical memory map -------------------------------------------- */
+
+/*
+ * MMSCOPE_VIEW_PHYS (CAP_SYS_ADMIN only).  With @end 0, the map: per
+ * online node, per populated zone, a mmscope_phys_zone, the zone's
+ * pageblocks as mmscope_phys_run records (consecutive pageblocks of the
+ * same migratetype and fill folded), a mmscope_phys_zone_end with its
+ * counts; after a node's zones a mmscope_phys_node; last a
+ * mmscope_phys_end.  With @end > @start: every populated zone's
+ * mmscope_phys_zone (names), one mmscope_phys_pfn per PFN of [@start,
+ * @end), then the mmscope_phys_end.  Every page is one racy read
+ * (module/frame.c), as /proc/kpageflags reads it.
+ */
+
+/*
+ * What fills a pageblock: the class of all its pages when they share one
+ * (anon, file, KSM and zero pages are "user"; absent, offline and device
+ * frames and pages of another zone are "hole"); "user" also when only user
+ * and free pages are in it (compaction could empty it); else "mixed".
+ */
+enum mmscope_phys_fill {
+	MMSCOPE_FILL_FREE,
+	MMSCOPE_FILL_USER,
+	MMSCOPE_FILL_SLAB,
+	MMSCOPE_FILL_PAGETABLE,
+	MMSCOPE_FILL_RESERVED,
+	MMSCOPE_FILL_HUGETLB,
+	MMSCOPE_FILL_OTHER,
+	MMSCOPE_FILL_HOLE,
+	MMSCOPE_FILL_MIXED,
+	MMSCOPE_FILL_NR,
+};
+
+#define MMSCOPE_PHYS_FILL_NAMES {					\
+	[MMSCOPE_FILL_FREE] = "free",					\
+	[MMSCOPE_FILL_USER] = "user",					\
+	[MMSCOPE_FILL_SLAB] = "slab",					\
+	[MMSCOPE_FILL_PAGETABLE] = "pagetable",				\
+	[MMSCOPE_FILL_RESERVED] = "reserved",				\
+	[MMSCOPE_FILL_HUGETLB] = "hugetlb",				\
+	[MMSCOPE_FILL_OTHER] = "other",					\
+	[MMSCOPE_FILL_HOLE] = "hole",					\
+	[MMSCOPE_FILL_MIXED] = "mixed",					\
+}
+
+#define MMSCOPE_PHYS_MT_UNKNOWN	0xff	/* no pageblock bitmap */
+
+/* A populated zone, before its runs: what /proc/zoneinfo says of it. */
+struct mmscope_phys_zone {
+	struct mmscope_rec_hdr hdr;
+	__u32 node;
+	__u32 zone_idx;				/* index in node_zones[] */
+	char name[MMSCOPE_BUDDY_NAME_LEN];	/* "DMA32" */
+	__u64 start_pfn;
+	__u64 spanned, present, managed;	/* pages */
+	__u32 block_order;			/* pages per pageblock: 1 << it */
+	__u32 nr_mt;				/* the kernel's MIGRATE_TYPES */
+	char mt_names[MMSCOPE_BUDDY_MAX_MT][MMSCOPE_BUDDY_NAME_LEN];
+};
+
+/*
+ * Pageblocks [@start_pfn, @end_pfn) of one zone (the first and last cut
+ * to the zone's span), all of migratetype @mt and fill @fill; @kinds
+ * counts their pages by enum mmscope_frame_kind (pages of another zone
+ * inside the span count as absent).
+ */
+struct mmscope_phys_run {
+	struct mmscope_rec_hdr hdr;
+	__u64 start_pfn, end_pfn;
+	__u32 node;
+	__u32 zone_idx;
+	__u32 nr_blocks;
+	__u8 mt;				/* migratetype, or _MT_UNKNOWN */
+	__u8 fill;				/* enum mmscope_phys_fill */
+	__u8 pad[2];
+	__u64 kinds[MMSCOPE_FRAME_NR_KINDS];
+};
+
+/*
+ * After a zone's runs.  @kinds: its pages by kind, every PFN of its span
+ * whose page is in this zone (others: @foreign).  @mt_blocks: pageblocks
+ * per migratetype counted as /proc/pagetypeinfo's "Number of blocks type"
+ * counts them (the block of zone_start_pfn + k * pageblock pages, when
+ * that PFN is online and in the zone).  @fill_blocks: pageblocks by fill.
+ * @memory_blocks: memory blocks (/sys/devices/system/memory) holding one
+ * of the zone's pages.
+ */
+struct mmscope_phys_zone_end {
+	struct mmscope_rec_hdr hdr;
+	__u32 node;
+	__u32 zone_idx;
+	__u64 kinds[MMSCOPE_FRAME_NR_KINDS];
+	__u64 foreign;
+	__u64 mt_blocks[MMSCOPE_BUDDY_MAX_MT];
+	__u64 fill_blocks[MMSCOPE_FILL_NR];
+	__u64 memory_blocks;
+	__u64 scan_ns;
+};
+
+/*
+ * After a node's zones: its totals.  @memory_blocks: memory blocks holding
+ * a page of the node (the node's /sys/devices/system/node/nodeN/memoryM).
+ */
+struct mmscope_phys_node {
+	struct mmscope_rec_hdr hdr;
+	__u32 node;
+	__u32 nr_zones;				/* populated zones scanned */
+	__u64 start_pfn;			/* node_start_pfn */
+	__u64 spanned, present;			/* node_{spanned,present}_pages */
+	__u64 kinds[MMSCOPE_FRAME_NR_KINDS];
+	__u64 memory_blocks;
+};
+
+/* Last record of a phys stream (before mmscope_end). */
+struct mmscope_phys_end {
+	struct mmscope_rec_hdr hdr;
+	__u64 kinds[MMSCOPE_FRAME_NR_KINDS];	/* all zones, or the PFNs listed */
+	__u64 pfns;				/* PFNs classified */
+	__u64 scan_ns;				/* the whole scan */
+	__u64 memory_block_bytes;		/* memory_block_size_bytes() */
+	__u32 nodes;
+	__u32 zones;
+};
+
+/*
+ * One PFN (a list query).  @kpf: KPF_* bits as the running kernel's
+ * /proc/kpageflags computes them (1 << KPF_NOPAGE without a usable struct
+ * page); @buddy_pfn/@buddy_order: the free block holding it (kind free).
+ */
+struct mmscope_phys_pfn {
+	struct mmscope_rec_hdr hdr;
+	__u64 pfn;
+	__u64 kpf;
+	__u64 buddy_pfn;
+	__s32 node;				/* -1: no struct page */
+	__u32 zone_idx;
+	__u32 folio_order;
+	__u8 kind;				/* enum mmscope_frame_kind */
+	__u8 mt;				/* pageblock migratetype, _MT_UNKNOWN */
+	__u8 buddy_order;
+	__u8 pad;
 };
 
 #endif /* _UAPI_MMSCOPE_H */

@@ -53,7 +53,7 @@ struct lab {
 };
 
 extern const struct lab lab_demand, lab_malloc, lab_cow, lab_filemap,
-	lab_translate, lab_thp, lab_vma, lab_buddy, lab_slab;
+	lab_translate, lab_thp, lab_vma, lab_buddy, lab_slab, lab_ksm;
 
 int lab_subject_start(struct lab_run *lr, lab_step_fn fn, void *state);
 uint64_t lab_step(struct lab_run *lr, int step);

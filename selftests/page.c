@@ -1,0 +1,1071 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmscope page against the kernel's own oracles:
+ *  - flags bit by bit against /proc/kpageflags, mapcount against
+ *    /proc/kpagecount, memcg against /proc/kpagecgroup (the cgroup
+ *    directory's inode), node and zone against /proc/zoneinfo's spans,
+ *    pageblock migratetypes against /proc/pagetypeinfo's block counts, a
+ *    free page's block against KPF_BUDDY on its head;
+ *  - mappers against a scan of every process's /proc/PID/pagemap: an anon
+ *    page after fork, a file page shared by several processes, shmem, a
+ *    THP mapped by a PMD in one process and by PTEs in another (the level
+ *    against smaps' AnonHugePages of the VMA);
+ *  - pages freed, unmapped and migrated while queried in a loop: every
+ *    answer well formed;
+ *  - a reader without CAP_SYS_ADMIN refused, and bad arguments.
+ *
+ * Racing bits.  A page's flags and counts change while it is looked at
+ * (reclaim ages referenced/active/lru, the allocator frees and reuses).
+ * So each oracle is read before and after the query: a value the two reads
+ * agree on is stable, and the module's must equal it; a value that differs
+ * between them changed during the query, and either is right.  A stable
+ * mismatch is never retried away.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <grp.h>
+#include <dirent.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/kernel-page-flags.h>
+#include "kselftest_harness.h"
+#include "lib/mmtest.h"
+
+#define PG		4096UL
+#define PMD_SZ		(2UL << 20)
+#define USER_UID	1000
+#define CG		"/sys/fs/cgroup/mmscope-page"
+/* linux/mempolicy.h: no libnuma in the static build. */
+#define MPOL_BIND	2
+#define MPOL_MF_MOVE	(1 << 1)
+
+/* ---- oracles ------------------------------------------------------------ */
+
+static int kpage_read(const char *file, unsigned long pfn, uint64_t *v)
+{
+	int fd = open(file, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, v, sizeof(*v), pfn * sizeof(*v));
+	close(fd);
+	return n == sizeof(*v) ? 0 : -EIO;
+}
+
+static uint64_t kpageflags(unsigned long pfn)
+{
+	uint64_t v = 0;
+
+	kpage_read("/proc/kpageflags", pfn, &v);
+	return v;
+}
+
+static uint64_t kpagecount(unsigned long pfn)
+{
+	uint64_t v = 0;
+
+	kpage_read("/proc/kpagecount", pfn, &v);
+	return v;
+}
+
+static uint64_t kpagecgroup(unsigned long pfn)
+{
+	uint64_t v = 0;
+
+	kpage_read("/proc/kpagecgroup", pfn, &v);
+	return v;
+}
+
+/* The PFN behind @addr of this process, from pagemap (0: none). */
+static unsigned long pfn_of(pid_t pid, const void *addr)
+{
+	uint64_t e;
+
+	if (mmt_pagemap(pid, (unsigned long)addr, &e) || !MMT_PM_PRESENT(e))
+		return 0;
+	return MMT_PM_PFN(e);
+}
+
+/* ---- the module, directly ---------------------------------------------- */
+
+struct answer {
+	struct mmscope_page page;
+	struct mmscope_page_mapper m[64];
+	unsigned int nr;
+	struct mmscope_page_end end;
+	char path[4096], memcg[4096];
+};
+
+/*
+ * One page query through /dev/mmscope; 0 and @a filled, or -errno.  Every
+ * record is checked for shape; a malformed stream is -EBADMSG.
+ */
+static int query(pid_t pid, unsigned long arg, struct answer *a)
+{
+	struct mmscope_query q = {
+		.version = MMSCOPE_ABI_VERSION, .view = MMSCOPE_VIEW_PAGE,
+		.pid = pid, .start = arg,
+	};
+	const struct mmscope_rec_hdr *r;
+	int fd, err = 0, pages = 0, ends = 0, mappers = 0, done = 0;
+	size_t len;
+	char *buf;
+
+	memset(a, 0, sizeof(*a));
+	fd = open("/dev/mmscope", O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, MMSCOPE_IOC_QUERY, &q)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	buf = mmt_dev_read(fd, 1 << 16, &len, &err);
+	close(fd);
+	if (!buf)
+		return err;
+	for (r = NULL; (r = mmt_rec_next(buf, len, r));) {
+		if (r->type == MMSCOPE_REC_PAGE) {
+			const struct mmscope_page *p = (const void *)r;
+			size_t off = (p->path_len + 8) & ~7UL;
+
+			if (r->len < sizeof(*p) || r->len != sizeof(*p) + off +
+			    ((p->memcg_len + 8) & ~7UL) ||
+			    p->strings[p->path_len] ||
+			    p->strings[off + p->memcg_len] ||
+			    p->path_len >= sizeof(a->path) ||
+			    p->memcg_len >= sizeof(a->memcg))
+				err = -EBADMSG;
+			else {
+				memcpy(&a->page, p, sizeof(*p));
+				memcpy(a->path, p->strings, p->path_len + 1);
+				memcpy(a->memcg, p->strings + off,
+				       p->memcg_len + 1);
+			}
+			pages++;
+		} else if (r->type == MMSCOPE_REC_PAGE_MAPPER) {
+			const struct mmscope_page_mapper *m = (const void *)r;
+
+			if (r->len != sizeof(*m) || m->level < MMSCOPE_PT_PUD ||
+			    m->level > MMSCOPE_PT_PTE ||
+			    !(m->flags & MMSCOPE_PTF_PRESENT) ||
+			    memchr(m->comm, 0, sizeof(m->comm)) == NULL)
+				err = -EBADMSG;
+			else if (a->nr < 64)
+				a->m[a->nr++] = *m;
+			mappers++;
+		} else if (r->type == MMSCOPE_REC_PAGE_END) {
+			if (r->len != sizeof(a->end))
+				err = -EBADMSG;
+			memcpy(&a->end, r, sizeof(a->end));
+			ends++;
+		} else if (r->type == MMSCOPE_REC_END) {
+			done++;
+		}
+	}
+	free(buf);
+	if (!err && (pages != 1 || ends != 1 || done != 1 ||
+		     a->end.mappers != (unsigned int)mappers ||
+		     a->end.complete != (a->end.why == MMSCOPE_WHY_COMPLETE) ||
+		     a->end.why >= MMSCOPE_WHY_NR ||
+		     a->page.pfn != (pid ? a->page.pfn : arg)))
+		err = -EBADMSG;
+	return err;
+}
+
+/* ---- mappers: the pagemap scan of every process ------------------------ */
+
+struct mapping {
+	pid_t pid;
+	unsigned long addr;
+};
+
+#define MAX_MAP	256
+
+/*
+ * Every (pid, address) whose pagemap entry maps @pfn; returns how many
+ * (at most @max kept).  Processes that exit during the scan are skipped.
+ */
+static int scan_mappers(unsigned long pfn, struct mapping *out, int max)
+{
+	static uint64_t ents[512];
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+	int n = 0;
+
+	while (d && (de = readdir(d))) {
+		pid_t pid = atoi(de->d_name);
+		char path[64], *maps;
+		const char *pos;
+		struct mmt_vma v;
+		int fd;
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+		maps = mmt_read_file(path, NULL);
+		snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+		fd = open(path, O_RDONLY);
+		for (pos = maps; maps && fd >= 0 && mmt_maps_next(&pos, &v);) {
+			unsigned long a;
+
+			/* The vsyscall page is in no page table of the process. */
+			if (v.start >= (1ULL << 57))
+				continue;
+			for (a = v.start; a < v.end; a += 512 * PG) {
+				unsigned long i, cnt = (v.end - a) / PG;
+				ssize_t got;
+
+				cnt = cnt > 512 ? 512 : cnt;
+				got = pread(fd, ents, cnt * 8, a / PG * 8);
+				if (got <= 0)
+					break;
+				for (i = 0; i < (unsigned long)got / 8; i++) {
+					if (!MMT_PM_PRESENT(ents[i]) ||
+					    MMT_PM_PFN(ents[i]) != pfn)
+						continue;
+					if (n < max) {
+						out[n].pid = pid;
+						out[n].addr = a + i * PG;
+					}
+					n++;
+				}
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+		free(maps);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/*
+ * The module's mappers of @pfn equal the pagemap scan's, as sets.  The
+ * mappings are held still by the test (parked children), so one scan
+ * before the query and one after must agree; else the test's own setup
+ * is not still and that is the failure.
+ */
+static void check_mappers(struct __test_metadata *_metadata,
+			  unsigned long pfn, int expect)
+{
+	struct mapping before[MAX_MAP], after[MAX_MAP];
+	struct answer a;
+	int nb, na, i, j;
+
+	nb = scan_mappers(pfn, before, MAX_MAP);
+	ASSERT_EQ(0, query(0, pfn, &a));
+	na = scan_mappers(pfn, after, MAX_MAP);
+	ASSERT_EQ(nb, na);
+	ASSERT_EQ(0, memcmp(before, after, nb * sizeof(before[0])));
+	if (expect >= 0)
+		ASSERT_EQ(expect, nb);
+	EXPECT_TRUE(a.end.complete) TH_LOG("why %u", a.end.why);
+	ASSERT_EQ((unsigned int)nb, a.nr);
+	for (i = 0; i < nb; i++) {
+		for (j = 0; j < (int)a.nr; j++)
+			if (a.m[j].pid == before[i].pid &&
+			    a.m[j].addr == before[i].addr)
+				break;
+		EXPECT_LT(j, (int)a.nr)
+			TH_LOG("pagemap: pid %d maps pfn %#lx at %#lx; mmscope does not say so",
+			       before[i].pid, pfn, before[i].addr);
+	}
+	/* kpagecount: the frame's own mappings, here one per mapper. */
+	EXPECT_EQ(kpagecount(pfn), a.page.mapcount);
+}
+
+/*
+ * Flags, mapcount and memcg of @pfn against the oracles read around the
+ * query (see the top of the file for the rule).  A value both reads agree
+ * on may still have changed and changed back in between (a free page
+ * allocated and freed again): so a stable mismatch is judged by majority
+ * over three such rounds.  A module that misreads a bit misreads it in
+ * every round (or in two of three); a one-off race does not repeat.
+ */
+#define ROUNDS	3
+
+static void check_oracles(struct __test_metadata *_metadata,
+			  unsigned long pfn, struct answer *a)
+{
+	uint64_t f1, f2, c1, c2, g1, g2, stable, bad_bits[ROUNDS] = { 0 };
+	int r, n, bit, bad_count = 0, bad_cg = 0, rounds = 0;
+
+	for (r = 0; r < ROUNDS; r++) {
+		f1 = kpageflags(pfn);
+		c1 = kpagecount(pfn);
+		g1 = kpagecgroup(pfn);
+		ASSERT_EQ(0, query(0, pfn, a));
+		f2 = kpageflags(pfn);
+		c2 = kpagecount(pfn);
+		g2 = kpagecgroup(pfn);
+		rounds++;
+		stable = ~(f1 ^ f2);
+		bad_bits[r] = (f1 ^ a->page.flags) & stable;
+		if (c1 == c2 && c1 != (uint64_t)a->page.mapcount) {
+			bad_count++;
+			TH_LOG("pfn %#lx round %d: kpagecount %llu, mmscope %d",
+			       pfn, r, (unsigned long long)c1, a->page.mapcount);
+		}
+		if (g1 == g2 && g1 != a->page.memcg_ino) {
+			bad_cg++;
+			TH_LOG("pfn %#lx round %d: kpagecgroup %llu, mmscope %llu",
+			       pfn, r, (unsigned long long)g1,
+			       (unsigned long long)a->page.memcg_ino);
+		}
+		if (bad_bits[r])
+			TH_LOG("pfn %#lx round %d: kpageflags %#llx, mmscope %#llx (stable bits that differ: %#llx)",
+			       pfn, r, (unsigned long long)f1,
+			       (unsigned long long)a->page.flags,
+			       (unsigned long long)bad_bits[r]);
+		/* All agree in the first round: that is the verdict. */
+		if (!r && !bad_bits[0] && !bad_count && !bad_cg)
+			return;
+	}
+	for (bit = 0; bit < 64; bit++) {
+		for (n = 0, r = 0; r < rounds; r++)
+			n += !!(bad_bits[r] & (1ULL << bit));
+		EXPECT_LT(n, 2) TH_LOG("pfn %#lx: bit %d wrong in %d of %d rounds",
+				       pfn, bit, n, rounds);
+	}
+	EXPECT_LT(bad_count, 2);
+	EXPECT_LT(bad_cg, 2);
+}
+
+/* ---- children that hold mappings still --------------------------------- */
+
+static void park_noop(void *data)
+{
+}
+
+/*
+ * A forked child gets no PTEs of a shared mapping (fork copies only those
+ * of VMAs with an anon_vma; faults fill the rest): read the pages.
+ */
+struct touch {
+	const char *p;
+	size_t len;
+};
+
+static void park_touch(void *data)
+{
+	const struct touch *t = data;
+	size_t i;
+
+	for (i = 0; i < t->len; i += PG)
+		(void)*(volatile const char *)(t->p + i);
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+/* After fork, one anon page: the parent and the child map it, COW. */
+TEST(anon_fork)
+{
+	char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct answer a;
+	unsigned long pfn;
+	pid_t child;
+
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 0x11, PG);
+	child = mmt_park(park_noop, NULL, 0);
+	ASSERT_GT(child, 0);
+	pfn = pfn_of(getpid(), p);
+	ASSERT_NE(0, pfn);
+	ASSERT_EQ(pfn, pfn_of(child, p));
+	check_mappers(_metadata, pfn, 2);
+	check_oracles(_metadata, pfn, &a);
+	EXPECT_EQ(MMSCOPE_PAGE_STRUCT, a.page.bits & MMSCOPE_PAGE_STRUCT);
+	EXPECT_TRUE(a.page.flags & (1ULL << KPF_ANON));
+	/* The child gone, this process alone maps it. */
+	mmt_reap(child);
+	check_mappers(_metadata, pfn, 1);
+	munmap(p, PG);
+}
+
+/* The same through the CLI's JSON, and --pid, --phys. */
+TEST(cli_json)
+{
+	char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char spfn[32], saddr[32], spid[16], sphys[32];
+	struct mmt_json *doc, *m, *fl;
+	unsigned long pfn;
+	uint64_t f1, f2, bits = 0;
+	int st, i, k;
+	pid_t child;
+	/* The names of KPF_* bits, as the JSON dialect spells them. */
+	static const struct { int bit; const char *name; } kpf[] = {
+		{ KPF_LOCKED, "locked" }, { KPF_REFERENCED, "referenced" },
+		{ KPF_UPTODATE, "uptodate" }, { KPF_DIRTY, "dirty" },
+		{ KPF_LRU, "lru" }, { KPF_ACTIVE, "active" },
+		{ KPF_SLAB, "slab" }, { KPF_WRITEBACK, "writeback" },
+		{ KPF_RECLAIM, "reclaim" }, { KPF_BUDDY, "buddy" },
+		{ KPF_MMAP, "mmap" }, { KPF_ANON, "anonymous" },
+		{ KPF_SWAPCACHE, "swapcache" },
+		{ KPF_SWAPBACKED, "swapbacked" },
+		{ KPF_COMPOUND_HEAD, "compound_head" },
+		{ KPF_COMPOUND_TAIL, "compound_tail" }, { KPF_HUGE, "huge" },
+		{ KPF_UNEVICTABLE, "unevictable" }, { KPF_NOPAGE, "nopage" },
+		{ KPF_KSM, "ksm" }, { KPF_THP, "thp" },
+		{ KPF_ZERO_PAGE, "zero_page" }, { KPF_IDLE, "idle_page" },
+		{ KPF_PGTABLE, "pgtable" },
+	};
+
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 0x22, PG);
+	child = mmt_park(park_noop, NULL, 0);
+	ASSERT_GT(child, 0);
+	pfn = pfn_of(getpid(), p);
+	snprintf(spfn, sizeof(spfn), "%lu", pfn);
+	snprintf(sphys, sizeof(sphys), "%#lx", pfn * PG + 123);
+	snprintf(saddr, sizeof(saddr), "%#lx", (unsigned long)p + 5);
+	snprintf(spid, sizeof(spid), "%d", child);
+	f1 = kpageflags(pfn);
+	doc = mmt_cli_doc(&st, "page", "--json", spfn, NULL);
+	f2 = kpageflags(pfn);
+	ASSERT_NE(NULL, doc);
+	EXPECT_STREQ("page", mmt_jstr(mmt_jget(doc, "type")));
+	EXPECT_EQ(pfn, mmt_jnum(mmt_jget(doc, "pfn")));
+	EXPECT_EQ(pfn * PG, mmt_jhex(mmt_jget(doc, "phys")));
+	EXPECT_STREQ("anon", mmt_jstr(mmt_jget(doc, "kind")));
+	fl = mmt_jget(doc, "flags");
+	ASSERT_NE(NULL, fl);
+	for (i = 0; i < fl->n; i++)
+		for (k = 0; k < (int)(sizeof(kpf) / sizeof(kpf[0])); k++)
+			if (!strcmp(mmt_jstr(fl->kids[i]) ?: "", kpf[k].name))
+				bits |= 1ULL << kpf[k].bit;
+	/* Only the named bits, those that did not change meanwhile. */
+	for (k = 0; k < (int)(sizeof(kpf) / sizeof(kpf[0])); k++) {
+		uint64_t b = 1ULL << kpf[k].bit;
+
+		if ((f1 & b) == (f2 & b))
+			EXPECT_EQ(f1 & b, bits & b)
+				TH_LOG("flag %s: kpageflags %d, mmscope's JSON %d",
+				       kpf[k].name, !!(f1 & b), !!(bits & b));
+	}
+	m = mmt_jget(doc, "mappers");
+	ASSERT_NE(NULL, m);
+	EXPECT_EQ(2, m->n);
+	EXPECT_TRUE(mmt_jget(doc, "mappers_complete")->boolean);
+	for (i = 0; i < m->n; i++) {
+		EXPECT_EQ((unsigned long)p,
+			  mmt_jhex(mmt_jget(m->kids[i], "addr")));
+		EXPECT_STREQ("pte", mmt_jstr(mmt_jget(m->kids[i], "level")));
+	}
+	mmt_json_free(doc);
+	doc = mmt_cli_doc(&st, "page", "--json", "--phys", sphys, NULL);
+	ASSERT_NE(NULL, doc);
+	EXPECT_EQ(pfn, mmt_jnum(mmt_jget(doc, "pfn")));
+	mmt_json_free(doc);
+	doc = mmt_cli_doc(&st, "page", "--json", "--pid", spid, saddr, NULL);
+	ASSERT_NE(NULL, doc);
+	EXPECT_EQ(pfn, mmt_jnum(mmt_jget(doc, "pfn")));
+	mmt_json_free(doc);
+	mmt_reap(child);
+	munmap(p, PG);
+}
+
+/* A file page mapped shared by several processes. */
+TEST(shared_file)
+{
+	const char *path = "/tmp/mmscope-page-file";
+	struct answer a;
+	unsigned long pfn;
+	pid_t kids[4];
+	struct stat sb;
+	char *p;
+	int fd, i;
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ftruncate(fd, 4 * PG));
+	p = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 0x33, 4 * PG);
+	for (i = 0; i < 4; i++) {
+		struct touch t = { p, 4 * PG };
+
+		kids[i] = mmt_park(park_touch, &t, 0);
+		ASSERT_GT(kids[i], 0);
+	}
+	pfn = pfn_of(getpid(), p + 2 * PG);
+	ASSERT_NE(0, pfn);
+	check_mappers(_metadata, pfn, 5);
+	check_oracles(_metadata, pfn, &a);
+	ASSERT_EQ(0, fstat(fd, &sb));
+	EXPECT_TRUE(a.page.bits & MMSCOPE_PAGE_FILE);
+	EXPECT_EQ(sb.st_ino, a.page.file_inode);
+	EXPECT_EQ(2, a.page.file_index);
+	/* Its path inside its file system: /tmp may be a mount of its own. */
+	EXPECT_NE(NULL, strstr(a.path, "/mmscope-page-file")) TH_LOG("%s", a.path);
+	for (i = 0; i < 4; i++)
+		mmt_reap(kids[i]);
+	munmap(p, 4 * PG);
+	close(fd);
+	unlink(path);
+}
+
+/* Shared anonymous memory (shmem) after fork. */
+TEST(shmem)
+{
+	char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct answer a;
+	unsigned long pfn;
+	pid_t child;
+
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 0x44, PG);
+	child = mmt_park(park_touch, &(struct touch){ p, PG }, 0);
+	ASSERT_GT(child, 0);
+	pfn = pfn_of(getpid(), p);
+	ASSERT_NE(0, pfn);
+	check_mappers(_metadata, pfn, 2);
+	check_oracles(_metadata, pfn, &a);
+	EXPECT_TRUE(a.page.flags & (1ULL << KPF_SWAPBACKED));
+	mmt_reap(child);
+	munmap(p, PG);
+}
+
+/* smaps' AnonHugePages of the VMA holding @addr in @pid, kB (-1: none). */
+static long anon_huge_kb(pid_t pid, unsigned long addr)
+{
+	char path[64], *s, *line;
+	unsigned long start, end;
+	long kb = -1;
+	bool in = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	s = mmt_read_file(path, NULL);
+	for (line = s; line && *line;) {
+		char *nl = strchr(line, '\n');
+
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			in = addr >= start && addr < end;
+		else if (in && !strncmp(line, "AnonHugePages:", 14))
+			kb = strtol(line + 14, NULL, 10);
+		line = nl ? nl + 1 : NULL;
+	}
+	free(s);
+	return kb;
+}
+
+struct thp_child {
+	char *thp;
+};
+
+/* Split the child's PMD into PTEs: mprotect a page inside (not the folio). */
+static void thp_split_pmd(void *data)
+{
+	struct thp_child *t = data;
+
+	mprotect(t->thp + 64 * PG, PG, PROT_READ);
+}
+
+/* A THP mapped by a PMD in this process and by PTEs in a child. */
+TEST(thp_pmd_and_ptes)
+{
+	struct thp_child t;
+	struct answer a;
+	unsigned long pfn, i;
+	char *raw;
+	pid_t child;
+	bool pmd = false, pte = false;
+
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK))
+		SKIP(return, "no transparent huge pages in this kernel");
+	raw = mmap(NULL, 2 * PMD_SZ, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, raw);
+	t.thp = (char *)(((unsigned long)raw + PMD_SZ - 1) & ~(PMD_SZ - 1));
+	ASSERT_EQ(0, madvise(t.thp, PMD_SZ, MADV_HUGEPAGE));
+	memset(t.thp, 0x55, PMD_SZ);
+	pfn = pfn_of(getpid(), t.thp + 3 * PG);
+	ASSERT_NE(0, pfn);
+	ASSERT_TRUE(kpageflags(pfn) & (1ULL << KPF_THP))
+		TH_LOG("no THP after MADV_HUGEPAGE (enabled=never?)");
+	child = mmt_park(thp_split_pmd, &t, 0);
+	ASSERT_GT(child, 0);
+	ASSERT_EQ(pfn, pfn_of(child, t.thp + 3 * PG));
+	check_mappers(_metadata, pfn, 2);
+	ASSERT_EQ(0, query(0, pfn, &a));
+	EXPECT_TRUE(a.page.bits & MMSCOPE_PAGE_LARGE);
+	EXPECT_EQ(9, a.page.folio_order);
+	EXPECT_EQ(pfn - 3, a.page.folio_pfn);
+	/* The level: smaps counts PMD-mapped THPs only in AnonHugePages. */
+	for (i = 0; i < a.nr; i++) {
+		long kb = anon_huge_kb(a.m[i].pid, a.m[i].addr);
+
+		ASSERT_GE(kb, 0);
+		EXPECT_EQ(kb > 0 ? MMSCOPE_PT_PMD : MMSCOPE_PT_PTE,
+			  a.m[i].level)
+			TH_LOG("pid %d: AnonHugePages %ld kB, level %u",
+			       a.m[i].pid, kb, a.m[i].level);
+		pmd |= a.m[i].level == MMSCOPE_PT_PMD;
+		pte |= a.m[i].level == MMSCOPE_PT_PTE;
+	}
+	EXPECT_TRUE(pmd && pte);
+	mmt_reap(child);
+	munmap(raw, 2 * PMD_SZ);
+}
+
+/* The memcg of a page charged in a cgroup of our own. */
+TEST(memcg)
+{
+	struct answer a;
+	unsigned long pfn;
+	struct stat sb;
+	char *p, pid[16];
+
+	mkdir("/sys/fs/cgroup", 0755);
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK))
+		ASSERT_EQ(0, mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0,
+				   NULL));
+	mmt_write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+	rmdir(CG);
+	ASSERT_EQ(0, mkdir(CG, 0755));
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ASSERT_EQ(0, mmt_write_str(CG "/cgroup.procs", pid));
+	p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 0x66, PG);
+	pfn = pfn_of(getpid(), p);
+	check_oracles(_metadata, pfn, &a);
+	ASSERT_EQ(0, stat(CG, &sb));
+	EXPECT_EQ(sb.st_ino, kpagecgroup(pfn));
+	EXPECT_EQ(sb.st_ino, a.page.memcg_ino);
+	EXPECT_STREQ("/mmscope-page", a.memcg);
+	munmap(p, PG);
+	mmt_write_str("/sys/fs/cgroup/cgroup.procs", pid);
+	rmdir(CG);
+}
+
+static long ksm_counter(const char *name)
+{
+	char path[64], *s;
+	long v;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/ksm/%s", name);
+	s = mmt_read_file(path, NULL);
+	v = s ? strtol(s, NULL, 10) : -1;
+	free(s);
+	return v;
+}
+
+/*
+ * A KSM page: its mappers hang off KSM's stable tree, which the module
+ * does not walk.  It must say so (incomplete, "ksm") rather than list
+ * some and call that all; kpageflags says KSM.  Waited for by ksmd's
+ * full-scan count, not by time.
+ */
+TEST(ksm)
+{
+	long run = ksm_counter("run"), scans;
+	char *p = mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned long pfn = 0;
+	struct answer a;
+
+	if (run < 0)
+		SKIP(return, "no KSM (/sys/kernel/mm/ksm)");
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 0x77, 8 * PG);
+	ASSERT_EQ(0, madvise(p, 8 * PG, MADV_MERGEABLE));
+	ASSERT_EQ(0, mmt_write_str("/sys/kernel/mm/ksm/run", "1"));
+	/* Merging takes two scans (checksum, then merge): allow ten. */
+	scans = ksm_counter("full_scans");
+	while (ksm_counter("full_scans") < scans + 10) {
+		pfn = pfn_of(getpid(), p);
+		if (pfn && pfn == pfn_of(getpid(), p + 7 * PG))
+			break;
+		usleep(20000);
+	}
+	ASSERT_NE(0, pfn);
+	ASSERT_EQ(pfn, pfn_of(getpid(), p + 7 * PG)) TH_LOG("not merged");
+	ASSERT_EQ(0, query(0, pfn, &a));
+	EXPECT_TRUE(kpageflags(pfn) & (1ULL << KPF_KSM));
+	EXPECT_EQ(MMSCOPE_FRAME_KSM, a.page.kind);
+	EXPECT_FALSE(a.end.complete);
+	EXPECT_EQ(MMSCOPE_WHY_KSM, a.end.why);
+	munmap(p, 8 * PG);
+	if (run != 1) {
+		char v[24];
+
+		snprintf(v, sizeof(v), "%ld", run);
+		mmt_write_str("/sys/kernel/mm/ksm/run", v);
+	}
+}
+
+/* ---- every kind of frame: a sweep over physical memory ----------------- */
+
+struct zone_span {
+	int node;
+	char name[16];
+	unsigned long start, spanned;
+	long blocks[8];		/* pagetypeinfo "Number of blocks type" */
+};
+
+/* Node, zone and span of every populated zone, from /proc/zoneinfo. */
+static int zoneinfo(struct zone_span *z, int max)
+{
+	char *s = mmt_read_file("/proc/zoneinfo", NULL), *l;
+	int n = -1;
+
+	for (l = s; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		int node;
+		char name[16];
+
+		if (sscanf(l, "Node %d, zone %15s", &node, name) == 2) {
+			if (n + 1 >= max)
+				break;
+			n++;
+			memset(&z[n], 0, sizeof(z[n]));
+			z[n].node = node;
+			strcpy(z[n].name, name);
+		} else if (n >= 0 && sscanf(l, " spanned %lu", &z[n].spanned) == 1) {
+			;
+		} else if (n >= 0) {
+			sscanf(l, " start_pfn: %lu", &z[n].start);
+		}
+	}
+	free(s);
+	return n + 1;
+}
+
+static struct zone_span *zone_of(struct zone_span *z, int n, int node,
+				 const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (z[i].node == node && !strcmp(z[i].name, name))
+			return &z[i];
+	return NULL;
+}
+
+static unsigned long max_pfn(void)
+{
+	struct stat sb;
+
+	/* kpageflags' size: up to the last section's end (get_max_dump_pfn). */
+	if (stat("/proc/kpageflags", &sb) || !sb.st_size)
+		return 1UL << 19;
+	return sb.st_size / 8;
+}
+
+/*
+ * Every 61st frame (a prime stride: all offsets within pageblocks and
+ * folios come up): flags, mapcount, memcg against the oracles, node and
+ * zone against zoneinfo's spans, a free frame's block against
+ * KPF_BUDDY.
+ */
+TEST(sweep)
+{
+	struct zone_span z[16];
+	unsigned long pfn, end = max_pfn(), checked = 0, buddies = 0;
+	int nz = zoneinfo(z, 16);
+	struct answer a;
+
+	ASSERT_GT(nz, 0);
+	for (pfn = 0; pfn < end; pfn += 61) {
+		struct zone_span *zs;
+
+		check_oracles(_metadata, pfn, &a);
+		checked++;
+		if (!(a.page.bits & MMSCOPE_PAGE_STRUCT)) {
+			/* No online struct page: kpageflags says NOPAGE too. */
+			EXPECT_TRUE(kpageflags(pfn) & (1ULL << KPF_NOPAGE));
+			continue;
+		}
+		if (!(a.page.bits & MMSCOPE_PAGE_ZONE)) {
+			int i;
+
+			/* In no zone: then no zone of zoneinfo spans it. */
+			for (i = 0; i < nz; i++)
+				EXPECT_FALSE(pfn >= z[i].start &&
+					     pfn < z[i].start + z[i].spanned)
+					TH_LOG("pfn %#lx in no zone, but in node %d %s",
+					       pfn, z[i].node, z[i].name);
+			continue;
+		}
+		zs = zone_of(z, nz, a.page.node, a.page.zone);
+		ASSERT_NE(NULL, zs) TH_LOG("node %d zone %s not in zoneinfo",
+					   a.page.node, a.page.zone);
+		EXPECT_TRUE(pfn >= zs->start && pfn < zs->start + zs->spanned)
+			TH_LOG("pfn %#lx outside node %d %s [%#lx, +%#lx)", pfn,
+			       zs->node, zs->name, zs->start, zs->spanned);
+		if (a.page.bits & MMSCOPE_PAGE_BUDDY) {
+			unsigned long h = a.page.buddy_pfn;
+			uint64_t f1, f2;
+
+			buddies++;
+			EXPECT_EQ(0, h & ((1UL << a.page.buddy_order) - 1));
+			EXPECT_TRUE(pfn >= h &&
+				    pfn < h + (1UL << a.page.buddy_order));
+			/*
+			 * The head is a buddy in kpageflags, unless the block
+			 * was allocated or merged between our reads: then the
+			 * head's bit changes between two reads around a new
+			 * query, so judge only a block that is still there.
+			 */
+			f1 = kpageflags(h);
+			ASSERT_EQ(0, query(0, pfn, &a));
+			f2 = kpageflags(h);
+			if ((a.page.bits & MMSCOPE_PAGE_BUDDY) &&
+			    a.page.buddy_pfn == h && !((f1 ^ f2) & (1ULL << KPF_BUDDY)))
+				EXPECT_TRUE(f1 & (1ULL << KPF_BUDDY))
+					TH_LOG("block %#lx of pfn %#lx: no KPF_BUDDY",
+					       h, pfn);
+		}
+	}
+	ksft_print_msg("%lu frames checked, %lu in free blocks\n", checked,
+		       buddies);
+	EXPECT_GT(buddies, 0);
+}
+
+/*
+ * Pageblock migratetypes against /proc/pagetypeinfo: the module's type of
+ * every pageblock of a zone, counted as pagetypeinfo counts them (from the
+ * zone's start PFN in pageblock steps), equals "Number of blocks type".
+ * A block's type changes rarely (stealing, isolation); the table is read
+ * before and after, and a zone is judged only when both reads agree.
+ */
+static int blocks_table(struct zone_span *z, int nz, char names[8][16],
+			int *nmt)
+{
+	char *s = mmt_read_file("/proc/pagetypeinfo", NULL), *l, *hdr;
+	int found = 0;
+
+	hdr = s ? strstr(s, "Number of blocks type") : NULL;
+	if (!hdr)
+		goto out;
+	*nmt = sscanf(hdr, "Number of blocks type %15s %15s %15s %15s %15s %15s %15s %15s",
+		      names[0], names[1], names[2], names[3], names[4],
+		      names[5], names[6], names[7]);
+	for (l = strchr(hdr, '\n') + 1; l && *l;
+	     l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		int node, i;
+		char name[16];
+		struct zone_span *zs;
+		const char *p;
+
+		if (sscanf(l, "Node %d, zone %15s", &node, name) != 2)
+			break;
+		zs = zone_of(z, nz, node, name);
+		if (!zs)
+			continue;
+		p = strstr(l, name) + strlen(name);
+		for (i = 0; i < *nmt; i++)
+			zs->blocks[i] = strtol(p, (char **)&p, 10);
+		found++;
+	}
+out:
+	free(s);
+	return found;
+}
+
+TEST(pageblock_migratetype)
+{
+	struct zone_span z1[16], z2[16];
+	char names[8][16];
+	int nz = zoneinfo(z1, 16), nmt = 0, i, k, judged = 0;
+	struct answer a;
+
+	ASSERT_GT(nz, 0);
+	memcpy(z2, z1, sizeof(z1));
+	ASSERT_GT(blocks_table(z1, nz, names, &nmt), 0);
+	for (i = 0; i < nz; i++) {
+		long count[8] = { 0 };
+		unsigned long pfn;
+
+		for (pfn = z1[i].start; pfn < z1[i].start + z1[i].spanned;
+		     pfn += 512) {
+			ASSERT_EQ(0, query(0, pfn, &a));
+			if (!(a.page.bits & MMSCOPE_PAGE_ZONE) ||
+			    a.page.node != z1[i].node ||
+			    strcmp(a.page.zone, z1[i].name))
+				continue;
+			for (k = 0; k < nmt; k++)
+				if (!strcmp(names[k], a.page.pageblock_mt_name))
+					count[k]++;
+		}
+		blocks_table(z2, nz, names, &nmt);
+		if (memcmp(z1[i].blocks, z2[i].blocks, sizeof(z1[i].blocks)))
+			continue;
+		judged++;
+		for (k = 0; k < nmt; k++)
+			EXPECT_EQ(z1[i].blocks[k], count[k])
+				TH_LOG("node %d %s: %s blocks: pagetypeinfo %ld, mmscope %ld",
+				       z1[i].node, z1[i].name, names[k],
+				       z1[i].blocks[k], count[k]);
+	}
+	EXPECT_GT(judged, 0);
+}
+
+/* ---- races -------------------------------------------------------------- */
+
+#define RACE_PAGES	64
+
+struct race {
+	char *area;
+	volatile int stop;
+	unsigned long pfns[RACE_PAGES];
+};
+
+/* Map, touch, unmap, zap: the frames come and go under the queries. */
+static void *churn(void *arg)
+{
+	struct race *r = arg;
+	unsigned long nodes;
+	int i, round = 0;
+
+	while (!r->stop) {
+		char *p = mmap(r->area, RACE_PAGES * PG, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+
+		if (p == MAP_FAILED)
+			break;
+		for (i = 0; i < RACE_PAGES; i++)
+			p[i * PG] = i;
+		for (i = 0; i < RACE_PAGES; i++)
+			r->pfns[i] = pfn_of(getpid(), p + i * PG);
+		if (round % 3 == 1)
+			madvise(p, RACE_PAGES * PG, MADV_DONTNEED);
+		if (round % 3 == 2) {
+			/* Migrate to the other node when there is one. */
+			nodes = 1UL << (round / 3 % 2);
+			syscall(SYS_mbind, p, RACE_PAGES * PG, MPOL_BIND,
+				&nodes, 8, MPOL_MF_MOVE, 0);
+		}
+		if (round % 5 == 0 && !fork())
+			_exit(0);	/* COW sharing that ends at once */
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		round++;
+	}
+	return NULL;
+}
+
+TEST(racing)
+{
+	struct race r = { 0 };
+	struct answer a;
+	pthread_t th;
+	int i, err, ok = 0;
+
+	r.area = mmap(NULL, RACE_PAGES * PG, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, r.area);
+	ASSERT_EQ(0, pthread_create(&th, NULL, churn, &r));
+	for (i = 0; i < 3000; i++) {
+		unsigned long pfn = r.pfns[i % RACE_PAGES];
+
+		err = query(0, pfn, &a);
+		ASSERT_EQ(0, err) TH_LOG("query %d pfn %#lx: %s", i, pfn,
+					 strerror(-err));
+		ok++;
+		err = query(getpid(), (unsigned long)r.area + (i % RACE_PAGES) * PG,
+			    &a);
+		/* Unmapped right then: no page at the address. */
+		ASSERT_TRUE(err == 0 || err == -ENXIO)
+			TH_LOG("pid query %d: %s", i, strerror(-err));
+	}
+	r.stop = 1;
+	pthread_join(th, NULL);
+	ksft_print_msg("%d racing queries well formed\n", ok);
+}
+
+/* ---- refusals and bad arguments ----------------------------------------- */
+
+TEST(unprivileged)
+{
+	pid_t pid = fork();
+	int st;
+
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct answer a;
+		int e1, e2, fd;
+
+		if (setgroups(0, NULL) || setresgid(USER_UID, USER_UID, USER_UID) ||
+		    setresuid(USER_UID, USER_UID, USER_UID))
+			_exit(10);
+		e1 = query(0, 0x1000, &a);
+		e2 = query(getpid(), (unsigned long)&a, &a);
+		fd = open("/sys/kernel/debug/mmscope/page", O_RDONLY);
+		if (e1 != -EPERM)
+			_exit(11);
+		if (e2 != -EPERM)
+			_exit(12);
+		if (fd >= 0 || (errno != EACCES && errno != EPERM))
+			_exit(13);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+}
+
+TEST(bad_arguments)
+{
+	struct answer a;
+	char *p = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int st;
+	char *out, *err = NULL;
+
+	/* Beyond any physical address (52 bits). */
+	EXPECT_EQ(-EINVAL, query(0, 1ULL << 52, &a));
+	/* Never touched: nothing mapped there. */
+	EXPECT_EQ(-ENXIO, query(getpid(), (unsigned long)p, &a));
+	EXPECT_EQ(-EINVAL, query(getpid(), 1ULL << 63, &a));
+	out = mmt_cli_run(&st, &err, "page", NULL);
+	EXPECT_EQ(2, st);
+	free(out);
+	free(err);
+	out = mmt_cli_run(&st, &err, "page", "--pid", "1", "--phys", "0", NULL);
+	EXPECT_EQ(2, st);
+	free(out);
+	free(err);
+	munmap(p, PG);
+}
+
+/* The debugfs file shows the frame the pfn parameter names. */
+TEST(debugfs)
+{
+	char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), num[32], *text;
+	unsigned long pfn;
+
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 1;
+	pfn = pfn_of(getpid(), p);
+	snprintf(num, sizeof(num), "%lu", pfn);
+	ASSERT_EQ(0, mmt_write_str("/sys/module/mmscope/parameters/pfn", num));
+	text = mmt_read_file("/sys/kernel/debug/mmscope/page", NULL);
+	ASSERT_NE(NULL, text);
+	snprintf(num, sizeof(num), "pfn %#lx ", pfn);
+	EXPECT_NE(NULL, strstr(text, num)) TH_LOG("%s", text);
+	snprintf(num, sizeof(num), "addr %#lx ", (unsigned long)p);
+	EXPECT_NE(NULL, strstr(text, num)) TH_LOG("%s", text);
+	free(text);
+	munmap(p, PG);
+}
+
+TEST_HARNESS_MAIN
