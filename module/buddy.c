@@ -71,6 +71,7 @@
 #include <linux/vmstat.h>
 #include "mmscope.h"
 #include "compat.h"
+#include "frame.h"
 
 /* Most list entries visited in one zone->lock hold. */
 #define MMSCOPE_BUDDY_CHUNK	1024
@@ -87,20 +88,6 @@
 
 static_assert(MMSCOPE_NR_ORDERS <= MMSCOPE_BUDDY_MAX_ORDERS);
 static_assert(MIGRATE_TYPES <= MMSCOPE_BUDDY_MAX_MT);
-
-/* The names /proc/pagetypeinfo prints (migratetype_names is not exported). */
-static const char *const mmscope_mt_names[MIGRATE_TYPES] = {
-	[MIGRATE_UNMOVABLE] = "Unmovable",
-	[MIGRATE_MOVABLE] = "Movable",
-	[MIGRATE_RECLAIMABLE] = "Reclaimable",
-	[MIGRATE_HIGHATOMIC] = "HighAtomic",
-#ifdef CONFIG_CMA
-	[MIGRATE_CMA] = "CMA",
-#endif
-#ifdef CONFIG_MEMORY_ISOLATION
-	[MIGRATE_ISOLATE] = "Isolate",
-#endif
-};
 
 struct mmscope_buddy_ent {
 	unsigned long pfn;
@@ -282,7 +269,7 @@ static int mmscope_buddy_emit_zone(struct mmscope_ctx *ctx,
 
 	strscpy(rec.name, zone->name, sizeof(rec.name));
 	for (i = 0; i < MIGRATE_TYPES; i++)
-		strscpy(rec.mt_names[i], mmscope_mt_names[i] ?: "?",
+		strscpy(rec.mt_names[i], mmscope_migratetype_name(i),
 			sizeof(rec.mt_names[i]));
 	/* Racy by nature: each CPU changes its own count without a lock. */
 	for_each_online_cpu(cpu)
