@@ -22,6 +22,7 @@
  * pageblock bitmap is read through the exported mem_section, as
  * get_pfnblock_flags_mask() reads it (not exported either).
  */
+#include <linux/memory.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/huge_mm.h>
@@ -69,6 +70,25 @@ static const char *const mmscope_frame_mt_names[MIGRATE_TYPES] = {
 	[MIGRATE_ISOLATE] = "Isolate",
 #endif
 };
+
+/**
+ * mmscope_memory_block_bytes() - the size of a memory block
+ *
+ * Memory blocks (/sys/devices/system/memory) exist only on kernels built
+ * with CONFIG_MEMORY_HOTPLUG (Debian's are; the check-debug kernel is not),
+ * and memory_block_size_bytes() is only built there.
+ *
+ * Return: the block size in bytes (a power of two, whole sections), or 0
+ * when this kernel has no memory blocks.
+ */
+unsigned long mmscope_memory_block_bytes(void)
+{
+#ifdef CONFIG_MEMORY_HOTPLUG
+	return memory_block_size_bytes();
+#else
+	return 0;
+#endif
+}
 
 /**
  * mmscope_migratetype_name() - a migratetype's name, as pagetypeinfo's

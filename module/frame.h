@@ -60,5 +60,6 @@ int mmscope_frame_read(unsigned long pfn, struct mmscope_frame *f,
 		       unsigned int flags);
 int mmscope_pfn_migratetype(unsigned long pfn);
 const char *mmscope_migratetype_name(int mt);
+unsigned long mmscope_memory_block_bytes(void);
 
 #endif /* _MMSCOPE_FRAME_H */

@@ -710,10 +710,10 @@ static int mmscope_page_read(struct mmscope_page_priv *p)
 	if (err)
 		return err;
 	rec->section = f.section;
-	if (pfn_valid(pfn)) {
+	if (pfn_valid(pfn) && mmscope_memory_block_bytes()) {
 		rec->bits |= MMSCOPE_PAGE_BLOCK;
 		rec->memory_block = rec->section /
-			(memory_block_size_bytes() >> SECTION_SIZE_BITS);
+			(mmscope_memory_block_bytes() >> SECTION_SIZE_BITS);
 	}
 	rec->kind = f.kind;
 	rec->flags = f.kpf;

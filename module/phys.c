@@ -139,8 +139,12 @@ static int mmscope_phys_flush_run(struct mmscope_ctx *ctx,
 static void mmscope_phys_memory_block(struct mmscope_phys_scan *w,
 				      unsigned long pfn)
 {
-	unsigned long mb = (PFN_PHYS(pfn) >> w->mb_shift) + 1;
+	unsigned long mb;
 
+	/* No memory blocks on this kernel (no memory hotplug). */
+	if (!w->mb_shift)
+		return;
+	mb = (PFN_PHYS(pfn) >> w->mb_shift) + 1;
 	if (w->zone_last_mb != mb) {
 		w->zone_last_mb = mb;
 		w->zend.memory_blocks++;
@@ -423,7 +427,7 @@ static int mmscope_phys_fill_cb(struct mmscope_ctx *ctx)
 	if (ret)
 		return ret;
 	w->end.scan_ns = ktime_get_ns() - w->t_start;
-	w->end.memory_block_bytes = memory_block_size_bytes();
+	w->end.memory_block_bytes = mmscope_memory_block_bytes();
 	return mmscope_emit(ctx, &w->end, MMSCOPE_REC_PHYS_END,
 			    sizeof(w->end));
 }
@@ -455,8 +459,12 @@ static int mmscope_phys_start(struct mmscope_ctx *ctx)
 	if (!w)
 		return -ENOMEM;
 	w->list = ctx->q.end;
-	/* A power of two (memory blocks are whole sections). */
-	w->mb_shift = ilog2(memory_block_size_bytes());
+	/*
+	 * A power of two (memory blocks are whole sections); 0 without
+	 * memory blocks.
+	 */
+	if (mmscope_memory_block_bytes())
+		w->mb_shift = ilog2(mmscope_memory_block_bytes());
 	w->pfn = ctx->q.start;
 	w->stop = ctx->q.end;
 	w->nid = first_online_node;

@@ -196,7 +196,9 @@ static void print_map_text(FILE *f, const struct mmscope_result *res)
 	if (end) {
 		fprintf(f, "All nodes: %llu pages scanned in %.1f ms; memory block %s\n  pages: ",
 			(unsigned long long)end->pfns, end->scan_ns / 1e6,
-			fmt_size(end->memory_block_bytes, a, sizeof(a)));
+			end->memory_block_bytes ?
+			fmt_size(end->memory_block_bytes, a, sizeof(a)) :
+			"none (no memory hotplug)");
 		print_kinds(f, end->kinds, true);
 		fputc('\n', f);
 	}
