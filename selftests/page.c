@@ -158,11 +158,17 @@ static int query(pid_t pid, unsigned long arg, struct answer *a)
 		} else if (r->type == MMSCOPE_REC_PAGE_MAPPER) {
 			const struct mmscope_page_mapper *m = (const void *)r;
 
+			/*
+			 * A NUMA-hinting (PROT_NONE) leaf maps its page too,
+			 * without the present bit: any flags will do.
+			 */
 			if (r->len != sizeof(*m) || m->level < MMSCOPE_PT_PUD ||
 			    m->level > MMSCOPE_PT_PTE ||
-			    !(m->flags & MMSCOPE_PTF_PRESENT) ||
-			    memchr(m->comm, 0, sizeof(m->comm)) == NULL)
+			    memchr(m->comm, 0, sizeof(m->comm)) == NULL) {
+				ksft_print_msg("malformed mapper: len %u level %u\n",
+					       r->len, m->level);
 				err = -EBADMSG;
+			}
 			else if (a->nr < 64)
 				a->m[a->nr++] = *m;
 			mappers++;
@@ -176,6 +182,14 @@ static int query(pid_t pid, unsigned long arg, struct answer *a)
 		}
 	}
 	free(buf);
+	if (!err && (pages != 1 || ends != 1 || done != 1 ||
+		     a->end.mappers != (unsigned int)mappers ||
+		     a->end.complete != (a->end.why == MMSCOPE_WHY_COMPLETE) ||
+		     a->end.why >= MMSCOPE_WHY_NR))
+		ksft_print_msg("malformed stream: %d pages, %d ends, %d END, %d mappers (end says %llu), complete %u why %u\n",
+			       pages, ends, done, mappers,
+			       (unsigned long long)a->end.mappers,
+			       a->end.complete, a->end.why);
 	if (!err && (pages != 1 || ends != 1 || done != 1 ||
 		     a->end.mappers != (unsigned int)mappers ||
 		     a->end.complete != (a->end.why == MMSCOPE_WHY_COMPLETE) ||
@@ -853,30 +867,30 @@ static int blocks_table(struct zone_span *z, int nz, char names[8][16],
 	char *s = mmt_read_file("/proc/pagetypeinfo", NULL), *l, *hdr;
 	int found = 0;
 
-	hdr = s ? strstr(s, "Number of blocks type") : NULL;
-	if (!hdr)
-		goto out;
-	*nmt = sscanf(hdr, "Number of blocks type %15s %15s %15s %15s %15s %15s %15s %15s",
-		      names[0], names[1], names[2], names[3], names[4],
-		      names[5], names[6], names[7]);
-	for (l = strchr(hdr, '\n') + 1; l && *l;
-	     l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		int node, i;
-		char name[16];
-		struct zone_span *zs;
-		const char *p;
+	/* One "Number of blocks type" table per node. */
+	for (hdr = s ? strstr(s, "Number of blocks type") : NULL; hdr;
+	     hdr = strstr(hdr + 1, "Number of blocks type")) {
+		*nmt = sscanf(hdr, "Number of blocks type %15s %15s %15s %15s %15s %15s %15s %15s",
+			      names[0], names[1], names[2], names[3], names[4],
+			      names[5], names[6], names[7]);
+		for (l = strchr(hdr, '\n'); l && *++l;
+		     l = strchr(l, '\n')) {
+			int node, i;
+			char name[16];
+			struct zone_span *zs;
+			char *p;
 
-		if (sscanf(l, "Node %d, zone %15s", &node, name) != 2)
-			break;
-		zs = zone_of(z, nz, node, name);
-		if (!zs)
-			continue;
-		p = strstr(l, name) + strlen(name);
-		for (i = 0; i < *nmt; i++)
-			zs->blocks[i] = strtol(p, (char **)&p, 10);
-		found++;
+			if (sscanf(l, "Node %d, zone %15s", &node, name) != 2)
+				break;
+			zs = zone_of(z, nz, node, name);
+			if (!zs)
+				continue;
+			p = strstr(l, name) + strlen(name);
+			for (i = 0; i < *nmt && i < 8; i++)
+				zs->blocks[i] = strtol(p, &p, 10);
+			found++;
+		}
 	}
-out:
 	free(s);
 	return found;
 }
