@@ -66,6 +66,9 @@ void cmd_help(FILE *f, const char *name);
 /* Subcommands (cmd_*.c): argv[0] is the subcommand name. */
 int cmd_vma(int argc, char **argv);
 int cmd_pt(int argc, char **argv);
+void pt_run_json_head(uint64_t start, uint64_t end, unsigned int level,
+		      uint64_t count, unsigned int kind, bool show_pfn,
+		      uint64_t pfn, uint32_t flags);
 int cmd_translate(int argc, char **argv);
 int cmd_buddy(int argc, char **argv);
 int cmd_slab(int argc, char **argv);

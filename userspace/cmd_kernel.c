@@ -83,16 +83,9 @@ static void kernel_print_json(const struct mmscope_result *res,
 		if (r->type != MMSCOPE_REC_KERNEL_RUN)
 			continue;
 		json_obj_open(NULL);
-		json_hex("start", run->start);
-		json_hex("end", run->end);
-		json_str("level", pt_level_name(run->level));
-		json_u64("count", run->count);
-		json_str("kind", pt_kind_name(run->kind));
-		if (run->kind == MMSCOPE_PTK_PRESENT)
-			json_u64("pfn", run->pfn);
-		else
-			json_null("pfn");
-		json_bits("flags", &pt_flag_bits, run->flags);
+		pt_run_json_head(run->start, run->end, run->level, run->count,
+				 run->kind, run->kind == MMSCOPE_PTK_PRESENT,
+				 run->pfn, run->flags);
 		json_bits("effective", &pt_flag_bits, run->eff_flags);
 		json_null("swap");
 		json_str("region", region_name(v, run->region));

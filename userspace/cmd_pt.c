@@ -9,6 +9,26 @@
 #include <string.h>
 #include "cli.h"
 
+/*
+ * The members every run record shares, pt's and kernel's alike: range,
+ * level, count, kind, PFN (null unless @show_pfn) and flags.
+ */
+void pt_run_json_head(uint64_t start, uint64_t end, unsigned int level,
+		      uint64_t count, unsigned int kind, bool show_pfn,
+		      uint64_t pfn, uint32_t flags)
+{
+	json_hex("start", start);
+	json_hex("end", end);
+	json_str("level", pt_level_name(level));
+	json_u64("count", count);
+	json_str("kind", pt_kind_name(kind));
+	if (show_pfn)
+		json_u64("pfn", pfn);
+	else
+		json_null("pfn");
+	json_bits("flags", &pt_flag_bits, flags);
+}
+
 static bool pt_has_pfn(unsigned int kind)
 {
 	return kind == MMSCOPE_PTK_PRESENT || kind == MMSCOPE_PTK_PROTNONE;
@@ -61,16 +81,9 @@ static void pt_print_json(int pid, const struct mmscope_result *res)
 		if (r->type != MMSCOPE_REC_PT_RUN)
 			continue;
 		json_obj_open(NULL);
-		json_hex("start", run->start);
-		json_hex("end", run->end);
-		json_str("level", pt_level_name(run->level));
-		json_u64("count", run->count);
-		json_str("kind", pt_kind_name(run->kind));
-		if (pt_has_pfn(run->kind) && !hidden)
-			json_u64("pfn", run->pfn);
-		else
-			json_null("pfn");
-		json_bits("flags", &pt_flag_bits, run->flags);
+		pt_run_json_head(run->start, run->end, run->level, run->count,
+				 run->kind, pt_has_pfn(run->kind) && !hidden,
+				 run->pfn, run->flags);
 		if (run->hidden) {
 			/* Withheld, as pagemap withholds them: not "clear". */
 			json_bits("flags_hidden", &pt_flag_bits,
