@@ -12,7 +12,9 @@
 #define DEV_PATH "/dev/" MMSCOPE_DEV_NAME
 #define MMSCOPE_REC_MAX (1 << 16)	/* hdr.len is 16 bits */
 
-int dev_query(const struct mmscope_query *q, struct mmscope_result *res)
+/* One open, query and read to the end; *queried says the query was taken. */
+static int dev_query_once(const struct mmscope_query *q,
+			  struct mmscope_result *res, int *queried)
 {
 	size_t cap = 1 << 20;
 	const struct mmscope_rec_hdr *r;
@@ -27,6 +29,7 @@ int dev_query(const struct mmscope_query *q, struct mmscope_result *res)
 		err = -errno;
 		goto out;
 	}
+	*queried = 1;
 	res->buf = malloc(cap);
 	if (!res->buf) {
 		err = -ENOMEM;
@@ -66,6 +69,24 @@ out:
 	close(fd);
 	if (err)
 		dev_result_free(res);
+	return err;
+}
+
+/*
+ * The query pins the process's mm as it is then.  A process that executes
+ * a program drops that mm (exec_mmap()), and reading it then fails with
+ * ESRCH although the process lives on: right after fork() a shell's child
+ * is still in the shell's copy.  Ask again, about the program it runs now;
+ * a process that has exited fails the query itself, and stops the retries.
+ */
+int dev_query(const struct mmscope_query *q, struct mmscope_result *res)
+{
+	int tries = 3, queried, err;
+
+	do {
+		queried = 0;
+		err = dev_query_once(q, res, &queried);
+	} while (err == -ESRCH && queried && q->pid > 0 && --tries);
 	return err;
 }
 
