@@ -33,8 +33,16 @@ unsigned long mmscope_pt_level_size(int level)
 	}
 }
 
+/*
+ * A present entry above the leaf is a table unless the kernel's own check
+ * calls it bad; but the MMU takes RW clear or NX set in a table entry as a
+ * restriction on everything below it, and the kernel builds such entries
+ * itself (ESPfix's read-only, NX tables), where pXd_bad() would refuse
+ * them.  Those two bits are left out of the check.
+ */
 static bool mmscope_pt_bad(u64 raw, int level)
 {
+	raw = (raw & ~_PAGE_NX) | _PAGE_RW;
 	switch (level) {
 	case MMSCOPE_PT_PMD:
 		return pmd_bad(__pmd(raw));
