@@ -22,6 +22,7 @@
 #include "lib/mmtest.h"
 
 #define PG	4096UL
+#define PTDUMP	"/sys/kernel/debug/page_tables/kernel"
 #define PMD_SZ	(2UL << 20)
 #define GIB	(1UL << 30)
 
@@ -303,7 +304,45 @@ static long long image_pte_tables(struct mmt_json *doc)
  * 4 KiB leaves + 512 T pages, DirectMap2M = 2 MiB leaves - T pages.
  * Exact, on a sample where meminfo read before and after the view agree
  * (a split meanwhile moves both).
+ *
+ * But DirectMap1G is not exact: at boot phys_pud_init() counts a 1 GiB
+ * leaf again each time a later init_memory_mapping() call passes over it
+ * ("if (!after_bootmem) pages++"), and the 6.12 debug kernel's 4 GiB guest
+ * showed DirectMap1G 3145728 kB with one 1 GiB leaf in the direct map, as
+ * the kernel's own ptdump showed it.  Where the kernel has ptdump, the
+ * 1 GiB leaves are counted there; elsewhere meminfo is the oracle.
  */
+static long long ptdump_direct_1g_kb(void)
+{
+	char *dump = mmt_read_file(PTDUMP, NULL), *line, *nl;
+	long long kb = 0;
+	bool in = false;
+
+	if (!dump)
+		return -1;
+	for (line = dump; *line; line = nl + 1) {
+		unsigned long long s, e;
+		size_t len;
+
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		if (!strncmp(line, "---[", 4)) {
+			in = strstr(line, "Low Kernel Mapping");
+			continue;
+		}
+		len = strlen(line);
+		if (in && len > 4 && !strcmp(line + len - 4, " pud") &&
+		    strstr(line, " 1G ") &&
+		    (strstr(line, " RW ") || strstr(line, " ro ")) &&
+		    sscanf(line, "0x%llx-0x%llx", &s, &e) == 2)
+			kb += (e - s) >> 10;
+	}
+	free(dump);
+	return kb;
+}
+
 TEST(direct_map_equals_meminfo)
 {
 	static const char *const keys[] = { "DirectMap4k", "DirectMap2M", "DirectMap1G" };
@@ -327,6 +366,12 @@ TEST(direct_map_equals_meminfo)
 	for (i = 0; i < 3; i++) {
 		/* No DirectMap1G line without 1 GiB pages: then 0. */
 		long long want = after[i] < 0 ? 0 : after[i];
+
+		if (i == 2 && !access(PTDUMP, R_OK)) {
+			ksft_print_msg("DirectMap1G %lld kB in meminfo; ptdump's 1G leaves are the oracle\n",
+				       want);
+			want = ptdump_direct_1g_kb();
+		}
 		long long got = mmt_jnum(mmt_jget(mmt_jget(doc, "direct_map"), jk[i])) * kb[i];
 		long long t = image_pte_tables(doc);
 
@@ -475,7 +520,7 @@ static bool present_at(struct mmt_json *doc, unsigned long long va)
 /*
  * Every page of a vmalloc area of /proc/vmallocinfo (pages=N: N pages
  * from its start, the guard page after them) is present, in the vmalloc
- * or modules region.  Areas sampled across the list; one that is gone from
+ * or modules region (or, on a KASAN kernel, the shadow region).  Areas sampled across the list; one that is gone from
  * a second read of vmallocinfo after the view is not compared.
  */
 TEST(vmalloc_areas_mapped)
@@ -529,8 +574,15 @@ TEST(vmalloc_areas_mapped)
 			EXPECT_TRUE(present_at(doc, start + i * PG))
 				TH_LOG("%s: page %llu not present", line, i);
 		region = region_at(doc, start);
+		/*
+		 * With KASAN, the shadow of module memory is vmalloc()ed at
+		 * its place in the shadow (kasan_alloc_module_shadow()):
+		 * areas in the KASAN shadow region, which only a KASAN
+		 * kernel has.
+		 */
 		EXPECT_TRUE(region && (!strcmp(region, "vmalloc") ||
-				       !strcmp(region, "modules")))
+				       !strcmp(region, "modules") ||
+				       !strcmp(region, "kasan shadow")))
 			TH_LOG("%s in region %s", line, region ?: "-");
 		checked++;
 	}
@@ -662,7 +714,6 @@ TEST(kernel_translate_refusals)
 
 /* ---- the kernel's own dump (CONFIG_PTDUMP_DEBUGFS) --------------------- */
 
-#define PTDUMP	"/sys/kernel/debug/page_tables/kernel"
 
 struct krun {
 	unsigned long long start, end;
