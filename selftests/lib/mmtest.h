@@ -397,6 +397,33 @@ static MMT_UNUSED int mmt_pagemap(pid_t pid, unsigned long vaddr,
 	return n == sizeof(*entry) ? 0 : -EIO;
 }
 
+/*
+ * The pagemap entries of @n pages from @vaddr in @pid, in one read: a
+ * large range costs one open, not one per page.
+ */
+static MMT_UNUSED int mmt_pagemap_range(pid_t pid, unsigned long vaddr,
+					size_t n, uint64_t *entries)
+{
+	size_t want = n * sizeof(*entries), got = 0;
+	char path[64];
+	ssize_t r = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	while (got < want) {
+		r = pread(fd, (char *)entries + got, want - got,
+			  (vaddr / 4096) * sizeof(*entries) + got);
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	close(fd);
+	return got == want ? 0 : r < 0 ? -errno : -EIO;
+}
+
 #define MMT_PM_PRESENT(e)	(((e) >> 63) & 1)
 #define MMT_PM_SWAP(e)		(((e) >> 62) & 1)
 #define MMT_PM_PFN(e)		((e) & ((1ULL << 55) - 1))
