@@ -13,6 +13,7 @@
 # per-node slab lists and per-CPU caches tested where there is more than
 # one); the others 2 vCPUs, 1 node.
 # ARGS is passed to run_tests.sh in every VM (test names to run a subset).
+# CHECK_JOBS VMs run at once (default: the number of CPUs).
 # Last line: "N passed, N failed, N skipped" summed over unit tests and all
 # combinations; exit 1 when anything failed or a VM did not report.
 set -uo pipefail
@@ -63,26 +64,65 @@ if [ $unit_rc -ne 0 ]; then status=FAILED; bad=1; fi
 [ -n "$unit_line" ] || { unit_line="0 passed, 1 failed, 0 skipped"; status="FAILED (no report)"; bad=1; }
 add_row "unit" "$unit_line" $(($(date +%s) - t0)) "$status"
 
+# The combinations run side by side, $jobs at a time: each VM is one host
+# thread (single-threaded TCG) in 2 GiB, so as many as there are CPUs.
+# Each one's console goes to its log; the VM's verdict is printed as it
+# ends, the rows in the fixed order below.
+jobs=${CHECK_JOBS:-$(nproc)}
+[ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
+combos=()
 for k in $kernels; do
 	for p in $pagings; do
-		topo=(--smp 2 --numa 1); tname=""
-		if [ "$k/$p" = 6.12/4 ]; then topo=(--smp 4 --numa 2); tname=" numa2"; fi
-		echo "== VM: kernel $k, $p-level paging${tname:+, 2 NUMA nodes, 4 vCPUs}"
-		t0=$(date +%s)
-		MMSCOPE_NO_BUILD=1 "$ROOT/scripts/vm.sh" --kernel "$k" --paging "$p" \
-			"${topo[@]}" --mode check ${ARGS:+--args "$ARGS"}
-		rc=$?
-		log=$BUILD/logs/$k-$p-check.log
-		line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log" | tail -1)
-		status=ok
-		[ $rc -eq 0 ] || { status="FAILED (rc=$rc)"; bad=1; }
-		if [ -z "$line" ]; then
-			line="0 passed, 1 failed, 0 skipped"
-			status="FAILED (no report: panic or timeout, see $log)"
-			bad=1
-		fi
-		add_row "$k/$p-level$tname" "$line" $(($(date +%s) - t0)) "$status"
+		combos+=("$k/$p")
 	done
+done
+run_combo()
+{
+	local k=${1%/*} p=${1#*/} topo=(--smp 2 --numa 1) t0 rc
+	[ "$1" = 6.12/4 ] && topo=(--smp 4 --numa 2)
+	t0=$(date +%s)
+	MMSCOPE_NO_BUILD=1 "$ROOT/scripts/vm.sh" --kernel "$k" --paging "$p" \
+		"${topo[@]}" --mode check ${ARGS:+--args "$ARGS"} \
+		> "$BUILD/logs/$k-$p-check.out" 2>&1
+	rc=$?
+	echo "$rc $(($(date +%s) - t0))" > "$BUILD/logs/$k-$p-check.rc"
+	grep -a '^vm: ' "$BUILD/logs/$k-$p-check.out" | tail -1
+	return $rc
+}
+mkdir -p "$BUILD/logs"
+echo "== VMs: ${combos[*]} ($jobs at a time; 6.12/4 is a 2-node NUMA guest with 4 vCPUs)"
+running=0
+for c in "${combos[@]}"; do
+	rm -f "$BUILD/logs/${c%/*}-${c#*/}-check.rc"
+	if [ "$running" -ge "$jobs" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+	run_combo "$c" &
+	running=$((running + 1))
+done
+wait
+for c in "${combos[@]}"; do
+	k=${c%/*}; p=${c#*/}; tname=""
+	[ "$c" = 6.12/4 ] && tname=" numa2"
+	log=$BUILD/logs/$k-$p-check.log
+	read -r rc t < "$BUILD/logs/$k-$p-check.rc" 2>/dev/null || { rc=1; t=0; }
+	line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log" 2>/dev/null | tail -1)
+	status=ok
+	[ "$rc" -eq 0 ] || { status="FAILED (rc=$rc)"; bad=1; }
+	if [ -z "$line" ]; then
+		line="0 passed, 1 failed, 0 skipped"
+		status="FAILED (no report: panic or timeout, see $log)"
+		bad=1
+	fi
+	echo "== VM $c$tname: $line ($status, ${t}s)"
+	grep -aE '^# [A-Za-z0-9_.-]+: [0-9]+ passed|SKIP|not ok' "$log" 2>/dev/null
+	# A failed VM's console, whole, where CI shows it.
+	if [ "$status" != ok ]; then
+		echo "== VM $c failed: its console ($BUILD/logs/$k-$p-check.out)"
+		cat "$BUILD/logs/$k-$p-check.out"
+	fi
+	add_row "$k/$p-level$tname" "$line" "$t" "$status"
 done
 
 echo
