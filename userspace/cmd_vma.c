@@ -157,7 +157,7 @@ void vma_print_text(FILE *f, const struct mmscope_result *res, bool summary)
 	}
 }
 
-static void vma_print_json(const struct mmscope_result *res, int pid)
+void vma_print_json(const struct mmscope_result *res, int pid)
 {
 	const struct mmscope_rec_hdr *r;
 

@@ -64,6 +64,12 @@ static const struct cmd cmds[] = {
 	  "physical memory per node and zone: pageblocks by migratetype and fill, pages by kind (root only)",
 	  "  -r, --range START-END  each PFN of [START, END): kind, kpageflags flags,\n"
 	  "                      free block, migratetype\n" },
+	{ "report", cmd_report, "[OPTIONS] -o FILE.html",
+	  "one self-contained HTML page drawing processes' address spaces and page tables, buddy and slab",
+	  "  -p, --pid PID       a process to draw (repeat for more, at most 16)\n"
+	  "  -o, --output FILE   the HTML file ('-': stdout); with --json the report's\n"
+	  "                      JSON document instead (stdout without -o)\n"
+	  "      --from FILE     the page of a document saved with --json (no -p)\n" },
 	{ "lab", cmd_lab, "[OPTIONS] [NAME]",
 	  "list the labs, or run one: a claim about memory, shown and checked",
 	  "" },
