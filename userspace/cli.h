@@ -134,6 +134,8 @@ void translate_print_json(int pid, uint64_t addr,
 void slab_print_json(const struct mmscope_result *res, int key);
 void phys_print_json(const struct mmscope_result *res);
 int cmd_report(int argc, char **argv);
+/* vma_map.c: vma --map, the address space as a one-screen bar map. */
+void vma_print_map(FILE *f, const struct mmscope_result *res);
 
 /* slab: --addr when @by_addr, else --cache when @cache, else every cache. */
 int slab_fetch(const char *cache, uint64_t addr, bool by_addr,

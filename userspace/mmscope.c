@@ -21,7 +21,8 @@
 static const struct cmd cmds[] = {
 	{ "vma", cmd_vma, "[OPTIONS] PID",
 	  "the mm_struct summary and every VMA of a process",
-	  "" },
+	  "      --map           a one-screen Unicode bar map of the address space\n"
+	  "                      (holes compressed) instead of the table\n" },
 	{ "pt", cmd_pt, "[OPTIONS] PID",
 	  "page tables as runs, tables and entries per level",
 	  "  -r, --range START-END  only this address range (hex or decimal)\n"

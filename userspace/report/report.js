@@ -45,7 +45,7 @@
 			b /= 1024;
 			i++;
 		}
-		return i ? b.toFixed(1) + ' ' + u[i] : b + ' B';
+		return i ? b.toFixed(1) + ' ' + u[i] : Math.round(b) + ' B';
 	}
 	const num = (h) => parseInt(h, 16);
 	const hex = (n) => '0x' + n.toString(16);
@@ -227,6 +227,18 @@
 
 				m.set(t, (m.get(t) || 0) + (r.kind === 'none' ? 0 : (te - s) / es));
 				s = te;
+			}
+		}
+		/* An upper table's entries: the tables below it, and its leaves. */
+		const chain = LEVELS.filter((l) => P.levels === 5 || l !== 'p4d');
+		for (let i = chain.length - 1; i > 0; i--) {
+			const up = chain[i - 1], ts = 2 ** entryShift(P, chain[i]) * 512;
+			const pts = 2 ** entryShift(P, up) * 512;
+
+			for (const t of used[chain[i]].keys()) {
+				const k = Math.floor(t * ts / pts);
+
+				used[up].set(k, (used[up].get(k) || 0) + 1);
 			}
 		}
 		const leaves = { pud: pt.present['1g'], pmd: pt.present['2m'], pte: pt.present['4k'] };
@@ -422,8 +434,8 @@
 				const rows = z.orders.map((o) => [o.order, size(PAGE * 2 ** o.order), o.nr_free,
 					...mts.map((m) => o.walked ? o.walked[m] || 0 : 'hidden'),
 					o.nr_free * 2 ** o.order,
-					o.unusable_index === null ? '-' : o.unusable_index,
-					o.extfrag_index === null ? '-' : o.extfrag_index]);
+					o.unusable_index === null ? '-' : o.unusable_index.toFixed(3),
+					o.extfrag_index === null ? '-' : o.extfrag_index.toFixed(3)]);
 				const t = table('buddy', ['order', 'block', 'free blocks', ...mts, 'free pages',
 					'unusable index', 'extfrag index'], rows,
 					[0, 2, ...mts.map((m, i) => 3 + i), 3 + mts.length]);
