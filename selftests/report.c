@@ -360,6 +360,47 @@ TEST_F(report, documents_are_the_clis)
 	free(pt);
 }
 
+/*
+ * vma --map: the VMAs counted on its bars are those of /proc/PID/maps,
+ * each bar's range starts and ends on a VMA of maps, and a hole line
+ * stands between two bars.
+ */
+TEST_F(report, vma_map_matches_maps)
+{
+	char pidstr[16], *out, *line, *save = NULL;
+	int status, vmas = 0, bars = 0, holes = 0, i, n;
+	unsigned long long s, e;
+	struct mmt_maps m;
+
+	snprintf(pidstr, sizeof(pidstr), "%d", self->pid);
+	out = mmt_cli_run(&status, NULL, "vma", pidstr, "--map", NULL);
+	ASSERT_EQ(0, status);
+	ASSERT_EQ(0, mmt_maps_load(self->pid, &m, false));
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char size[16], unit[8];
+		bool starts = false, ends = false;
+
+		if (strstr(line, "~ hole "))
+			holes++;
+		if (sscanf(line, "%llx-%llx %15s %7s %d VMAs |", &s, &e, size, unit, &n) != 5)
+			continue;
+		bars++;
+		vmas += n;
+		for (i = 0; i < m.n; i++) {
+			starts |= m.v[i].start == s;
+			ends |= m.v[i].end == e;
+		}
+		EXPECT_TRUE(starts && ends) TH_LOG("bar %llx-%llx: no VMA of maps there", s, e);
+	}
+	for (i = n = 0; i < m.n; i++)
+		n += !mmt_vma_named(&m.v[i], "[vsyscall]");
+	EXPECT_EQ(n, vmas);
+	EXPECT_GT(bars, 0);
+	EXPECT_EQ(bars - 1, holes);
+	mmt_maps_free(&m);
+	free(out);
+}
+
 /* Bad input: a usage error, and no file. */
 TEST(bad_input)
 {
