@@ -401,6 +401,68 @@ TEST_F(report, vma_map_matches_maps)
 	free(out);
 }
 
+#define MANY_VMAS 10000
+#define SPARSE_BYTES (64ULL << 30)
+/* The bound for the pages of these two processes. */
+#define MAX_PAGE_BYTES (10UL << 20)
+
+/* 10 000 VMAs (alternate protections: none merge), 64 GiB reserved sparse. */
+static void setup_big(void *data)
+{
+	char *many, *sparse;
+	unsigned long i;
+
+	many = mmap(NULL, MANY_VMAS * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	sparse = mmap(NULL, SPARSE_BYTES, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (many == MAP_FAILED || sparse == MAP_FAILED)
+		_exit(97);
+	for (i = 0; i < MANY_VMAS; i += 2)
+		mprotect(many + i * PG, PG, PROT_READ | PROT_WRITE);
+	/* one page per GiB touched: a table at every level per GiB */
+	for (i = 0; i < SPARSE_BYTES; i += 1UL << 30)
+		sparse[i] = 1;
+}
+
+/*
+ * The page of a 10 000-VMA, 64 GiB sparse process stays under 10 MB and
+ * lists every VMA of maps.
+ */
+TEST(big_process_page_size)
+{
+	char pidstr[16], *out, *html, *data;
+	struct mmt_json *doc, *vmas;
+	struct mmt_maps m;
+	size_t len = 0;
+	int status;
+	pid_t pid;
+
+	pid = mmt_park(setup_big, NULL, 0);
+	ASSERT_GT(pid, 0);
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
+	out = mmt_cli_run(&status, NULL, "report", "-p", pidstr, "-o", HTML, NULL);
+	free(out);
+	ASSERT_EQ(0, status);
+	html = mmt_read_file(HTML, &len);
+	ASSERT_NE(NULL, html);
+	EXPECT_LT(len, MAX_PAGE_BYTES);
+	data = data_of(html);
+	doc = mmt_json_parse(data);
+	ASSERT_NE(NULL, doc);
+	vmas = mmt_jget(mmt_jget(mmt_jget(doc, "processes")->kids[0], "vma"), "vmas");
+	ASSERT_EQ(0, mmt_maps_load(pid, &m, false));
+	/* maps also lists [vsyscall], which is no VMA of the mm */
+	EXPECT_EQ(m.n - (mmt_maps_has(&m, 0xffffffffff600000ULL) ? 1 : 0), vmas->n);
+	EXPECT_GT(vmas->n, MANY_VMAS);
+	ksft_print_msg("page of %d VMAs: %zu bytes\n", vmas->n, len);
+	mmt_maps_free(&m);
+	mmt_json_free(doc);
+	free(data);
+	free(html);
+	mmt_reap(pid);
+}
+
 /* Bad input: a usage error, and no file. */
 TEST(bad_input)
 {
