@@ -175,9 +175,41 @@
 						v.perms + ' ' + k + ' ' + (v.name || '(anonymous)') +
 						'\npresent ' + r.present + ' of ' + (e - s) / PAGE +
 						' pages, swapped ' + r.swap + ', in huge pages ' + r.huge }));
-				if (r.present)
-					bar.append(el('div', { class: 'res', style: 'left:' + left +
-						'%;width:' + w * r.present / ((e - s) / PAGE) + '%' }));
+			}
+			/* Where the pages are: present (black) and swapped (red) runs,
+			 * merged where closer than 0.1% of the bar. */
+			for (const kind of ['present', 'swap']) {
+				let cur = null;
+				const flush = () => cur && bar.append(el('div', { class: 'res ' + kind,
+					style: 'left:' + (cur.s - g.start) / span * 100 + '%;width:' +
+						(cur.e - cur.s) / span * 100 + '%' }));
+
+				let lo = 0, hi = P.runs.length;
+
+				while (lo < hi) {	/* the first run ending after g.start */
+					const mid = (lo + hi) >> 1;
+
+					if (P.runs[mid].e <= g.start)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				for (let k = lo; k < P.runs.length && P.runs[k].s < g.end; k++) {
+					const r = P.runs[k];
+
+					if ((kind === 'present' ? r.kind !== 'present' && r.kind !== 'protnone' :
+					     r.kind !== 'swap'))
+						continue;
+					const s = Math.max(r.s, g.start), e = Math.min(r.e, g.end);
+
+					if (cur && s - cur.e <= span / 1000) {
+						cur.e = e;
+					} else {
+						flush();
+						cur = { s: s, e: e };
+					}
+				}
+				flush();
 			}
 			for (const m of marks)
 				if (m.at >= g.start && m.at <= g.end)
@@ -191,16 +223,31 @@
 
 				translate(P.pid, BigInt(g.start) + page * BigInt(PAGE));
 			});
+			/* Zoom: the bar grows inside a scrolling box (pan: scroll). */
+			let zoom = 1;
+			const label = el('span', null, '');
+			const setZoom = (z) => {
+				zoom = Math.min(Math.max(z, 1), 1024);
+				bar.style.width = zoom * 100 + '%';
+				label.textContent = hex(g.start) + ' - ' + hex(g.end) + '  ' + size(span) +
+					', ' + g.vmas.length + ' VMAs, ' + size(span / 1000 / zoom) +
+					' per 0.1% of the view' + (zoom > 1 ? ' (zoom x' + zoom + ')' : '') + ' ';
+			};
+			const zin = el('button', { type: 'button', 'aria-label': 'zoom in' }, '+');
+			const zout = el('button', { type: 'button', 'aria-label': 'zoom out' }, '\u2212');
+			zin.addEventListener('click', () => setZoom(zoom * 4));
+			zout.addEventListener('click', () => setZoom(zoom / 4));
+			setZoom(1);
 			box.append(el('div', { class: 'seg' },
-				el('div', { class: 'seglabel' }, hex(g.start) + ' - ' + hex(g.end) +
-					'  ' + size(span) + ', ' + g.vmas.length + ' VMAs, ' +
-					size(span / 1000) + ' per 0.1% of the bar'), bar));
+				el('div', { class: 'seglabel' }, label, zin, zout),
+				el('div', { class: 'pan' }, bar)));
 		});
 		sec.append(box);
 		const lg = el('div', { class: 'legend' });
 		for (const k of KINDS)
 			lg.append(el('span', null, el('i', { class: 'k-' + k }), k));
-		lg.append(el('span', null, 'black underline: resident share; red dashes: mm boundaries; ' +
+		lg.append(el('span', null, 'underline: present pages (black), swapped (red); ' +
+			'red dashes: mm boundaries; ' +
 			'click a bar to translate that address'));
 		sec.append(lg);
 	}
