@@ -426,6 +426,11 @@ int cmd_report(int argc, char **argv)
 		if (report_proc(rp, &rp->procs[i]))
 			goto out;
 	report_system(rp);
+	/* Nothing to draw (no module, say): a failure, no file. */
+	if (!rp->nr_procs && !rp->buddy && !rp->phys && !rp->slab) {
+		error("report: no view could be read: nothing to report");
+		goto out;
+	}
 	json_set_pretty(pretty && json_output);
 	if (json_output && (!outfile || !strcmp(outfile, "-"))) {
 		report_json(rp);
