@@ -7,7 +7,8 @@
 #   scripts/check-report.sh LOG|FILE.html
 #
 # LOG: a VM's serial log; the page is the one the `report` selftest printed
-# base64-encoded between MMSCOPE-REPORT-BEGIN and MMSCOPE-REPORT-END.
+# gzipped and base64-encoded between MMSCOPE-REPORT-BEGIN and
+# MMSCOPE-REPORT-END (`make demo` prints it uncompressed).
 # Checks: it loads from file:// with no console message (errors, refused
 # requests), renders completely, its screenshot is not blank, the numbers
 # in its tables equal the JSON embedded in it (scripts/check-report.py),
@@ -27,9 +28,17 @@ if [[ "$in" == *.html ]]; then
 	html=$(realpath "$in")
 else
 	html=$out/vm-report.html
+	# Lines of base64 only: a kernel message between them is left out
+	# (one inside a line makes the decoding fail, said below).
 	sed -n '/MMSCOPE-REPORT-BEGIN/,/MMSCOPE-REPORT-END/p' "$in" |
-		sed 's/^# \{0,1\}//; s/\r$//' | grep -v 'MMSCOPE-REPORT-' |
-		base64 -d > "$html" 2>/dev/null
+		sed 's/^# \{0,1\}//; s/\r$//' | grep -E '^[A-Za-z0-9+/=]+$' |
+		base64 -d > "$html.raw" 2>/dev/null
+	if [ "$(head -c 2 "$html.raw" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
+		gzip -dc < "$html.raw" > "$html" || die "the page in $in does not decompress"
+	else
+		mv "$html.raw" "$html"
+	fi
+	rm -f "$html.raw"
 	[ -s "$html" ] || die "no report page in $in (did the report selftest run?)"
 fi
 

@@ -6,9 +6,12 @@
  * no http(s) reference; a VMA named "</script>..." does not end the data
  * early; the embedded documents are the CLI's own --json output.
  *
- * The page of the child is printed base64-encoded between the lines
- * MMSCOPE-REPORT-BEGIN and MMSCOPE-REPORT-END: the host opens it in a
- * browser (scripts/check-report.sh, run by `make check`).
+ * The page of the child is printed gzip-compressed and base64-encoded
+ * between the lines MMSCOPE-REPORT-BEGIN and MMSCOPE-REPORT-END: the host
+ * opens it in a browser (scripts/check-report.sh, run by `make check`).
+ * Not on PREEMPT_RT: there the console's threaded 8250 interrupt is taken
+ * for a spurious one under that much output in TCG ("irq 4: nobody
+ * cared", the IRQ disabled, the end of the console lost).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -166,7 +169,16 @@ TEST_F(report, self_contained)
 	/* The page's own script and style are in it, not referenced. */
 	EXPECT_EQ(NULL, strstr(self->html, "<script src"));
 	EXPECT_EQ(NULL, strstr(self->html, "<link"));
-	print_base64(self->html, strlen(self->html));
+	if (!access("/sys/kernel/realtime", F_OK)) {
+		ksft_print_msg("PREEMPT_RT: the page is not printed for the host\n");
+	} else if (!mmt_sh("gzip -9 -c " HTML " > " HTML ".gz")) {
+		size_t len = 0;
+		char *gz = mmt_read_file(HTML ".gz", &len);
+
+		if (gz)
+			print_base64(gz, len);
+		free(gz);
+	}
 }
 
 /* Every VMA as /proc/PID/maps has it, the "</script>" one included. */
