@@ -8,7 +8,7 @@
 #
 # LOG: a VM's serial log; the page is the one the `report` selftest printed
 # gzipped and base64-encoded between MMSCOPE-REPORT-BEGIN and
-# MMSCOPE-REPORT-END (`make demo` prints it uncompressed).
+# MMSCOPE-REPORT-END (an uncompressed page is taken as well).
 # Checks: it loads from file:// with no console message (errors, refused
 # requests), renders completely, its screenshot is not blank, the numbers
 # in its tables equal the JSON embedded in it (scripts/check-report.py),

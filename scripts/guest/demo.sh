@@ -83,7 +83,7 @@ if has report; then
 	# The host (scripts/vm.sh) writes it to build/demo/report.html.
 	if [ -s /tmp/report.html ]; then
 		echo MMSCOPE-REPORT-BEGIN
-		base64 /tmp/report.html
+		gzip -9 -c /tmp/report.html | base64
 		echo MMSCOPE-REPORT-END
 	fi
 fi
