@@ -21,7 +21,7 @@ HELP2MAN ?= help2man
 # dpkg-buildflags); the flags the code needs are added separately.
 CFLAGS ?= -O2 -g
 MMSCOPE_CFLAGS := -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
-	  -Imodule/uapi -Iuserspace -Ibuild/bpf
+	  -Imodule/uapi -Iuserspace -Ibuild/bpf -Ibuild/report
 LDLIBS_STATIC := -static -lbpf -lelf -lz -lzstd
 
 BUILD := build
@@ -62,7 +62,17 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 bpf: $(BPF_SKELS)
 
 # ---- the CLI: one static binary carrying the BPF object ----
-userspace/mmscope: $(USER_SRCS) $(USER_HDRS) $(BPF_SKELS)
+# The report's script and style (userspace/report/), as C strings (od, sed).
+REPORT_ASSETS := userspace/report/report.css userspace/report/report.js
+$(BUILD)/report/report_assets.h: $(REPORT_ASSETS)
+	@mkdir -p $(@D)
+	{ for f in $^; do \
+		echo "static const char $$(basename $$f | tr . _)[] = {"; \
+		od -An -v -tx1 $$f | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+		echo "0 };"; \
+	done; } > $@.tmp && mv $@.tmp $@
+
+userspace/mmscope: $(USER_SRCS) $(USER_HDRS) $(BPF_SKELS) $(BUILD)/report/report_assets.h
 	$(CC) $(MMSCOPE_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ \
 		$(USER_SRCS) $(LDLIBS_STATIC)
 

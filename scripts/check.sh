@@ -125,6 +125,25 @@ for c in "${combos[@]}"; do
 	add_row "$k/$p-level$tname" "$line" "$t" "$status"
 done
 
+# The report page the `report` selftest printed, in a real browser: once
+# per run, from the first combination's log that holds one.
+for c in "${combos[@]}"; do
+	log=$BUILD/logs/${c%/*}-${c#*/}-check.log
+	grep -aq 'MMSCOPE-REPORT-END' "$log" 2>/dev/null || continue
+	echo "== report page of $c in headless chromium (scripts/check-report.sh)"
+	t0=$(date +%s)
+	page_out=$("$ROOT/scripts/check-report.sh" "$log" 2>&1)
+	rc=$?
+	echo "$page_out"
+	line=$(echo "$page_out" | grep -E '^report-page: [0-9]+ passed' | tail -1)
+	line=${line#report-page: }
+	status=ok
+	[ $rc -eq 0 ] || { status=FAILED; bad=1; }
+	[ -n "$line" ] || { line="0 passed, 1 failed, 0 skipped"; status="FAILED (no report)"; bad=1; }
+	add_row "report page ($c)" "$line" $(($(date +%s) - t0)) "$status"
+	break
+done
+
 echo
 echo "== summary ($(($(date +%s) - started))s; logs in build/logs/)"
 printf '%-22s %6s %6s %7s %7s  %s\n' "combination" passed failed skipped time status

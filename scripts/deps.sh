@@ -6,7 +6,8 @@
 #   scripts/deps.sh build   compilers, libbpf, kmod and dpkg tools,
 #                           linux-source-6.12 (kselftest harness, checkpatch)
 #   scripts/deps.sh vm|demo|check|debug
-#                           build + qemu, busybox, cpio
+#                           build + qemu, busybox, cpio (check: + chromium, the
+#                           browser scripts/check-report.sh opens the report in)
 #   scripts/deps.sh deb     what make deb needs: the CLI's build dependencies and
 #                           Debian's packaging tools (no kernel headers: the CLI's
 #                           BTF may come from /sys/kernel/btf/vmlinux)
@@ -32,7 +33,8 @@ deb_pkgs="build-essential make clang llvm libbpf-dev bpftool libelf-dev zlib1g-d
 
 case "$target" in
 build) pkgs=$build_pkgs ;;
-check|demo|vm) pkgs="$build_pkgs $vm_pkgs" ;;
+check) pkgs="$build_pkgs $vm_pkgs chromium" ;;	# chromium: check-report.sh
+demo|vm) pkgs="$build_pkgs $vm_pkgs" ;;
 debug) pkgs="$build_pkgs $vm_pkgs $debug_pkgs" ;;
 deb) pkgs=$deb_pkgs ;;
 *) echo "usage: $0 build|check|demo|vm|debug|deb" >&2; exit 2 ;;

@@ -219,6 +219,7 @@ check_snippets()
 		err=
 		for t in ${tests[$i]}; do
 			[ "$t" = unit ] && continue
+			[ "$t" = report-page ] && t=report
 			sed -e 's/#.*//' "$1/selftests/TESTS" | awk '{ print $1 }' |
 				grep -qx -- "$t" ||
 				err+="stale: test '$t' is not in selftests/TESTS"$'\n'
@@ -286,7 +287,7 @@ build_stage()
 run_tests()
 {
 	local k=${1%/*} p=${1#*/} t vmt= log=$3 rc cases topo=(--smp 2 --numa 1)
-	local unit=
+	local unit= page=
 
 	# The topology scripts/check.sh gives this combination.
 	[ "$k/$p" = 6.12/4 ] && topo=(--smp 4 --numa 2)
@@ -301,6 +302,10 @@ run_tests()
 					head -3 | tr '\n' ',' | sed 's/,$//')
 				unit="unit: ${cases:-exit $rc}"
 			fi
+		elif [ "$t" = report-page ]; then
+			# the report selftest's page, then the browser on the host
+			page=1
+			vmt+=" report"
 		else
 			vmt+=" $t"
 		fi
@@ -315,6 +320,12 @@ run_tests()
 		--args "${vmt# }" < /dev/null >> "$log" 2>&1
 	rc=$?
 	unit=${unit:+$unit; }
+	if [ $rc -eq 0 ] && [ -n "$page" ]; then
+		echo "== report page in headless chromium" >> "$log"
+		ROOT=$stage BUILD=$stage/build "$stage/scripts/check-report.sh" \
+			"$log" >> "$log" 2>&1 ||
+			unit+="report-page: $(grep -a '^not ok - ' "$log" | head -1 | cut -c10-); "
+	fi
 	if [ $rc -eq 0 ]; then
 		[ -n "$unit" ] && echo "fail ${unit%; }" || echo pass
 	elif grep -aq '^MMSCOPE-RESULT rc=' "$log"; then

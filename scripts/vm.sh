@@ -178,6 +178,15 @@ if ! grep -aq '^mmscope-vm: kernel' "$log" && grep -aqE 'Kernel panic|BUG:|Oops'
 	boot
 fi
 secs=$(($(date +%s) - start))
+# make demo: the report page the guest printed gzipped in base64
+# (scripts/guest/demo.sh).
+if [ "$mode" = demo ] && grep -aq '^MMSCOPE-REPORT-END' "$log"; then
+	mkdir -p "$BUILD/demo"
+	sed -n '/^MMSCOPE-REPORT-BEGIN/,/^MMSCOPE-REPORT-END/p' "$log" |
+		grep -E '^[A-Za-z0-9+/=]+$' | base64 -d 2>/dev/null | gzip -dc \
+		> "$BUILD/demo/report.html" 2>/dev/null &&
+		echo "vm: the report page: $BUILD/demo/report.html (open it in a browser)" >&2
+fi
 
 result=$(grep -a '^MMSCOPE-RESULT rc=' "$log" | tail -1)
 if [ -n "$result" ]; then

@@ -318,6 +318,7 @@ static const struct jcase cases[] = {
 	{ "phys", { "phys", "--range", "0-4096", "--json" }, ROOT, false },
 	{ "lab", { "lab", "--json" }, BOTH, false },
 	{ "lab", { "lab", "vma", "--json" }, BOTH, false },
+	{ "report", { "report", "-p", "@PID", "--json" }, BOTH, false },
 };
 
 struct subst {

@@ -126,6 +126,16 @@ void translate_print_text(FILE *f, const struct mmscope_result *res);
 /* Views reusable by the labs: fetch, then print to any stream. */
 int vma_fetch(int pid, struct mmscope_result *res);
 void vma_print_text(FILE *f, const struct mmscope_result *res, bool summary);
+/* The --json documents of vma, pt, translate, slab and phys (also report). */
+void vma_print_json(const struct mmscope_result *res, int pid);
+void pt_print_json(int pid, const struct mmscope_result *res);
+void translate_print_json(int pid, uint64_t addr,
+			  const struct mmscope_result *res);
+void slab_print_json(const struct mmscope_result *res, int key);
+void phys_print_json(const struct mmscope_result *res);
+int cmd_report(int argc, char **argv);
+/* vma_map.c: vma --map, the address space as a one-screen bar map. */
+void vma_print_map(FILE *f, const struct mmscope_result *res);
 
 /* slab: --addr when @by_addr, else --cache when @cache, else every cache. */
 int slab_fetch(const char *cache, uint64_t addr, bool by_addr,

@@ -316,7 +316,7 @@ static void json_zone_close(const struct mmscope_phys_zone *z,
 	json_obj_close();
 }
 
-static void print_map_json(const struct mmscope_result *res)
+void phys_print_json(const struct mmscope_result *res)
 {
 	const struct mmscope_phys_zone *z = NULL;
 	const struct mmscope_phys_end *end = NULL;
@@ -457,7 +457,7 @@ int cmd_phys(int argc, char **argv)
 	if (err)
 		return dev_error(err, end ? "phys --range" : "phys", -1);
 	if (json_output)
-		end ? print_list_json(&res) : print_map_json(&res);
+		end ? print_list_json(&res) : phys_print_json(&res);
 	else if (end)
 		print_list_text(stdout, &res);
 	else

@@ -60,7 +60,7 @@ static bool pt_hidden(const struct mmscope_result *res)
 	return res->end && (res->end->flags & MMSCOPE_END_HIDDEN);
 }
 
-static void pt_print_json(int pid, const struct mmscope_result *res)
+void pt_print_json(int pid, const struct mmscope_result *res)
 {
 	const struct mmscope_pt_summary *sum = NULL;
 	const struct mmscope_rec_hdr *r;

@@ -399,8 +399,7 @@ static void json_obj(const struct mmscope_slab_obj *o)
 	json_obj_close();
 }
 
-static void slab_print_json(const struct mmscope_result *res,
-			    enum slab_sort key)
+void slab_print_json(const struct mmscope_result *res, int key)
 {
 	const struct mmscope_slab_cache **v;
 	const struct mmscope_rec_hdr *r, *q;

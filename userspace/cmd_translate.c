@@ -60,8 +60,8 @@ translate_leaf(const struct mmscope_result *res)
 }
 
 /* @pid < 0: a kernel address (translate --kernel). */
-static void translate_print_json(int pid, uint64_t addr,
-				 const struct mmscope_result *res)
+void translate_print_json(int pid, uint64_t addr,
+			  const struct mmscope_result *res)
 {
 	const struct mmscope_pt_leaf *l = translate_leaf(res);
 	bool hidden = res->end && (res->end->flags & MMSCOPE_END_HIDDEN);

@@ -157,7 +157,7 @@ void vma_print_text(FILE *f, const struct mmscope_result *res, bool summary)
 	}
 }
 
-static void vma_print_json(const struct mmscope_result *res, int pid)
+void vma_print_json(const struct mmscope_result *res, int pid)
 {
 	const struct mmscope_rec_hdr *r;
 
@@ -182,12 +182,20 @@ static void vma_print_json(const struct mmscope_result *res, int pid)
 
 int cmd_vma(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "map", no_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct mmscope_result res;
 	int opt, err, pid, status;
+	bool map = false;
 
-	while ((opt = cmd_getopt(argc, argv, "", NULL, &status)) != -1)
+	while ((opt = cmd_getopt(argc, argv, "", opts, &status)) != -1) {
 		if (opt == OPT_EXIT)
 			return status;
+		if (opt == 'm')
+			map = true;
+	}
 	if (optind == argc)
 		return usage_error("vma", "expected a PID");
 	if (argc - optind > 1)
@@ -200,6 +208,8 @@ int cmd_vma(int argc, char **argv)
 		return dev_error(err, "vma", pid);
 	if (json_output) {
 		vma_print_json(&res, pid);
+	} else if (map) {
+		vma_print_map(stdout, &res);
 	} else {
 		vma_print_text(stdout, &res, true);
 		printf("\nSIZE in KiB/MiB/GiB (1024-based). OFFSET: in the file, hex bytes. DEV: major:minor, hex.\n");

@@ -227,3 +227,9 @@ void json_words(const char *k, const char *words)
 	}
 	json_arr_close();
 }
+
+void json_raw(const char *k, const char *text)
+{
+	key(k);
+	fputs(text, out());
+}

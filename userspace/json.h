@@ -37,5 +37,7 @@ void json_double(const char *key, double v);
 /* Space-separated words as an array of strings: "rd wr" -> ["rd","wr"]. */
 void json_words(const char *key, const char *words);
 void json_escape(FILE *out, const char *s);
+/* @text, a complete JSON value this emitter wrote, as the value of @key. */
+void json_raw(const char *key, const char *text);
 
 #endif

@@ -21,7 +21,8 @@
 static const struct cmd cmds[] = {
 	{ "vma", cmd_vma, "[OPTIONS] PID",
 	  "the mm_struct summary and every VMA of a process",
-	  "" },
+	  "      --map           a one-screen Unicode bar map of the address space\n"
+	  "                      (holes compressed) instead of the table\n" },
 	{ "pt", cmd_pt, "[OPTIONS] PID",
 	  "page tables as runs, tables and entries per level",
 	  "  -r, --range START-END  only this address range (hex or decimal)\n"
@@ -64,6 +65,12 @@ static const struct cmd cmds[] = {
 	  "physical memory per node and zone: pageblocks by migratetype and fill, pages by kind (root only)",
 	  "  -r, --range START-END  each PFN of [START, END): kind, kpageflags flags,\n"
 	  "                      free block, migratetype\n" },
+	{ "report", cmd_report, "[OPTIONS] -o FILE.html",
+	  "one self-contained HTML page drawing processes' address spaces and page tables, buddy and slab",
+	  "  -p, --pid PID       a process to draw (repeat for more, at most 16)\n"
+	  "  -o, --output FILE   the HTML file ('-': stdout); with --json the report's\n"
+	  "                      JSON document instead (stdout without -o)\n"
+	  "      --from FILE     the page of a document saved with --json (no -p)\n" },
 	{ "lab", cmd_lab, "[OPTIONS] [NAME]",
 	  "list the labs, or run one: a claim about memory, shown and checked",
 	  "" },

@@ -76,7 +76,18 @@ if has slab; then
 	printf '\n\033[1m== 5. Slab caches\033[0m\n'
 	show sh -c "$M slab --sort=size | head -25"
 fi
-printf '\n\033[1m== 6. Labs: textbook claims, shown and checked\033[0m\n'
+if has report; then
+	printf '\n\033[1m== 6. Pictures: the address space on a console, and a report page\033[0m\n'
+	show $M vma "$PID" --map
+	show $M report -p "$PID" -p 1 -o /tmp/report.html
+	# The host (scripts/vm.sh) writes it to build/demo/report.html.
+	if [ -s /tmp/report.html ]; then
+		echo MMSCOPE-REPORT-BEGIN
+		gzip -9 -c /tmp/report.html | base64
+		echo MMSCOPE-REPORT-END
+	fi
+fi
+printf '\n\033[1m== 7. Labs: textbook claims, shown and checked\033[0m\n'
 show $M lab
 for lab in $($M lab | awk 'NR > 1 && NF { print $1 }' | grep -v '^Run$'); do
 	show -s $M lab "$lab"
