@@ -282,9 +282,10 @@ static int copy_procs(const char *dir, int seq, int step,
  * $MMSCOPE_LAB_LOG/N.*: the subject's /proc/PID/{maps,smaps_rollup,stat,
  * smaps}; /proc/{vmstat,zoneinfo,buddyinfo,slabinfo}, /proc/sys/fs/file-nr
  * (vmstat first, and again last as N.vmstat2, so that the two bracket the
- * others; zoneinfo before and after buddyinfo, as N.zoneinfo2); N.procs
- * and N.pages (copy_procs()); "STEP VALUE PID" into N.step, last (so that
- * N.step marks a complete copy).
+ * others; zoneinfo before and after buddyinfo, as N.zoneinfo2);
+ * N.ksm_{pages_shared,pages_sharing,full_scans} of /sys/kernel/mm/ksm where
+ * the kernel has it; N.procs and N.pages (copy_procs()); "STEP VALUE PID"
+ * into N.step, last (so that N.step marks a complete copy).
  */
 static int lab_hook(int argc, char **argv)
 {
@@ -296,6 +297,8 @@ static int lab_hook(int argc, char **argv)
 		{ "/proc/slabinfo", "slabinfo" },
 		{ "/proc/sys/fs/file-nr", "file-nr" },
 	};
+	static const char *const ksm[] = { "pages_shared", "pages_sharing",
+					   "full_scans" };
 	const char *dir = getenv("MMSCOPE_LAB_LOG");
 	char from[64], to[PATH_MAX];
 	unsigned int i;
@@ -321,6 +324,13 @@ static int lab_hook(int argc, char **argv)
 	for (i = 0; i < sizeof(sys) / sizeof(sys[0]); i++) {
 		snprintf(to, sizeof(to), "%s/%d.%s", dir, seq, sys[i][1]);
 		if (copy_file(sys[i][0], to))
+			return 3;
+	}
+	/* KSM's counters, where the kernel has KSM (the ksm lab's oracle). */
+	for (i = 0; i < sizeof(ksm) / sizeof(ksm[0]); i++) {
+		snprintf(from, sizeof(from), "/sys/kernel/mm/ksm/%s", ksm[i]);
+		snprintf(to, sizeof(to), "%s/%d.ksm_%s", dir, seq, ksm[i]);
+		if (!access(from, R_OK) && copy_file(from, to))
 			return 3;
 	}
 	if (copy_procs(dir, seq, atoi(argv[2]), strtoull(argv[4], NULL, 10)))
@@ -692,6 +702,81 @@ static unsigned long long out_hex(const char *out, const char *prefix)
 }
 
 /*
+ * The @nth (from 0) mapper list the lab printed from `mmscope page`
+ * ("mmscope page 0xPFN, its mappers through the reverse map: N,
+ * complete|INCOMPLETE: why", a column header, then "PID COMM ADDRESS ..."
+ * lines, at most MAPPERS_MAX): false if there is none.
+ */
+#define MAPPERS_MAX	8
+
+struct mapper_list {
+	unsigned long long pfn;
+	int n, listed;
+	bool complete;
+	int pid[MAPPERS_MAX];
+	unsigned long long addr[MAPPERS_MAX];
+};
+
+static bool out_mappers(const char *out, int nth, struct mapper_list *ml)
+{
+	const char *p, *line;
+	char comm[32];
+	int k = 0;
+
+	memset(ml, 0, sizeof(*ml));
+	for (p = out; (p = strstr(p, "mmscope page 0x")); p++)
+		if (sscanf(p, "mmscope page %llx, its mappers through the reverse map: %d,",
+			   &ml->pfn, &ml->n) == 2 && k++ == nth)
+			break;
+	if (!p)
+		return false;
+	line = strchr(p, '\n');
+	ml->complete = line && !strncmp(line - 8, "complete", 8);
+	/* The column header, then the mappers. */
+	for (line = line ? strchr(line + 1, '\n') : NULL;
+	     line && ml->listed < MAPPERS_MAX; line = strchr(line + 1, '\n'))
+		if (sscanf(line + 1, " %d %31s %llx", &ml->pid[ml->listed], comm,
+			   &ml->addr[ml->listed]) == 3)
+			ml->listed++;
+		else
+			break;
+	return true;
+}
+
+/*
+ * A mapper list against the hook's pagemap copies of step @i: every
+ * (pid, address) listed maps the frame there; when it says complete, it
+ * lists every (pid, address) of the copies that maps the frame and as
+ * many as /proc/kpagecount counts (so none outside the copies is missing).
+ */
+static void check_mapper_list(struct __test_metadata *_metadata,
+			      const struct mapper_list *ml,
+			      const struct pages *pg, const char *what)
+{
+	long long count = -1;
+	int i, j, found = 0;
+
+	for (i = 0; i < ml->listed; i++)
+		EXPECT_EQ(ml->pfn, pfn_at(pg, ml->pid[i], ml->addr[i]))
+			TH_LOG("%s: mapper %d at %#llx", what, ml->pid[i], ml->addr[i]);
+	for (i = 0; i < pg->n; i++) {
+		if (!PM_PRESENT(pg->e[i].entry) || PM_PFN(pg->e[i].entry) != ml->pfn)
+			continue;
+		count = pg->e[i].count;
+		for (j = 0; j < ml->listed; j++)
+			found += ml->pid[j] == pg->e[i].pid &&
+				 ml->addr[j] == pg->e[i].va;
+	}
+	if (ml->complete) {
+		EXPECT_EQ(ml->n, ml->listed) TH_LOG("%s", what);
+		EXPECT_EQ(count, ml->n) TH_LOG("%s: kpagecount", what);
+		EXPECT_EQ(found, ml->listed) TH_LOG("%s", what);
+	} else {
+		EXPECT_GT(count, ml->n) TH_LOG("%s: incomplete, but all %lld listed", what, count);
+	}
+}
+
+/*
  * cow (steps: 1 map 4 private pages and write them -> their address,
  * 2 fork -> the child's pid, 3 the child writes its own .bss, 4 the child
  * writes one byte into the first page, 5 reap the child).  The kernel's
@@ -700,7 +785,11 @@ static unsigned long long out_hex(const char *out, const char *prefix)
  * mapped once and only by it, the parent's first page the PFN it had,
  * mapped once; the other three still shared.  The child's write faulted
  * once (its code, stack and .bss were faulted in by step 3).  The PFNs
- * the lab shows are those.
+ * the lab shows are those.  `mmscope page`'s mappers (printed by the lab
+ * after 3 for the first page's frame, after 4 for the old and the new
+ * frame) are those the pagemap copies show: parent and child at the first
+ * page after 3; the parent alone on the old frame and the child alone on
+ * the new one after 4; complete, as many as kpagecount counts.
  */
 #define COW_NPG		4
 
@@ -711,6 +800,7 @@ static void check_cow(struct __test_metadata *_metadata, const char *dir,
 	int parent = step_pid(1), child = step_value(dir, 2), i;
 	struct pages p1, p3, p4;
 	struct proc_ent c3, c4;
+	struct mapper_list ml;
 
 	expect_steps(_metadata, (const int[]){ 1, 2, 3, 4, 5 }, 5);
 	ASSERT_NE(0, p);
@@ -752,9 +842,121 @@ static void check_cow(struct __test_metadata *_metadata, const char *dir,
 		EXPECT_EQ(2, e ? e->count : -1) TH_LOG("page %d", i);
 	}
 	EXPECT_EQ(1, c4.minflt - c3.minflt);
+	ASSERT_TRUE(out_mappers(out, 0, &ml));
+	EXPECT_EQ(pfn[0], ml.pfn);
+	EXPECT_TRUE(ml.complete);
+	EXPECT_EQ(2, ml.listed);
+	check_mapper_list(_metadata, &ml, &p3, "after fork");
+	ASSERT_TRUE(out_mappers(out, 1, &ml));
+	EXPECT_EQ(pfn[0], ml.pfn);
+	EXPECT_EQ(1, ml.listed);
+	EXPECT_EQ(parent, ml.pid[0]);
+	check_mapper_list(_metadata, &ml, &p4, "the old frame");
+	ASSERT_TRUE(out_mappers(out, 2, &ml));
+	EXPECT_EQ(c0, ml.pfn);
+	EXPECT_EQ(1, ml.listed);
+	EXPECT_EQ(child, ml.pid[0]);
+	check_mapper_list(_metadata, &ml, &p4, "the new frame");
 	free(p1.e);
 	free(p3.e);
 	free(p4.e);
+}
+
+/* A number the hook copied from /sys/kernel/mm/ksm after step @i, -1. */
+static long long step_ksm(const char *dir, int i, const char *name)
+{
+	char what[64], *text;
+	long long v;
+
+	snprintf(what, sizeof(what), "ksm_%s", name);
+	text = step_file(dir, i, what);
+	v = text ? strtoll(text, NULL, 10) : -1;
+	free(text);
+	return v;
+}
+
+/*
+ * ksm (steps in the lab's order: 1 map 64 private pages, fill them all
+ * with the same byte, MADV_MERGEABLE -> their address, 3 nothing, once
+ * ksmd has merged -> the address, 2 write one byte into page 10).  The
+ * kernel: after 1, 64 present pages on 64 frames, each mapped once; after
+ * 3, all 64 on one frame K, which kpagecount counts 64 times, not
+ * exclusive, KPF_KSM set; /sys/kernel/mm/ksm pages_shared >= 1 and
+ * pages_sharing >= 63 (others may merge too: at least); after 2, page 10
+ * on a frame of its own, exclusive, mapped once, without KPF_KSM unless
+ * the kernel sets it on every anonymous page (6.12's stable_page_flags()
+ * tests mapping & PAGE_MAPPING_KSM, which PAGE_MAPPING_ANON satisfies:
+ * told from the frames after 1, never merged); the other 63 still on K,
+ * counted 63 times.  The PFNs the lab prints are those, and its mapper
+ * list from `mmscope page` is what pagemap shows: `mmscope page` cannot
+ * walk KSM's stable tree, so the list must say it is incomplete.
+ */
+#define KSM_NPG		64
+#define KSM_WRITTEN	10
+
+static void check_ksm(struct __test_metadata *_metadata, const char *dir,
+		      const char *out)
+{
+	unsigned long long p = step_value(dir, 1), k, own, pf[KSM_NPG];
+	int pid = step_pid(1), i, j, distinct = 0, on_k = 0, anon_ksm = 0;
+	struct pages p1, p3, p2;
+	struct mapper_list ml;
+	const struct page_ent *e;
+
+	expect_steps(_metadata, (const int[]){ 1, 3, 2 }, 3);
+	ASSERT_NE(0, p);
+	EXPECT_EQ(p, step_value(dir, 2));
+	load_pages(dir, 1, &p1);
+	load_pages(dir, 2, &p3);
+	load_pages(dir, 3, &p2);
+	for (i = 0; i < KSM_NPG; i++) {
+		e = page_at(&p1, pid, p + i * PG);
+		pf[i] = pfn_at(&p1, pid, p + i * PG);
+		EXPECT_NE(0, pf[i]) TH_LOG("page %d", i);
+		for (j = 0; j < i && pf[j] != pf[i]; j++)
+			;
+		distinct += j == i;
+		anon_ksm += e && (e->flags >> KPF_KSM & 1);
+	}
+	EXPECT_EQ(KSM_NPG, distinct);
+	/* All or none: the kernel's rule for unmerged anonymous pages. */
+	EXPECT_TRUE(anon_ksm == 0 || anon_ksm == KSM_NPG) TH_LOG("%d", anon_ksm);
+	k = pfn_at(&p3, pid, p);
+	EXPECT_NE(0, k);
+	for (i = 0; i < KSM_NPG; i++) {
+		e = page_at(&p3, pid, p + i * PG);
+		on_k += e && pfn_at(&p3, pid, p + i * PG) == k &&
+			!PM_EXCL(e->entry) && e->count == KSM_NPG &&
+			(e->flags >> KPF_KSM & 1);
+	}
+	EXPECT_EQ(KSM_NPG, on_k);
+	EXPECT_LE(1, step_ksm(dir, 2, "pages_shared"));
+	EXPECT_LE(KSM_NPG - 1, step_ksm(dir, 2, "pages_sharing"));
+	EXPECT_EQ(k, out_hex(out, "pages map one PFN "));
+	/* mmscope page's mappers of K, against pagemap after 3. */
+	ASSERT_TRUE(out_mappers(out, 0, &ml));
+	EXPECT_EQ(k, ml.pfn);
+	EXPECT_FALSE(ml.complete);
+	check_mapper_list(_metadata, &ml, &p3, "the KSM frame");
+	/* The write. */
+	own = pfn_at(&p2, pid, p + KSM_WRITTEN * PG);
+	e = page_at(&p2, pid, p + KSM_WRITTEN * PG);
+	EXPECT_NE(0, own);
+	EXPECT_NE(k, own);
+	EXPECT_TRUE(e && PM_EXCL(e->entry) && e->count == 1);
+	EXPECT_EQ(anon_ksm != 0, e && (e->flags >> KPF_KSM & 1));
+	EXPECT_EQ(own, out_hex(out, "now maps its own PFN "));
+	on_k = 0;
+	for (i = 0; i < KSM_NPG; i++) {
+		e = page_at(&p2, pid, p + i * PG);
+		on_k += i != KSM_WRITTEN && e &&
+			pfn_at(&p2, pid, p + i * PG) == k &&
+			e->count == KSM_NPG - 1;
+	}
+	EXPECT_EQ(KSM_NPG - 1, on_k);
+	free(p1.e);
+	free(p3.e);
+	free(p2.e);
 }
 
 /* 5-level paging: what run_tests.sh keys the skips on (the CPU's la57). */
@@ -1262,6 +1464,7 @@ FIXTURE_VARIANT_ADD(lab, thp) {
 FIXTURE_VARIANT_ADD(lab, vma) { .name = "vma", .check = check_vma };
 FIXTURE_VARIANT_ADD(lab, buddy) { .name = "buddy", .check = check_buddy };
 FIXTURE_VARIANT_ADD(lab, slab) { .name = "slab", .check = check_slab };
+FIXTURE_VARIANT_ADD(lab, ksm) { .name = "ksm", .check = check_ksm };
 
 FIXTURE_SETUP(lab)
 {
