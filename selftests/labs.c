@@ -15,6 +15,7 @@
  */
 #include <ctype.h>
 #include <dirent.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -1435,6 +1436,215 @@ static void check_buddy(struct __test_metadata *_metadata, const char *dir,
 		       low2 + high2, low3 + high3, pcp3, b, alloced);
 }
 
+/* ---- the kernel's own files about kernel memory ------------------------ */
+
+/* @sym's address in /proc/kallsyms (vmlinux's, not a module's), or 0. */
+static unsigned long long ksym(const char *sym)
+{
+	char *text = mmt_read_file("/proc/kallsyms", NULL), *line, *save = NULL;
+	unsigned long long a, v = 0;
+	char name[128], t;
+
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line && !v;
+	     line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%llx %c %127s", &a, &t, name) == 3 &&
+		    !strcmp(name, sym) && !strchr(line, '['))
+			v = a;
+	free(text);
+	return v;
+}
+
+/* @len bytes of kernel memory at @va through /proc/kcore's PT_LOAD segments. */
+static int kcore(unsigned long long va, void *buf, size_t len)
+{
+	int fd = open("/proc/kcore", O_RDONLY | O_CLOEXEC), i, ret = -1;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &eh, sizeof(eh), 0) == sizeof(eh) &&
+	    !memcmp(eh.e_ident, ELFMAG, SELFMAG))
+		for (i = 0; i < eh.e_phnum && ret; i++)
+			if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * eh.e_phentsize) ==
+			    sizeof(ph) && ph.p_type == PT_LOAD && va >= ph.p_vaddr &&
+			    va + len <= ph.p_vaddr + ph.p_memsz)
+				ret = pread(fd, buf, len, ph.p_offset + va - ph.p_vaddr) ==
+				      (ssize_t)len ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+static unsigned long long page_offset_base(void)
+{
+	unsigned long long a = ksym("page_offset_base"), v = 0;
+
+	return a && !kcore(a, &v, sizeof(v)) ? v : 0;
+}
+
+/* In a top-level "System RAM" range of /proc/iomem? */
+static bool in_system_ram(unsigned long long pa, unsigned long long *top)
+{
+	char *text = mmt_read_file("/proc/iomem", NULL), *line, *save = NULL;
+	unsigned long long s, e;
+	bool in = false;
+	int off;
+
+	*top = 0;
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (line[0] != ' ' && sscanf(line, "%llx-%llx : %n", &s, &e, &off) == 2 &&
+		    !strcmp(line + off, "System RAM")) {
+			in |= s <= pa && pa <= e;
+			*top = e + 1 > *top ? e + 1 : *top;
+		}
+	free(text);
+	return in;
+}
+
+/* The CPU's pti flag (set when page-table isolation is on). */
+static bool cpu_pti(void)
+{
+	char *text = mmt_read_file("/proc/cpuinfo", NULL), *p;
+	bool pti = false;
+
+	for (p = text; p && (p = strstr(p, " pti")) && !pti; p += 4)
+		pti = p[4] == ' ' || p[4] == '\n';
+	free(text);
+	return pti;
+}
+
+/*
+ * kernelpt (steps: 1 the program forks -> the child's pid, 2 the program
+ * runs translate --kernel of each region's start, 3 its child does, 4
+ * reap).  The kernel's own: init_top_pgt (/proc/kallsyms) read through
+ * /proc/kcore; each pgd page the lab names ("pid N (...): pgd at phys
+ * 0x..": init, the CLI, the program, the child: four different pages) read
+ * through /proc/kcore at page_offset_base (the kernel's variable, read the
+ * same way) + its phys: all 256 kernel-half entries are init_top_pgt's
+ * (with PTI the LDT slot, LDT_PGD_ENTRY, may be the process's own); the
+ * program's pgd maps the program (the user-half slot of the address the
+ * hook saw in its maps is present) and the child's points that slot at
+ * another table (fork copies the page tables).  Each row of the lab's
+ * table: the slot is the address's top-level index (bits 39+ with 4
+ * levels, 48+ with 5) and the three processes' entries are init_top_pgt's
+ * at that slot.  PTI as the lab says is the CPU's pti flag.
+ */
+#define TABLE_MASK	0x000ffffffffff000ULL
+
+static void check_kernelpt(struct __test_metadata *_metadata, const char *dir,
+			   const char *out)
+{
+	static unsigned long long init[512], pgd[4][512];
+	unsigned long long po = page_offset_base(), phys[4], a, e[4], ua = 0;
+	unsigned int shift = la57() ? 48 : 39, ldt = la57() ? 400 : 272, slot;
+	int pid[4], n = 0, i, k, rows = 0, prog = step_pid(1);
+	int child = step_value(dir, 1);
+	const char *p;
+	char *maps;
+	struct mmt_vma v;
+	const char *pos;
+
+	expect_steps(_metadata, (const int[]){ 1, 2, 3, 4 }, 4);
+	ASSERT_NE(0, po);
+	ASSERT_NE(0, ksym("init_top_pgt"));
+	ASSERT_EQ(0, kcore(ksym("init_top_pgt"), init, sizeof(init)));
+	EXPECT_NE(NULL, strstr(out, cpu_pti() ? "(PTI) is on" : "(PTI) is off"));
+	for (p = out; n < 4 && (p = strstr(p, "\n    pid ")); p++)
+		if (sscanf(p, "\n    pid %d (%*[^)]): pgd at phys %llx", &pid[n],
+			   &phys[n]) == 2)
+			n++;
+	ASSERT_EQ(4, n);
+	EXPECT_EQ(1, pid[0]);
+	EXPECT_EQ(prog, pid[2]);
+	EXPECT_EQ(child, pid[3]);
+	for (i = 0; i < 4; i++) {
+		int same = 0;
+
+		ASSERT_EQ(0, kcore(po + phys[i], pgd[i], sizeof(pgd[i])))
+			TH_LOG("pid %d: pgd at %#llx", pid[i], phys[i]);
+		for (k = 0; k < i; k++)
+			EXPECT_NE(phys[k], phys[i]);
+		for (k = 256; k < 512; k++)
+			same += pgd[i][k] == init[k] || (cpu_pti() && k == (int)ldt);
+		EXPECT_EQ(256, same) TH_LOG("pid %d", pid[i]);
+	}
+	/* The program's own pgd: the slot of a VMA of its is present. */
+	maps = step_file(dir, 1, "maps");
+	pos = maps;
+	if (maps && mmt_maps_next(&pos, &v))
+		ua = v.start;	/* the lowest: the program's text */
+	free(maps);
+	ASSERT_NE(0, ua);
+	slot = (ua >> shift) & 511;
+	EXPECT_TRUE(pgd[2][slot] & 1) TH_LOG("slot %u", slot);
+	EXPECT_TRUE(pgd[3][slot] & 1) TH_LOG("slot %u", slot);
+	EXPECT_NE(pgd[2][slot] & TABLE_MASK, pgd[3][slot] & TABLE_MASK);
+	/* The table. */
+	for (p = out; (p = strstr(p, " pgd[")); p++) {
+		const char *as = p;	/* the address before it */
+
+		while (as > out && as[-1] != ' ' && as[-1] != '\n')
+			as--;
+		if (as == p || as == out || sscanf(as - 1, " %llx pgd[%u] %llx %llx %llx %llx",
+				      &a, &slot, &e[0], &e[1], &e[2], &e[3]) != 6)
+			continue;
+		rows++;
+		EXPECT_EQ((a >> shift) & 511, slot) TH_LOG("%#llx", a);
+		EXPECT_TRUE(init[slot] & 1) TH_LOG("slot %u", slot);
+		for (i = 0; i < 4; i++)
+			EXPECT_EQ(init[slot], e[i]) TH_LOG("slot %u, column %d", slot, i);
+	}
+	EXPECT_LT(2, rows);
+}
+
+/*
+ * directmap (step 1: map a page and write 16 bytes into it -> its
+ * address).  The kernel's own: page_offset_base (kallsyms + kcore) is the
+ * lab's; every "System RAM A-B: page_offset_base + P -> phys Q" line has P
+ * in System RAM (/proc/iomem) and Q == P, and they cover the top RAM page
+ * (above 896 MiB when the machine has RAM there); the program's page is
+ * the PFN pagemap gave (the hook's copy), and the kernel address the lab
+ * names for it is page_offset_base + PFN * 4096 and reaches that PFN.
+ */
+static void check_directmap(struct __test_metadata *_metadata, const char *dir,
+			    const char *out)
+{
+	unsigned long long po = page_offset_base(), pa, q, top = 0, high = 0;
+	unsigned long long va = step_value(dir, 1), pfn, kva, kpfn;
+	int rows = 0;
+	const char *p;
+	struct pages pg;
+
+	expect_steps(_metadata, (const int[]){ 1 }, 1);
+	ASSERT_NE(0, po);
+	EXPECT_EQ(po, out_hex(out, "] page_offset_base "));
+	for (p = out; (p = strstr(p, ": page_offset_base + ")); p++) {
+		if (sscanf(p, ": page_offset_base + %llx -> phys %llx", &pa, &q) != 2)
+			continue;
+		rows++;
+		EXPECT_TRUE(in_system_ram(pa, &top)) TH_LOG("%#llx", pa);
+		EXPECT_EQ(pa, q);
+		high = pa > high ? pa : high;
+	}
+	in_system_ram(0, &top);
+	EXPECT_LE(3, rows);
+	EXPECT_EQ(top - PG, high);
+	if (top > (896ULL << 20))
+		EXPECT_NE(NULL, strstr(out, ", above 896 MiB"));
+	load_pages(dir, 1, &pg);
+	pfn = pfn_at(&pg, step_pid(1), va);
+	free(pg.e);
+	ASSERT_NE(0, pfn);
+	EXPECT_EQ(pfn, out_hex(out, "pagemap PFN "));
+	p = strstr(out, "translate --kernel ");
+	while (p && sscanf(p, "translate --kernel %llx reaches PFN %llx", &kva, &kpfn) != 2)
+		p = strstr(p + 1, "translate --kernel ");
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(po + pfn * PG, kva);
+	EXPECT_EQ(pfn, kpfn);
+}
+
 FIXTURE(lab) {
 };
 
@@ -1465,6 +1675,12 @@ FIXTURE_VARIANT_ADD(lab, vma) { .name = "vma", .check = check_vma };
 FIXTURE_VARIANT_ADD(lab, buddy) { .name = "buddy", .check = check_buddy };
 FIXTURE_VARIANT_ADD(lab, slab) { .name = "slab", .check = check_slab };
 FIXTURE_VARIANT_ADD(lab, ksm) { .name = "ksm", .check = check_ksm };
+FIXTURE_VARIANT_ADD(lab, kernelpt) {
+	.name = "kernelpt", .check = check_kernelpt
+};
+FIXTURE_VARIANT_ADD(lab, directmap) {
+	.name = "directmap", .check = check_directmap
+};
 
 FIXTURE_SETUP(lab)
 {
