@@ -184,7 +184,7 @@ static int kpt_run(struct lab_run *lr)
 	struct kpt_shared *sh;
 	const char *rname[NREG];
 	uint64_t init_va, po, po_ks = 0, phys[4];
-	unsigned int shift, ldt, idx[NREG];
+	unsigned int shift, ldt, levels, idx[NREG];
 	pid_t pids[4];
 	const char *who[4] = { "init", "mmscope (the lab)", "the program",
 			       "its child" };
@@ -213,9 +213,10 @@ static int kpt_run(struct lab_run *lr)
 		munmap(sh, sizeof(*sh));
 		return -EIO;
 	}
-	shift = sum->levels == 5 ? 48 : 39;
+	levels = sum->levels;
+	shift = levels == 5 ? 48 : 39;
 	/* LDT_PGD_ENTRY (asm/pgtable_64_types.h): per process, used with PTI. */
-	ldt = sum->levels == 5 ? 512 - 112 : 512 - 240;
+	ldt = levels == 5 ? 512 - 112 : 512 - 240;
 	po = sum->base_page_offset;
 	pti = sum->pti;
 	/* One address per top-level entry the kernel's regions start in. */
@@ -237,14 +238,14 @@ static int kpt_run(struct lab_run *lr)
 		rname[sh->nreg] = strndup(g->name, sizeof(g->name));
 		sh->addr[sh->nreg++] = g->start;
 	}
-	dev_result_free(&res);
+	dev_result_free(&res);		/* sum is gone with it */
 	lab_kcore_read(lab_kallsyms("page_offset_base"), &po_ks, sizeof(po_ks));
 	for (i = 256; i < 512; i++)
 		nkern += init_pgd[i] & 1;
 
 	lab_say(lr, "The kernel's own page tables belong to init_mm. Their top table, init_top_pgt (the kernel's swapper_pg_dir), is at %#llx (/proc/kallsyms); read through /proc/kcore, %d of its 256 kernel-half entries (256-511) are present. The kernel runs %u-level paging; each top-level entry covers %s.",
-		(unsigned long long)init_va, nkern, sum->levels,
-		sum->levels == 5 ? "256 TiB" : "512 GiB");
+		(unsigned long long)init_va, nkern, levels,
+		levels == 5 ? "256 TiB" : "512 GiB");
 	lab_check(lr, po && po == po_ks,
 		  "the direct map starts at page_offset_base %#llx (mmscope kernel; the kernel's variable, read through /proc/kcore: %#llx)",
 		  (unsigned long long)po, (unsigned long long)po_ks);
