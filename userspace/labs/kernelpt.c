@@ -186,7 +186,7 @@ static int kpt_run(struct lab_run *lr)
 	uint64_t init_va, po, po_ks = 0, phys[4];
 	unsigned int shift, ldt, levels, idx[NREG];
 	pid_t pids[4];
-	const char *who[4] = { "init", "mmscope (the lab)", "the program",
+	const char *who[4] = { "init", "the lab's CLI", "the program",
 			       "its child" };
 	int i, j, k, err, nkern = 0, same, present, ok, nuser, diff;
 	bool pti;
