@@ -81,7 +81,11 @@ static long meminfo_kb(const char *key)
 	long kb = -1;
 
 	snprintf(pat, sizeof(pat), "\n%s:", key);
-	p = text ? strstr(text, pat) : NULL;
+	/* The first line has no newline before it. */
+	if (text && !strncmp(text, pat + 1, strlen(pat) - 1))
+		p = text - 1;
+	else
+		p = text ? strstr(text, pat) : NULL;
 	if (p)
 		kb = strtol(p + strlen(pat), NULL, 10);
 	free(text);

@@ -289,7 +289,7 @@ static int kpt_run(struct lab_run *lr)
 	lab_step(lr, STEP_QUERY);
 	lab_step(lr, STEP_CHILD_QUERY);
 	sh->err[0] = query_all(sh, 0);
-	printf("    %-16s %-18s %-9s %-18s %-18s %-18s %s\n", "REGION", "ADDRESS",
+	printf("    %-16s %-18s %-8s %-18s %-18s %-18s %s\n", "REGION", "ADDRESS",
 	       "SLOT", "INIT_MM (KCORE)", "MMSCOPE", "PROGRAM", "CHILD");
 	same = 0;
 	for (i = 0; i < sh->nreg; i++) {
