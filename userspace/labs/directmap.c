@@ -83,10 +83,8 @@ static long meminfo_kb(const char *key)
 	snprintf(pat, sizeof(pat), "\n%s:", key);
 	/* The first line has no newline before it. */
 	if (text && !strncmp(text, pat + 1, strlen(pat) - 1))
-		p = text - 1;
-	else
-		p = text ? strstr(text, pat) : NULL;
-	if (p)
+		kb = strtol(text + strlen(pat) - 1, NULL, 10);
+	else if ((p = text ? strstr(text, pat) : NULL))
 		kb = strtol(p + strlen(pat), NULL, 10);
 	free(text);
 	return kb;
