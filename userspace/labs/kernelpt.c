@@ -182,7 +182,7 @@ static int kpt_run(struct lab_run *lr)
 	const struct mmscope_rec_hdr *r;
 	struct mmscope_result res;
 	struct kpt_shared *sh;
-	const char *rname[NREG];
+	char rname[NREG][MMSCOPE_KREGION_NAME_LEN + 1];
 	uint64_t init_va, po, po_ks = 0, phys[4];
 	unsigned int shift, ldt, levels, idx[NREG];
 	pid_t pids[4];
@@ -235,7 +235,8 @@ static int kpt_run(struct lab_run *lr)
 		if (k < sh->nreg)
 			continue;
 		idx[sh->nreg] = x;
-		rname[sh->nreg] = strndup(g->name, sizeof(g->name));
+		snprintf(rname[sh->nreg], sizeof(rname[0]), "%.*s",
+			 (int)sizeof(g->name), g->name);
 		sh->addr[sh->nreg++] = g->start;
 	}
 	dev_result_free(&res);		/* sum is gone with it */
@@ -269,8 +270,10 @@ static int kpt_run(struct lab_run *lr)
 	pids[1] = getpid();
 	pids[2] = lr->pid;
 	pids[3] = (pid_t)lab_step(lr, STEP_FORK);
-	if (pids[3] <= 0)
+	if (pids[3] <= 0) {
+		munmap(sh, sizeof(*sh));
 		return -ECHILD;
+	}
 	ok = 1;
 	for (i = 0; i < 4; i++) {
 		char comm[32];
@@ -302,7 +305,6 @@ static int kpt_run(struct lab_run *lr)
 		same += sh->entry[0][i] == init_pgd[idx[i]] &&
 			sh->entry[1][i] == init_pgd[idx[i]] &&
 			sh->entry[2][i] == init_pgd[idx[i]];
-		free((void *)rname[i]);
 	}
 	lab_check(lr, !sh->err[0] && !sh->err[1] && !sh->err[2] && sh->nreg &&
 		  same == sh->nreg,
