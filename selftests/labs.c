@@ -278,6 +278,36 @@ static int copy_procs(const char *dir, int seq, int step,
 	return ret;
 }
 
+static int kcore(unsigned long long va, void *buf, size_t len);
+static unsigned long long page_offset_base(void);
+static bool in_system_ram(unsigned long long pa, unsigned long long *top);
+
+/*
+ * The page of RAM at physical @pa, read through /proc/kcore at
+ * page_offset_base + @pa, into @to: when @pa is a page-aligned System RAM
+ * address (/proc/iomem).  The kernelpt lab's steps return pgd pages'
+ * physical addresses; a user address another lab returns may look like
+ * one too, and costs a copy no check reads.
+ */
+static int copy_kpage(unsigned long long pa, const char *to)
+{
+	static char page[PG];
+	unsigned long long po, top;
+	FILE *f;
+	int ret;
+
+	if (!pa || pa % PG || !in_system_ram(pa, &top))
+		return 0;
+	po = page_offset_base();
+	if (!po || kcore(po + pa, page, PG))
+		return -1;
+	f = fopen(to, "w");
+	ret = f && fwrite(page, 1, PG, f) == PG ? 0 : -1;
+	if (f && fclose(f))
+		ret = -1;
+	return ret;
+}
+
 /*
  * labs lab-hook STEP PID VALUE: the Nth call (N from 1) copies into
  * $MMSCOPE_LAB_LOG/N.*: the subject's /proc/PID/{maps,smaps_rollup,stat,
@@ -285,8 +315,9 @@ static int copy_procs(const char *dir, int seq, int step,
  * (vmstat first, and again last as N.vmstat2, so that the two bracket the
  * others; zoneinfo before and after buddyinfo, as N.zoneinfo2);
  * N.ksm_{pages_shared,pages_sharing,full_scans} of /sys/kernel/mm/ksm where
- * the kernel has it; N.procs and N.pages (copy_procs()); "STEP VALUE PID"
- * into N.step, last (so that N.step marks a complete copy).
+ * the kernel has it; N.procs and N.pages (copy_procs()); N.kpage
+ * (copy_kpage()); "STEP VALUE PID" into N.step, last (so that N.step
+ * marks a complete copy).
  */
 static int lab_hook(int argc, char **argv)
 {
@@ -335,6 +366,9 @@ static int lab_hook(int argc, char **argv)
 			return 3;
 	}
 	if (copy_procs(dir, seq, atoi(argv[2]), strtoull(argv[4], NULL, 10)))
+		return 3;
+	snprintf(to, sizeof(to), "%s/%d.kpage", dir, seq);
+	if (copy_kpage(strtoull(argv[4], NULL, 10), to))
 		return 3;
 	snprintf(to, sizeof(to), "%s/%d.vmstat2", dir, seq);
 	if (copy_file("/proc/vmstat", to))
@@ -1514,21 +1548,40 @@ static bool cpu_pti(void)
 	return pti;
 }
 
+/* The hook's copy of a RAM page after step @i (copy_kpage()). */
+static int step_kpage(const char *dir, int i, unsigned long long *page)
+{
+	char path[PATH_MAX];
+	int fd, ret;
+
+	if (i < 1 || i > run.n)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%d.kpage", dir, run.seq[i - 1]);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = read(fd, page, PG) == PG ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
 /*
- * kernelpt (steps: 1 the program forks -> the child's pid, 2 the program
+ * kernelpt (steps in the lab's order: 1 the program forks -> the child's
+ * pid; 5, 6, 7, 8 the physical address of the pgd of init, of the CLI, of
+ * the program, of its child (mmscope vma) -> that address; 2 the program
  * runs translate --kernel of each region's start, 3 its child does, 4
  * reap).  The kernel's own: init_top_pgt (/proc/kallsyms) read through
- * /proc/kcore; each pgd page the lab names ("pid N (...): pgd at phys
- * 0x..": init, the CLI, the program, the child: four different pages) read
- * through /proc/kcore at page_offset_base (the kernel's variable, read the
- * same way) + its phys: all 256 kernel-half entries are init_top_pgt's
- * (with PTI the LDT slot, LDT_PGD_ENTRY, may be the process's own); the
- * program's pgd maps the program (the user-half slot of the address the
- * hook saw in its maps is present) and the child's points that slot at
- * another table (fork copies the page tables).  Each row of the lab's
- * table: the slot is the address's top-level index (bits 39+ with 4
- * levels, 48+ with 5) and the three processes' entries are init_top_pgt's
- * at that slot.  PTI as the lab says is the CPU's pti flag.
+ * /proc/kcore; each of the four pgd pages as the hook read it through
+ * /proc/kcore (at page_offset_base, the kernel's variable read the same
+ * way, + the address) while its process lived: four different pages, all
+ * 256 kernel-half entries init_top_pgt's (with PTI the LDT slot,
+ * LDT_PGD_ENTRY, may be the process's own); the program's pgd maps the
+ * program (the user-half slot of the lowest VMA the hook saw in its maps
+ * is present) and the child's points that slot at another table (fork
+ * copies the page tables).  The lab prints the same four addresses.  Each
+ * row of the lab's table: the slot is the address's top-level index (bits
+ * 39+ with 4 levels, 48+ with 5) and the three processes' entries are
+ * init_top_pgt's there.  PTI as the lab says is the CPU's pti flag.
  */
 #define TABLE_MASK	0x000ffffffffff000ULL
 
@@ -1536,17 +1589,15 @@ static void check_kernelpt(struct __test_metadata *_metadata, const char *dir,
 			   const char *out)
 {
 	static unsigned long long init[512], pgd[4][512];
-	unsigned long long po = page_offset_base(), phys[4], a, e[4], ua = 0;
+	unsigned long long phys[4], a, e[4], ua = 0;
 	unsigned int shift = la57() ? 48 : 39, ldt = la57() ? 400 : 272, slot;
 	int pid[4], n = 0, i, k, rows = 0, prog = step_pid(1);
 	int child = step_value(dir, 1);
-	const char *p;
-	char *maps;
+	const char *p, *pos;
 	struct mmt_vma v;
-	const char *pos;
+	char *maps;
 
-	expect_steps(_metadata, (const int[]){ 1, 2, 3, 4 }, 4);
-	ASSERT_NE(0, po);
+	expect_steps(_metadata, (const int[]){ 1, 5, 6, 7, 8, 2, 3, 4 }, 8);
 	ASSERT_NE(0, ksym("init_top_pgt"));
 	ASSERT_EQ(0, kcore(ksym("init_top_pgt"), init, sizeof(init)));
 	EXPECT_NE(NULL, strstr(out, cpu_pti() ? "(PTI) is on" : "(PTI) is off"));
@@ -1561,7 +1612,8 @@ static void check_kernelpt(struct __test_metadata *_metadata, const char *dir,
 	for (i = 0; i < 4; i++) {
 		int same = 0;
 
-		ASSERT_EQ(0, kcore(po + phys[i], pgd[i], sizeof(pgd[i])))
+		EXPECT_EQ(phys[i], step_value(dir, 2 + i)) TH_LOG("pid %d", pid[i]);
+		ASSERT_EQ(0, step_kpage(dir, 2 + i, pgd[i]))
 			TH_LOG("pid %d: pgd at %#llx", pid[i], phys[i]);
 		for (k = 0; k < i; k++)
 			EXPECT_NE(phys[k], phys[i]);
@@ -1569,11 +1621,11 @@ static void check_kernelpt(struct __test_metadata *_metadata, const char *dir,
 			same += pgd[i][k] == init[k] || (cpu_pti() && k == (int)ldt);
 		EXPECT_EQ(256, same) TH_LOG("pid %d", pid[i]);
 	}
-	/* The program's own pgd: the slot of a VMA of its is present. */
+	/* The program's own pgd: the slot of its lowest VMA is present. */
 	maps = step_file(dir, 1, "maps");
 	pos = maps;
 	if (maps && mmt_maps_next(&pos, &v))
-		ua = v.start;	/* the lowest: the program's text */
+		ua = v.start;
 	free(maps);
 	ASSERT_NE(0, ua);
 	slot = (ua >> shift) & 511;

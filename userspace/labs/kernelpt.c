@@ -29,7 +29,14 @@
 #define NPROC		3	/* the CLI, the program, its child */
 #define TABLE_MASK	0x000ffffffffff000ULL	/* an entry's table address */
 
-enum { STEP_FORK = 1, STEP_QUERY, STEP_CHILD_QUERY, STEP_REAP };
+/*
+ * STEP_PGD_*: the physical address of a pgd, as `mmscope vma` gives it,
+ * asked by the program (of init, of the CLI, its parent, and of itself)
+ * or by its child (of itself): the value each step returns, so that the
+ * selftests' hook sees it while the process lives.
+ */
+enum { STEP_FORK = 1, STEP_QUERY, STEP_CHILD_QUERY, STEP_REAP,
+       STEP_PGD_INIT, STEP_PGD_CLI, STEP_PGD_SELF, STEP_PGD_CHILD };
 
 /* Shared by the CLI, the program and its child (MAP_SHARED). */
 struct kpt_shared {
@@ -75,6 +82,23 @@ static int query_all(struct kpt_shared *sh, int who)
 	return 0;
 }
 
+/* The pgd's physical address from mmscope vma (its mm record), 0 if none. */
+static uint64_t pgd_phys(pid_t pid)
+{
+	const struct mmscope_rec_hdr *r;
+	struct mmscope_result res;
+	uint64_t phys = 0;
+
+	if (vma_fetch(pid, &res))
+		return 0;
+	for (r = NULL; (r = dev_next(&res, r));)
+		if (r->type == MMSCOPE_REC_MM &&
+		    r->len >= sizeof(struct mmscope_mm))
+			phys = ((const struct mmscope_mm *)r)->pgd_phys;
+	dev_result_free(&res);
+	return phys;
+}
+
 static void kpt_child(struct kpt_state *st, int cmd, int ack)
 {
 	int step;
@@ -82,7 +106,10 @@ static void kpt_child(struct kpt_state *st, int cmd, int ack)
 	while (read(cmd, &step, sizeof(step)) == sizeof(step) && step > 0) {
 		uint64_t v = 1;
 
-		st->sh->err[2] = query_all(st->sh, 2);
+		if (step == STEP_PGD_CHILD)
+			v = pgd_phys(getpid());
+		else
+			st->sh->err[2] = query_all(st->sh, 2);
 		if (write(ack, &v, sizeof(v)) != sizeof(v))
 			break;
 	}
@@ -115,7 +142,14 @@ static uint64_t kpt_step(int step, void *arg)
 	case STEP_QUERY:
 		st->sh->err[1] = query_all(st->sh, 1);
 		return 1;
+	case STEP_PGD_INIT:
+		return pgd_phys(1);
+	case STEP_PGD_CLI:
+		return pgd_phys(getppid());
+	case STEP_PGD_SELF:
+		return pgd_phys(getpid());
 	case STEP_CHILD_QUERY:
+	case STEP_PGD_CHILD:
 		if (write(st->cmd, &step, sizeof(step)) != sizeof(step) ||
 		    read(st->ack, &v, sizeof(v)) != sizeof(v))
 			return 0;
@@ -127,23 +161,6 @@ static uint64_t kpt_step(int step, void *arg)
 		return 1;
 	}
 	return 0;
-}
-
-/* The pgd's physical address from mmscope vma (its mm record), 0 if none. */
-static uint64_t pgd_phys(pid_t pid)
-{
-	const struct mmscope_rec_hdr *r;
-	struct mmscope_result res;
-	uint64_t phys = 0;
-
-	if (vma_fetch(pid, &res))
-		return 0;
-	for (r = NULL; (r = dev_next(&res, r));)
-		if (r->type == MMSCOPE_REC_MM &&
-		    r->len >= sizeof(struct mmscope_mm))
-			phys = ((const struct mmscope_mm *)r)->pgd_phys;
-	dev_result_free(&res);
-	return phys;
 }
 
 static bool cpu_has_pti(void)
@@ -278,7 +295,7 @@ static int kpt_run(struct lab_run *lr)
 	for (i = 0; i < 4; i++) {
 		char comm[32];
 
-		phys[i] = pgd_phys(pids[i]);
+		phys[i] = lab_step(lr, STEP_PGD_INIT + i);
 		comm_of(pids[i], comm, sizeof(comm));
 		printf("    pid %d (%s, %s): pgd at phys %#llx\n", pids[i], comm,
 		       who[i], (unsigned long long)phys[i]);
