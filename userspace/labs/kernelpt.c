@@ -365,7 +365,7 @@ static int kpt_run(struct lab_run *lr)
 	lab_check(lr, nuser && diff == nuser,
 		  "%d of the program's %d present user-half entries point at other tables in its child (/proc/kcore)",
 		  diff, nuser);
-	lab_say(lr, "Why: pgd_alloc() copies the kernel half of init_top_pgt into every new pgd, and the kernel never changes a top-level kernel entry afterwards (it preallocates the vmalloc area's at boot). Everything below is one set of tables: a module loaded or a vmalloc() done by any process shows up in all of them at once.");
+	lab_say(lr, "Why: pgd_alloc() copies the kernel half of init_top_pgt into every new pgd. The kernel preallocates the tables under the vmalloc area's top-level entries at boot, so a vmalloc() or a module load never adds one; memory hot-add may add a direct-map one, which sync_global_pgds() then copies into every pgd. Everything below is one set of tables: a change made in it by any process shows up in all of them at once.");
 	lab_step(lr, STEP_REAP);
 	munmap(sh, sizeof(*sh));
 	return 0;
