@@ -274,7 +274,7 @@ static int kpt_run(struct lab_run *lr)
 		lab_say(lr, "With PTI each process's pgd is two pages: the kernel copy (mm->pgd, compared here), whose kernel half is init_mm's, and a user copy 4 KiB above it, loaded while user code runs, whose kernel half maps only what entering the kernel needs (the entry trampoline, cpu_entry_area). Its LDT slot (pgd[%u]) is the process's own.",
 			ldt);
 	else
-		lab_say(lr, "PTI is off (the VM boots with mitigations=off; a CPU not affected by Meltdown does not need it): each process has one pgd page, the same for kernel and user mode.");
+		lab_say(lr, "PTI is off (the kernel was booted with mitigations=off or pti=off, as the test VM is, or the CPU is not affected by Meltdown): each process has one pgd page, the same for kernel and user mode.");
 
 	st.sh = sh;
 	if (lab_subject_start(lr, kpt_step, &st)) {
