@@ -15,6 +15,7 @@
  */
 #include <ctype.h>
 #include <dirent.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -277,14 +278,46 @@ static int copy_procs(const char *dir, int seq, int step,
 	return ret;
 }
 
+static int kcore(unsigned long long va, void *buf, size_t len);
+static unsigned long long page_offset_base(void);
+static bool in_system_ram(unsigned long long pa, unsigned long long *top);
+
+/*
+ * The page of RAM at physical @pa, read through /proc/kcore at
+ * page_offset_base + @pa, into @to: when @pa is a page-aligned System RAM
+ * address (/proc/iomem).  The kernelpt lab's steps return pgd pages'
+ * physical addresses; a user address another lab returns may look like
+ * one too, and costs a copy no check reads.
+ */
+static int copy_kpage(unsigned long long pa, const char *to)
+{
+	static char page[PG];
+	unsigned long long po, top;
+	FILE *f;
+	int ret;
+
+	if (!pa || pa % PG || !in_system_ram(pa, &top))
+		return 0;
+	po = page_offset_base();
+	if (!po || kcore(po + pa, page, PG))
+		return -1;
+	f = fopen(to, "w");
+	ret = f && fwrite(page, 1, PG, f) == PG ? 0 : -1;
+	if (f && fclose(f))
+		ret = -1;
+	return ret;
+}
+
 /*
  * labs lab-hook STEP PID VALUE: the Nth call (N from 1) copies into
  * $MMSCOPE_LAB_LOG/N.*: the subject's /proc/PID/{maps,smaps_rollup,stat,
  * smaps}; /proc/{vmstat,zoneinfo,buddyinfo,slabinfo}, /proc/sys/fs/file-nr
  * (vmstat first, and again last as N.vmstat2, so that the two bracket the
- * others; zoneinfo before and after buddyinfo, as N.zoneinfo2); N.procs
- * and N.pages (copy_procs()); "STEP VALUE PID" into N.step, last (so that
- * N.step marks a complete copy).
+ * others; zoneinfo before and after buddyinfo, as N.zoneinfo2);
+ * N.ksm_{pages_shared,pages_sharing,full_scans} of /sys/kernel/mm/ksm where
+ * the kernel has it; N.procs and N.pages (copy_procs()); N.kpage
+ * (copy_kpage()); "STEP VALUE PID" into N.step, last (so that N.step
+ * marks a complete copy).
  */
 static int lab_hook(int argc, char **argv)
 {
@@ -296,6 +329,8 @@ static int lab_hook(int argc, char **argv)
 		{ "/proc/slabinfo", "slabinfo" },
 		{ "/proc/sys/fs/file-nr", "file-nr" },
 	};
+	static const char *const ksm[] = { "pages_shared", "pages_sharing",
+					   "full_scans" };
 	const char *dir = getenv("MMSCOPE_LAB_LOG");
 	char from[64], to[PATH_MAX];
 	unsigned int i;
@@ -323,7 +358,17 @@ static int lab_hook(int argc, char **argv)
 		if (copy_file(sys[i][0], to))
 			return 3;
 	}
+	/* KSM's counters, where the kernel has KSM (the ksm lab's oracle). */
+	for (i = 0; i < sizeof(ksm) / sizeof(ksm[0]); i++) {
+		snprintf(from, sizeof(from), "/sys/kernel/mm/ksm/%s", ksm[i]);
+		snprintf(to, sizeof(to), "%s/%d.ksm_%s", dir, seq, ksm[i]);
+		if (!access(from, R_OK) && copy_file(from, to))
+			return 3;
+	}
 	if (copy_procs(dir, seq, atoi(argv[2]), strtoull(argv[4], NULL, 10)))
+		return 3;
+	snprintf(to, sizeof(to), "%s/%d.kpage", dir, seq);
+	if (copy_kpage(strtoull(argv[4], NULL, 10), to))
 		return 3;
 	snprintf(to, sizeof(to), "%s/%d.vmstat2", dir, seq);
 	if (copy_file("/proc/vmstat", to))
@@ -692,6 +737,81 @@ static unsigned long long out_hex(const char *out, const char *prefix)
 }
 
 /*
+ * The @nth (from 0) mapper list the lab printed from `mmscope page`
+ * ("mmscope page 0xPFN, its mappers through the reverse map: N,
+ * complete|INCOMPLETE: why", a column header, then "PID COMM ADDRESS ..."
+ * lines, at most MAPPERS_MAX): false if there is none.
+ */
+#define MAPPERS_MAX	8
+
+struct mapper_list {
+	unsigned long long pfn;
+	int n, listed;
+	bool complete;
+	int pid[MAPPERS_MAX];
+	unsigned long long addr[MAPPERS_MAX];
+};
+
+static bool out_mappers(const char *out, int nth, struct mapper_list *ml)
+{
+	const char *p, *line;
+	char comm[32];
+	int k = 0;
+
+	memset(ml, 0, sizeof(*ml));
+	for (p = out; (p = strstr(p, "mmscope page 0x")); p++)
+		if (sscanf(p, "mmscope page %llx, its mappers through the reverse map: %d,",
+			   &ml->pfn, &ml->n) == 2 && k++ == nth)
+			break;
+	if (!p)
+		return false;
+	line = strchr(p, '\n');
+	ml->complete = line && !strncmp(line - 8, "complete", 8);
+	/* The column header, then the mappers. */
+	for (line = line ? strchr(line + 1, '\n') : NULL;
+	     line && ml->listed < MAPPERS_MAX; line = strchr(line + 1, '\n'))
+		if (sscanf(line + 1, " %d %31s %llx", &ml->pid[ml->listed], comm,
+			   &ml->addr[ml->listed]) == 3)
+			ml->listed++;
+		else
+			break;
+	return true;
+}
+
+/*
+ * A mapper list against the hook's pagemap copies of step @i: every
+ * (pid, address) listed maps the frame there; when it says complete, it
+ * lists every (pid, address) of the copies that maps the frame and as
+ * many as /proc/kpagecount counts (so none outside the copies is missing).
+ */
+static void check_mapper_list(struct __test_metadata *_metadata,
+			      const struct mapper_list *ml,
+			      const struct pages *pg, const char *what)
+{
+	long long count = -1;
+	int i, j, found = 0;
+
+	for (i = 0; i < ml->listed; i++)
+		EXPECT_EQ(ml->pfn, pfn_at(pg, ml->pid[i], ml->addr[i]))
+			TH_LOG("%s: mapper %d at %#llx", what, ml->pid[i], ml->addr[i]);
+	for (i = 0; i < pg->n; i++) {
+		if (!PM_PRESENT(pg->e[i].entry) || PM_PFN(pg->e[i].entry) != ml->pfn)
+			continue;
+		count = pg->e[i].count;
+		for (j = 0; j < ml->listed; j++)
+			found += ml->pid[j] == pg->e[i].pid &&
+				 ml->addr[j] == pg->e[i].va;
+	}
+	if (ml->complete) {
+		EXPECT_EQ(ml->n, ml->listed) TH_LOG("%s", what);
+		EXPECT_EQ(count, ml->n) TH_LOG("%s: kpagecount", what);
+		EXPECT_EQ(found, ml->listed) TH_LOG("%s", what);
+	} else {
+		EXPECT_GT(count, ml->n) TH_LOG("%s: incomplete, but all %lld listed", what, count);
+	}
+}
+
+/*
  * cow (steps: 1 map 4 private pages and write them -> their address,
  * 2 fork -> the child's pid, 3 the child writes its own .bss, 4 the child
  * writes one byte into the first page, 5 reap the child).  The kernel's
@@ -700,7 +820,11 @@ static unsigned long long out_hex(const char *out, const char *prefix)
  * mapped once and only by it, the parent's first page the PFN it had,
  * mapped once; the other three still shared.  The child's write faulted
  * once (its code, stack and .bss were faulted in by step 3).  The PFNs
- * the lab shows are those.
+ * the lab shows are those.  `mmscope page`'s mappers (printed by the lab
+ * after 3 for the first page's frame, after 4 for the old and the new
+ * frame) are those the pagemap copies show: parent and child at the first
+ * page after 3; the parent alone on the old frame and the child alone on
+ * the new one after 4; complete, as many as kpagecount counts.
  */
 #define COW_NPG		4
 
@@ -711,6 +835,7 @@ static void check_cow(struct __test_metadata *_metadata, const char *dir,
 	int parent = step_pid(1), child = step_value(dir, 2), i;
 	struct pages p1, p3, p4;
 	struct proc_ent c3, c4;
+	struct mapper_list ml;
 
 	expect_steps(_metadata, (const int[]){ 1, 2, 3, 4, 5 }, 5);
 	ASSERT_NE(0, p);
@@ -752,9 +877,121 @@ static void check_cow(struct __test_metadata *_metadata, const char *dir,
 		EXPECT_EQ(2, e ? e->count : -1) TH_LOG("page %d", i);
 	}
 	EXPECT_EQ(1, c4.minflt - c3.minflt);
+	ASSERT_TRUE(out_mappers(out, 0, &ml));
+	EXPECT_EQ(pfn[0], ml.pfn);
+	EXPECT_TRUE(ml.complete);
+	EXPECT_EQ(2, ml.listed);
+	check_mapper_list(_metadata, &ml, &p3, "after fork");
+	ASSERT_TRUE(out_mappers(out, 1, &ml));
+	EXPECT_EQ(pfn[0], ml.pfn);
+	EXPECT_EQ(1, ml.listed);
+	EXPECT_EQ(parent, ml.pid[0]);
+	check_mapper_list(_metadata, &ml, &p4, "the old frame");
+	ASSERT_TRUE(out_mappers(out, 2, &ml));
+	EXPECT_EQ(c0, ml.pfn);
+	EXPECT_EQ(1, ml.listed);
+	EXPECT_EQ(child, ml.pid[0]);
+	check_mapper_list(_metadata, &ml, &p4, "the new frame");
 	free(p1.e);
 	free(p3.e);
 	free(p4.e);
+}
+
+/* A number the hook copied from /sys/kernel/mm/ksm after step @i, -1. */
+static long long step_ksm(const char *dir, int i, const char *name)
+{
+	char what[64], *text;
+	long long v;
+
+	snprintf(what, sizeof(what), "ksm_%s", name);
+	text = step_file(dir, i, what);
+	v = text ? strtoll(text, NULL, 10) : -1;
+	free(text);
+	return v;
+}
+
+/*
+ * ksm (steps in the lab's order: 1 map 64 private pages, fill them all
+ * with the same byte, MADV_MERGEABLE -> their address, 3 nothing, once
+ * ksmd has merged -> the address, 2 write one byte into page 10).  The
+ * kernel: after 1, 64 present pages on 64 frames, each mapped once; after
+ * 3, all 64 on one frame K, which kpagecount counts 64 times, not
+ * exclusive, KPF_KSM set; /sys/kernel/mm/ksm pages_shared >= 1 and
+ * pages_sharing >= 63 (others may merge too: at least); after 2, page 10
+ * on a frame of its own, exclusive, mapped once, without KPF_KSM unless
+ * the kernel sets it on every anonymous page (6.12's stable_page_flags()
+ * tests mapping & PAGE_MAPPING_KSM, which PAGE_MAPPING_ANON satisfies:
+ * told from the frames after 1, never merged); the other 63 still on K,
+ * counted 63 times.  The PFNs the lab prints are those, and its mapper
+ * list from `mmscope page` is what pagemap shows: `mmscope page` cannot
+ * walk KSM's stable tree, so the list must say it is incomplete.
+ */
+#define KSM_NPG		64
+#define KSM_WRITTEN	10
+
+static void check_ksm(struct __test_metadata *_metadata, const char *dir,
+		      const char *out)
+{
+	unsigned long long p = step_value(dir, 1), k, own, pf[KSM_NPG];
+	int pid = step_pid(1), i, j, distinct = 0, on_k = 0, anon_ksm = 0;
+	struct pages p1, p3, p2;
+	struct mapper_list ml;
+	const struct page_ent *e;
+
+	expect_steps(_metadata, (const int[]){ 1, 3, 2 }, 3);
+	ASSERT_NE(0, p);
+	EXPECT_EQ(p, step_value(dir, 2));
+	load_pages(dir, 1, &p1);
+	load_pages(dir, 2, &p3);
+	load_pages(dir, 3, &p2);
+	for (i = 0; i < KSM_NPG; i++) {
+		e = page_at(&p1, pid, p + i * PG);
+		pf[i] = pfn_at(&p1, pid, p + i * PG);
+		EXPECT_NE(0, pf[i]) TH_LOG("page %d", i);
+		for (j = 0; j < i && pf[j] != pf[i]; j++)
+			;
+		distinct += j == i;
+		anon_ksm += e && (e->flags >> KPF_KSM & 1);
+	}
+	EXPECT_EQ(KSM_NPG, distinct);
+	/* All or none: the kernel's rule for unmerged anonymous pages. */
+	EXPECT_TRUE(anon_ksm == 0 || anon_ksm == KSM_NPG) TH_LOG("%d", anon_ksm);
+	k = pfn_at(&p3, pid, p);
+	EXPECT_NE(0, k);
+	for (i = 0; i < KSM_NPG; i++) {
+		e = page_at(&p3, pid, p + i * PG);
+		on_k += e && pfn_at(&p3, pid, p + i * PG) == k &&
+			!PM_EXCL(e->entry) && e->count == KSM_NPG &&
+			(e->flags >> KPF_KSM & 1);
+	}
+	EXPECT_EQ(KSM_NPG, on_k);
+	EXPECT_LE(1, step_ksm(dir, 2, "pages_shared"));
+	EXPECT_LE(KSM_NPG - 1, step_ksm(dir, 2, "pages_sharing"));
+	EXPECT_EQ(k, out_hex(out, "pages map one PFN "));
+	/* mmscope page's mappers of K, against pagemap after 3. */
+	ASSERT_TRUE(out_mappers(out, 0, &ml));
+	EXPECT_EQ(k, ml.pfn);
+	EXPECT_FALSE(ml.complete);
+	check_mapper_list(_metadata, &ml, &p3, "the KSM frame");
+	/* The write. */
+	own = pfn_at(&p2, pid, p + KSM_WRITTEN * PG);
+	e = page_at(&p2, pid, p + KSM_WRITTEN * PG);
+	EXPECT_NE(0, own);
+	EXPECT_NE(k, own);
+	EXPECT_TRUE(e && PM_EXCL(e->entry) && e->count == 1);
+	EXPECT_EQ(anon_ksm != 0, e && (e->flags >> KPF_KSM & 1));
+	EXPECT_EQ(own, out_hex(out, "now maps its own PFN "));
+	on_k = 0;
+	for (i = 0; i < KSM_NPG; i++) {
+		e = page_at(&p2, pid, p + i * PG);
+		on_k += i != KSM_WRITTEN && e &&
+			pfn_at(&p2, pid, p + i * PG) == k &&
+			e->count == KSM_NPG - 1;
+	}
+	EXPECT_EQ(KSM_NPG - 1, on_k);
+	free(p1.e);
+	free(p3.e);
+	free(p2.e);
 }
 
 /* 5-level paging: what run_tests.sh keys the skips on (the CPU's la57). */
@@ -1233,6 +1470,233 @@ static void check_buddy(struct __test_metadata *_metadata, const char *dir,
 		       low2 + high2, low3 + high3, pcp3, b, alloced);
 }
 
+/* ---- the kernel's own files about kernel memory ------------------------ */
+
+/* @sym's address in /proc/kallsyms (vmlinux's, not a module's), or 0. */
+static unsigned long long ksym(const char *sym)
+{
+	char *text = mmt_read_file("/proc/kallsyms", NULL), *line, *save = NULL;
+	unsigned long long a, v = 0;
+	char name[128], t;
+
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line && !v;
+	     line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%llx %c %127s", &a, &t, name) == 3 &&
+		    !strcmp(name, sym) && !strchr(line, '['))
+			v = a;
+	free(text);
+	return v;
+}
+
+/* @len bytes of kernel memory at @va through /proc/kcore's PT_LOAD segments. */
+static int kcore(unsigned long long va, void *buf, size_t len)
+{
+	int fd = open("/proc/kcore", O_RDONLY | O_CLOEXEC), i, ret = -1;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &eh, sizeof(eh), 0) == sizeof(eh) &&
+	    !memcmp(eh.e_ident, ELFMAG, SELFMAG))
+		for (i = 0; i < eh.e_phnum && ret; i++)
+			if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * eh.e_phentsize) ==
+			    sizeof(ph) && ph.p_type == PT_LOAD && va >= ph.p_vaddr &&
+			    va + len <= ph.p_vaddr + ph.p_memsz)
+				ret = pread(fd, buf, len, ph.p_offset + va - ph.p_vaddr) ==
+				      (ssize_t)len ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+static unsigned long long page_offset_base(void)
+{
+	unsigned long long a = ksym("page_offset_base"), v = 0;
+
+	return a && !kcore(a, &v, sizeof(v)) ? v : 0;
+}
+
+/* In a top-level "System RAM" range of /proc/iomem? */
+static bool in_system_ram(unsigned long long pa, unsigned long long *top)
+{
+	char *text = mmt_read_file("/proc/iomem", NULL), *line, *save = NULL;
+	unsigned long long s, e;
+	bool in = false;
+	int off;
+
+	*top = 0;
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (line[0] != ' ' && sscanf(line, "%llx-%llx : %n", &s, &e, &off) == 2 &&
+		    !strcmp(line + off, "System RAM")) {
+			in |= s <= pa && pa <= e;
+			*top = e + 1 > *top ? e + 1 : *top;
+		}
+	free(text);
+	return in;
+}
+
+/* The CPU's pti flag (set when page-table isolation is on). */
+static bool cpu_pti(void)
+{
+	char *text = mmt_read_file("/proc/cpuinfo", NULL), *p;
+	bool pti = false;
+
+	for (p = text; p && (p = strstr(p, " pti")) && !pti; p += 4)
+		pti = p[4] == ' ' || p[4] == '\n';
+	free(text);
+	return pti;
+}
+
+/* The hook's copy of a RAM page after step @i (copy_kpage()). */
+static int step_kpage(const char *dir, int i, unsigned long long *page)
+{
+	char path[PATH_MAX];
+	int fd, ret;
+
+	if (i < 1 || i > run.n)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%d.kpage", dir, run.seq[i - 1]);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = read(fd, page, PG) == PG ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/*
+ * kernelpt (steps in the lab's order: 1 the program forks -> the child's
+ * pid; 5, 6, 7, 8 the physical address of the pgd of init, of the CLI, of
+ * the program, of its child (mmscope vma) -> that address; 2 the program
+ * runs translate --kernel of each region's start, 3 its child does, 4
+ * reap).  The kernel's own: init_top_pgt (/proc/kallsyms) read through
+ * /proc/kcore; each of the four pgd pages as the hook read it through
+ * /proc/kcore (at page_offset_base, the kernel's variable read the same
+ * way, + the address) while its process lived: four different pages, all
+ * 256 kernel-half entries init_top_pgt's (with PTI the LDT slot,
+ * LDT_PGD_ENTRY, may be the process's own); the program's pgd maps the
+ * program (the user-half slot of the lowest VMA the hook saw in its maps
+ * is present) and the child's points that slot at another table (fork
+ * copies the page tables).  The lab prints the same four addresses.  Each
+ * row of the lab's table: the slot is the address's top-level index (bits
+ * 39+ with 4 levels, 48+ with 5) and the three processes' entries are
+ * init_top_pgt's there.  PTI as the lab says is the CPU's pti flag.
+ */
+#define TABLE_MASK	0x000ffffffffff000ULL
+
+static void check_kernelpt(struct __test_metadata *_metadata, const char *dir,
+			   const char *out)
+{
+	static unsigned long long init[512], pgd[4][512];
+	unsigned long long phys[4], a, e[4], ua = 0;
+	unsigned int shift = la57() ? 48 : 39, ldt = la57() ? 400 : 272, slot;
+	int pid[4], n = 0, i, k, rows = 0, prog = step_pid(1);
+	int child = step_value(dir, 1);
+	const char *p, *pos;
+	struct mmt_vma v;
+	char *maps;
+
+	expect_steps(_metadata, (const int[]){ 1, 5, 6, 7, 8, 2, 3, 4 }, 8);
+	ASSERT_NE(0, ksym("init_top_pgt"));
+	ASSERT_EQ(0, kcore(ksym("init_top_pgt"), init, sizeof(init)));
+	EXPECT_NE(NULL, strstr(out, cpu_pti() ? "(PTI) is on" : "(PTI) is off"));
+	for (p = out; n < 4 && (p = strstr(p, "\n    pid ")); p++)
+		if (sscanf(p, "\n    pid %d (%*[^)]): pgd at phys %llx", &pid[n],
+			   &phys[n]) == 2)
+			n++;
+	ASSERT_EQ(4, n);
+	EXPECT_EQ(1, pid[0]);
+	EXPECT_EQ(prog, pid[2]);
+	EXPECT_EQ(child, pid[3]);
+	for (i = 0; i < 4; i++) {
+		int same = 0;
+
+		EXPECT_EQ(phys[i], step_value(dir, 2 + i)) TH_LOG("pid %d", pid[i]);
+		ASSERT_EQ(0, step_kpage(dir, 2 + i, pgd[i]))
+			TH_LOG("pid %d: pgd at %#llx", pid[i], phys[i]);
+		for (k = 0; k < i; k++)
+			EXPECT_NE(phys[k], phys[i]);
+		for (k = 256; k < 512; k++)
+			same += pgd[i][k] == init[k] || (cpu_pti() && k == (int)ldt);
+		EXPECT_EQ(256, same) TH_LOG("pid %d", pid[i]);
+	}
+	/* The program's own pgd: the slot of its lowest VMA is present. */
+	maps = step_file(dir, 1, "maps");
+	pos = maps;
+	if (maps && mmt_maps_next(&pos, &v))
+		ua = v.start;
+	free(maps);
+	ASSERT_NE(0, ua);
+	slot = (ua >> shift) & 511;
+	EXPECT_TRUE(pgd[2][slot] & 1) TH_LOG("slot %u", slot);
+	EXPECT_TRUE(pgd[3][slot] & 1) TH_LOG("slot %u", slot);
+	EXPECT_NE(pgd[2][slot] & TABLE_MASK, pgd[3][slot] & TABLE_MASK);
+	/* The table. */
+	for (p = out; (p = strstr(p, " pgd[")); p++) {
+		const char *as = p;	/* the address before it */
+
+		while (as > out && as[-1] != ' ' && as[-1] != '\n')
+			as--;
+		if (as == p || as == out || sscanf(as - 1, " %llx pgd[%u] %llx %llx %llx %llx",
+				      &a, &slot, &e[0], &e[1], &e[2], &e[3]) != 6)
+			continue;
+		rows++;
+		EXPECT_EQ((a >> shift) & 511, slot) TH_LOG("%#llx", a);
+		EXPECT_TRUE(init[slot] & 1) TH_LOG("slot %u", slot);
+		for (i = 0; i < 4; i++)
+			EXPECT_EQ(init[slot], e[i]) TH_LOG("slot %u, column %d", slot, i);
+	}
+	EXPECT_LT(2, rows);
+}
+
+/*
+ * directmap (step 1: map a page and write 16 bytes into it -> its
+ * address).  The kernel's own: page_offset_base (kallsyms + kcore) is the
+ * lab's; every "System RAM A-B: page_offset_base + P -> phys Q" line has P
+ * in System RAM (/proc/iomem) and Q == P, and they cover the top RAM page
+ * (above 896 MiB when the machine has RAM there); the program's page is
+ * the PFN pagemap gave (the hook's copy), and the kernel address the lab
+ * names for it is page_offset_base + PFN * 4096 and reaches that PFN.
+ */
+static void check_directmap(struct __test_metadata *_metadata, const char *dir,
+			    const char *out)
+{
+	unsigned long long po = page_offset_base(), pa, q, top = 0, high = 0;
+	unsigned long long va = step_value(dir, 1), pfn, kva, kpfn;
+	int rows = 0;
+	const char *p;
+	struct pages pg;
+
+	expect_steps(_metadata, (const int[]){ 1 }, 1);
+	ASSERT_NE(0, po);
+	EXPECT_EQ(po, out_hex(out, "] page_offset_base "));
+	for (p = out; (p = strstr(p, ": page_offset_base + ")); p++) {
+		if (sscanf(p, ": page_offset_base + %llx -> phys %llx", &pa, &q) != 2)
+			continue;
+		rows++;
+		EXPECT_TRUE(in_system_ram(pa, &top)) TH_LOG("%#llx", pa);
+		EXPECT_EQ(pa, q);
+		high = pa > high ? pa : high;
+	}
+	in_system_ram(0, &top);
+	EXPECT_LE(3, rows);
+	EXPECT_EQ(top - PG, high);
+	if (top > (896ULL << 20))
+		EXPECT_NE(NULL, strstr(out, ", above 896 MiB"));
+	load_pages(dir, 1, &pg);
+	pfn = pfn_at(&pg, step_pid(1), va);
+	free(pg.e);
+	ASSERT_NE(0, pfn);
+	EXPECT_EQ(pfn, out_hex(out, "pagemap PFN "));
+	p = strstr(out, "translate --kernel ");
+	while (p && sscanf(p, "translate --kernel %llx reaches PFN %llx", &kva, &kpfn) != 2)
+		p = strstr(p + 1, "translate --kernel ");
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(po + pfn * PG, kva);
+	EXPECT_EQ(pfn, kpfn);
+}
+
 FIXTURE(lab) {
 };
 
@@ -1262,6 +1726,13 @@ FIXTURE_VARIANT_ADD(lab, thp) {
 FIXTURE_VARIANT_ADD(lab, vma) { .name = "vma", .check = check_vma };
 FIXTURE_VARIANT_ADD(lab, buddy) { .name = "buddy", .check = check_buddy };
 FIXTURE_VARIANT_ADD(lab, slab) { .name = "slab", .check = check_slab };
+FIXTURE_VARIANT_ADD(lab, ksm) { .name = "ksm", .check = check_ksm };
+FIXTURE_VARIANT_ADD(lab, kernelpt) {
+	.name = "kernelpt", .check = check_kernelpt
+};
+FIXTURE_VARIANT_ADD(lab, directmap) {
+	.name = "directmap", .check = check_directmap
+};
 
 FIXTURE_SETUP(lab)
 {

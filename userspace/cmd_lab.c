@@ -22,6 +22,8 @@ static const struct lab *const lab_table[] = {
 	&lab_buddy,
 	&lab_slab,
 	&lab_ksm,
+	&lab_kernelpt,
+	&lab_directmap,
 };
 
 #define NLABS (sizeof(lab_table) / sizeof(lab_table[0]))

@@ -127,6 +127,45 @@ static void show_pair(struct lab_run *lr, pid_t parent, pid_t child,
 	free(b);
 }
 
+#define MAX_MAPPERS	8
+
+/*
+ * mmscope page @pfn: its mappers through the reverse map, shown; checked
+ * to be exactly the (pid, @addr) pairs of @pids (pagemap, the oracle,
+ * shows each of those processes mapping @pfn at @addr).
+ */
+static void check_mappers(struct lab_run *lr, uint64_t pfn, uint64_t addr,
+			  const pid_t *pids, int npids, const char *what)
+{
+	struct lab_mapper m[MAX_MAPPERS];
+	bool complete, seen[4] = { false };
+	int n, i, j, match = 0, pm = 0;
+	uint32_t why;
+
+	n = lab_page_mappers(pfn, m, MAX_MAPPERS, &complete, &why);
+	if (n < 0) {
+		lab_check(lr, false, "mmscope page %#llx: %s",
+			  (unsigned long long)pfn, strerror(-n));
+		return;
+	}
+	lab_show_mappers(lr, pfn, m, n, complete, why);
+	for (i = 0; i < n && i < MAX_MAPPERS; i++)
+		for (j = 0; j < npids; j++)
+			if (!seen[j] && m[i].pid == pids[j] && m[i].addr == addr) {
+				seen[j] = true;
+				match++;
+			}
+	for (j = 0; j < npids; j++) {
+		uint64_t e = lab_pagemap(pids[j], addr);
+
+		pm += (e & LAB_PM_PRESENT) && LAB_PM_PFN(e) == pfn;
+	}
+	lab_check(lr, complete && n == npids && match == npids && pm == npids,
+		  "%s: mmscope page lists %d mapper%s of PFN %#llx, %s; pagemap shows the same %d (pid, address)",
+		  what, n, n == 1 ? "" : "s", (unsigned long long)pfn,
+		  complete ? "complete" : "incomplete", pm);
+}
+
 static int cow_run(struct lab_run *lr)
 {
 	static struct cow_state st;
@@ -136,7 +175,7 @@ static int cow_run(struct lab_run *lr)
 	char *before, *after;
 	long f0, f1, nf;
 	struct lab_faults lf;
-	pid_t child;
+	pid_t child, both[2];
 	int i, same;
 
 	if (lab_subject_start(lr, cow_step, &st))
@@ -182,6 +221,11 @@ static int cow_run(struct lab_run *lr)
 	lab_check(lr, lab_kpagecount(pfn0) == 2,
 		  "/proc/kpagecount: PFN %#llx is mapped %ld times",
 		  (unsigned long long)pfn0, lab_kpagecount(pfn0));
+	lab_say(lr, "Who maps the first page's frame? The kernel's reverse map (the anon_vma the child shares with the parent) leads from the frame to every page table that maps it.");
+	both[0] = lr->pid;
+	both[1] = child;
+	check_mappers(lr, pfn0, p, both, 2,
+		      "one frame, both processes");
 
 	lab_say(lr, "The child writes one byte into the first page.");
 	lab_faults_start(&lf, child, p, p + NPG * PG);
@@ -210,6 +254,9 @@ static int cow_run(struct lab_run *lr)
 		  (unsigned long long)LAB_PM_PFN(cm));
 	lab_check(lr, lab_kpagecount(pfn0) == 1 && lab_kpagecount(cl.pfn) == 1,
 		  "/proc/kpagecount: each PFN is now mapped once");
+	lab_say(lr, "The two frames behind the first page now, through the reverse map:");
+	check_mappers(lr, pfn0, p, &both[0], 1, "the old frame, the parent's");
+	check_mappers(lr, cl.pfn, p, &both[1], 1, "the new frame, the child's");
 	lab_check(lr, mem_byte(child, p) == 'c' && mem_byte(lr->pid, p) == 'p',
 		  "the child reads its 'c', the parent still reads 'p' (/proc/PID/mem)");
 	same = 0;

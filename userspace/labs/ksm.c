@@ -28,7 +28,7 @@
 #define WAIT_MS		120000		/* bound on the wait for ksmd */
 #define POLL_MS		100
 
-enum { STEP_MAP = 1, STEP_WRITE };
+enum { STEP_MAP = 1, STEP_WRITE, STEP_MERGED };
 
 struct ksm_state {
 	char *p;
@@ -53,6 +53,8 @@ static uint64_t ksm_step(int step, void *arg)
 	case STEP_WRITE:
 		((volatile char *)st->p)[WRITTEN * PG] = 0x33;
 		return 1;
+	case STEP_MERGED:	/* nothing: the state after ksmd merged */
+		return (uintptr_t)st->p;
 	}
 	return 0;
 }
@@ -125,10 +127,12 @@ static int ksm_run(struct lab_run *lr)
 {
 	static struct ksm_state st;
 	long run0, scan0, sleep0, full0, waited = 0;
+	struct lab_mapper m[NPG];
 	struct mmscope_pt_leaf leaf;
 	uint64_t p, pfn, pfn2, pm;
-	uint32_t lf;
-	int n, same, i;
+	uint32_t lf, why;
+	bool complete;
+	int n, same, i, nm;
 
 	run0 = ksm_read("run");
 	scan0 = ksm_read("pages_to_scan");
@@ -164,6 +168,7 @@ static int ksm_run(struct lab_run *lr)
 	lab_say(lr, "After %.1f s of waiting, %ld full scans: pages_shared %ld, pages_sharing %ld.",
 		waited / 1000.0, ksm_read("full_scans") - full0,
 		ksm_read("pages_shared"), ksm_read("pages_sharing"));
+	lab_step(lr, STEP_MERGED);
 	lab_check(lr, n == NPG, "all %d pages map one PFN %#llx (pagemap)", NPG,
 		  (unsigned long long)pfn);
 	same = 0;
@@ -187,6 +192,15 @@ static int ksm_run(struct lab_run *lr)
 		  ksm_read("pages_sharing") >= NPG - 1,
 		  "%s: pages_shared %ld >= 1, pages_sharing %ld >= %d", KSM,
 		  ksm_read("pages_shared"), ksm_read("pages_sharing"), NPG - 1);
+
+	lab_say(lr, "Who maps the merged frame? A KSM page's mappers are found through KSM's stable tree, which is private to mm/ksm.c: mmscope cannot walk it, and says that its list is incomplete rather than guess.");
+	nm = lab_page_mappers(pfn, m, NPG, &complete, &why);
+	if (nm >= 0)
+		lab_show_mappers(lr, pfn, m, nm, complete, why);
+	lab_check(lr, nm >= 0 && !complete && why == MMSCOPE_WHY_KSM &&
+		  nm <= NPG,
+		  "mmscope page %#llx: mapper list incomplete (reason ksm), %d listed; the kernel counts %ld mappings (/proc/kpagecount)",
+		  (unsigned long long)pfn, nm, lab_kpagecount(pfn));
 
 	lab_say(lr, "The program writes one byte into page %d.", WRITTEN);
 	lab_step(lr, STEP_WRITE);

@@ -53,7 +53,8 @@ struct lab {
 };
 
 extern const struct lab lab_demand, lab_malloc, lab_cow, lab_filemap,
-	lab_translate, lab_thp, lab_vma, lab_buddy, lab_slab, lab_ksm;
+	lab_translate, lab_thp, lab_vma, lab_buddy, lab_slab, lab_ksm,
+	lab_kernelpt, lab_directmap;
 
 int lab_subject_start(struct lab_run *lr, lab_step_fn fn, void *state);
 uint64_t lab_step(struct lab_run *lr, int step);
@@ -138,5 +139,34 @@ long lab_minflt(pid_t pid);
 long lab_vmstat(const char *name);
 /* Whole file into a string (free() it), NULL on error. */
 char *lab_read_file(const char *path);
+
+/*
+ * mmscope page PFN: the frame's mappers found through the reverse map
+ * (mappers.c).  At most @max in @m; the number found
+ * (which may exceed @max), -errno on error.  *@complete and *@why as the
+ * page_end record says (enum mmscope_page_why).
+ */
+struct lab_mapper {
+	pid_t pid;
+	uint64_t addr;
+	uint32_t level, flags;
+	char comm[MMSCOPE_COMM_LEN + 1];
+};
+int lab_page_mappers(uint64_t pfn, struct lab_mapper *m, int max,
+		     bool *complete, uint32_t *why);
+/* Print the mappers as `mmscope page` lists them, indented. */
+void lab_show_mappers(struct lab_run *lr, uint64_t pfn,
+		      const struct lab_mapper *m, int n, bool complete,
+		      uint32_t why);
+
+/* kcore.c: the kernel's own files about kernel memory. */
+uint64_t lab_kallsyms(const char *name);	/* 0: not found */
+/* @len bytes of kernel memory at @vaddr, from /proc/kcore; -errno. */
+int lab_kcore_read(uint64_t vaddr, void *buf, size_t len);
+struct lab_range {
+	uint64_t start, end;		/* [start, end) */
+};
+/* The top-level "System RAM" ranges of /proc/iomem: how many, or -errno. */
+int lab_iomem_ram(struct lab_range *r, int max);
 
 #endif
