@@ -214,12 +214,14 @@ static __always_inline __u64 pt_entry(__u64 base, __u64 table, __u64 idx)
  * the direct map and bpf_probe_read_kernel() cannot fault, so the worst
  * case is a stale answer, never a crash.
  */
-static __always_inline int pt_leaf(__u64 pgd, __u64 addr, __u64 *ent)
+__noinline int pt_leaf(__u64 pgd, __u64 addr, __u64 *ent)
 {
 	__u64 cache = *(volatile __u64 *)&pt_cache, base, e, table, mask;
 	__u64 phys = 0, zp = 0;
 	__u32 shift;
 
+	if (!ent)
+		return 0;
 	*ent = 0;
 	if (!cache) {
 		if (&physical_mask)
@@ -288,7 +290,7 @@ static __always_inline bool leaf_maps(__u64 e)
 }
 
 /* The PFN @addr maps to through leaf @e at @level (leaf_maps(e)). */
-static __always_inline __u64 leaf_pfn(__u64 e, int level, __u64 addr)
+__noinline __u64 leaf_pfn(__u64 e, int level, __u64 addr)
 {
 	__u64 phys = *(volatile __u64 *)&pt_pfn_mask | 0xfff;
 	/* L1TF: a PROT_NONE (not present) entry holds the inverted PFN. */
@@ -372,28 +374,41 @@ static __always_inline bool is_zero(__u64 pfn, int level)
 	return false;
 }
 
+/* classify()'s @packed argument: what does not fit in five. */
+#define CL_FLAGS(p)		((__u32)(p) & 0xffff)		/* MMSCOPE_FF_* */
+#define CL_RESULT(p)		((__u32)((p) >> 16) & 0xffff)	/* MMSCOPE_FR_* */
+#define CL_BLEVEL(p)		((int)((p) >> 32) & 3)
+#define CL_LEVEL(p)		((int)((p) >> 34) & 3)
+#define CL_FILE			(1ULL << 36)
+#define CL_PACK(flags, result, blevel, level, file)			\
+	((__u64)((flags) & 0xffff) | ((__u64)((result) & 0xffff) << 16) |	\
+	 ((__u64)((blevel) & 3) << 32) | ((__u64)((level) & 3) << 34) |	\
+	 ((file) ? CL_FILE : 0))
+
 /*
- * The class of a fault (enum mmscope_fault_class): @s what the entry probe
- * saw (s->before: the leaf entry then), @flags and @result in mmscope bits,
- * @after and @level the leaf once the call returned.  The kernel counts a
- * completed fault as major when it returned VM_FAULT_MAJOR or was a retry
+ * The class of a fault (enum mmscope_fault_class): @before the leaf entry
+ * for @addr when the call started, @after when it returned, @vm_flags the
+ * VMA's, @packed the fault flags, the result (mmscope bits), both levels
+ * and whether the VMA has a file (CL_PACK).  The kernel counts a completed
+ * fault as major when it returned VM_FAULT_MAJOR or was a retry
  * (FAULT_FLAG_TRIED: the first call waited for I/O; mm_account_fault()):
  * the _major classes follow that rule, so that they add up to pgmajfault.
+ * A global function: verified once, not once per path of its callers.
  */
-static __always_inline __u32 classify(const struct mmscope_fault_start *s,
-				      __u32 flags, __u32 result, __u64 after,
-				      int level)
+__noinline __u32 classify(__u64 before, __u64 after, __u64 vm_flags,
+			  __u64 addr, __u64 packed)
 {
+	__u32 flags = CL_FLAGS(packed), result = CL_RESULT(packed);
 	bool major = (result & MMSCOPE_FR_MAJOR) || (flags & MMSCOPE_FF_TRIED);
-	__u64 before = s->before;
+	int level = CL_LEVEL(packed);
 
 	if (result & MMSCOPE_FR_ERROR)
 		return MMSCOPE_FC_ERROR;
-	if (s->vm_flags & MMSCOPE_VM_HUGETLB)
+	if (vm_flags & MMSCOPE_VM_HUGETLB)
 		return MMSCOPE_FC_HUGETLB;
 	if (result & MMSCOPE_FR_RETRY)
-		return (s->vm_flags & (MMSCOPE_VM_UFFD_MISSING |
-				       MMSCOPE_VM_UFFD_WP)) && !major ?
+		return (vm_flags & (MMSCOPE_VM_UFFD_MISSING |
+				    MMSCOPE_VM_UFFD_WP)) && !major ?
 		       MMSCOPE_FC_UFFD : MMSCOPE_FC_RETRY;
 	if (!want_walk)
 		return MMSCOPE_FC_UNKNOWN;
@@ -401,18 +416,18 @@ static __always_inline __u32 classify(const struct mmscope_fault_start *s,
 		if (!(flags & MMSCOPE_FF_WRITE) || (before & MMSCOPE_PAGE_RW) ||
 		    !(after & MMSCOPE_PAGE_PRESENT))
 			return MMSCOPE_FC_SPURIOUS;
-		return leaf_pfn(before, s->before_level, s->addr) ==
-		       leaf_pfn(after, level, s->addr) ?
+		return leaf_pfn(before, CL_BLEVEL(packed), addr) ==
+		       leaf_pfn(after, level, addr) ?
 		       MMSCOPE_FC_REUSE : MMSCOPE_FC_COW;
 	}
 	if (before & MMSCOPE_PAGE_PROTNONE)
 		return MMSCOPE_FC_NUMA;
 	if (before)		/* swap entry (or migration, device) */
 		return major ? MMSCOPE_FC_SWAP_MAJOR : MMSCOPE_FC_SWAP_MINOR;
-	if (s->file)
+	if (packed & CL_FILE)
 		return major ? MMSCOPE_FC_FILE_MAJOR : MMSCOPE_FC_FILE_MINOR;
 	if ((after & MMSCOPE_PAGE_PRESENT) &&
-	    is_zero(leaf_pfn(after, level, s->addr), level))
+	    is_zero(leaf_pfn(after, level, addr), level))
 		return MMSCOPE_FC_ZERO;
 	return MMSCOPE_FC_ANON;
 }
@@ -513,7 +528,9 @@ static __always_inline int fault_exit(__u32 ret)
 	e->bits = s->bits;
 	if (want_walk)
 		level = pt_leaf(s->pgd, s->addr, &leaf);
-	e->fclass = classify(s, e->flags, result, leaf, level);
+	e->fclass = classify(s->before, leaf, s->vm_flags, s->addr,
+			     CL_PACK(e->flags, result, s->before_level, level,
+				     s->file));
 	e->level = 0;
 	e->pfn = 0;
 	if (level && leaf_maps(leaf)) {
