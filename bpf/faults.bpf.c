@@ -483,8 +483,13 @@ static __always_inline int fault_entry(struct vm_area_struct *vma, __u64 addr,
 	}
 	s->before = 0;
 	s->before_level = 0;
+	/*
+	 * Reloaded from the map: the register that stored it may still hold
+	 * the BTF pointer, which 6.1 refuses as a global function's scalar.
+	 */
 	if (want_walk)
-		s->before_level = pt_leaf(s->pgd, addr, &s->before);
+		s->before_level = pt_leaf(*(volatile __u64 *)&s->pgd, addr,
+					  &s->before);
 	s->ts_ns = bpf_ktime_get_ns();
 	return 0;
 }
