@@ -31,7 +31,8 @@ const volatile __u32 targ_tgid;
 const volatile bool follow;		/* only tgids in the traced map */
 const volatile __u32 root_tgid;		/* the command's tgid (follow) */
 const volatile bool filter_cgroup;	/* under cgroups[0], descendants too */
-const volatile bool want_pfn;		/* walk the page table */
+const volatile bool want_walk;		/* the layout is known: walk */
+const volatile bool want_pfn;		/* and report the PFN (root) */
 const volatile bool filter_comm;
 const volatile char targ_comm[MMSCOPE_COMM_LEN];
 const volatile __u64 targ_start, targ_end;	/* [start, end), end 0: none */
@@ -47,6 +48,8 @@ struct mmscope_fault_start {
 	__u64 pgd;			/* mm->pgd: direct-map address */
 	__u64 vma_start, vma_end, vm_flags;
 	__u64 file;			/* struct file * of the VMA, or 0 */
+	__u64 before;			/* leaf entry at entry (want_walk) */
+	__u32 before_level;
 	__u32 flags;			/* kernel's enum fault_flag bits */
 	__u32 bits;			/* MMSCOPE_FB_REGS */
 };
@@ -127,6 +130,10 @@ extern const void pgdir_shift __ksym __weak;
  * CONFIG_DYNAMIC_PHYSICAL_MASK have none: bits 0-51.
  */
 extern const void physical_mask __ksym __weak;
+/* The shared zero page's PFN (mm/memory.c, 6.1 and 6.12 alike). */
+extern const void zero_pfn __ksym __weak;
+/* The huge zero page's, ~0UL while it is not allocated (mm/huge_memory.c). */
+extern const void huge_zero_pfn __ksym __weak;
 
 #define MMSCOPE_PAGE_OFFSET_L4	0xffff888000000000ULL
 #define MMSCOPE_PAGE_OFFSET_L5	0xff11000000000000ULL
@@ -134,6 +141,7 @@ extern const void physical_mask __ksym __weak;
 #define MMSCOPE_PAGE_SHIFT	12
 #define MMSCOPE_PTRS_MASK	511UL
 #define MMSCOPE_PAGE_PRESENT	(1ULL << 0)
+#define MMSCOPE_PAGE_RW		(1ULL << 1)
 #define MMSCOPE_PAGE_PSE	(1ULL << 7)		/* leaf at pud/pmd */
 #define MMSCOPE_PAGE_PROTNONE	(1ULL << 8)		/* NUMA hinting */
 
@@ -146,6 +154,8 @@ extern const void physical_mask __ksym __weak;
 static __u64 pt_cache;
 /* PTE_PFN_MASK of the running kernel, set before pt_cache. */
 static __u64 pt_pfn_mask;
+/* zero_pfn + 1, read with pt_cache (0: not known). */
+static __u64 zero_pfn_1;
 
 static __always_inline void count(void *map)
 {
@@ -196,24 +206,32 @@ static __always_inline __u64 pt_entry(__u64 base, __u64 table, __u64 idx)
 }
 
 /*
- * The PFN @addr maps to in the page table at @pgd, and the level of the
- * leaf (1 pte, 2 pmd, 3 pud); 0 when nothing is mapped.  Lockless: page
- * tables may be freed under us (munmap on another CPU), but page-table pages
- * stay in the direct map and bpf_probe_read_kernel() cannot fault, so the
- * worst case is a stale answer, never a crash.
+ * The leaf entry for @addr in the page table at @pgd, into *@ent, and its
+ * level (1 pte, 2 pmd, 3 pud); 0 (and *@ent 0) when no table reaches it.
+ * A leaf that is not present is returned as it is: none (0), a swap or
+ * migration entry, or PROT_NONE (NUMA hinting).  Lockless: page tables may
+ * be freed under us (munmap on another CPU), but page-table pages stay in
+ * the direct map and bpf_probe_read_kernel() cannot fault, so the worst
+ * case is a stale answer, never a crash.
  */
-static __always_inline int pt_lookup(__u64 pgd, __u64 addr, __u64 *pfn)
+__noinline int pt_leaf(__u64 pgd, __u64 addr, __u64 *ent)
 {
-	__u64 cache = *(volatile __u64 *)&pt_cache, base, e, table, off;
-	__u64 phys = 0, mask;
+	__u64 cache = *(volatile __u64 *)&pt_cache, base, e, table, mask;
+	__u64 phys = 0, zp = 0;
 	__u32 shift;
 
+	if (!ent)
+		return 0;
+	*ent = 0;
 	if (!cache) {
 		if (&physical_mask)
 			bpf_probe_read_kernel(&phys, sizeof(phys),
 					      &physical_mask);
 		phys = mmscope_physical_mask(phys);
 		*(volatile __u64 *)&pt_pfn_mask = mmscope_pfn_mask(phys, 12);
+		if (&zero_pfn &&
+		    !bpf_probe_read_kernel(&zp, sizeof(zp), &zero_pfn) && zp)
+			*(volatile __u64 *)&zero_pfn_1 = zp + 1;
 		shift = 39;
 		base = 0;
 		if (&pgdir_shift)
@@ -235,8 +253,6 @@ static __always_inline int pt_lookup(__u64 pgd, __u64 addr, __u64 *pfn)
 	mask = *(volatile __u64 *)&pt_pfn_mask;
 	if (!pgd || !mask)
 		return 0;
-	/* Back from PTE_PFN_MASK to physical_mask (bits 0-11 are flags). */
-	phys = mask | 0xfff;
 
 	e = pt_entry(0, pgd, (addr >> (shift & 63)) & MMSCOPE_PTRS_MASK);
 	if (!(e & MMSCOPE_PAGE_PRESENT))
@@ -249,33 +265,44 @@ static __always_inline int pt_lookup(__u64 pgd, __u64 addr, __u64 *pfn)
 	}
 	table = e & mask;	/* pud */
 	e = pt_entry(base, table, (addr >> 30) & MMSCOPE_PTRS_MASK);
-	if (!(e & MMSCOPE_PAGE_PRESENT))
-		return 0;
-	if (e & MMSCOPE_PAGE_PSE) {
-		off = (addr >> MMSCOPE_PAGE_SHIFT) & ((1UL << 18) - 1);
-		*pfn = mmscope_entry_pfn(e, phys, 30, 0) + off;
-		return 3;
+	if (!(e & MMSCOPE_PAGE_PRESENT) || (e & MMSCOPE_PAGE_PSE)) {
+		*ent = e;
+		return e ? 3 : 0;
 	}
 	table = e & mask;	/* pmd */
 	e = pt_entry(base, table, (addr >> 21) & MMSCOPE_PTRS_MASK);
-	if (!(e & (MMSCOPE_PAGE_PRESENT | MMSCOPE_PAGE_PROTNONE)))
-		return 0;
-	if (e & MMSCOPE_PAGE_PSE) {
-		off = (addr >> MMSCOPE_PAGE_SHIFT) & MMSCOPE_PTRS_MASK;
-		/* PROT_NONE: inverted */
-		*pfn = mmscope_entry_pfn(e, phys, 21,
-					 !(e & MMSCOPE_PAGE_PRESENT)) + off;
-		return 2;
+	if (!(e & MMSCOPE_PAGE_PRESENT) || (e & MMSCOPE_PAGE_PSE)) {
+		/* PROT_NONE without PSE: not a leaf, no table either */
+		if (!(e & MMSCOPE_PAGE_PSE) && (e & MMSCOPE_PAGE_PROTNONE))
+			return 0;
+		*ent = e;
+		return e ? 2 : 0;
 	}
-	if (!(e & MMSCOPE_PAGE_PRESENT))
-		return 0;
 	table = e & mask;	/* pte */
-	e = pt_entry(base, table, (addr >> 12) & MMSCOPE_PTRS_MASK);
-	if (!(e & (MMSCOPE_PAGE_PRESENT | MMSCOPE_PAGE_PROTNONE)))
-		return 0;
+	*ent = pt_entry(base, table, (addr >> 12) & MMSCOPE_PTRS_MASK);
+	return *ent ? 1 : 0;
+}
+
+/* A leaf maps a page (present, or PROT_NONE for NUMA hinting). */
+static __always_inline bool leaf_maps(__u64 e)
+{
+	return e & (MMSCOPE_PAGE_PRESENT | MMSCOPE_PAGE_PROTNONE);
+}
+
+/* The PFN @addr maps to through leaf @e at @level (leaf_maps(e)). */
+__noinline __u64 leaf_pfn(__u64 e, int level, __u64 addr)
+{
+	__u64 phys = *(volatile __u64 *)&pt_pfn_mask | 0xfff;
 	/* L1TF: a PROT_NONE (not present) entry holds the inverted PFN. */
-	*pfn = mmscope_entry_pfn(e, phys, 12, !(e & MMSCOPE_PAGE_PRESENT));
-	return 1;
+	int inv = !(e & MMSCOPE_PAGE_PRESENT);
+
+	if (level == 3)
+		return mmscope_entry_pfn(e, phys, 30, inv) +
+		       ((addr >> MMSCOPE_PAGE_SHIFT) & ((1UL << 18) - 1));
+	if (level == 2)
+		return mmscope_entry_pfn(e, phys, 21, inv) +
+		       ((addr >> MMSCOPE_PAGE_SHIFT) & MMSCOPE_PTRS_MASK);
+	return mmscope_entry_pfn(e, phys, 12, inv);
 }
 
 /* Kernel enum value to mmscope bit, if the running kernel has the value. */
@@ -323,6 +350,86 @@ static __always_inline __u32 xlate_result(__u32 v)
 	XLATE(v, r, vm_fault_reason, VM_FAULT_NEEDDSYNC, MMSCOPE_FR_NEEDDSYNC);
 	XLATE(v, r, vm_fault_reason, VM_FAULT_COMPLETED, MMSCOPE_FR_COMPLETED);
 	return r;
+}
+
+/* vm_flags bits, the same in 6.1 and 6.12 (include/linux/mm.h). */
+#define MMSCOPE_VM_UFFD_MISSING	0x00000200ULL
+#define MMSCOPE_VM_UFFD_WP	0x00001000ULL
+#define MMSCOPE_VM_HUGETLB	0x00400000ULL
+
+#define MMSCOPE_FR_ERROR	(MMSCOPE_FR_OOM | MMSCOPE_FR_SIGBUS |		\
+				 MMSCOPE_FR_SIGSEGV | MMSCOPE_FR_HWPOISON |	\
+				 MMSCOPE_FR_HWPOISON_LARGE)
+
+/* Whether @pfn (mapped at @level) is the zero page or the huge zero page. */
+static __always_inline bool is_zero(__u64 pfn, int level)
+{
+	__u64 z = *(volatile __u64 *)&zero_pfn_1, hz = 0;
+
+	if (level == 1)
+		return z && pfn == z - 1;
+	if (level == 2 && &huge_zero_pfn &&
+	    !bpf_probe_read_kernel(&hz, sizeof(hz), &huge_zero_pfn))
+		return hz != ~0ULL && (pfn & ~MMSCOPE_PTRS_MASK) == hz;
+	return false;
+}
+
+/* classify()'s @packed argument: what does not fit in five. */
+#define CL_FLAGS(p)		((__u32)(p) & 0xffff)		/* MMSCOPE_FF_* */
+#define CL_RESULT(p)		((__u32)((p) >> 16) & 0xffff)	/* MMSCOPE_FR_* */
+#define CL_BLEVEL(p)		((int)((p) >> 32) & 3)
+#define CL_LEVEL(p)		((int)((p) >> 34) & 3)
+#define CL_FILE			(1ULL << 36)
+#define CL_PACK(flags, result, blevel, level, file)			\
+	((__u64)((flags) & 0xffff) | ((__u64)((result) & 0xffff) << 16) |	\
+	 ((__u64)((blevel) & 3) << 32) | ((__u64)((level) & 3) << 34) |	\
+	 ((file) ? CL_FILE : 0))
+
+/*
+ * The class of a fault (enum mmscope_fault_class): @before the leaf entry
+ * for @addr when the call started, @after when it returned, @vm_flags the
+ * VMA's, @packed the fault flags, the result (mmscope bits), both levels
+ * and whether the VMA has a file (CL_PACK).  The kernel counts a completed
+ * fault as major when it returned VM_FAULT_MAJOR or was a retry
+ * (FAULT_FLAG_TRIED: the first call waited for I/O; mm_account_fault()):
+ * the _major classes follow that rule, so that they add up to pgmajfault.
+ * A global function: verified once, not once per path of its callers.
+ */
+__noinline __u32 classify(__u64 before, __u64 after, __u64 vm_flags,
+			  __u64 addr, __u64 packed)
+{
+	__u32 flags = CL_FLAGS(packed), result = CL_RESULT(packed);
+	bool major = (result & MMSCOPE_FR_MAJOR) || (flags & MMSCOPE_FF_TRIED);
+	int level = CL_LEVEL(packed);
+
+	if (result & MMSCOPE_FR_ERROR)
+		return MMSCOPE_FC_ERROR;
+	if (vm_flags & MMSCOPE_VM_HUGETLB)
+		return MMSCOPE_FC_HUGETLB;
+	if (result & MMSCOPE_FR_RETRY)
+		return (vm_flags & (MMSCOPE_VM_UFFD_MISSING |
+				    MMSCOPE_VM_UFFD_WP)) && !major ?
+		       MMSCOPE_FC_UFFD : MMSCOPE_FC_RETRY;
+	if (!want_walk)
+		return MMSCOPE_FC_UNKNOWN;
+	if (before & MMSCOPE_PAGE_PRESENT) {
+		if (!(flags & MMSCOPE_FF_WRITE) || (before & MMSCOPE_PAGE_RW) ||
+		    !(after & MMSCOPE_PAGE_PRESENT))
+			return MMSCOPE_FC_SPURIOUS;
+		return leaf_pfn(before, CL_BLEVEL(packed), addr) ==
+		       leaf_pfn(after, level, addr) ?
+		       MMSCOPE_FC_REUSE : MMSCOPE_FC_COW;
+	}
+	if (before & MMSCOPE_PAGE_PROTNONE)
+		return MMSCOPE_FC_NUMA;
+	if (before)		/* swap entry (or migration, device) */
+		return major ? MMSCOPE_FC_SWAP_MAJOR : MMSCOPE_FC_SWAP_MINOR;
+	if (packed & CL_FILE)
+		return major ? MMSCOPE_FC_FILE_MAJOR : MMSCOPE_FC_FILE_MINOR;
+	if ((after & MMSCOPE_PAGE_PRESENT) &&
+	    is_zero(leaf_pfn(after, level, addr), level))
+		return MMSCOPE_FC_ZERO;
+	return MMSCOPE_FC_ANON;
 }
 
 /*
@@ -374,13 +481,22 @@ static __always_inline int fault_entry(struct vm_area_struct *vma, __u64 addr,
 			s->bits = MMSCOPE_FB_REGS;
 		}
 	}
+	s->before = 0;
+	s->before_level = 0;
+	/*
+	 * Reloaded from the map: the register that stored it may still hold
+	 * the BTF pointer, which 6.1 refuses as a global function's scalar.
+	 */
+	if (want_walk)
+		s->before_level = pt_leaf(*(volatile __u64 *)&s->pgd, addr,
+					  &s->before);
 	s->ts_ns = bpf_ktime_get_ns();
 	return 0;
 }
 
 static __always_inline int fault_exit(__u32 ret)
 {
-	__u64 id = bpf_get_current_pid_tgid(), lat, avail, pfn = 0;
+	__u64 id = bpf_get_current_pid_tgid(), lat, avail, leaf = 0;
 	struct mmscope_fault_start *s;
 	struct mmscope_fault *e;
 	struct file *file;
@@ -415,15 +531,22 @@ static __always_inline int fault_exit(__u32 ret)
 	e->flags = xlate_flags(s->flags);
 	e->result = result;
 	e->bits = s->bits;
-	e->pad = 0;
-	if (want_pfn)
-		level = pt_lookup(s->pgd, s->addr, &pfn);
-	e->level = level;
-	e->pfn = pfn;
-	if (level)
-		e->bits |= MMSCOPE_FB_PFN;
-	if (level > 1)
-		e->bits |= MMSCOPE_FB_HUGE;
+	if (want_walk)
+		level = pt_leaf(s->pgd, s->addr, &leaf);
+	e->fclass = classify(s->before, leaf, s->vm_flags, s->addr,
+			     CL_PACK(e->flags, result, s->before_level, level,
+				     s->file));
+	e->level = 0;
+	e->pfn = 0;
+	if (level && leaf_maps(leaf)) {
+		if (level > 1)
+			e->bits |= MMSCOPE_FB_HUGE;
+		if (want_pfn) {
+			e->level = level;
+			e->pfn = leaf_pfn(leaf, level, s->addr);
+			e->bits |= MMSCOPE_FB_PFN;
+		}
+	}
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	/*
 	 * The name is read only for events that are kept.  The VMA holds its

@@ -35,6 +35,35 @@ static void print_log2_hist(FILE *f, const uint64_t *vals, unsigned int n,
 	}
 }
 
+static const char *const class_names[MMSCOPE_FC_NR] = {
+	[MMSCOPE_FC_UNKNOWN] = NULL,
+	[MMSCOPE_FC_ANON] = "anon",
+	[MMSCOPE_FC_ZERO] = "zero",
+	[MMSCOPE_FC_COW] = "cow",
+	[MMSCOPE_FC_REUSE] = "reuse",
+	[MMSCOPE_FC_FILE_MINOR] = "file_minor",
+	[MMSCOPE_FC_FILE_MAJOR] = "file_major",
+	[MMSCOPE_FC_SWAP_MINOR] = "swap_minor",
+	[MMSCOPE_FC_SWAP_MAJOR] = "swap_major",
+	[MMSCOPE_FC_NUMA] = "numa",
+	[MMSCOPE_FC_UFFD] = "uffd",
+	[MMSCOPE_FC_HUGETLB] = "hugetlb",
+	[MMSCOPE_FC_ERROR] = "error",
+	[MMSCOPE_FC_RETRY] = "retry",
+	[MMSCOPE_FC_SPURIOUS] = "spurious",
+};
+
+/**
+ * fault_class_name() - the name of a fault class
+ * @c: enum mmscope_fault_class
+ *
+ * Return: the name, NULL for MMSCOPE_FC_UNKNOWN or a value out of range.
+ */
+const char *fault_class_name(uint32_t c)
+{
+	return c < MMSCOPE_FC_NR ? class_names[c] : NULL;
+}
+
 /* Whether the events carry PFNs: an enum, the reason in the docs. */
 static const char *pfn_status(enum faults_pfn p)
 {
@@ -58,9 +87,9 @@ static void result_text(uint32_t r, char *buf, size_t len)
 
 void faults_print_header(void)
 {
-	printf("%12s %3s %7s %7s %-15s %16s %-3s %-14s %9s %10s %s\n",
+	printf("%12s %3s %7s %7s %-15s %16s %-3s %-10s %-14s %9s %10s %s\n",
 	       "TIME(s)", "CPU", "PID", "TID", "COMM", "ADDR", "RWX",
-	       "RESULT", "LAT(us)", "PFN", "VMA");
+	       "CLASS", "RESULT", "LAT(us)", "PFN", "VMA");
 }
 
 static void event_json(const struct mmscope_fault *e)
@@ -84,6 +113,9 @@ static void event_json(const struct mmscope_fault *e)
 	json_bits("flags", &fault_flag_bits, e->flags);
 	json_bits("result", &fault_result_bits, e->result);
 	json_bool("major", e->result & MMSCOPE_FR_MAJOR);
+	/* null: not classified (the page table could not be read) */
+	json_str("class", fault_class_name(e->fclass));
+	json_bool("huge", e->bits & MMSCOPE_FB_HUGE);
 	json_u64("latency_ns", e->latency_ns);
 	json_obj_open("vma");
 	json_hex("start", e->vma_start);
@@ -106,6 +138,7 @@ static void event_json(const struct mmscope_fault *e)
 void faults_print_event(void *ctx, const struct mmscope_fault *e)
 {
 	struct faults_out *out = ctx;
+	const char *cls = fault_class_name(e->fclass);
 	char res[128], kind[4];
 
 	if (!out->live)
@@ -122,9 +155,10 @@ void faults_print_event(void *ctx, const struct mmscope_fault *e)
 	kind[2] = e->flags & MMSCOPE_FF_REMOTE ? 'r' : ' ';
 	kind[3] = '\0';
 	result_text(e->result, res, sizeof(res));
-	printf("%12.6f %3u %7u %7u %-15.15s %16llx %s %-14s %9.1f ",
+	printf("%12.6f %3u %7u %7u %-15.15s %16llx %s %-10s %-14s %9.1f ",
 	       (e->ts_ns - out->t0) / 1e9, e->cpu, e->pid, e->tid, e->comm,
-	       (unsigned long long)e->addr, kind, res, e->latency_ns / 1e3);
+	       (unsigned long long)e->addr, kind, cls ? cls : "-", res,
+	       e->latency_ns / 1e3);
 	if (e->bits & MMSCOPE_FB_PFN)
 		printf("%10llx", (unsigned long long)e->pfn);
 	else
@@ -162,6 +196,12 @@ static void print_summary_json(struct faults_summary *s, unsigned int ntop,
 	json_u64("anon", s->anon);
 	json_u64("file", s->file);
 	json_u64("mapped", s->mapped);
+	/* Every class, 0 included; "unclassified": the events without one. */
+	json_obj_open("classes");
+	for (i = 1; i < MMSCOPE_FC_NR; i++)
+		json_u64(class_names[i], s->classes[i]);
+	json_obj_close();
+	json_u64("unclassified", s->classes[MMSCOPE_FC_UNKNOWN]);
 	json_obj_open("vmstat_pgfault");
 	json_u64("before_attach", s->pgfault[0]);
 	json_u64("after_attach", s->pgfault[1]);
@@ -217,6 +257,15 @@ static void print_summary_text(struct faults_summary *s, unsigned int ntop,
 		       (unsigned long long)s->remote,
 		       (unsigned long long)s->anon,
 		       (unsigned long long)s->file);
+		printf("  class");
+		for (i = 1; i < MMSCOPE_FC_NR; i++)
+			if (s->classes[i])
+				printf(" %s %llu", class_names[i],
+				       (unsigned long long)s->classes[i]);
+		if (s->classes[MMSCOPE_FC_UNKNOWN])
+			printf(" unclassified %llu",
+			       (unsigned long long)s->classes[MMSCOPE_FC_UNKNOWN]);
+		putchar('\n');
 		printf("  /proc/vmstat pgfault while attached: %llu (all tasks; it counts %s: %llu traced)\n",
 		       (unsigned long long)(s->pgfault[2] - s->pgfault[1]),
 		       s->pgfault_all ? "every call" : "calls without RETRY",
@@ -244,6 +293,8 @@ static void print_summary_text(struct faults_summary *s, unsigned int ntop,
 	}
 	if (!full && !hist)
 		printf("RWX: R read, W write, X instruction fetch; U user, K kernel mode; r remote.\n"
+		       "CLASS: anon new page, zero zero page, cow copied, reuse made writable, file_/swap_minor|major\n"
+		       "  cache hit|read I/O, numa, uffd, hugetlb, error, retry (retried), spurious (nothing to do); - unknown.\n"
 		       "TIME in seconds from the first event, LAT(us) in microseconds, ADDR and PFN hex.\n");
 	if (s->pfn == FAULTS_PFN_NOCAP)
 		printf("PFNs hidden: they need CAP_SYS_ADMIN.\n");

@@ -28,6 +28,7 @@ struct faults_tracer {
 	struct faults_summary sum;
 	int cgroup_fd;
 	bool fentry;
+	bool walk;			/* the layout is known: classes */
 };
 
 /* ---- the summary ------------------------------------------------------- */
@@ -100,6 +101,8 @@ static void summary_add(struct faults_summary *s, const struct mmscope_fault *e)
 		s->anon++;
 	if (e->bits & MMSCOPE_FB_PFN)
 		s->mapped++;
+	if (e->fclass < MMSCOPE_FC_NR)
+		s->classes[e->fclass]++;
 	s->hist[log2_slot(e->latency_ns)]++;
 	summary_add_vma(s, e);
 }
@@ -286,6 +289,7 @@ static int open_load_attach(struct faults_tracer *t,
 	skel->rodata->root_tgid = o->follow;
 	skel->rodata->filter_cgroup = t->cgroup_fd >= 0;
 	skel->rodata->want_pfn = t->sum.pfn == FAULTS_PFN_OK;
+	skel->rodata->want_walk = t->walk;
 	if (o->comm) {
 		skel->rodata->filter_comm = true;
 		strncpy((char *)skel->rodata->targ_comm, o->comm,
@@ -347,9 +351,10 @@ int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
 	t->ctx = ctx;
 	t->cgroup_fd = -1;
 	t->sum.pgfault_all = pgfault_counts_retries();
+	/* Classes need the walk, PFNs also CAP_SYS_ADMIN. */
+	t->walk = layout_symbols_visible();
 	t->sum.pfn = !have_cap(CAP_SYS_ADMIN) ? FAULTS_PFN_NOCAP :
-		     !layout_symbols_visible() ? FAULTS_PFN_KALLSYMS :
-		     FAULTS_PFN_OK;
+		     !t->walk ? FAULTS_PFN_KALLSYMS : FAULTS_PFN_OK;
 	if (o->cgroup) {
 		t->cgroup_fd = open(o->cgroup, O_RDONLY | O_DIRECTORY |
 				    O_CLOEXEC);

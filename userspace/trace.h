@@ -54,6 +54,7 @@ struct faults_summary {
 	bool pgfault_all;		/* the rule: true before 6.5 */
 	uint64_t minor, major, retry, error;	/* by outcome (disjoint) */
 	uint64_t write, exec, user, remote, anon, file, mapped;
+	uint64_t classes[MMSCOPE_FC_NR];	/* by enum mmscope_fault_class */
 	/* /proc/vmstat pgfault before and after attach, before and after detach */
 	uint64_t pgfault[4];
 	enum faults_pfn pfn;

@@ -805,6 +805,35 @@ enum mmscope_fault_bits {
 	MMSCOPE_FB_HUGE = 1 << 3,	/* pfn came from a PMD/PUD leaf */
 };
 
+/*
+ * mmscope_fault.fclass: what kind of fault this call was, from the leaf
+ * entry for the address before (entry probe) and after (exit probe) the
+ * call, the fault flags, the VMA and the result (docs/faults.md has the
+ * rules).  UNKNOWN: the page table could not be read (the kernel layout is
+ * hidden by kptr_restrict).  RETRY: a call that returned VM_FAULT_RETRY
+ * without being handed to userfaultfd; the retried call is the fault.
+ * SPURIOUS: the entry already allowed the access (a racing thread, or the
+ * call after a userfaultfd handler resolved it).
+ */
+enum mmscope_fault_class {
+	MMSCOPE_FC_UNKNOWN,
+	MMSCOPE_FC_ANON,		/* none -> a new anonymous page */
+	MMSCOPE_FC_ZERO,		/* none -> the shared zero page (read) */
+	MMSCOPE_FC_COW,			/* present + write -> another page */
+	MMSCOPE_FC_REUSE,		/* present + write -> same page, writable */
+	MMSCOPE_FC_FILE_MINOR,		/* file-backed, page-cache hit */
+	MMSCOPE_FC_FILE_MAJOR,		/* file-backed, read I/O */
+	MMSCOPE_FC_SWAP_MINOR,		/* swap entry, swap-cache hit */
+	MMSCOPE_FC_SWAP_MAJOR,		/* swap entry, swap read */
+	MMSCOPE_FC_NUMA,		/* PROT_NONE entry: NUMA hinting */
+	MMSCOPE_FC_UFFD,		/* handed to userfaultfd */
+	MMSCOPE_FC_HUGETLB,		/* in a hugetlbfs VMA */
+	MMSCOPE_FC_ERROR,		/* SIGSEGV, SIGBUS, OOM, HWPOISON */
+	MMSCOPE_FC_RETRY,		/* VM_FAULT_RETRY: retried */
+	MMSCOPE_FC_SPURIOUS,		/* nothing to do */
+	MMSCOPE_FC_NR,
+};
+
 #define MMSCOPE_COMM_LEN	16
 #define MMSCOPE_FILE_LEN	64
 
@@ -823,7 +852,7 @@ struct mmscope_fault {
 	__u32 result;			/* enum mmscope_fault_result */
 	__u32 bits;			/* enum mmscope_fault_bits */
 	__u32 level;			/* page-table level of the leaf: 1 pte .. 3 pud */
-	__u32 pad;
+	__u32 fclass;			/* enum mmscope_fault_class */
 	char comm[MMSCOPE_COMM_LEN];
 	char file[MMSCOPE_FILE_LEN];	/* dentry name of vm_file */
 };

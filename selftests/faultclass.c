@@ -1,0 +1,648 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmscope faults: the class of every fault, against the kernel's own view.
+ *
+ * `mmscope faults --json -- <this program> workload OUT DIR` traces a
+ * workload that makes known numbers of faults of each class, each phase in
+ * its own VMA at a fixed address, pinned to one CPU (the per-CPU LRU
+ * batches a page may sit in are then the ones the kernel drains itself).
+ * For each phase the workload writes one line to OUT: its pid, the
+ * CLOCK_MONOTONIC window around it, the deltas of its own rusage (minflt,
+ * majflt) and of /proc/vmstat (pgfault, pgmajfault) over the window, and an
+ * oracle count taken from the kernel's interfaces that the phase did what it
+ * means to do (pagemap, kpageflags, mincore, the signals it received).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "kselftest_harness.h"
+#include "mmscope.h"
+#include "lib/mmtest.h"
+
+#define PG		4096UL
+#define HUGE_SZ		(2UL << 20)
+#define N		32		/* pages per anonymous phase */
+#define NF		16		/* file pages, one per 2 MiB */
+#define NBUS		8		/* SIGBUS reads */
+#define TMPFS_MAGIC_	0x01021994
+#define RAMFS_MAGIC_	0x858458f6
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT	21
+#endif
+#define KPF_ANON_	12
+#define KPF_HUGE_	17
+#define KPF_ZERO_PAGE_	24
+
+/* One region per phase, 1 GiB apart (2 MiB aligned: hugetlb, file stride). */
+#define REGION(i)	(0x3c0000000000UL + (unsigned long)(i) * (1UL << 30))
+enum phase {
+	PH_ANON, PH_ZERO, PH_COW, PH_REUSE, PH_FILE_MAJOR, PH_FILE_MINOR,
+	PH_SWAP, PH_ERROR, PH_HUGETLB, PH_NR,
+};
+static const char *const phase_names[PH_NR] = {
+	"anon", "zero", "cow", "reuse", "file_major", "file_minor", "swap",
+	"error", "hugetlb",
+};
+
+/* ---- the workload ---------------------------------------------------------- */
+
+struct win {
+	unsigned long long t0, t1, v0[2], v1[2];
+	struct rusage r0, r1;
+};
+
+static unsigned long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* pgfault and pgmajfault from /proc/vmstat. */
+static void vmstat2(unsigned long long v[2])
+{
+	char *buf = mmt_read_file("/proc/vmstat", NULL), *p;
+
+	v[0] = v[1] = 0;
+	p = buf ? strstr(buf, "\npgfault ") : NULL;
+	if (p)
+		v[0] = strtoull(p + 9, NULL, 10);
+	p = buf ? strstr(buf, "\npgmajfault ") : NULL;
+	if (p)
+		v[1] = strtoull(p + 12, NULL, 10);
+	free(buf);
+}
+
+static void win_start(struct win *w)
+{
+	vmstat2(w->v0);
+	w->t0 = mono_ns();
+	getrusage(RUSAGE_SELF, &w->r0);
+}
+
+static void win_end(struct win *w)
+{
+	getrusage(RUSAGE_SELF, &w->r1);
+	w->t1 = mono_ns();
+	vmstat2(w->v1);
+}
+
+static void win_line(char *buf, size_t len, enum phase ph, const struct win *w,
+		     long oracle)
+{
+	snprintf(buf, len, "%s %d %llu %llu %ld %ld %llu %llu %ld\n",
+		 phase_names[ph], getpid(), w->t0, w->t1,
+		 w->r1.ru_minflt - w->r0.ru_minflt,
+		 w->r1.ru_majflt - w->r0.ru_majflt,
+		 w->v1[0] - w->v0[0], w->v1[1] - w->v0[1], oracle);
+}
+
+static void win_put(FILE *f, enum phase ph, const struct win *w, long oracle)
+{
+	char line[256];
+
+	win_line(line, sizeof(line), ph, w, oracle);
+	fputs(line, f);
+}
+
+static char *map_at(unsigned long addr, size_t len, int flags, int fd)
+{
+	char *p = mmap((void *)addr, len, PROT_READ | PROT_WRITE,
+		       flags | MAP_FIXED_NOREPLACE, fd, 0);
+
+	if (p == MAP_FAILED) {
+		perror("workload: mmap");
+		exit(3);
+	}
+	return p;
+}
+
+static uint64_t pm(unsigned long va)
+{
+	uint64_t e = 0;
+
+	mmt_pagemap(getpid(), va, &e);
+	return e;
+}
+
+static uint64_t kpf(uint64_t pfn)
+{
+	uint64_t f = 0;
+	int fd = open("/proc/kpageflags", O_RDONLY);
+
+	if (fd >= 0 && pread(fd, &f, sizeof(f), pfn * 8) != sizeof(f))
+		f = 0;
+	if (fd >= 0)
+		close(fd);
+	return f;
+}
+
+/* Pages of [a, a + n pages) (stride @stride) present with kpageflag @bit. */
+static long count_kpf(unsigned long a, int n, unsigned long stride, int bit,
+		      bool set)
+{
+	long k = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t e = pm(a + i * stride);
+
+		if (MMT_PM_PRESENT(e) &&
+		    !!(kpf(MMT_PM_PFN(e)) & (1ULL << bit)) == set)
+			k++;
+	}
+	return k;
+}
+
+/* A region of @n pages at @a with its guard page below touched first. */
+static char *anon_region(unsigned long a, int n)
+{
+	char *p = map_at(a - PG, (n + 1) * PG, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
+	madvise(p, (n + 1) * PG, MADV_NOHUGEPAGE);
+	p[0] = 1;			/* anon_vma_prepare() outside the phase */
+	return p + PG;
+}
+
+static sigjmp_buf bus_jmp;
+static volatile int bus_seen;
+
+static void on_bus(int sig)
+{
+	bus_seen++;
+	siglongjmp(bus_jmp, 1);
+}
+
+/* Pages of the file mapping at @a (stride 2 MiB) in the page cache. */
+static long resident(unsigned long a, int n)
+{
+	unsigned char v;
+	long k = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!mincore((void *)(a + i * HUGE_SZ), PG, &v) && (v & 1))
+			k++;
+	return k;
+}
+
+static int wl_phases(const char *out, const char *dir)
+{
+	unsigned long long ppfn[N];
+	volatile char sum = 0;
+	char path[PATH_MAX], line[256], page[PG];
+	struct sigaction sa = { .sa_handler = on_bus };
+	struct win w;
+	int pfd[2], i, fd, st;
+	cpu_set_t one;
+	char *p;
+	pid_t pid;
+	FILE *f;
+	long k;
+
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	if (sched_setaffinity(0, sizeof(one), &one))
+		return 3;
+	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+	f = fopen(out, "w");
+	if (!f)
+		return 3;
+	/* Every function the windows use has run once before the first. */
+	win_start(&w);
+	win_end(&w);
+	win_line(line, sizeof(line), PH_ANON, &w, 0);
+
+	/* anon: N first writes to fresh anonymous pages */
+	p = anon_region(REGION(PH_ANON), N);
+	win_start(&w);
+	for (i = 0; i < N; i++)
+		p[i * PG] = 1;
+	win_end(&w);
+	/* anonymous pages, none of them the zero page */
+	k = count_kpf(REGION(PH_ANON), N, PG, KPF_ANON_, true);
+	if (count_kpf(REGION(PH_ANON), N, PG, KPF_ZERO_PAGE_, true))
+		k = -1;
+	win_put(f, PH_ANON, &w, k);
+
+	/* zero: N first reads of fresh anonymous pages */
+	p = anon_region(REGION(PH_ZERO), N);
+	win_start(&w);
+	for (i = 0; i < N; i++)
+		sum += p[i * PG];
+	win_end(&w);
+	win_put(f, PH_ZERO, &w,
+		count_kpf(REGION(PH_ZERO), N, PG, KPF_ZERO_PAGE_, true));
+
+	/* cow: the child writes N pages shared with its parent */
+	p = anon_region(REGION(PH_COW), N);
+	for (i = 0; i < N; i++) {
+		p[i * PG] = 1;
+		ppfn[i] = MMT_PM_PFN(pm(REGION(PH_COW) + i * PG));
+	}
+	if (pipe(pfd))
+		return 3;
+	fflush(f);
+	pid = fork();
+	if (pid < 0)
+		return 3;
+	if (!pid) {
+		win_start(&w);
+		for (i = 0; i < N; i++)
+			p[i * PG] = 2;
+		win_end(&w);
+		for (k = 0, i = 0; i < N; i++)
+			k += MMT_PM_PFN(pm(REGION(PH_COW) + i * PG)) != ppfn[i];
+		win_line(line, sizeof(line), PH_COW, &w, k);
+		_exit(write(pfd[1], line, strlen(line)) <= 0);
+	}
+	close(pfd[1]);
+	memset(line, 0, sizeof(line));
+	if (read(pfd[0], line, sizeof(line) - 1) <= 0)
+		return 3;
+	close(pfd[0]);
+	if (waitpid(pid, &st, 0) != pid || st)
+		return 3;
+	fputs(line, f);
+
+	/* reuse: the parent writes the same N pages, now its own alone */
+	win_start(&w);
+	for (i = 0; i < N; i++)
+		p[i * PG] = 3;
+	win_end(&w);
+	for (k = 0, i = 0; i < N; i++)
+		k += MMT_PM_PFN(pm(REGION(PH_COW) + i * PG)) == ppfn[i];
+	win_put(f, PH_REUSE, &w, k);
+
+	/*
+	 * file: NF pages 2 MiB apart (fault-around never leaves a page table,
+	 * so each read maps one page), MADV_RANDOM (no readahead): read after
+	 * drop_caches, then again through a second mapping.
+	 */
+	snprintf(path, sizeof(path), "%s/mmscope-faultclass-XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0)
+		return 3;
+	unlink(path);
+	memset(page, 0x5a, sizeof(page));
+	for (i = 0; i < NF; i++)
+		if (pwrite(fd, page, PG, i * HUGE_SZ) != PG)
+			return 3;
+	sync();
+	if (mmt_write_str("/proc/sys/vm/drop_caches", "3"))
+		return 3;
+	p = map_at(REGION(PH_FILE_MAJOR), NF * HUGE_SZ, MAP_SHARED, fd);
+	madvise(p, NF * HUGE_SZ, MADV_RANDOM);
+	k = NF - resident(REGION(PH_FILE_MAJOR), NF);
+	win_start(&w);
+	for (i = 0; i < NF; i++)
+		sum += p[i * HUGE_SZ];
+	win_end(&w);
+	win_put(f, PH_FILE_MAJOR, &w, k);
+	p = map_at(REGION(PH_FILE_MINOR), NF * HUGE_SZ, MAP_SHARED, fd);
+	madvise(p, NF * HUGE_SZ, MADV_RANDOM);
+	k = resident(REGION(PH_FILE_MINOR), NF);
+	win_start(&w);
+	for (i = 0; i < NF; i++)
+		sum += p[i * HUGE_SZ];
+	win_end(&w);
+	win_put(f, PH_FILE_MINOR, &w, k);
+
+	/* error: NBUS reads past the end of a one-page file: SIGBUS */
+	if (ftruncate(fd, PG))
+		return 3;
+	p = map_at(REGION(PH_ERROR), (NBUS + 1) * PG, MAP_SHARED, fd);
+	sum += p[0];
+	sigaction(SIGBUS, &sa, NULL);
+	win_start(&w);
+	for (i = 1; i <= NBUS; i++)
+		if (!sigsetjmp(bus_jmp, 1))
+			sum += p[i * PG];
+	win_end(&w);
+	win_put(f, PH_ERROR, &w, bus_seen);
+	close(fd);
+
+	/* swap: N pages paged out with MADV_PAGEOUT, read back */
+	p = anon_region(REGION(PH_SWAP), N);
+	for (i = 0; i < N; i++)
+		memset(p + i * PG, i + 1, PG);
+	madvise(p, N * PG, MADV_PAGEOUT);
+	for (k = 0, i = 0; i < N; i++)
+		k += MMT_PM_SWAP(pm(REGION(PH_SWAP) + i * PG));
+	win_start(&w);
+	for (i = 0; i < N; i++)
+		sum += p[i * PG];
+	win_end(&w);
+	win_put(f, PH_SWAP, &w, k);
+
+	/* hugetlb: one write to a 2 MiB hugetlb page */
+	p = mmap((void *)REGION(PH_HUGETLB), HUGE_SZ, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_FIXED_NOREPLACE,
+		 -1, 0);
+	if (p != MAP_FAILED) {
+		win_start(&w);
+		p[0] = 1;
+		win_end(&w);
+		win_put(f, PH_HUGETLB, &w,
+			count_kpf(REGION(PH_HUGETLB), 1, PG, KPF_HUGE_, true));
+	}
+	return fclose(f) ? 3 : 0;
+}
+
+/* ---- the test -------------------------------------------------------------- */
+
+struct ev {
+	int pid;
+	unsigned long long ts, addr;
+	const char *cls;		/* NULL: null */
+	bool retry, error, major_bit, huge;
+};
+
+struct ph {
+	bool seen;
+	int pid;
+	unsigned long long t0, t1;
+	long dmin, dmaj;
+	unsigned long long vpgf, vpgmaj;
+	long oracle;
+};
+
+static const char *droppable_dir(void)
+{
+	static const char *const dirs[] = { "/var/tmp", "/mnt", "/root", "/" };
+	const char *env = getenv("MMSCOPE_SCRATCH");
+	struct statfs sf;
+	unsigned int i;
+
+	if (env)
+		return env;
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (!statfs(dirs[i], &sf) && sf.f_type != TMPFS_MAGIC_ &&
+		    sf.f_type != RAMFS_MAGIC_ && !access(dirs[i], W_OK))
+			return dirs[i];
+	return NULL;
+}
+
+static const char *self_exe(void)
+{
+	static char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+
+	path[n > 0 ? n : 0] = '\0';
+	return path;
+}
+
+static bool has_word(const struct mmt_json *a, const char *w)
+{
+	int i;
+
+	for (i = 0; a && a->type == MMT_JARR && i < a->n; i++)
+		if (a->kids[i]->type == MMT_JSTR && !strcmp(a->kids[i]->str, w))
+			return true;
+	return false;
+}
+
+/* The phase that owns @va: its region [REGION(i), REGION(i) + 1 GiB). */
+static int region_of(unsigned long long va)
+{
+	int i;
+
+	for (i = 0; i < PH_NR; i++)
+		if (va >= REGION(i) && va < REGION(i) + (1UL << 30))
+			return i;
+	return -1;
+}
+
+TEST(classes_match_kernel)
+{
+	const char *dir = droppable_dir(), *args[16];
+	char out[] = "/tmp/mmscope-faultclass-XXXXXX", *buf, *line, *err;
+	char *old_huge = mmt_read_file("/proc/sys/vm/nr_hugepages", NULL);
+	struct mmt_json *sum = NULL, *doc = NULL;
+	struct mmt_swapfile sw = { 0 };
+	struct ph ph[PH_NR] = { 0 };
+	struct ev *ev = NULL;
+	int i, j, n = 0, status, fd;
+	/* per phase: events in its region by class, and in its window */
+	int cls[PH_NR][MMSCOPE_FC_NR + 1] = { 0 }, inreg[PH_NR] = { 0 };
+	static const char *const cnames[] = {
+		NULL, "anon", "zero", "cow", "reuse", "file_minor",
+		"file_major", "swap_minor", "swap_major", "numa", "uffd",
+		"hugetlb", "error", "retry", "spurious",
+	};
+
+	ASSERT_NE(NULL, dir) TH_LOG("no block-backed file system for the file and swap phases (the VM's scratch.sh sets MMSCOPE_SCRATCH)");
+	ASSERT_NE(NULL, old_huge) TH_LOG("no nr_hugepages (kernel without hugetlb)");
+	ASSERT_EQ(0, mmt_swapfile_on(&sw, dir, "mmscope-faultclass.swap"));
+	ASSERT_EQ(0, mmt_write_str("/proc/sys/vm/nr_hugepages", "1"));
+	fd = mkstemp(out);
+	ASSERT_GE(fd, 0);
+	close(fd);
+
+	i = 0;
+	args[i++] = "faults";
+	args[i++] = "--json";
+	args[i++] = "--";
+	args[i++] = self_exe();
+	args[i++] = "workload";
+	args[i++] = out;
+	args[i++] = dir;
+	args[i] = NULL;
+	buf = mmt_cli_runv(args, &status, &err);
+	mmt_swapfile_off(&sw);
+	mmt_write_str("/proc/sys/vm/nr_hugepages", old_huge);
+	free(old_huge);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, status) TH_LOG("%s", err);
+
+	/* the events */
+	for (line = buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		struct mmt_json *j;
+
+		if (nl)
+			*nl = '\0';
+		j = mmt_json_parse(line);
+		if (j && mmt_jget(j, "summary")) {
+			doc = j;
+			sum = mmt_jget(j, "summary");
+		} else if (j && mmt_jget(j, "addr")) {
+			struct mmt_json *c = mmt_jget(j, "class");
+
+			ev = realloc(ev, sizeof(*ev) * (n + 1));
+			ev[n].pid = mmt_jnum(mmt_jget(j, "pid"));
+			ev[n].ts = mmt_jnum(mmt_jget(j, "ts_ns"));
+			ev[n].addr = mmt_jhex(mmt_jget(j, "addr"));
+			ev[n].retry = has_word(mmt_jget(j, "result"), "RETRY");
+			ev[n].major_bit = has_word(mmt_jget(j, "result"), "MAJOR");
+			ev[n].error = has_word(mmt_jget(j, "result"), "SIGBUS") ||
+				      has_word(mmt_jget(j, "result"), "SIGSEGV") ||
+				      has_word(mmt_jget(j, "result"), "OOM");
+			ev[n].huge = mmt_jget(j, "huge") &&
+				     mmt_jget(j, "huge")->type == MMT_JBOOL &&
+				     mmt_jget(j, "huge")->boolean;
+			ev[n].cls = NULL;
+			/* the names are static: keep a pointer into cnames */
+			for (i = 1; c && c->type == MMT_JSTR &&
+			     i < (int)(sizeof(cnames) / sizeof(cnames[0])); i++)
+				if (!strcmp(c->str, cnames[i]))
+					ev[n].cls = cnames[i];
+			EXPECT_TRUE(c && (c->type == MMT_JSTR ? !!ev[n].cls :
+					  false)) TH_LOG("event %d: class missing or unknown", n);
+			n++;
+			mmt_json_free(j);
+		} else {
+			mmt_json_free(j);
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	ASSERT_NE(NULL, sum);
+	ASSERT_EQ(0, mmt_jnum(mmt_jget(sum, "lost")));
+	ASSERT_EQ(0, mmt_jnum(mmt_jget(sum, "missed")));
+
+	/* the phases */
+	free(buf);
+	buf = mmt_read_file(out, NULL);
+	unlink(out);
+	ASSERT_NE(NULL, buf);
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		char name[32];
+		struct ph p = { .seen = true };
+
+		if (sscanf(line, "%31s %d %llu %llu %ld %ld %llu %llu %ld", name,
+			   &p.pid, &p.t0, &p.t1, &p.dmin, &p.dmaj, &p.vpgf,
+			   &p.vpgmaj, &p.oracle) != 9)
+			continue;
+		for (i = 0; i < PH_NR; i++)
+			if (!strcmp(name, phase_names[i]))
+				ph[i] = p;
+	}
+	free(buf);
+
+	for (i = 0; i < n; i++) {
+		int r = region_of(ev[i].addr), c = 0;
+
+		if (r < 0 || ev[i].retry)
+			continue;
+		/* the cow region holds the reuse phase too: by pid and time */
+		if (r == PH_COW && ph[PH_REUSE].seen &&
+		    ev[i].ts >= ph[PH_REUSE].t0 && ev[i].ts <= ph[PH_REUSE].t1)
+			r = PH_REUSE;
+		if (!ph[r].seen || ev[i].pid != ph[r].pid ||
+		    ev[i].ts < ph[r].t0 || ev[i].ts > ph[r].t1)
+			continue;
+		for (j = 1; j <= MMSCOPE_FC_NR && !c; j++)
+			if (j < (int)(sizeof(cnames) / sizeof(cnames[0])) &&
+			    ev[i].cls == cnames[j])
+				c = j;
+		cls[r][c]++;
+		inreg[r]++;
+		if (r == PH_HUGETLB)
+			EXPECT_TRUE(ev[i].huge);
+	}
+
+	/*
+	 * Per phase: the oracle says the kernel did what the phase means, and
+	 * every fault in the phase's region got the phase's class, exactly N
+	 * of them (tolerance 0: the region is the phase's own VMA, touched
+	 * nowhere else in the window, and its VMA was set up, anon_vma and
+	 * all, before the window; RETRY calls are not faults, their retry is).
+	 */
+	struct { int ph, cls, n; } want[] = {
+		{ PH_ANON, MMSCOPE_FC_ANON, N },
+		{ PH_ZERO, MMSCOPE_FC_ZERO, N },
+		{ PH_COW, MMSCOPE_FC_COW, N },
+		{ PH_REUSE, MMSCOPE_FC_REUSE, N },
+		{ PH_FILE_MAJOR, MMSCOPE_FC_FILE_MAJOR, NF },
+		{ PH_FILE_MINOR, MMSCOPE_FC_FILE_MINOR, NF },
+		{ PH_ERROR, MMSCOPE_FC_ERROR, NBUS },
+		{ PH_HUGETLB, MMSCOPE_FC_HUGETLB, 1 },
+	};
+	for (i = 0; i < (int)(sizeof(want) / sizeof(want[0])); i++) {
+		int p = want[i].ph;
+
+		ASSERT_TRUE(ph[p].seen) TH_LOG("phase %s did not run", phase_names[p]);
+		EXPECT_EQ(want[i].n, ph[p].oracle)
+			TH_LOG("phase %s: oracle %ld of %d", phase_names[p],
+			       ph[p].oracle, want[i].n);
+		EXPECT_EQ(want[i].n, cls[p][want[i].cls])
+			TH_LOG("phase %s: %d %s of %d", phase_names[p],
+			       cls[p][want[i].cls], cnames[want[i].cls],
+			       want[i].n);
+		EXPECT_EQ(want[i].n, inreg[p])
+			TH_LOG("phase %s: %d faults in its region", phase_names[p],
+			       inreg[p]);
+	}
+	/* swap: paged out, every one swapped in; major or minor is the kernel's */
+	ASSERT_TRUE(ph[PH_SWAP].seen);
+	EXPECT_EQ(N, ph[PH_SWAP].oracle) TH_LOG("%ld pages paged out", ph[PH_SWAP].oracle);
+	EXPECT_EQ(N, cls[PH_SWAP][MMSCOPE_FC_SWAP_MAJOR] +
+		  cls[PH_SWAP][MMSCOPE_FC_SWAP_MINOR]);
+	EXPECT_EQ(N, inreg[PH_SWAP]);
+
+	/*
+	 * Per window, every event of the phase's process (its stack, its
+	 * code pages too), against the kernel's own counters: the task's
+	 * rusage counts each completed fault (neither RETRY nor an error) once,
+	 * major when VM_FAULT_MAJOR or FAULT_FLAG_TRIED (mm_account_fault()),
+	 * exactly the _major classes' rule: equal, tolerance 0 (the window is
+	 * read before its first and after its last fault; a single thread).
+	 * /proc/vmstat counts every task: its deltas are at least ours
+	 * (pgfault, every call that did not RETRY, more on 6.1; pgmajfault,
+	 * each call that returned MAJOR, where the kernel counts it).
+	 */
+	for (j = 0; j < PH_NR; j++) {
+		long done = 0, major = 0, majbit = 0;
+
+		if (!ph[j].seen)
+			continue;
+		for (i = 0; i < n; i++) {
+			if (ev[i].pid != ph[j].pid || ev[i].ts < ph[j].t0 ||
+			    ev[i].ts > ph[j].t1)
+				continue;
+			majbit += ev[i].major_bit;
+			if (ev[i].retry || ev[i].error)
+				continue;
+			done++;
+			major += ev[i].cls && (!strcmp(ev[i].cls, "file_major") ||
+					       !strcmp(ev[i].cls, "swap_major"));
+		}
+		EXPECT_EQ(ph[j].dmin + ph[j].dmaj, done)
+			TH_LOG("phase %s: rusage %ld+%ld, traced %ld", phase_names[j],
+			       ph[j].dmin, ph[j].dmaj, done);
+		EXPECT_EQ(ph[j].dmaj, major)
+			TH_LOG("phase %s: rusage majflt %ld, traced major classes %ld",
+			       phase_names[j], ph[j].dmaj, major);
+		EXPECT_GE(ph[j].vpgf, (unsigned long long)done);
+		EXPECT_GE(ph[j].vpgmaj, (unsigned long long)majbit);
+		ksft_print_msg("%-10s pid %d: %ld faults (%ld major), rusage %ld+%ld, vmstat %llu/%llu\n",
+			       phase_names[j], ph[j].pid, done, major, ph[j].dmin,
+			       ph[j].dmaj, ph[j].vpgf, ph[j].vpgmaj);
+	}
+	free(ev);
+	mmt_json_free(doc);
+	free(err);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "workload"))
+		return wl_phases(argv[2], argv[3]);
+	return test_harness_run(argc, argv);
+}
