@@ -39,8 +39,6 @@
 #define N		32		/* pages per anonymous phase */
 #define NF		16		/* file pages, one per 2 MiB */
 #define NBUS		8		/* SIGBUS reads */
-#define TMPFS_MAGIC_	0x01021994
-#define RAMFS_MAGIC_	0x858458f6
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21
 #endif
@@ -383,22 +381,6 @@ struct ph {
 	long oracle;
 };
 
-static const char *droppable_dir(void)
-{
-	static const char *const dirs[] = { "/var/tmp", "/mnt", "/root", "/" };
-	const char *env = getenv("MMSCOPE_SCRATCH");
-	struct statfs sf;
-	unsigned int i;
-
-	if (env)
-		return env;
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		if (!statfs(dirs[i], &sf) && sf.f_type != TMPFS_MAGIC_ &&
-		    sf.f_type != RAMFS_MAGIC_ && !access(dirs[i], W_OK))
-			return dirs[i];
-	return NULL;
-}
-
 static const char *self_exe(void)
 {
 	static char path[PATH_MAX];
@@ -431,7 +413,7 @@ static int region_of(unsigned long long va)
 
 TEST(classes_match_kernel)
 {
-	const char *dir = droppable_dir(), *args[16];
+	const char *dir = mmt_droppable_dir(), *args[16];
 	char out[] = "/tmp/mmscope-faultclass-XXXXXX", *buf, *line, *err;
 	char *old_huge = mmt_read_file("/proc/sys/vm/nr_hugepages", NULL);
 	struct mmt_json *sum = NULL, *doc = NULL;

@@ -36,8 +36,6 @@
 #include "lib/mmtest.h"
 
 #define PG 4096UL
-#define TMPFS_MAGIC_ 0x01021994
-#define RAMFS_MAGIC_ 0x858458f6
 
 /* ---- workloads (run as `faults workload KIND ...`) ------------------------ */
 
@@ -818,23 +816,6 @@ TEST(cow_after_fork)
 	trace_free(&t);
 }
 
-/* A directory whose file pages drop_caches can drop, or NULL. */
-static const char *droppable_dir(void)
-{
-	static const char *const dirs[] = { "/var/tmp", "/mnt", "/root", "/" };
-	const char *env = getenv("MMSCOPE_SCRATCH");
-	struct statfs sf;
-	unsigned int i;
-
-	if (env)
-		return env;
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		if (!statfs(dirs[i], &sf) && sf.f_type != TMPFS_MAGIC_ &&
-		    sf.f_type != RAMFS_MAGIC_ && !access(dirs[i], W_OK))
-			return dirs[i];
-	return NULL;
-}
-
 /*
  * A file of @n pages in a droppable directory, traced through the `file`
  * workload (drop caches, read it mapped at @a1, then again at @a2) with
@@ -846,7 +827,7 @@ static bool file_trace(struct __test_metadata *_metadata, struct trace *t,
 		       const char *const *opt, char *path, size_t len)
 {
 	char range[64], s1[32], s2[32], ns[16], page[PG];
-	const char *dir = droppable_dir(), *args[16];
+	const char *dir = mmt_droppable_dir(), *args[16];
 	int fd, i, k = 0;
 
 	if (!dir)

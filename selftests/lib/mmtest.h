@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/statfs.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -422,6 +423,26 @@ static MMT_UNUSED int mmt_pagemap_range(pid_t pid, unsigned long vaddr,
 	}
 	close(fd);
 	return got == want ? 0 : r < 0 ? -errno : -EIO;
+}
+
+/*
+ * A writable directory whose file pages drop_caches can drop (not tmpfs or
+ * ramfs), $MMSCOPE_SCRATCH if set, or NULL.
+ */
+static MMT_UNUSED const char *mmt_droppable_dir(void)
+{
+	static const char *const dirs[] = { "/var/tmp", "/mnt", "/root", "/" };
+	const char *env = getenv("MMSCOPE_SCRATCH");
+	struct statfs sf;
+	unsigned int i;
+
+	if (env)
+		return env;
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (!statfs(dirs[i], &sf) && sf.f_type != 0x01021994 /* tmpfs */ &&
+		    sf.f_type != 0x858458f6 /* ramfs */ && !access(dirs[i], W_OK))
+			return dirs[i];
+	return NULL;
 }
 
 #define MMT_PM_PRESENT(e)	(((e) >> 63) & 1)
