@@ -181,6 +181,11 @@ static bool within(unsigned long b, unsigned long a, unsigned long slack,
  * slab): while mmscope reads, the CLI's own process (task, mm, VMAs,
  * buffers) exists and is gone by the second reading, and each CPU moves
  * whole slabs between its per-CPU lists and the node lists.
+ *
+ * Except kmemleak's own caches (the check-debug kernel): kmemleak_object
+ * holds one object for every object allocated in any cache, the reading's
+ * own included, so no bound follows from its slabs alone (seen: 192 above
+ * both readings).  They are compared only when quiet.
  */
 #define BUSY_SLABS	2
 
@@ -204,6 +209,8 @@ TEST(counts_of_quiet_caches)
 		if (a && c && memcmp(a, b, sizeof(*a))) {
 			unsigned long sl = BUSY_SLABS * ncpu, so = sl * b->perslab;
 
+			if (!strncmp(b->name, "kmemleak_", 9))
+				continue;
 			busy++;
 			EXPECT_TRUE(within(b->active, a->active, so,
 					   cnum(c, "active_objs")))
@@ -250,6 +257,11 @@ static void helper_load(struct __test_metadata *_metadata,
 		TH_LOG("%s not installed: the test image is incomplete",
 		       HELPER_KO);
 	}
+	/*
+	 * A test the harness killed (timeout) left its helper loaded: its
+	 * teardown never ran.
+	 */
+	system("rmmod mmscope_test_slab 2>/dev/null");
 	snprintf(cmd, sizeof(cmd), "insmod %s count=%d shrink=%d 2>&1",
 		 HELPER_KO, HELPER_COUNT, shrink);
 	ASSERT_EQ(0, system(cmd));
@@ -274,8 +286,11 @@ FIXTURE_TEARDOWN(helper)
 		system("rmmod mmscope_test_slab 2>/dev/null");
 }
 
-/* Exactly the objects the helper allocated, in the slabs that hold them. */
-TEST_F(helper, counts_slabs_and_addresses)
+/*
+ * Exactly the objects the helper allocated, in the slabs that hold them.
+ * Minutes under KASAN in TCG: the default 30 s timed out on check-debug.
+ */
+TEST_F_TIMEOUT(helper, counts_slabs_and_addresses, 900)
 {
 	static unsigned long slabs[HELPER_COUNT];
 	static unsigned char seen[HELPER_COUNT][512];
