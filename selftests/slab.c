@@ -614,6 +614,18 @@ TEST_F(reload, corrupt_offset_is_refused)
 		text = mmt_read_file("/sys/kernel/debug/mmscope/slab", NULL);
 		ASSERT_NE(NULL, text);
 		TH_LOG("%s: %s", m, text);
+		/*
+		 * Under generic KASAN the module never reads the per-CPU
+		 * partial list (its quarantine keeps freed objects away from
+		 * their slabs, so nothing validates it); it says so in the
+		 * kernel log.  A wrong offset for it then changes nothing.
+		 */
+		if (!strcmp(m, "kmem_cache_cpu.partial") &&
+		    !strstr(text, "# slab views unavailable: ") &&
+		    !system("dmesg | grep -q 'per-CPU partial slabs not validated, not walked'")) {
+			free(text);
+			continue;
+		}
 		EXPECT_NE(NULL, strstr(text, "# slab views unavailable: "))
 			TH_LOG("%s", m);
 		EXPECT_NE(NULL, strstr(text, m)) TH_LOG("%s not named", m);
