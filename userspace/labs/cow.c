@@ -27,8 +27,9 @@ struct cow_state {
 };
 
 /* The child: one step at a time, like the subject it was forked from. */
-static void cow_child(struct cow_state *st, int cmd, int ack)
+static void cow_child(void *arg, int cmd, int ack)
 {
+	struct cow_state *st = arg;
 	static char scratch[PG];
 	int step;
 
@@ -59,7 +60,6 @@ static uint64_t relay(struct cow_state *st, int step)
 static uint64_t cow_step(int step, void *arg)
 {
 	struct cow_state *st = arg;
-	int cmd[2], ack[2];
 
 	switch (step) {
 	case STEP_MAP:
@@ -71,20 +71,7 @@ static uint64_t cow_step(int step, void *arg)
 		memset(st->p, 'p', NPG * PG);
 		return (uintptr_t)st->p;
 	case STEP_FORK:
-		if (pipe(cmd) || pipe(ack))
-			return 0;
-		st->child = fork();
-		if (st->child < 0)
-			return 0;
-		if (st->child == 0) {
-			close(cmd[1]);
-			close(ack[0]);
-			cow_child(st, cmd[0], ack[1]);
-		}
-		close(cmd[0]);
-		close(ack[1]);
-		st->cmd = cmd[1];
-		st->ack = ack[0];
+		st->child = lab_fork_child(cow_child, st, &st->cmd, &st->ack);
 		return st->child;
 	case STEP_CHILD_WARM:
 	case STEP_CHILD_WRITE:

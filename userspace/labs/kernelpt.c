@@ -99,8 +99,9 @@ static uint64_t pgd_phys(pid_t pid)
 	return phys;
 }
 
-static void kpt_child(struct kpt_state *st, int cmd, int ack)
+static void kpt_child(void *arg, int cmd, int ack)
 {
+	struct kpt_state *st = arg;
 	int step;
 
 	while (read(cmd, &step, sizeof(step)) == sizeof(step) && step > 0) {
@@ -119,25 +120,11 @@ static void kpt_child(struct kpt_state *st, int cmd, int ack)
 static uint64_t kpt_step(int step, void *arg)
 {
 	struct kpt_state *st = arg;
-	int cmd[2], ack[2];
 	uint64_t v = 0;
 
 	switch (step) {
 	case STEP_FORK:
-		if (pipe(cmd) || pipe(ack))
-			return 0;
-		st->child = fork();
-		if (st->child < 0)
-			return 0;
-		if (st->child == 0) {
-			close(cmd[1]);
-			close(ack[0]);
-			kpt_child(st, cmd[0], ack[1]);
-		}
-		close(cmd[0]);
-		close(ack[1]);
-		st->cmd = cmd[1];
-		st->ack = ack[0];
+		st->child = lab_fork_child(kpt_child, st, &st->cmd, &st->ack);
 		return st->child;
 	case STEP_QUERY:
 		st->sh->err[1] = query_all(st->sh, 1);

@@ -59,6 +59,13 @@ extern const struct lab lab_demand, lab_malloc, lab_cow, lab_filemap,
 int lab_subject_start(struct lab_run *lr, lab_step_fn fn, void *state);
 uint64_t lab_step(struct lab_run *lr, int step);
 void lab_subject_stop(struct lab_run *lr);
+/*
+ * In a subject: fork a child of its own that runs @child(@arg, read end of
+ * its command pipe, write end of its answer pipe).  Returns its pid, or 0
+ * when it could not be started; *@cmd_w and *@ack_r are the subject's ends.
+ */
+pid_t lab_fork_child(void (*child)(void *arg, int cmd, int ack), void *arg,
+		     int *cmd_w, int *ack_r);
 
 void lab_say(struct lab_run *lr, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -42,6 +42,39 @@ int lab_subject_start(struct lab_run *lr, lab_step_fn fn, void *state)
 	return 0;
 }
 
+pid_t lab_fork_child(void (*child)(void *arg, int cmd, int ack), void *arg,
+		     int *cmd_w, int *ack_r)
+{
+	int cmd[2], ack[2];
+	pid_t pid;
+
+	if (pipe(cmd))
+		return 0;
+	if (pipe(ack)) {
+		close(cmd[0]);
+		close(cmd[1]);
+		return 0;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(cmd[1]);
+		close(ack[0]);
+		child(arg, cmd[0], ack[1]);
+		_exit(0);
+	}
+	close(cmd[0]);
+	close(ack[1]);
+	if (pid < 0) {
+		close(cmd[1]);
+		close(ack[0]);
+		return 0;
+	}
+	*cmd_w = cmd[1];
+	*ack_r = ack[0];
+	return pid;
+}
+
 /*
  * MMSCOPE_LAB_HOOK=PROGRAM: run as "PROGRAM lab-hook STEP PID VALUE" after
  * each step, while the subject waits for the next one; the lab goes on
