@@ -561,7 +561,8 @@ static void mmscope_buddy_show(struct seq_buf *s,
 
 	switch (hdr->type) {
 	case MMSCOPE_REC_BUDDY_ZONE:
-		seq_buf_printf(s, "Node %u, zone %8s: spanned %llu present %llu managed %llu free %llu pcp %llu\n",
+		seq_buf_printf(s,
+			       "Node %u, zone %8s: spanned %llu present %llu managed %llu free %llu pcp %llu\n",
 			       z->node, z->name, z->spanned, z->present,
 			       z->managed, z->free_pages, z->pcp_pages);
 		seq_buf_printf(s, "  watermarks min %llu low %llu high %llu\n",
@@ -590,7 +591,8 @@ static void mmscope_buddy_show(struct seq_buf *s,
 			seq_buf_printf(s, "# lists not walked: needs CAP_SYS_ADMIN\n");
 			break;
 		}
-		seq_buf_printf(s, "# walk %llu ns; %llu holds of zone->lock (%llu resumed, %llu restarts), longest %llu ns / %u entries (bound %u); %llu entries, %llu not buddies\n",
+		seq_buf_printf(s,
+			       "# walk %llu ns; %llu holds of zone->lock (%llu resumed, %llu restarts), longest %llu ns / %u entries (bound %u); %llu entries, %llu not buddies\n",
 			       e->walk_ns, e->holds, e->relocks, e->restarts,
 			       e->max_hold_ns, e->max_hold_entries, e->chunk,
 			       e->entries, e->mismatches);

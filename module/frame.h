@@ -55,7 +55,7 @@ struct mmscope_frame {
 void mmscope_frame_init(void);
 int mmscope_frame_classify(unsigned long pfn, struct mmscope_frame *f);
 /* mmscope_frame_read() flags */
-#define MMSCOPE_FRAME_NO_MT	(1U << 0)	/* skip the pageblock's migratetype */
+#define MMSCOPE_FRAME_NO_MT	BIT(0)	/* skip the pageblock's migratetype */
 int mmscope_frame_read(unsigned long pfn, struct mmscope_frame *f,
 		       unsigned int flags);
 int mmscope_pfn_migratetype(unsigned long pfn);

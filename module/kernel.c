@@ -790,7 +790,8 @@ static void mmscope_kernel_show(struct seq_buf *s,
 			       w->start, w->end, w->pages);
 		break;
 	case MMSCOPE_REC_KERNEL_REGION:
-		seq_buf_printf(s, "# region 0x%016llx-0x%016llx %-16s tables p4d %llu pud %llu pmd %llu pte %llu; pages",
+		seq_buf_printf(s,
+			       "# region 0x%016llx-0x%016llx %-16s tables p4d %llu pud %llu pmd %llu pte %llu; pages",
 			       g->start, g->end, g->name,
 			       g->tables[MMSCOPE_PT_P4D],
 			       g->tables[MMSCOPE_PT_PUD],
@@ -803,10 +804,12 @@ static void mmscope_kernel_show(struct seq_buf *s,
 		seq_buf_printf(s, "\n");
 		break;
 	case MMSCOPE_REC_KERNEL_SUMMARY:
-		seq_buf_printf(s, "# %u-level paging, pti %s; page_offset %#llx vmalloc %#llx vmemmap %#llx\n",
+		seq_buf_printf(s,
+			       "# %u-level paging, pti %s; page_offset %#llx vmalloc %#llx vmemmap %#llx\n",
 			       m->levels, m->pti ? "on" : "off",
 			       m->base_page_offset, m->base_vmalloc, m->base_vmemmap);
-		seq_buf_printf(s, "# tables: pgd %llu p4d %llu pud %llu pmd %llu pte %llu; direct map: 4K %llu 2M %llu 1G %llu\n",
+		seq_buf_printf(s,
+			       "# tables: pgd %llu p4d %llu pud %llu pmd %llu pte %llu; direct map: 4K %llu 2M %llu 1G %llu\n",
 			       m->tables[MMSCOPE_PT_PGD],
 			       m->tables[MMSCOPE_PT_P4D],
 			       m->tables[MMSCOPE_PT_PUD],
@@ -814,10 +817,12 @@ static void mmscope_kernel_show(struct seq_buf *s,
 			       m->tables[MMSCOPE_PT_PTE],
 			       m->direct_map[0], m->direct_map[1],
 			       m->direct_map[2]);
-		seq_buf_printf(s, "# %llu interrupts-off holds, at most %llu entries (limit %llu) and %llu ns in one\n",
+		seq_buf_printf(s,
+			       "# %llu interrupts-off holds, at most %llu entries (limit %llu) and %llu ns in one\n",
 			       m->holds, m->max_hold_entries, m->hold_limit,
 			       m->max_hold_ns);
-		seq_buf_printf(s, "# columns: start-end level count kind region (index of the region lines) pfn flags\n");
+		seq_buf_printf(s,
+			       "# columns: start-end level count kind region (index of the region lines) pfn flags\n");
 		break;
 	}
 }

@@ -190,7 +190,8 @@ static int mmscope_emit_end(struct mmscope_ctx *ctx, int status)
 	if (!ctx->text)
 		return mmscope_emit(ctx, &end, MMSCOPE_REC_END, sizeof(end));
 	if (ctx->end_flags & MMSCOPE_END_CHANGED)
-		return mmscope_printf(ctx, "# note: state changed during the walk; counts are not one snapshot\n");
+		return mmscope_printf(ctx,
+				      "# note: state changed during the walk; counts are not one snapshot\n");
 	return 0;
 }
 

@@ -201,6 +201,18 @@ static int mmscope_phys_block(struct mmscope_ctx *ctx,
 					 end) - pfn);
 		kinds[f.kind] += n;
 		classes |= BIT(mmscope_phys_class(f.kind));
+		/*
+		 * A frame without a struct page inside the zone's span (a
+		 * hole, such as the PCI hole that ZONE_DMA32 spans below
+		 * 4 GiB) is the zone's: counted by its kind, as kpageflags
+		 * counts it NOPAGE, but in no memory block.
+		 */
+		if (!f.page) {
+			w->zend.kinds[f.kind] += n;
+			w->node.kinds[f.kind] += n;
+			w->end.kinds[f.kind] += n;
+			continue;
+		}
 		if (!ours)
 			continue;
 		w->zend.kinds[f.kind] += n;
@@ -505,7 +517,8 @@ static void mmscope_phys_show(struct seq_buf *s,
 
 	switch (hdr->type) {
 	case MMSCOPE_REC_PHYS_ZONE:
-		seq_buf_printf(s, "Node %u, zone %8s: start_pfn 0x%llx spanned %llu present %llu managed %llu (pages of 4 KiB; pageblock %lu pages)\n",
+		seq_buf_printf(s,
+			       "Node %u, zone %8s: start_pfn 0x%llx spanned %llu present %llu managed %llu (pages of 4 KiB; pageblock %lu pages)\n",
 			       z->node, z->name, z->start_pfn, z->spanned,
 			       z->present, z->managed, 1UL << z->block_order);
 		seq_buf_printf(s, "  %-12s %-12s %7s %-12s %s\n", "start_pfn",
@@ -538,7 +551,8 @@ static void mmscope_phys_show(struct seq_buf *s,
 			       ze->memory_blocks, ze->scan_ns);
 		break;
 	case MMSCOPE_REC_PHYS_NODE:
-		seq_buf_printf(s, "Node %u: %u zones, start_pfn 0x%llx spanned %llu present %llu memory blocks %llu\n  pages:",
+		seq_buf_printf(s,
+			       "Node %u: %u zones, start_pfn 0x%llx spanned %llu present %llu memory blocks %llu\n  pages:",
 			       n->node, n->nr_zones, n->start_pfn, n->spanned,
 			       n->present, n->memory_blocks);
 		mmscope_phys_show_kinds(s, n->kinds);
@@ -556,11 +570,13 @@ static void mmscope_phys_show(struct seq_buf *s,
 		seq_buf_printf(s, "\n");
 		break;
 	case MMSCOPE_REC_PHYS_END:
-		seq_buf_printf(s, "# %llu pages in %u zones of %u nodes, scanned in %llu ns; memory block %llu MiB\n# pages:",
+		seq_buf_printf(s,
+			       "# %llu pages in %u zones of %u nodes, scanned in %llu ns; memory block %llu MiB\n# pages:",
 			       e->pfns, e->zones, e->nodes, e->scan_ns,
 			       e->memory_block_bytes >> 20);
 		mmscope_phys_show_kinds(s, e->kinds);
-		seq_buf_printf(s, "\n# fill: free, user (anon/file/ksm/zero, or those and free), slab, pagetable, reserved, hugetlb, other, hole (no page, or another zone's), mixed\n");
+		seq_buf_printf(s,
+			       "\n# fill: free, user (anon/file/ksm/zero, or those and free), slab, pagetable, reserved, hugetlb, other, hole (no page, or another zone's), mixed\n");
 		break;
 	}
 }

@@ -309,14 +309,16 @@ static void mmscope_pt_show(struct seq_buf *s,
 		seq_buf_printf(s, "\n");
 		break;
 	case MMSCOPE_REC_PT_SUMMARY:
-		seq_buf_printf(s, "# %u-level paging%s; tables: pgd %llu p4d %llu pud %llu pmd %llu pte %llu\n",
+		seq_buf_printf(s,
+			       "# %u-level paging%s; tables: pgd %llu p4d %llu pud %llu pmd %llu pte %llu\n",
 			       m->levels, m->levels == 4 ? " (p4d folded)" : "",
 			       m->tables[MMSCOPE_PT_PGD],
 			       m->tables[MMSCOPE_PT_P4D],
 			       m->tables[MMSCOPE_PT_PUD],
 			       m->tables[MMSCOPE_PT_PMD],
 			       m->tables[MMSCOPE_PT_PTE]);
-		seq_buf_printf(s, "# present: 4K %llu, 2M %llu, 1G %llu; protnone %llu swap %llu migration %llu hwpoison %llu marker %llu other %llu\n",
+		seq_buf_printf(s,
+			       "# present: 4K %llu, 2M %llu, 1G %llu; protnone %llu swap %llu migration %llu hwpoison %llu marker %llu other %llu\n",
 			       m->present[MMSCOPE_PT_PTE],
 			       m->present[MMSCOPE_PT_PMD],
 			       m->present[MMSCOPE_PT_PUD],
@@ -328,7 +330,8 @@ static void mmscope_pt_show(struct seq_buf *s,
 			       m->kinds[MMSCOPE_PTK_DEVICE_PRIVATE] +
 			       m->kinds[MMSCOPE_PTK_DEVICE_EXCLUSIVE] +
 			       m->kinds[MMSCOPE_PTK_BAD]);
-		seq_buf_printf(s, "# columns: start-end level count kind pfn|swaptype:offset flags (present counts include protnone)\n");
+		seq_buf_printf(s,
+			       "# columns: start-end level count kind pfn|swaptype:offset flags (present counts include protnone)\n");
 		break;
 	}
 }

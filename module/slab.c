@@ -1561,7 +1561,8 @@ static int mmscope_slab_account(struct mmscope_ctx *ctx)
 
 	if (!ctx->text)
 		return 0;
-	return mmscope_printf(ctx, "# walk %llu ns; %llu holds of list_lock (%llu resumed, %llu restarts), longest %llu ns / %u slabs (bound %u); %llu holds of slab_mutex, longest %llu ns; %llu slabs\n",
+	return mmscope_printf(ctx,
+			      "# walk %llu ns; %llu holds of list_lock (%llu resumed, %llu restarts), longest %llu ns / %u slabs (bound %u); %llu holds of slab_mutex, longest %llu ns; %llu slabs\n",
 			      ktime_get_ns() - a->t_start, a->lock_holds,
 			      a->relocks, a->restarts, a->lock_ns_max,
 			      a->lock_entries_max, MMSCOPE_SLAB_CHUNK,
@@ -1631,7 +1632,8 @@ static int mmscope_slab_fill(struct mmscope_ctx *ctx)
 		p->header = true;
 		p->acct.t_start = ktime_get_ns();
 		if (ctx->text)
-			err = mmscope_printf(ctx, "# %-24s %10s %10s %7s %7s %6s %5s %8s %8s %7s %4s %4s %s\n",
+			err = mmscope_printf(ctx,
+					     "# %-24s %10s %10s %7s %7s %6s %5s %8s %8s %7s %4s %4s %s\n",
 					     "name", "active", "objs", "objsize",
 					     "slotsz", "perslb", "pages",
 					     "slabs", "partial", "cpuslb",
@@ -1860,7 +1862,8 @@ static void mmscope_slab_show(struct seq_buf *sb,
 
 	switch (hdr->type) {
 	case MMSCOPE_REC_SLAB_CACHE:
-		seq_buf_printf(sb, "%-26s %10llu %10llu %7u %7u %6u %5u %8llu %8llu %7llu %4llu %4d ",
+		seq_buf_printf(sb,
+			       "%-26s %10llu %10llu %7u %7u %6u %5u %8llu %8llu %7llu %4llu %4d ",
 			       c->name, c->active_objs, c->num_objs,
 			       c->object_size, c->size, c->objs_per_slab,
 			       1U << c->order, c->num_slabs, c->nr_partial,
@@ -1893,11 +1896,13 @@ static void mmscope_slab_show(struct seq_buf *sb,
 		break;
 	case MMSCOPE_REC_SLAB_OBJ:
 		if (o->flags & MMSCOPE_SLAB_OBJ_KFENCE) {
-			seq_buf_printf(sb, "0x%llx: KFENCE object of cache %s, on its own guarded page 0x%llx (pfn 0x%llx); no slab index\n",
+			seq_buf_printf(sb,
+				       "0x%llx: KFENCE object of cache %s, on its own guarded page 0x%llx (pfn 0x%llx); no slab index\n",
 				       o->addr, o->cache, o->slab, o->pfn);
 			break;
 		}
-		seq_buf_printf(sb, "0x%llx: cache %s slab 0x%llx (pfn 0x%llx) object %u at 0x%llx offset %u%s\n",
+		seq_buf_printf(sb,
+			       "0x%llx: cache %s slab 0x%llx (pfn 0x%llx) object %u at 0x%llx offset %u%s\n",
 			       o->addr, o->cache, o->slab, o->pfn, o->index,
 			       o->object, o->offset,
 			       o->in_object ? "" : " (outside the object: metadata or padding)");

@@ -352,7 +352,23 @@ static long long blocks_of(const char *sec, int node, const char *zone,
  * the two reads would fail too: the second sample of every mismatch is
  * that check's tolerance (a PFN fails only if it mismatches twice).
  */
-TEST(classifier_matches_kpageflags)
+/*
+ * The tests that read every PFN several times: 15 minutes, as the
+ * debug kernel's 4 GiB guest needs under KASAN and TCG (the harness
+ * gives a plain TEST 300 s; only a fixture's test takes a timeout).
+ */
+FIXTURE(slow) {
+};
+
+FIXTURE_SETUP(slow)
+{
+}
+
+FIXTURE_TEARDOWN(slow)
+{
+}
+
+TEST_F_TIMEOUT(slow, classifier_matches_kpageflags, 900)
 {
 	size_t n1, n2, len = 0, cap, npfn = kpageflags_npfn();
 	uint64_t *k1, *k2;

@@ -208,6 +208,7 @@ enum mmscope_pt_kind {
 	[MMSCOPE_PT_PUD] = "pud", [MMSCOPE_PT_PMD] = "pmd",		\
 	[MMSCOPE_PT_PTE] = "pte",					\
 }
+
 #define MMSCOPE_PT_KIND_NAMES {						\
 	[MMSCOPE_PTK_NONE] = "none",					\
 	[MMSCOPE_PTK_TABLE] = "table",					\
@@ -491,6 +492,7 @@ struct mmscope_kernel_summary {
 	__u32 nr_regions;
 	__u32 pad;
 };
+
 /* ---- page frames ---------------------------------------------------- */
 
 /*
@@ -1061,7 +1063,8 @@ struct mmscope_phys_run {
 
 /*
  * After a zone's runs.  @kinds: its pages by kind, every PFN of its span
- * whose page is in this zone (others: @foreign).  @mt_blocks: pageblocks
+ * whose page is in this zone or that has no struct page (a hole in the
+ * span: absent, offline or device; pages of other zones: @foreign).  @mt_blocks: pageblocks
  * per migratetype counted as /proc/pagetypeinfo's "Number of blocks type"
  * counts them (the block of zone_start_pfn + k * pageblock pages, when
  * that PFN is online and in the zone).  @fill_blocks: pageblocks by fill.
