@@ -39,6 +39,7 @@ const volatile __u64 targ_start, targ_end;	/* [start, end), end 0: none */
 const volatile __u64 min_lat_ns;
 const volatile bool major_only;
 const volatile __u64 wakeup_bytes;	/* wake the reader past this fill */
+const volatile bool merge;		/* user space merges retried calls */
 
 /* What the entry probe saw, for the exit probe; ts_ns 0: none pending. */
 struct mmscope_fault_start {
@@ -52,6 +53,8 @@ struct mmscope_fault_start {
 	__u32 before_level;
 	__u32 flags;			/* kernel's enum fault_flag bits */
 	__u32 bits;			/* MMSCOPE_FB_REGS */
+	__u32 retried;			/* the last call returned RETRY (merge) */
+	__u64 retry_addr;		/* ... at this address */
 };
 
 /*
@@ -502,6 +505,7 @@ static __always_inline int fault_exit(__u32 ret)
 	struct file *file;
 	__u32 result;
 	int level = 0;
+	bool chain;
 
 	if (targ_tgid && targ_tgid != id >> 32)
 		return 0;
@@ -510,7 +514,17 @@ static __always_inline int fault_exit(__u32 ret)
 		return 0;
 	lat = bpf_ktime_get_ns() - s->ts_ns;
 	result = xlate_result(ret);
-	if (lat < min_lat_ns || (major_only && !(result & MMSCOPE_FR_MAJOR)))
+	/*
+	 * Merging: a call that returned RETRY and the task's next call at the
+	 * same address are one fault, which user space filters by the whole
+	 * fault's latency and outcome; both pass the filters here.
+	 */
+	chain = merge && ((result & MMSCOPE_FR_RETRY) ||
+			  (s->retried && s->retry_addr == s->addr));
+	s->retried = merge && (result & MMSCOPE_FR_RETRY);
+	s->retry_addr = s->addr;
+	if (!chain && (lat < min_lat_ns ||
+		       (major_only && !(result & MMSCOPE_FR_MAJOR))))
 		goto out;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);

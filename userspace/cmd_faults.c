@@ -45,7 +45,7 @@ static uint64_t now_ns(void)
 
 enum {
 	OPT_MIN_LAT = 256, OPT_MAJOR, OPT_RANGE, OPT_HIST,
-	OPT_SUMMARY, OPT_RINGBUF, OPT_CGROUP, OPT_KPROBE,
+	OPT_SUMMARY, OPT_RINGBUF, OPT_CGROUP, OPT_KPROBE, OPT_RAW,
 };
 
 /* @s seconds from now, saturated: a huge --duration never wraps around. */
@@ -72,6 +72,7 @@ int cmd_faults(int argc, char **argv)
 		{ "summary", no_argument, NULL, OPT_SUMMARY },
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "kprobe", no_argument, NULL, OPT_KPROBE },
+		{ "raw", no_argument, NULL, OPT_RAW },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct faults_opts o = { 0 };
@@ -141,6 +142,9 @@ int cmd_faults(int argc, char **argv)
 			break;
 		case OPT_KPROBE:
 			o.kprobe = true;
+			break;
+		case OPT_RAW:
+			o.raw = true;
 			break;
 		}
 	}

@@ -38,7 +38,7 @@ struct faults_out {
 
 void faults_print_header(void);
 const char *fault_class_name(uint32_t c);
-void faults_print_event(void *ctx, const struct mmscope_fault *e);
+void faults_print_event(void *ctx, const struct faults_event *ev);
 void faults_print_summary(struct faults_summary *s, const struct faults_child *c,
 			  bool full, bool hist);
 

@@ -87,13 +87,21 @@ static void result_text(uint32_t r, char *buf, size_t len)
 
 void faults_print_header(void)
 {
-	printf("%12s %3s %7s %7s %-15s %16s %-3s %-10s %-14s %9s %10s %s\n",
+	printf("%12s %3s %7s %7s %-15s %16s %-3s %-10s %-14s %4s %3s %9s %10s %s\n",
 	       "TIME(s)", "CPU", "PID", "TID", "COMM", "ADDR", "RWX",
-	       "CLASS", "RESULT", "LAT(us)", "PFN", "VMA");
+	       "CLASS", "RESULT", "LOCK", "RTY", "LAT(us)", "PFN", "VMA");
 }
 
-static void event_json(const struct mmscope_fault *e)
+/* The lock the (completing) call ran under: the per-VMA lock (6.4+). */
+static const char *lock_name(uint32_t flags)
 {
+	return flags & MMSCOPE_FF_VMA_LOCK ? "vma" : "mmap";
+}
+
+static void event_json(const struct faults_event *ev)
+{
+	const struct mmscope_fault *e = &ev->f;
+
 	json_obj_open(NULL);
 	json_str("type", "fault");
 	json_u64("ts_ns", e->ts_ns);
@@ -117,6 +125,9 @@ static void event_json(const struct mmscope_fault *e)
 	json_str("class", fault_class_name(e->fclass));
 	json_bool("huge", e->bits & MMSCOPE_FB_HUGE);
 	json_u64("latency_ns", e->latency_ns);
+	/* the calls after the first (VM_FAULT_RETRY); 0 with --raw */
+	json_u64("retries", ev->retries);
+	json_str("lock", lock_name(e->flags));
 	json_obj_open("vma");
 	json_hex("start", e->vma_start);
 	json_hex("end", e->vma_end);
@@ -135,8 +146,9 @@ static void event_json(const struct mmscope_fault *e)
 	json_obj_close();
 }
 
-void faults_print_event(void *ctx, const struct mmscope_fault *e)
+void faults_print_event(void *ctx, const struct faults_event *ev)
 {
+	const struct mmscope_fault *e = &ev->f;
 	struct faults_out *out = ctx;
 	const char *cls = fault_class_name(e->fclass);
 	char res[128], kind[4];
@@ -144,7 +156,7 @@ void faults_print_event(void *ctx, const struct mmscope_fault *e)
 	if (!out->live)
 		return;
 	if (json_output) {
-		event_json(e);
+		event_json(ev);
 		return;
 	}
 	if (!out->t0)
@@ -155,10 +167,10 @@ void faults_print_event(void *ctx, const struct mmscope_fault *e)
 	kind[2] = e->flags & MMSCOPE_FF_REMOTE ? 'r' : ' ';
 	kind[3] = '\0';
 	result_text(e->result, res, sizeof(res));
-	printf("%12.6f %3u %7u %7u %-15.15s %16llx %s %-10s %-14s %9.1f ",
+	printf("%12.6f %3u %7u %7u %-15.15s %16llx %s %-10s %-14s %4s %3u %9.1f ",
 	       (e->ts_ns - out->t0) / 1e9, e->cpu, e->pid, e->tid, e->comm,
 	       (unsigned long long)e->addr, kind, cls ? cls : "-", res,
-	       e->latency_ns / 1e3);
+	       lock_name(e->flags), ev->retries, e->latency_ns / 1e3);
 	if (e->bits & MMSCOPE_FB_PFN)
 		printf("%10llx", (unsigned long long)e->pfn);
 	else
@@ -177,6 +189,14 @@ static void print_summary_json(struct faults_summary *s, unsigned int ntop,
 	json_str("type", "summary");
 	json_obj_open("summary");
 	json_u64("events", s->events);
+	/* events are faults (retried calls merged), or calls with --raw */
+	json_bool("raw", s->raw);
+	json_u64("calls", s->calls);
+	json_u64("retries", s->retries);
+	json_obj_open("locks");
+	json_u64("mmap", s->locks[0]);
+	json_u64("vma", s->locks[1]);
+	json_obj_close();
 	json_u64("lost", s->lost);
 	json_u64("missed", s->missed);
 	json_str("probe", s->kprobe ? "kprobe" : "fentry");
@@ -241,10 +261,17 @@ static void print_summary_text(struct faults_summary *s, unsigned int ntop,
 {
 	unsigned int i;
 
-	fprintf(stdout, "\n%llu faults traced (%s), %llu lost, %llu missed\n",
-		(unsigned long long)s->events, s->kprobe ? "kprobe" : "fentry",
+	fprintf(stdout, "\n%llu %s traced (%s), %llu lost, %llu missed\n",
+		(unsigned long long)s->events,
+		s->raw ? "handle_mm_fault() calls" : "faults",
+		s->kprobe ? "kprobe" : "fentry",
 		(unsigned long long)s->lost, (unsigned long long)s->missed);
 	if (full) {
+		printf("  calls %llu  retries %llu  lock: vma %llu  mmap %llu\n",
+		       (unsigned long long)s->calls,
+		       (unsigned long long)s->retries,
+		       (unsigned long long)s->locks[1],
+		       (unsigned long long)s->locks[0]);
 		printf("  minor %llu  major %llu  retry %llu  error %llu\n",
 		       (unsigned long long)s->minor,
 		       (unsigned long long)s->major,
@@ -294,7 +321,8 @@ static void print_summary_text(struct faults_summary *s, unsigned int ntop,
 	if (!full && !hist)
 		printf("RWX: R read, W write, X instruction fetch; U user, K kernel mode; r remote.\n"
 		       "CLASS: anon new page, zero zero page, cow copied, reuse made writable, file_/swap_minor|major\n"
-		       "  cache hit|read I/O, numa, uffd, hugetlb, error, retry (retried), spurious (nothing to do); - unknown.\n"
+		       "  cache hit|read I/O, numa, uffd, hugetlb, error, retry (retried, never completed), spurious (nothing to do); - unknown.\n"
+		       "LOCK: vma per-VMA lock, mmap mmap_lock (of the completing call); RTY: times the fault was retried (VM_FAULT_RETRY).\n"
 		       "TIME in seconds from the first event, LAT(us) in microseconds, ADDR and PFN hex.\n");
 	if (s->pfn == FAULTS_PFN_NOCAP)
 		printf("PFNs hidden: they need CAP_SYS_ADMIN.\n");

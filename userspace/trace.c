@@ -26,6 +26,9 @@ struct faults_tracer {
 	faults_event_fn fn;
 	void *ctx;
 	struct faults_summary sum;
+	struct faults_merge *merge;	/* NULL: raw, one event per call */
+	uint64_t min_lat_ns;		/* the filters, on merged faults */
+	bool major;
 	int cgroup_fd;
 	bool fentry;
 	bool walk;			/* the layout is known: classes */
@@ -72,13 +75,25 @@ static void summary_add_vma(struct faults_summary *s,
 	s->vmas_other++;
 }
 
-static void summary_add(struct faults_summary *s, const struct mmscope_fault *e)
+/* One call: what /proc/vmstat and rusage count are calls. */
+static void summary_add_call(struct faults_summary *s,
+			     const struct mmscope_fault *e)
 {
-	s->events++;
+	s->calls++;
 	if (!(e->result & MMSCOPE_FR_RETRY))
 		s->completed++;
 	if (s->pgfault_all || !(e->result & MMSCOPE_FR_RETRY))
 		s->accounted++;
+}
+
+/* One reported event: a fault, or a call with raw. */
+static void summary_add(struct faults_summary *s, const struct faults_event *ev)
+{
+	const struct mmscope_fault *e = &ev->f;
+
+	s->events++;
+	s->retries += ev->retries;
+	s->locks[!!(e->flags & MMSCOPE_FF_VMA_LOCK)]++;
 	if (e->result & MMSCOPE_FR_RETRY)
 		s->retry++;
 	else if (e->result & FAULTS_FR_ERROR)
@@ -140,16 +155,37 @@ static uint64_t vmstat_pgfault(void)
 	return v;
 }
 
+/*
+ * A fault, merged: the BPF program let its calls through the latency and
+ * major filters (they are the whole fault's), so they apply here.
+ */
+static void report(void *ctx, const struct faults_event *ev)
+{
+	struct faults_tracer *t = ctx;
+
+	if (t->merge && (ev->f.latency_ns < t->min_lat_ns ||
+			 (t->major && !(ev->f.result & MMSCOPE_FR_MAJOR))))
+		return;
+	summary_add(&t->sum, ev);
+	if (t->fn)
+		t->fn(t->ctx, ev);
+}
+
 static int handle_event(void *ctx, void *data, size_t len)
 {
 	struct faults_tracer *t = ctx;
 	const struct mmscope_fault *e = data;
+	struct faults_event ev = { 0 };
 
 	if (len < sizeof(*e))
 		return 0;
-	summary_add(&t->sum, e);
-	if (t->fn)
-		t->fn(t->ctx, e);
+	summary_add_call(&t->sum, e);
+	if (t->merge) {
+		faults_merge_call(t->merge, e, report, t);
+	} else {
+		ev.f = *e;
+		report(t, &ev);
+	}
 	return 0;
 }
 
@@ -300,6 +336,7 @@ static int open_load_attach(struct faults_tracer *t,
 	skel->rodata->min_lat_ns = o->min_lat_ns;
 	skel->rodata->major_only = o->major;
 	skel->rodata->wakeup_bytes = size / 4;
+	skel->rodata->merge = !o->raw;
 	err = bpf_map__set_max_entries(skel->maps.events, size);
 	if (!err)
 		err = faults_bpf__load(skel);
@@ -350,6 +387,16 @@ int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
 	t->fn = fn;
 	t->ctx = ctx;
 	t->cgroup_fd = -1;
+	t->sum.raw = o->raw;
+	t->min_lat_ns = o->min_lat_ns;
+	t->major = o->major;
+	if (!o->raw) {
+		t->merge = faults_merge_new();
+		if (!t->merge) {
+			free(t);
+			return -ENOMEM;
+		}
+	}
 	t->sum.pgfault_all = pgfault_counts_retries();
 	/* Classes need the walk, PFNs also CAP_SYS_ADMIN. */
 	t->walk = layout_symbols_visible();
@@ -395,6 +442,7 @@ err_destroy:
 err_free:
 	if (t->cgroup_fd >= 0)
 		close(t->cgroup_fd);
+	faults_merge_free(t->merge);
 	free(t);
 	return err;
 }
@@ -426,6 +474,9 @@ void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s)
 	faults_bpf__detach(t->skel);
 	t->sum.pgfault[3] = vmstat_pgfault();
 	ring_buffer__consume(t->rb);
+	/* the chains that never completed, as they are */
+	if (t->merge)
+		faults_merge_flush(t->merge, report, t);
 	t->sum.lost = percpu_sum(t->skel->maps.lost);
 	t->sum.missed = missed_events(t);
 	t->sum.kprobe = !t->fentry;
@@ -435,6 +486,7 @@ void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s)
 	faults_bpf__destroy(t->skel);
 	if (t->cgroup_fd >= 0)
 		close(t->cgroup_fd);
+	faults_merge_free(t->merge);
 	free(t);
 }
 

@@ -24,6 +24,7 @@ struct faults_opts {
 	bool major;			/* major faults only */
 	uint64_t ringbuf_size;		/* bytes, power of 2; 0: 4 MiB */
 	bool kprobe;			/* force kprobes instead of fentry */
+	bool raw;			/* one event per call, retried ones apart */
 };
 
 #define FAULTS_HIST_SLOTS	40
@@ -44,7 +45,10 @@ enum faults_pfn {
 };
 
 struct faults_summary {
-	uint64_t events;		/* received */
+	uint64_t events;		/* reported: faults, or calls with raw */
+	uint64_t calls;			/* handle_mm_fault() calls received */
+	uint64_t retries;		/* the reported events' retries, summed */
+	uint64_t locks[2];		/* events by lock: mmap_lock, per-VMA lock */
 	uint64_t lost;			/* ring buffer full (all CPUs) */
 	uint64_t missed;		/* not recorded: no task storage, map full,
 					 * or the program not run (recursion) */
@@ -62,10 +66,31 @@ struct faults_summary {
 	struct faults_vma vmas[FAULTS_TOP_VMAS];
 	uint64_t vmas_other;
 	bool kprobe;			/* kprobes were used */
+	bool raw;			/* events are calls, not merged */
+};
+
+/*
+ * One fault: the record of its completing call (flags, class, PFN), with
+ * ts_ns its first call's start, latency_ns until its last call returned,
+ * result the union of its calls' (RETRY only when none completed it), and
+ * retries the calls after the first (faults_merge.c).  With raw, one call.
+ */
+struct faults_event {
+	struct mmscope_fault f;
+	uint32_t retries;
 };
 
 struct faults_tracer;
-typedef void (*faults_event_fn)(void *ctx, const struct mmscope_fault *e);
+typedef void (*faults_event_fn)(void *ctx, const struct faults_event *e);
+
+/* faults_merge.c: a thread's calls of one fault into one event. */
+struct faults_merge;
+struct faults_merge *faults_merge_new(void);
+void faults_merge_call(struct faults_merge *m, const struct mmscope_fault *c,
+		       faults_event_fn emit, void *ctx);
+void faults_merge_flush(struct faults_merge *m, faults_event_fn emit,
+			void *ctx);
+void faults_merge_free(struct faults_merge *m);
 
 int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
 		       void *ctx, struct faults_tracer **t);

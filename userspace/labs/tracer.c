@@ -7,8 +7,9 @@
 #include "cli.h"
 #include "lab.h"
 
-static void lab_fault_event(void *ctx, const struct mmscope_fault *e)
+static void lab_fault_event(void *ctx, const struct faults_event *ev)
 {
+	const struct mmscope_fault *e = &ev->f;
 	struct lab_faults *lf = ctx;
 
 	if (!(e->result & MMSCOPE_FR_RETRY) && e->level == 2)
