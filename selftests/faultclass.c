@@ -27,6 +27,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -379,10 +380,12 @@ static int wl_phases(const char *out, const char *dir)
 /* ---- the test -------------------------------------------------------------- */
 
 struct ev {
-	int pid;
+	int pid, tid;
 	unsigned long long ts, addr;
 	const char *cls;		/* NULL: null */
 	bool retry, error, major_bit, huge;
+	bool vma_lock;			/* "lock":"vma" */
+	long retries;
 };
 
 struct ph {
@@ -424,23 +427,85 @@ static int region_of(unsigned long long va)
 	return -1;
 }
 
-TEST(classes_match_kernel)
+static const char *const cnames[] = {
+	NULL, "anon", "zero", "cow", "reuse", "file_minor",
+	"file_major", "swap_minor", "swap_major", "numa", "uffd",
+	"hugetlb", "error", "retry", "spurious",
+};
+
+/* One traced run of the workload: its events, phases and summary. */
+struct run {
+	struct ev *ev;
+	int n;
+	struct ph ph[PH_NR];
+	struct mmt_json *doc, *sum;
+	char *err;
+	int status;
+};
+
+static void run_free(struct run *r)
+{
+	free(r->ev);
+	mmt_json_free(r->doc);
+	free(r->err);
+}
+
+/*
+ * `mmscope faults --json [--raw] -- <self> workload`: 0, or -1 with the
+ * reason logged.  Merged (the default), a fault retried after
+ * VM_FAULT_RETRY is one event; --raw, every handle_mm_fault() call is.
+ */
+static int trace_workload(struct __test_metadata *_metadata, bool raw,
+			  struct run *r)
 {
 	const char *dir = mmt_droppable_dir(), *args[16];
-	char out[] = "/tmp/mmscope-faultclass-XXXXXX", *buf, *line, *err;
+	char out[] = "/tmp/mmscope-faultclass-XXXXXX", *buf, *line;
 	char *old_huge = mmt_read_file("/proc/sys/vm/nr_hugepages", NULL);
-	struct mmt_json *sum = NULL, *doc = NULL;
 	struct mmt_swapfile sw = { 0 };
-	struct ph ph[PH_NR] = { 0 };
-	struct ev *ev = NULL;
-	int i, j, n = 0, status, fd;
-	/* per phase: events in its region by class, and in its window */
-	int cls[PH_NR][MMSCOPE_FC_NR + 1] = { 0 }, inreg[PH_NR] = { 0 };
-	static const char *const cnames[] = {
-		NULL, "anon", "zero", "cow", "reuse", "file_minor",
-		"file_major", "swap_minor", "swap_major", "numa", "uffd",
-		"hugetlb", "error", "retry", "spurious",
-	};
+	int i, n = 0, fd;
+
+	memset(r, 0, sizeof(*r));
+	if (!dir) {
+		TH_LOG("no block-backed file system for the file and swap phases (the VM's scratch.sh sets MMSCOPE_SCRATCH)");
+		return -1;
+	}
+	if (!old_huge) {
+		TH_LOG("no nr_hugepages (kernel without hugetlb)");
+		return -1;
+	}
+	if (mmt_swapfile_on(&sw, dir, "mmscope-faultclass.swap") ||
+	    mmt_write_str("/proc/sys/vm/nr_hugepages", "1")) {
+		TH_LOG("no swap file or hugetlb page");
+		free(old_huge);
+		return -1;
+	}
+	fd = mkstemp(out);
+	if (fd < 0)
+		return -1;
+	close(fd);
+
+	i = 0;
+	args[i++] = "faults";
+	args[i++] = "--json";
+	if (raw)
+		args[i++] = "--raw";
+	args[i++] = "--";
+	args[i++] = self_exe();
+	args[i++] = "workload";
+	args[i++] = out;
+	args[i++] = dir;
+	args[i] = NULL;
+	buf = mmt_cli_runv(args, &r->status, &r->err);
+	mmt_swapfile_off(&sw);
+	mmt_write_str("/proc/sys/vm/nr_hugepages", old_huge);
+	free(old_huge);
+	if (!buf || r->status) {
+		TH_LOG("mmscope faults failed (%d): %s", r->status,
+		       r->err ?: "");
+		unlink(out);
+		free(buf);
+		return -1;
+	}
 
 	ASSERT_NE(NULL, dir) TH_LOG("no block-backed file system for the file and swap phases (the VM's scratch.sh sets MMSCOPE_SCRATCH)");
 	ASSERT_NE(NULL, old_huge) TH_LOG("no nr_hugepages (kernel without hugetlb)");
@@ -459,12 +524,6 @@ TEST(classes_match_kernel)
 	args[i++] = out;
 	args[i++] = dir;
 	args[i] = NULL;
-	buf = mmt_cli_runv(args, &status, &err);
-	mmt_swapfile_off(&sw);
-	mmt_write_str("/proc/sys/vm/nr_hugepages", old_huge);
-	free(old_huge);
-	ASSERT_NE(NULL, buf);
-	ASSERT_EQ(0, status) TH_LOG("%s", err);
 
 	/* the events */
 	for (line = buf; line && *line;) {
@@ -475,13 +534,24 @@ TEST(classes_match_kernel)
 			*nl = '\0';
 		j = mmt_json_parse(line);
 		if (j && mmt_jget(j, "summary")) {
-			doc = j;
-			sum = mmt_jget(j, "summary");
+			mmt_json_free(r->doc);
+			r->doc = j;
+			r->sum = mmt_jget(j, "summary");
 		} else if (j && mmt_jget(j, "addr")) {
 			struct mmt_json *c = mmt_jget(j, "class");
+			struct ev *ev = realloc(r->ev, sizeof(*ev) * (n + 1));
 
-			ev = realloc(ev, sizeof(*ev) * (n + 1));
+			if (!ev)
+				return -1;
+			r->ev = ev;
 			ev[n].pid = mmt_jnum(mmt_jget(j, "pid"));
+			ev[n].tid = mmt_jnum(mmt_jget(j, "tid"));
+			ev[n].retries = mmt_jnum(mmt_jget(j, "retries"));
+			ev[n].vma_lock = !strcmp(mmt_jstr(mmt_jget(j, "lock")) ?: "",
+						 "vma");
+			EXPECT_TRUE(mmt_jstr(mmt_jget(j, "lock")) &&
+				    (ev[n].vma_lock ||
+				     !strcmp(mmt_jstr(mmt_jget(j, "lock")), "mmap")));
 			ev[n].ts = mmt_jnum(mmt_jget(j, "ts_ns"));
 			ev[n].addr = mmt_jhex(mmt_jget(j, "addr"));
 			ev[n].retry = has_word(mmt_jget(j, "result"), "RETRY");
@@ -501,21 +571,28 @@ TEST(classes_match_kernel)
 			EXPECT_TRUE(c && (c->type == MMT_JSTR ? !!ev[n].cls :
 					  false)) TH_LOG("event %d: class missing or unknown", n);
 			n++;
+			r->n = n;
 			mmt_json_free(j);
 		} else {
 			mmt_json_free(j);
 		}
 		line = nl ? nl + 1 : NULL;
 	}
-	ASSERT_NE(NULL, sum);
-	ASSERT_EQ(0, mmt_jnum(mmt_jget(sum, "lost")));
-	ASSERT_EQ(0, mmt_jnum(mmt_jget(sum, "missed")));
+	free(buf);
+	if (!r->sum) {
+		TH_LOG("no summary record");
+		unlink(out);
+		return -1;
+	}
+	/* nothing lost or missed: every count below is exact */
+	EXPECT_EQ(0, mmt_jnum(mmt_jget(r->sum, "lost")));
+	EXPECT_EQ(0, mmt_jnum(mmt_jget(r->sum, "missed")));
 
 	/* the phases */
-	free(buf);
 	buf = mmt_read_file(out, NULL);
 	unlink(out);
-	ASSERT_NE(NULL, buf);
+	if (!buf)
+		return -1;
 	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
 		char name[32];
 		struct ph p = { .seen = true };
@@ -526,38 +603,150 @@ TEST(classes_match_kernel)
 			continue;
 		for (i = 0; i < PH_NR; i++)
 			if (!strcmp(name, phase_names[i]))
-				ph[i] = p;
+				r->ph[i] = p;
 	}
 	free(buf);
+	return 0;
+}
+
+/* Whether @e is in phase @j's process and window. */
+static bool in_window(const struct ev *e, const struct ph *p)
+{
+	return p->seen && e->pid == p->pid && e->ts >= p->t0 && e->ts <= p->t1;
+}
+
+/* Since 6.4 (x86-64 SMP: CONFIG_PER_VMA_LOCK is def_bool y). */
+static bool kernel_has_vma_lock(void)
+{
+	unsigned int major = 0, minor = 0;
+	struct utsname u;
+
+	uname(&u);
+	sscanf(u.release, "%u.%u", &major, &minor);
+	return major > 6 || (major == 6 && minor >= 4);
+}
+
+/*
+ * The same workload traced --raw: one event per handle_mm_fault() call.
+ * Per phase window, the calls that completed (neither RETRY nor an error)
+ * are exactly the rusage minflt + majflt (mm_account_fault() skips RETRY),
+ * so the RETRY calls come on top: raw calls = faults + retries.  The
+ * merged run's retries are compared per phase: which faults retry is the
+ * kernel's rule, the same in both runs (a file page read after
+ * drop_caches: filemap_fault() reads it with the lock dropped, returns
+ * RETRY|MAJOR, and the retry with FAULT_FLAG_TRIED finds it; a swapped-out
+ * page too when do_swap_page() must wait for its folio, but that depends
+ * on the swap readahead's timing, so not compared; an anonymous page
+ * never).  Each RETRY call is followed by the same thread's next call
+ * at the same address, the rule the merge relies on
+ * (do_user_addr_fault()'s retry loop; the test is single-threaded).
+ */
+static void check_raw(struct __test_metadata *_metadata,
+		      const struct run *merged, const long *mretries)
+{
+	struct run raw;
+	const struct ev *ev;
+	int i, j, k;
+
+	ASSERT_EQ(0, trace_workload(_metadata, true, &raw));
+	ev = raw.ev;
+	EXPECT_EQ(mmt_jnum(mmt_jget(raw.sum, "calls")),
+		  mmt_jnum(mmt_jget(raw.sum, "events")));
+	EXPECT_EQ(0, mmt_jnum(mmt_jget(raw.sum, "retries")));
+	for (j = 0; j < PH_NR; j++) {
+		const struct ph *p = &raw.ph[j];
+		long calls = 0, done = 0, retry = 0, err = 0;
+
+		if (!p->seen || !merged->ph[j].seen)
+			continue;
+		for (i = 0; i < raw.n; i++) {
+			if (!in_window(&ev[i], p))
+				continue;
+			calls++;
+			if (ev[i].retry) {
+				retry++;
+				/* the thread's next call: the same address */
+				for (k = i + 1; k < raw.n; k++)
+					if (ev[k].tid == ev[i].tid)
+						break;
+				EXPECT_TRUE(k < raw.n && ev[k].addr == ev[i].addr)
+					TH_LOG("phase %s: RETRY at 0x%llx not retried there",
+					       phase_names[j], ev[i].addr);
+			} else if (ev[i].error) {
+				err++;
+			} else {
+				done++;
+			}
+		}
+		EXPECT_EQ(p->dmin + p->dmaj, done)
+			TH_LOG("raw, phase %s: rusage %ld+%ld, completed calls %ld",
+			       phase_names[j], p->dmin, p->dmaj, done);
+		/*
+		 * Swap-in reads ahead: whether a later page's folio is still
+		 * locked by that I/O when it is touched (RETRY) is timing,
+		 * not the same in both runs.
+		 */
+		if (j != PH_SWAP)
+			EXPECT_EQ(mretries[j], retry)
+				TH_LOG("phase %s: %ld retries merged, %ld RETRY calls raw",
+				       phase_names[j], mretries[j], retry);
+		ksft_print_msg("raw %-10s: %ld calls, %ld RETRY, %ld errors, rusage %ld+%ld\n",
+			       phase_names[j], calls, retry, err, p->dmin,
+			       p->dmaj);
+	}
+	/* after drop_caches every file page is read with the lock dropped */
+	EXPECT_EQ(NF, mretries[PH_FILE_MAJOR]);
+	run_free(&raw);
+}
+
+TEST(classes_match_kernel)
+{
+	struct run run, *r = &run;
+	struct ph *ph = r->ph;
+	struct ev *ev;
+	int i, j, n;
+	/* per phase: events in its region by class, and in its window */
+	int cls[PH_NR][MMSCOPE_FC_NR + 1] = { 0 }, inreg[PH_NR] = { 0 };
+	int vmalock[PH_NR] = { 0 };
+	long retries[PH_NR] = { 0 }, nretry = 0;
+
+	ASSERT_EQ(0, trace_workload(_metadata, false, r));
+	ev = r->ev;
+	n = r->n;
 
 	for (i = 0; i < n; i++) {
-		int r = region_of(ev[i].addr), c = 0;
+		int q = region_of(ev[i].addr), c = 0;
 
-		if (r < 0 || ev[i].retry)
+		if (q < 0)
 			continue;
 		/* the cow region holds the reuse phase too: by pid and time */
-		if (r == PH_COW && ph[PH_REUSE].seen &&
+		if (q == PH_COW && ph[PH_REUSE].seen &&
 		    ev[i].ts >= ph[PH_REUSE].t0 && ev[i].ts <= ph[PH_REUSE].t1)
-			r = PH_REUSE;
-		if (!ph[r].seen || ev[i].pid != ph[r].pid ||
-		    ev[i].ts < ph[r].t0 || ev[i].ts > ph[r].t1)
+			q = PH_REUSE;
+		if (!in_window(&ev[i], &ph[q]))
 			continue;
+		vmalock[q] += ev[i].vma_lock;
+		retries[q] += ev[i].retries;
 		for (j = 1; j <= MMSCOPE_FC_NR && !c; j++)
 			if (j < (int)(sizeof(cnames) / sizeof(cnames[0])) &&
 			    ev[i].cls == cnames[j])
 				c = j;
-		cls[r][c]++;
-		inreg[r]++;
-		if (r == PH_HUGETLB)
+		cls[q][c]++;
+		inreg[q]++;
+		if (q == PH_HUGETLB)
 			EXPECT_TRUE(ev[i].huge);
 	}
+	for (i = 0; i < n; i++)
+		nretry += ev[i].retry;
 
 	/*
 	 * Per phase: the oracle says the kernel did what the phase means, and
 	 * every fault in the phase's region got the phase's class, exactly N
 	 * of them (tolerance 0: the region is the phase's own VMA, touched
 	 * nowhere else in the window, and its VMA was set up, anon_vma and
-	 * all, before the window; RETRY calls are not faults, their retry is).
+	 * all, before the window).  A fault retried after VM_FAULT_RETRY is
+	 * one event, so every event in the region counts: a call that
+	 * returned RETRY reported on its own would make one too many.
 	 */
 	struct { int ph, cls, n; } want[] = {
 		{ PH_ANON, MMSCOPE_FC_ANON, N },
@@ -590,6 +779,44 @@ TEST(classes_match_kernel)
 	EXPECT_EQ(N, cls[PH_SWAP][MMSCOPE_FC_SWAP_MAJOR] +
 		  cls[PH_SWAP][MMSCOPE_FC_SWAP_MINOR]);
 	EXPECT_EQ(N, inreg[PH_SWAP]);
+	/* merged: no fault of the workload was left unfinished */
+	EXPECT_EQ(0, nretry) TH_LOG("%ld events still RETRY", nretry);
+
+	/*
+	 * The lock: no /proc/vmstat vma_lock_* here (Debian builds without
+	 * CONFIG_PER_VMA_LOCK_STATS), so the kernel's own rule is the oracle.
+	 * Since 6.4 do_user_addr_fault() first calls handle_mm_fault() with
+	 * FAULT_FLAG_VMA_LOCK under lock_vma_under_rcu(), which succeeds for
+	 * a VMA nobody is changing; an anonymous private VMA with its
+	 * anon_vma (set up before each window) is then handled there without
+	 * RETRY.  6.1 has no per-VMA lock: mmap_lock always.
+	 */
+	{
+		static const int anon_phases[] = {
+			PH_ANON, PH_ZERO, PH_COW, PH_REUSE,
+		};
+		bool vl = kernel_has_vma_lock();
+
+		for (i = 0; i < 4; i++) {
+			int p = anon_phases[i];
+
+			EXPECT_EQ(vl ? inreg[p] : 0, vmalock[p])
+				TH_LOG("phase %s: %d of %d faults under the per-VMA lock (kernel %s one)",
+				       phase_names[p], vmalock[p], inreg[p],
+				       vl ? "has" : "has no");
+		}
+		/* the summary counts each lock */
+		EXPECT_EQ(mmt_jnum(mmt_jget(r->sum, "events")),
+			  mmt_jnum(mmt_jget(mmt_jget(r->sum, "locks"), "vma")) +
+			  mmt_jnum(mmt_jget(mmt_jget(r->sum, "locks"), "mmap")));
+		if (!vl)
+			EXPECT_EQ(0, mmt_jnum(mmt_jget(mmt_jget(r->sum, "locks"),
+						       "vma")));
+	}
+	/* every call is an event or a retry of one */
+	EXPECT_EQ(mmt_jnum(mmt_jget(r->sum, "calls")),
+		  mmt_jnum(mmt_jget(r->sum, "events")) +
+		  mmt_jnum(mmt_jget(r->sum, "retries")));
 
 	/*
 	 * Per window, every event of the phase's process (its stack, its
@@ -626,13 +853,13 @@ TEST(classes_match_kernel)
 			       phase_names[j], ph[j].dmaj, major);
 		EXPECT_GE(ph[j].vpgf, (unsigned long long)done);
 		EXPECT_GE(ph[j].vpgmaj, (unsigned long long)majbit);
-		ksft_print_msg("%-10s pid %d: %ld faults (%ld major), rusage %ld+%ld, vmstat %llu/%llu\n",
-			       phase_names[j], ph[j].pid, done, major, ph[j].dmin,
-			       ph[j].dmaj, ph[j].vpgf, ph[j].vpgmaj);
+		ksft_print_msg("%-10s pid %d: %ld faults (%ld major, %ld retries), rusage %ld+%ld, vmstat %llu/%llu\n",
+			       phase_names[j], ph[j].pid, done, major,
+			       retries[j], ph[j].dmin, ph[j].dmaj, ph[j].vpgf,
+			       ph[j].vpgmaj);
 	}
-	free(ev);
-	mmt_json_free(doc);
-	free(err);
+	check_raw(_metadata, r, retries);
+	run_free(r);
 }
 
 int main(int argc, char **argv)
