@@ -628,7 +628,7 @@ TEST(schemas_reject_json1)
 	};
 	static const char *const cur[][2] = {
 		{ "buddy", "{\"type\":\"buddy\",\"max_order\":10,\"walked\":true,\"changed\":false,\"nodes\":[{\"node\":0,\"zones\":[{\"name\":\"DMA\",\"free_pages\":1,\"managed\":1,\"present\":1,\"spanned\":1,\"start_pfn\":null,\"watermarks\":{\"min\":0,\"low\":0,\"high\":0},\"pcp_pages\":0,\"largest_order\":-1,\"orders\":[{\"order\":0,\"nr_free\":0,\"walked\":null,\"changed\":false,\"unusable_index\":1.0000,\"extfrag_index\":-1.0000}],\"blocks\":[{\"pfn\":4096,\"order\":0,\"migratetype\":\"Movable\",\"buddy\":true}]}]}]}" },
-		{ "faults", "{\"type\":\"fault\",\"ts_ns\":1,\"cpu\":0,\"pid\":1,\"tid\":1,\"comm\":\"a\",\"addr\":\"0x1000\",\"ip\":null,\"write\":true,\"user\":true,\"exec\":false,\"remote\":false,\"flags\":[\"write\"],\"result\":[],\"major\":false,\"class\":\"anon\",\"huge\":false,\"latency_ns\":1,\"vma\":{\"start\":\"0x1000\",\"end\":\"0x2000\",\"flags\":[\"rd\",\"wr\"],\"raw_flags\":\"0x73\",\"name\":null},\"pfn\":5,\"level\":\"pte\"}" },
+		{ "faults", "{\"type\":\"fault\",\"ts_ns\":1,\"cpu\":0,\"pid\":1,\"tid\":1,\"comm\":\"a\",\"addr\":\"0x1000\",\"ip\":null,\"write\":true,\"user\":true,\"exec\":false,\"remote\":false,\"flags\":[\"write\"],\"result\":[],\"major\":false,\"class\":\"anon\",\"huge\":false,\"latency_ns\":1,\"retries\":0,\"lock\":\"mmap\",\"vma\":{\"start\":\"0x1000\",\"end\":\"0x2000\",\"flags\":[\"rd\",\"wr\"],\"raw_flags\":\"0x73\",\"name\":null},\"pfn\":5,\"level\":\"pte\"}" },
 		{ "vma", "{\"type\":\"vma\",\"pid\":1,\"mm\":null,\"vmas\":[]}" },
 	};
 	char err[512];
