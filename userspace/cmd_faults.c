@@ -46,6 +46,7 @@ static uint64_t now_ns(void)
 enum {
 	OPT_MIN_LAT = 256, OPT_MAJOR, OPT_RANGE, OPT_HIST,
 	OPT_SUMMARY, OPT_RINGBUF, OPT_CGROUP, OPT_KPROBE, OPT_RAW,
+	OPT_TOP, OPT_BY, OPT_INTERVAL,
 };
 
 /* @s seconds from now, saturated: a huge --duration never wraps around. */
@@ -73,12 +74,18 @@ int cmd_faults(int argc, char **argv)
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "kprobe", no_argument, NULL, OPT_KPROBE },
 		{ "raw", no_argument, NULL, OPT_RAW },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "by", required_argument, NULL, OPT_BY },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct faults_opts o = { 0 };
 	struct faults_summary sum;
 	struct faults_child child = { 0 };
 	struct faults_out out = { 0 };
+	struct faults_interval iv = { 0 };
+	enum faults_by by = FAULTS_BY_NONE;
+	uint64_t top_n = 0;
 	struct faults_tracer *t = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	bool hist = false, summary = false;
@@ -146,6 +153,23 @@ int cmd_faults(int argc, char **argv)
 		case OPT_RAW:
 			o.raw = true;
 			break;
+		case OPT_TOP:
+			if (parse_u64(optarg, &top_n) || !top_n || top_n > 10000)
+				return usage_error("faults", "bad --top '%s' (rows, 1-10000)",
+						   optarg);
+			break;
+		case OPT_BY:
+			by = faults_by_parse(optarg);
+			if (by == FAULTS_BY_NONE)
+				return usage_error("faults", "bad --by '%s' (class, comm, vma, file or cgroup)",
+						   optarg);
+			break;
+		case OPT_INTERVAL:
+			if (parse_u64(optarg, &v) || !v || v > 86400)
+				return usage_error("faults", "bad --interval '%s' (seconds, 1-86400)",
+						   optarg);
+			iv.period_ns = v * 1000000000ULL;
+			break;
 		}
 	}
 	if (optind < argc && strcmp(argv[optind - 1], "--"))
@@ -153,7 +177,11 @@ int cmd_faults(int argc, char **argv)
 				   argv[optind]);
 	if (optind < argc && o.pid)
 		return usage_error("faults", "--pid and -- CMD exclude each other");
-	out.live = !hist && !summary;
+	if (by != FAULTS_BY_NONE && !top_n)
+		return usage_error("faults", "--by needs --top N");
+	out.live = !hist && !summary && !top_n && !iv.period_ns;
+	if (iv.period_ns)
+		out.iv = &iv;
 
 	if (optind < argc) {
 		child.pid = spawn_stopped(argv + optind, &go_fd, &err_fd);
@@ -162,6 +190,15 @@ int cmd_faults(int argc, char **argv)
 				     strerror(errno));
 		/* The command's process tree (other filters narrow it). */
 		o.follow = child.pid;
+	}
+
+	if (top_n) {
+		out.top = faults_top_new(by != FAULTS_BY_NONE ? by :
+					 FAULTS_BY_CLASS, top_n);
+		if (!out.top) {
+			error("faults: %s", strerror(ENOMEM));
+			goto cleanup;
+		}
 	}
 
 	sigaction(SIGINT, &sa, NULL);
@@ -198,6 +235,7 @@ int cmd_faults(int argc, char **argv)
 		faults_print_header();
 	if (duration_s)
 		deadline = deadline_after(duration_s);
+	iv.t0_ns = iv.start_ns = now_ns();
 
 	while (!exiting) {
 		err = faults_trace_poll(t, FAULTS_POLL_MS);
@@ -205,6 +243,8 @@ int cmd_faults(int argc, char **argv)
 			error("faults: reading the ring buffer: %s", strerror(-err));
 			goto cleanup;
 		}
+		if (iv.period_ns && now_ns() - iv.start_ns >= iv.period_ns)
+			faults_interval_print(&iv, now_ns());
 		if (deadline && now_ns() >= deadline)
 			break;
 		if (child.pid && reap_child(&child, t, 0))
@@ -225,8 +265,16 @@ cleanup:
 		end_child(&child, t);
 	if (t) {
 		faults_trace_stop(t, &sum);
+		/* the last interval, partial: the intervals add up to all */
+		if (iv.period_ns) {
+			faults_interval_print(&iv, now_ns());
+			faults_interval_legend();
+		}
+		if (out.top)
+			faults_top_print(out.top);
 		faults_print_summary(&sum, &child, summary, hist);
 	}
+	faults_top_free(out.top);
 	if (go_fd >= 0)
 		close(go_fd);
 	if (err_fd >= 0)

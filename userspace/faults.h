@@ -29,11 +29,39 @@ bool reap_child(struct faults_child *c, struct faults_tracer *t, int block_ms);
 /* SIGTERM, 2 s, SIGKILL, 2 s: never blocks longer. */
 void end_child(struct faults_child *c, struct faults_tracer *t);
 
+/* faults_agg.c: --top N --by KEY, --interval S. */
+enum faults_by {
+	FAULTS_BY_NONE, FAULTS_BY_CLASS, FAULTS_BY_COMM, FAULTS_BY_VMA,
+	FAULTS_BY_FILE, FAULTS_BY_CGROUP,
+};
+
+struct faults_top;
+
+struct faults_interval {
+	uint64_t period_ns;		/* 0: no --interval */
+	uint64_t t0_ns, start_ns;	/* CLOCK_MONOTONIC: trace, interval */
+	uint64_t seq;
+	uint64_t faults, retries, latency_ns, max_ns;
+	uint64_t classes[MMSCOPE_FC_NR];
+};
+
+enum faults_by faults_by_parse(const char *s);
+struct faults_top *faults_top_new(enum faults_by by, unsigned int n);
+void faults_top_add(struct faults_top *t, const struct faults_event *ev);
+void faults_top_print(struct faults_top *t);
+void faults_top_free(struct faults_top *t);
+void faults_interval_add(struct faults_interval *iv,
+			 const struct faults_event *ev);
+void faults_interval_print(struct faults_interval *iv, uint64_t now);
+void faults_interval_legend(void);
+
 /* faults_print.c: one event (text line or JSON record), the summary. */
 struct faults_out {
 	bool live;			/* a line (or JSON record) per event */
 	uint64_t t0;
 	enum faults_pfn pfn;
+	struct faults_top *top;		/* --top, or NULL */
+	struct faults_interval *iv;	/* --interval, or NULL */
 };
 
 void faults_print_header(void);

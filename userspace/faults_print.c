@@ -153,6 +153,10 @@ void faults_print_event(void *ctx, const struct faults_event *ev)
 	const char *cls = fault_class_name(e->fclass);
 	char res[128], kind[4];
 
+	if (out->top)
+		faults_top_add(out->top, ev);
+	if (out->iv)
+		faults_interval_add(out->iv, ev);
 	if (!out->live)
 		return;
 	if (json_output) {

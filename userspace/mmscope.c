@@ -57,6 +57,10 @@ static const struct cmd cmds[] = {
 	  "      --kprobe        kprobes instead of fentry/fexit\n"
 	  "      --raw           one event per handle_mm_fault() call (a retried\n"
 	  "                      fault is otherwise one event with its retries)\n"
+	  "      --top N         no event lines: the N heaviest sources by count and\n"
+	  "                      by total latency at the end\n"
+	  "      --by KEY        --top's sources: class (default), comm, vma, file, cgroup\n"
+	  "      --interval S    no event lines: a table of faults per class every S s\n"
 	  "  -- CMD [ARGS...]    run CMD and trace it (and its children) from its\n"
 	  "                      exec on; the exit status is CMD's\n" },
 	{ "page", cmd_page, "[OPTIONS] PFN | --phys ADDR | --pid PID ADDR",
