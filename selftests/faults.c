@@ -188,6 +188,23 @@ static int wl_slow(unsigned long addr, unsigned long n)
 	return 0;
 }
 
+/* paced ADDR N MS: write once to N fresh pages, MS ms apart, then exit. */
+static int wl_paced(unsigned long addr, unsigned long n, unsigned long ms)
+{
+	unsigned long i;
+	char *p;
+
+	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+	p = map_at(addr - PG, (n + 1) * PG, -1);
+	madvise(p, (n + 1) * PG, MADV_NOHUGEPAGE);
+	p[0] = 1;
+	for (i = 1; i <= n; i++) {
+		p[i * PG] = 1;
+		usleep(ms * 1000);
+	}
+	return 0;
+}
+
 /* incg CGROUP ADDR N: move into CGROUP, then as anon ADDR N -. */
 static int wl_incg(const char *cg, unsigned long addr, unsigned long n)
 {
@@ -279,6 +296,10 @@ static int workload(int argc, char **argv)
 	if (argc == 5 && !strcmp(argv[2], "slow"))
 		return wl_slow(strtoul(argv[3], NULL, 0),
 			       strtoul(argv[4], NULL, 0));
+	if (argc == 6 && !strcmp(argv[2], "paced"))
+		return wl_paced(strtoul(argv[3], NULL, 0),
+				strtoul(argv[4], NULL, 0),
+				strtoul(argv[5], NULL, 0));
 	if (argc == 5 && !strcmp(argv[2], "cow"))
 		return wl_cow(strtoul(argv[3], NULL, 0), argv[4]);
 	if (argc == 7 && !strcmp(argv[2], "file"))
@@ -294,6 +315,8 @@ static int workload(int argc, char **argv)
 struct trace {
 	struct mmt_json **ev;		/* every event line */
 	int n;
+	struct mmt_json **rec;		/* every "top" and "interval" record */
+	int nrec;
 	struct mmt_json *sum;		/* the "summary" object */
 	struct mmt_json *doc;		/* the summary line */
 	char *out, *err;
@@ -327,6 +350,10 @@ static void parse_trace(struct trace *t)
 		} else if (j && mmt_jget(j, "addr")) {
 			t->ev = realloc(t->ev, sizeof(*t->ev) * (t->n + 1));
 			t->ev[t->n++] = j;
+		} else if (j && (!strcmp(mmt_jstr(mmt_jget(j, "type")) ?: "", "top") ||
+				 !strcmp(mmt_jstr(mmt_jget(j, "type")) ?: "", "interval"))) {
+			t->rec = realloc(t->rec, sizeof(*t->rec) * (t->nrec + 1));
+			t->rec[t->nrec++] = j;
 		} else {
 			mmt_json_free(j);
 		}
@@ -358,6 +385,9 @@ static void trace_free(struct trace *t)
 	for (i = 0; i < t->n; i++)
 		mmt_json_free(t->ev[i]);
 	free(t->ev);
+	for (i = 0; i < t->nrec; i++)
+		mmt_json_free(t->rec[i]);
+	free(t->rec);
 	mmt_json_free(t->doc);
 	free(t->out);
 	free(t->err);
@@ -1293,6 +1323,121 @@ TEST(pgfault_relation)
 	ASSERT_EQ(0, mmt_jnum(mmt_jget(t.sum, "lost")));
 	ASSERT_EQ(0, mmt_jnum(mmt_jget(t.sum, "missed")));
 	EXPECT_LE(v[2] - v[1], acc);
+	trace_free(&t);
+}
+
+/*
+ * --top 1 --by class --interval 1 on a command that writes PACED_PAGES
+ * fresh pages 50 ms apart (at least 2 s: the 1 s interval ends once while
+ * it runs, the last one at the end).  What mmscope aggregates adds up:
+ * the intervals' faults and classes are the summary's, the top rows plus
+ * "other" are the total, in both rankings, and the latencies agree.  The
+ * kernel's view: the command's wait4() rusage (minflt + majflt since its
+ * exec, read by mmscope from the kernel) equals the completed faults in
+ * the intervals (neither error nor retry: mm_account_fault()), tolerance
+ * 0; /proc/vmstat pgfault, read by the test around the run, counts every
+ * task: at least as many.  The anon class holds at least the PACED_PAGES
+ * writes.
+ */
+#define PACED_PAGES	40
+
+TEST(top_and_interval_add_up)
+{
+	unsigned long a = 0x3d0000000000UL;
+	unsigned long long v0, v1, sumf = 0, suml = 0, done = 0, cls[16] = { 0 };
+	unsigned long long events, minflt, majflt;
+	static const char *const names[] = {
+		"anon", "zero", "cow", "reuse", "file_minor", "file_major",
+		"swap_minor", "swap_major", "numa", "uffd", "hugetlb", "error",
+		"retry", "spurious",
+	};
+	int i, k, nint = 0, ntop = 0, anon_row = 0;
+	char addr[32], n[16];
+	struct mmt_json *child;
+	struct trace t;
+
+	snprintf(addr, sizeof(addr), "0x%lx", a);
+	snprintf(n, sizeof(n), "%d", PACED_PAGES);
+	v0 = vmstat_pgfault();
+	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--top", "1", "--by",
+		  "class", "--interval", "1", "--", self_exe(), "workload",
+		  "paced", addr, n, "50", NULL }));
+	v1 = vmstat_pgfault();
+	ASSERT_EQ(0, t.status) TH_LOG("%s", t.err);
+	ASSERT_NE(NULL, t.sum);
+	ASSERT_EQ(0, mmt_jnum(mmt_jget(t.sum, "lost")));
+	ASSERT_EQ(0, mmt_jnum(mmt_jget(t.sum, "missed")));
+	EXPECT_EQ(0, t.n);		/* no event lines */
+	events = mmt_jnum(mmt_jget(t.sum, "events"));
+	child = mmt_jget(t.sum, "child");
+	ASSERT_NE(NULL, child);
+	minflt = mmt_jnum(mmt_jget(child, "minflt"));
+	majflt = mmt_jnum(mmt_jget(child, "majflt"));
+
+	for (i = 0; i < t.nrec; i++) {
+		struct mmt_json *r = t.rec[i], *c = mmt_jget(r, "classes");
+		const char *type = mmt_jstr(mmt_jget(r, "type")) ?: "";
+
+		if (!strcmp(type, "interval")) {
+			EXPECT_EQ(nint, mmt_jnum(mmt_jget(r, "seq")));
+			nint++;
+			sumf += mmt_jnum(mmt_jget(r, "faults"));
+			suml += mmt_jnum(mmt_jget(r, "latency_ns"));
+			for (k = 0; k < 14; k++)
+				cls[k] += mmt_jnum(mmt_jget(c, names[k]));
+			done += mmt_jnum(mmt_jget(r, "faults")) -
+				mmt_jnum(mmt_jget(c, "error")) -
+				mmt_jnum(mmt_jget(c, "retry")) -
+				mmt_jnum(mmt_jget(r, "unclassified"));
+		} else {
+			struct mmt_json *rows = mmt_jget(r, "rows");
+			unsigned long long rf = 0, rl = 0;
+
+			ntop++;
+			EXPECT_STREQ("class", mmt_jstr(mmt_jget(r, "by")) ?: "");
+			ASSERT_TRUE(rows && rows->type == MMT_JARR);
+			EXPECT_EQ(1, rows->n);
+			for (k = 0; k < rows->n; k++) {
+				rf += mmt_jnum(mmt_jget(rows->kids[k], "faults"));
+				rl += mmt_jnum(mmt_jget(rows->kids[k], "latency_ns"));
+				if (!strcmp(mmt_jstr(mmt_jget(rows->kids[k], "key")) ?: "",
+					    "anon") &&
+				    !strcmp(mmt_jstr(mmt_jget(r, "rank")) ?: "",
+					    "count")) {
+					anon_row = 1;
+					EXPECT_GE(mmt_jnum(mmt_jget(rows->kids[k], "faults")),
+						  PACED_PAGES);
+				}
+			}
+			/* more than one class: "other" is not empty */
+			EXPECT_LT(0, mmt_jnum(mmt_jget(mmt_jget(r, "other"), "faults")));
+			EXPECT_EQ(events, rf + mmt_jnum(mmt_jget(mmt_jget(r, "other"),
+								 "faults")));
+			EXPECT_EQ(events, mmt_jnum(mmt_jget(mmt_jget(r, "total"),
+							    "faults")));
+			rl += mmt_jnum(mmt_jget(mmt_jget(r, "other"), "latency_ns"));
+			EXPECT_EQ(rl, mmt_jnum(mmt_jget(mmt_jget(r, "total"),
+							"latency_ns")));
+		}
+	}
+	EXPECT_GE(nint, 2);
+	EXPECT_EQ(2, ntop);
+	EXPECT_TRUE(anon_row) TH_LOG("anon is not the commonest class");
+	EXPECT_EQ(events, sumf);
+	for (k = 0; k < 14; k++)
+		EXPECT_EQ(mmt_jnum(mmt_jget(mmt_jget(t.sum, "classes"), names[k])),
+			  cls[k]) TH_LOG("class %s", names[k]);
+	EXPECT_GE(cls[0], PACED_PAGES);
+	EXPECT_EQ(minflt + majflt, done)
+		TH_LOG("rusage %llu+%llu, completed in the intervals %llu",
+		       minflt, majflt, done);
+	EXPECT_GE(v1 - v0, done);
+	for (i = 0; i < t.nrec; i++)
+		if (!strcmp(mmt_jstr(mmt_jget(t.rec[i], "type")) ?: "", "top"))
+			EXPECT_EQ(suml, mmt_jnum(mmt_jget(mmt_jget(t.rec[i], "total"),
+							  "latency_ns")));
+	ksft_print_msg("%d intervals, %llu faults (%llu completed), rusage %llu+%llu, pgfault +%llu\n",
+		       nint, events, done, minflt, majflt, v1 - v0);
 	trace_free(&t);
 }
 
