@@ -480,8 +480,12 @@ static int trace_workload(struct __test_metadata *_metadata, bool raw,
 		return -1;
 	}
 	fd = mkstemp(out);
-	if (fd < 0)
+	if (fd < 0) {
+		mmt_swapfile_off(&sw);
+		mmt_write_str("/proc/sys/vm/nr_hugepages", old_huge);
+		free(old_huge);
 		return -1;
+	}
 	close(fd);
 
 	i = 0;
@@ -506,24 +510,6 @@ static int trace_workload(struct __test_metadata *_metadata, bool raw,
 		free(buf);
 		return -1;
 	}
-
-	ASSERT_NE(NULL, dir) TH_LOG("no block-backed file system for the file and swap phases (the VM's scratch.sh sets MMSCOPE_SCRATCH)");
-	ASSERT_NE(NULL, old_huge) TH_LOG("no nr_hugepages (kernel without hugetlb)");
-	ASSERT_EQ(0, mmt_swapfile_on(&sw, dir, "mmscope-faultclass.swap"));
-	ASSERT_EQ(0, mmt_write_str("/proc/sys/vm/nr_hugepages", "1"));
-	fd = mkstemp(out);
-	ASSERT_GE(fd, 0);
-	close(fd);
-
-	i = 0;
-	args[i++] = "faults";
-	args[i++] = "--json";
-	args[i++] = "--";
-	args[i++] = self_exe();
-	args[i++] = "workload";
-	args[i++] = out;
-	args[i++] = dir;
-	args[i] = NULL;
 
 	/* the events */
 	for (line = buf; line && *line;) {
