@@ -200,7 +200,9 @@ static int wl_paced(unsigned long addr, unsigned long n, unsigned long ms)
 	p[0] = 1;
 	for (i = 1; i <= n; i++) {
 		p[i * PG] = 1;
-		usleep(ms * 1000);
+		/* no pause after the last: it is in the trace's last interval */
+		if (i < n)
+			usleep(ms * 1000);
 	}
 	return 0;
 }
