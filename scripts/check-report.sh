@@ -29,8 +29,9 @@ if [[ "$in" == *.html ]]; then
 else
 	html=$out/vm-report.html
 	# Lines of base64 only: a kernel message between them is left out
-	# (one inside a line makes the decoding fail, said below).
-	sed -n '/MMSCOPE-REPORT-BEGIN/,/MMSCOPE-REPORT-END/p' "$in" |
+	# (one inside a line makes the decoding fail, said below).  The
+	# first page only: a log may hold more than one run of the test.
+	sed -n '/MMSCOPE-REPORT-BEGIN/,/MMSCOPE-REPORT-END/{p;/MMSCOPE-REPORT-END/q}' "$in" |
 		sed 's/^# \{0,1\}//; s/\r$//' | grep -E '^[A-Za-z0-9+/=]+$' |
 		base64 -d > "$html.raw" 2>/dev/null
 	if [ "$(head -c 2 "$html.raw" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
