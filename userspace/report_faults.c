@@ -139,7 +139,8 @@ int report_faults_run(struct report_faults *rf)
 	}
 	if (child.pid > 0)
 		end_child(&child, t);
-	if (child.reaped && (err = child_exec_error(err_fd))) {
+	err = child.reaped ? child_exec_error(err_fd) : 0;
+	if (err) {
 		error("report: cannot run '%s': %s", rf->argv[0], strerror(err));
 		goto out;
 	}
@@ -223,5 +224,6 @@ void report_faults_free(struct report_faults *rf)
 {
 	free(rf->buf);
 	free(rf->summary);
-	rf->buf = rf->summary = NULL;
+	rf->buf = NULL;
+	rf->summary = NULL;
 }
