@@ -144,7 +144,9 @@ def numbers(path):
                 expect('pid %d VMA %s present pages' % (pid, v['start']),
                        r[c['present']], present_pages(v, p['pt']['runs']))
         if p['pt']:
-            t = tables(d, 'pt-levels')
+            t = tables(d, 'pt-levels', pid=pid)
+            if len(t) != 1:
+                bad.append('pid %d: %d page-table level tables' % (pid, len(t)))
             lv = {r[0]: r[1] for t1 in t for r in t1['rows'][1:]}
             for level, n in p['pt']['tables'].items():
                 if level == 'p4d' and p['pt']['levels'] == 4:

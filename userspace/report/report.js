@@ -322,6 +322,7 @@
 		sec.append(pics);
 		sec.append(table('pt-levels', ['level', 'tables', 'tables with entries used',
 			'entries used per table', 'entries used', 'present leaves'], rows, [1, 2, 3, 4, 5]));
+		sec.lastChild.setAttribute('data-pid', P.pid);
 		const kinds = Object.entries(pt.entries).map(([k, v]) => [k, v === null ? 'hidden' : v]);
 		sec.append(el('details', null, el('summary', null, 'entries by kind'),
 			table('pt-kinds', ['kind', 'entries'], kinds, [1])));
