@@ -41,5 +41,8 @@ const char *fault_class_name(uint32_t c);
 void faults_print_event(void *ctx, const struct mmscope_fault *e);
 void faults_print_summary(struct faults_summary *s, const struct faults_child *c,
 			  bool full, bool hist);
+/* The same JSON records, for the report's document. */
+void faults_event_json(const struct mmscope_fault *e);
+void faults_summary_json(struct faults_summary *s, const struct faults_child *c);
 
 #endif
