@@ -559,18 +559,6 @@ static const char *self_exe(void)
 	return path;
 }
 
-static unsigned long long vmstat_pgfault(void)
-{
-	char *buf = mmt_read_file("/proc/vmstat", NULL), *p;
-	unsigned long long v = 0;
-
-	p = buf ? strstr(buf, "\npgfault ") : NULL;
-	if (p)
-		v = strtoull(p + 9, NULL, 10);
-	free(buf);
-	return v;
-}
-
 /*
  * report -p CHILD --faults S [--faults-max M] -o FILE -- workload: the
  * page's data (NULL on failure), the workload's regions and counts.
@@ -611,9 +599,9 @@ static struct mmt_json *faults_report(struct __test_metadata *_metadata,
 	args[i++] = out;
 	args[i] = NULL;
 	unlink(HTML_FAULTS);
-	v0 = vmstat_pgfault();
+	v0 = mmt_vmstat("pgfault");
 	buf = mmt_cli_runv(args, &status, &err);
-	*vm_delta = vmstat_pgfault() - v0;
+	*vm_delta = mmt_vmstat("pgfault") - v0;
 	free(buf);
 	EXPECT_EQ(0, status) TH_LOG("report --faults: %s", err ?: "");
 	free(err);

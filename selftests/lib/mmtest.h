@@ -131,6 +131,28 @@ static MMT_UNUSED char *mmt_read_file(const char *path, size_t *lenp)
 }
 
 /*
+ * The counter @key of /proc/vmstat ("pgfault", "pswpin"), read by the test
+ * itself; 0 when the file or the key cannot be read.
+ */
+static MMT_UNUSED unsigned long long mmt_vmstat(const char *key)
+{
+	char *buf = mmt_read_file("/proc/vmstat", NULL), *p = buf;
+	size_t len = strlen(key);
+	unsigned long long v = 0;
+
+	while (p && *p) {
+		if (!strncmp(p, key, len) && p[len] == ' ') {
+			v = strtoull(p + len + 1, NULL, 10);
+			break;
+		}
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	free(buf);
+	return v;
+}
+
+/*
  * Run argv (argv[0] is looked up in PATH unless it has a '/'), capture
  * stdout (and stderr into *errp when errp is set).  Returns stdout, sets
  * *status to the exit code (or 128+signal).
