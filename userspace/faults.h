@@ -22,6 +22,8 @@ struct faults_child {
  * tells an exec failure (child_exec_error(), after the child is reaped).
  */
 pid_t spawn_stopped(char **argv, int *go_fd, int *err_fd);
+/* Let the child of spawn_stopped() exec; closes *@go_fd.  0, or -1. */
+int start_stopped(int *go_fd);
 /* The errno of a failed exec, 0 if the command ran (or never started). */
 int child_exec_error(int err_fd);
 /* Reap @c if it has exited, waiting up to @block_ms; true once reaped. */

@@ -118,12 +118,10 @@ int report_faults_run(struct report_faults *rf)
 		goto out;
 	}
 	if (child.pid) {
-		if (write(go_fd, "g", 1) != 1) {
+		if (start_stopped(&go_fd)) {
 			error("report: the command did not start");
 			goto out;
 		}
-		close(go_fd);
-		go_fd = -1;
 	}
 	deadline = mono_ns() + rf->seconds * 1000000000ULL;
 	while (!stop_trace) {
