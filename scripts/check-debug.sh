@@ -34,7 +34,7 @@ log=$BUILD/logs/6.12-$paging-check.log
 rc=0
 # KASAN and lockdep under TCG: minutes, not seconds.
 scripts/vm.sh --kernel 6.12 --paging "$paging" --mode check --mem 4G \
-	--timeout "${VM_TIMEOUT:-5400}" || rc=$?
+	--timeout "${VM_TIMEOUT:-14400}" || rc=$?
 
 # Kernel log lines (timestamped) that report a problem, and kmemleak's
 # findings (the runner prints /sys/kernel/debug/kmemleak after its scans).

@@ -144,7 +144,9 @@ def numbers(path):
                 expect('pid %d VMA %s present pages' % (pid, v['start']),
                        r[c['present']], present_pages(v, p['pt']['runs']))
         if p['pt']:
-            t = tables(d, 'pt-levels')
+            t = tables(d, 'pt-levels', pid=pid)
+            if len(t) != 1:
+                bad.append('pid %d: %d page-table level tables' % (pid, len(t)))
             lv = {r[0]: r[1] for t1 in t for r in t1['rows'][1:]}
             for level, n in p['pt']['tables'].items():
                 if level == 'p4d' and p['pt']['levels'] == 4:
@@ -172,9 +174,73 @@ def numbers(path):
         mem = {c['name']: c['memory'] for c in doc['slab']['caches']}
         for r in rows:
             expect('slab %s memory' % r[0], r[5], mem.get(r[0]))
+    if doc.get('faults'):
+        faults(d, doc['faults'], expect, bad)
     for b in bad[:20]:
         print('check-report:', b)
     return not bad
+
+
+def log2_slot(v):
+    """trace.c's histogram slot: 0 for 0-1, i for [2^i, 2^(i+1)), 39 and up."""
+    return min(max(v, 1).bit_length() - 1, 39)
+
+
+def faults(d, f, expect, bad):
+    """The faults tables: per class and per latency slot, against the JSON."""
+    ev = f['events']
+    s = f['summary']['summary'] if f['summary'] else None
+    mine = {}
+    for e in ev:
+        c = e.get('class') or 'unclassified'
+        mine[c] = mine.get(c, 0) + 1
+    traced = dict(s['classes'], unclassified=s['unclassified']) if s else {}
+    expect('faults kept', f['kept'], len(ev))
+    if s:
+        expect('faults kept + dropped', f['kept'] + f['dropped'], s['events'])
+    t = tables(d, 'faults-classes')
+    if len(t) != 1:
+        bad.append('faults: %d class tables' % len(t))
+        return
+    rows = {r[0]: r[1:] for r in t[0]['rows'][1:]}
+    for c in set(mine) | {k for k, v in traced.items() if v}:
+        r = rows.get(c, ['0', '-'])
+        expect('faults of class %s in the page' % c, r[0], mine.get(c, 0))
+        if s:
+            expect('faults of class %s traced' % c, r[1], traced.get(c, 0))
+    shown = {c for c, r in rows.items() if c != 'total' and (r[0] != '0' or r[1] not in ('0', '-'))}
+    expect('faults: classes shown', sorted(shown),
+           sorted(set(mine) | {k for k, v in traced.items() if v}))
+    expect('faults total in the page', rows.get('total', ['-'])[0], len(ev))
+    if s:
+        expect('faults total traced', rows.get('total', ['-', '-'])[1], s['events'])
+    t = tables(d, 'faults-hist')
+    if len(t) != 1:
+        bad.append('faults: %d histogram tables' % len(t))
+        return
+    hist = s['latency_log2_ns'] if s else None
+    lat = [0] * 40
+    for e in ev:
+        lat[log2_slot(e['latency_ns'])] += 1
+    rows = t[0]['rows'][1:]
+    seen = set()
+    for r in rows:
+        if r[0] == 'total':
+            expect('latency histogram: sum of the buckets shown', r[3],
+                   sum(hist) if hist else len(ev))
+            if s:
+                expect('latency histogram: sum = faults traced', r[3], s['events'])
+            expect('latency histogram: sum in the page', r[4], len(ev))
+            continue
+        i = int(r[0])
+        seen.add(i)
+        expect('latency slot %d from' % i, r[1], 2 ** i if i else 0)
+        expect('latency slot %d traced' % i, r[3], hist[i] if hist else lat[i])
+        expect('latency slot %d in the page' % i, r[4], lat[i])
+    for i in range(40):
+        if ((hist and hist[i]) or lat[i]) and i not in seen:
+            bad.append('latency slot %d (%s traced, %d in the page) not shown' %
+                       (i, hist[i] if hist else '-', lat[i]))
 
 
 def samples(path):

@@ -8,12 +8,13 @@
 #
 # LOG: a VM's serial log; the page is the one the `report` selftest printed
 # gzipped and base64-encoded between MMSCOPE-REPORT-BEGIN and
-# MMSCOPE-REPORT-END (an uncompressed page is taken as well).
+# MMSCOPE-REPORT-END (scripts/report-from-log.sh decodes it).
 # Checks: it loads from file:// with no console message (errors, refused
 # requests), renders completely, its screenshot is not blank, the numbers
 # in its tables equal the JSON embedded in it (scripts/check-report.py),
 # and the click-to-translate path of sampled addresses shows the levels,
-# indices, leaf kind and PFN of the recorded `mmscope translate`.
+# indices, leaf kind and PFN of the recorded `mmscope translate`; with
+# --faults, the faults per class and the latency histogram's buckets.
 # Last line: "report-page: N passed, N failed, 0 skipped"; exit 1 on failure.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -28,18 +29,8 @@ if [[ "$in" == *.html ]]; then
 	html=$(realpath "$in")
 else
 	html=$out/vm-report.html
-	# Lines of base64 only: a kernel message between them is left out
-	# (one inside a line makes the decoding fail, said below).
-	sed -n '/MMSCOPE-REPORT-BEGIN/,/MMSCOPE-REPORT-END/p' "$in" |
-		sed 's/^# \{0,1\}//; s/\r$//' | grep -E '^[A-Za-z0-9+/=]+$' |
-		base64 -d > "$html.raw" 2>/dev/null
-	if [ "$(head -c 2 "$html.raw" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
-		gzip -dc < "$html.raw" > "$html" || die "the page in $in does not decompress"
-	else
-		mv "$html.raw" "$html"
-	fi
-	rm -f "$html.raw"
-	[ -s "$html" ] || die "no report page in $in (did the report selftest run?)"
+	"$ROOT/scripts/report-from-log.sh" "$in" "$html" ||
+		die "no report page in $in, or it does not decode (did the report selftest run?)"
 fi
 
 pass=0 fail=0

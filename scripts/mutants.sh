@@ -305,8 +305,9 @@ run_tests()
 		elif [ "$t" = report-page ]; then
 			# the report selftest's page, then the browser on the host
 			page=1
-			vmt+=" report"
-		else
+			[[ " $vmt " == *" report "* ]] || vmt+=" report"
+		elif [[ " $vmt " != *" $t "* ]]; then
+			# each test once ("report" may come with report-page)
 			vmt+=" $t"
 		fi
 	done

@@ -182,10 +182,11 @@ secs=$(($(date +%s) - start))
 # (scripts/guest/demo.sh).
 if [ "$mode" = demo ] && grep -aq '^MMSCOPE-REPORT-END' "$log"; then
 	mkdir -p "$BUILD/demo"
-	sed -n '/^MMSCOPE-REPORT-BEGIN/,/^MMSCOPE-REPORT-END/p' "$log" |
-		grep -E '^[A-Za-z0-9+/=]+$' | base64 -d 2>/dev/null | gzip -dc \
-		> "$BUILD/demo/report.html" 2>/dev/null &&
+	if "$ROOT/scripts/report-from-log.sh" "$log" "$BUILD/demo/report.html"; then
 		echo "vm: the report page: $BUILD/demo/report.html (open it in a browser)" >&2
+	else
+		echo "vm: the report page in $log does not decode" >&2
+	fi
 fi
 
 result=$(grep -a '^MMSCOPE-RESULT rc=' "$log" | tail -1)

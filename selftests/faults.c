@@ -634,19 +634,6 @@ static int fault_links_attached(void)
 	return n;
 }
 
-/* pgfault in /proc/vmstat, read by the test itself (0: unreadable). */
-static unsigned long long vmstat_pgfault(void)
-{
-	char *buf = mmt_read_file("/proc/vmstat", NULL), *p;
-	unsigned long long v = 0;
-
-	p = buf ? strstr(buf, "\npgfault ") : NULL;
-	if (p)
-		v = strtoull(p + 9, NULL, 10);
-	free(buf);
-	return v;
-}
-
 /*
  * kprobes on handle_mm_fault in the kernel's list (debugfs), -1: the list
  * cannot be read (the callers assert >= 0 first: no list proves nothing).
@@ -1272,27 +1259,27 @@ TEST(pgfault_relation)
 
 	pid = spawn(storm, NULL);
 	ASSERT_GT(pid, 0);
-	v[0] = vmstat_pgfault();
+	v[0] = mmt_vmstat("pgfault");
 	cli = spawn_cli_to((const char *[]){ "--duration", "3", NULL }, out);
 	ASSERT_GT(cli, 0);
 	/* Attached: both probes' links (up to 60 s: TCG, a debug kernel). */
 	for (i = 0; i < 6000 && fault_links_attached() < 2; i++)
 		usleep(10000);
-	v[1] = vmstat_pgfault();
+	v[1] = mmt_vmstat("pgfault");
 	ASSERT_EQ(2, fault_links_attached()) TH_LOG("the tracer never attached");
 	for (i = 1; i <= PGFAULT_OWN; i++)
 		own[i * PG] = 1;
 	/* The last read that a later look still finds both probes attached. */
 	v[2] = 0;
 	for (;;) {
-		cand = vmstat_pgfault();
+		cand = mmt_vmstat("pgfault");
 		if (fault_links_attached() < 2)
 			break;
 		v[2] = cand;
 		usleep(5000);
 	}
 	ASSERT_EQ(cli, waitpid(cli, &st, 0));
-	v[3] = vmstat_pgfault();
+	v[3] = mmt_vmstat("pgfault");
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	munmap(own, (PGFAULT_OWN + 1) * PG);
@@ -1360,11 +1347,11 @@ TEST(top_and_interval_add_up)
 
 	snprintf(addr, sizeof(addr), "0x%lx", a);
 	snprintf(n, sizeof(n), "%d", PACED_PAGES);
-	v0 = vmstat_pgfault();
+	v0 = mmt_vmstat("pgfault");
 	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--top", "1", "--by",
 		  "class", "--interval", "1", "--", self_exe(), "workload",
 		  "paced", addr, n, "50", NULL }));
-	v1 = vmstat_pgfault();
+	v1 = mmt_vmstat("pgfault");
 	ASSERT_EQ(0, t.status) TH_LOG("%s", t.err);
 	ASSERT_NE(NULL, t.sum);
 	ASSERT_EQ(0, mmt_jnum(mmt_jget(t.sum, "lost")));

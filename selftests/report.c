@@ -6,10 +6,16 @@
  * no http(s) reference; a VMA named "</script>..." does not end the data
  * early; the embedded documents are the CLI's own --json output.
  *
- * The page of the child is printed gzip-compressed and base64-encoded
- * between the lines MMSCOPE-REPORT-BEGIN and MMSCOPE-REPORT-END: the host
- * opens it in a browser (scripts/check-report.sh, run by `make check`).
- * Not on PREEMPT_RT: there the console's threaded 8250 interrupt is taken
+ * `report --faults` traces this program run as a workload with known
+ * faults (N anonymous pages written, N others read: the zero page), each
+ * counted by its own getrusage() around it: the events embedded per class
+ * in its region are N.
+ *
+ * That page (the parked child's views and the workload's faults) is
+ * printed gzip-compressed and base64-encoded between the lines
+ * MMSCOPE-REPORT-BEGIN and MMSCOPE-REPORT-END: the host opens it in a
+ * browser (scripts/check-report.sh, run by `make check`).  Not on
+ * PREEMPT_RT: there the console's threaded 8250 interrupt is taken
  * for a spurious one under that much output in TCG ("irq 4: nobody
  * cared", the IRQ disabled, the end of the console lost).
  */
@@ -20,7 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include "kselftest_harness.h"
 #include "mmscope.h"
@@ -32,6 +40,8 @@
 /* A memfd named so that its VMA's name could end the <script> element. */
 #define EVIL_NAME "</script><!--x"
 #define HTML "/tmp/mmscope-report-test.html"
+#define HTML_FAULTS "/tmp/mmscope-report-faults.html"
+#define NFAULT 64		/* pages written, and pages read, by the workload */
 
 struct layout {
 	unsigned long anon;	/* ANON_PAGES pages, the first TOUCHED touched */
@@ -169,16 +179,6 @@ TEST_F(report, self_contained)
 	/* The page's own script and style are in it, not referenced. */
 	EXPECT_EQ(NULL, strstr(self->html, "<script src"));
 	EXPECT_EQ(NULL, strstr(self->html, "<link"));
-	if (!access("/sys/kernel/realtime", F_OK)) {
-		ksft_print_msg("PREEMPT_RT: the page is not printed for the host\n");
-	} else if (!mmt_sh("gzip -9 -c " HTML " > " HTML ".gz")) {
-		size_t len = 0;
-		char *gz = mmt_read_file(HTML ".gz", &len);
-
-		if (gz)
-			print_base64(gz, len);
-		free(gz);
-	}
 }
 
 /* Every VMA as /proc/PID/maps has it, the "</script>" one included. */
@@ -499,6 +499,216 @@ TEST(big_process_page_size)
 	mmt_reap(pid);
 }
 
+/* ---- report --faults ------------------------------------------------------ */
+
+/*
+ * The workload (this program, `report fault-workload OUT`): NFAULT pages
+ * written in one region (anon) and NFAULT read in another (zero), each
+ * region with a page below it touched first (its anon_vma and page table
+ * made outside the count), no THP.  OUT gets per region its start and the
+ * minflt of getrusage() around the loop: the kernel's own count.
+ */
+static int fault_workload(const char *out)
+{
+	struct rusage r0, r1;
+	volatile char sink = 0;
+	long dmin[2];
+	char *reg[2];
+	FILE *f;
+	int k, i;
+
+	for (k = 0; k < 2; k++) {
+		char *p = mmap(NULL, (NFAULT + 1) * PG, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			return 3;
+		madvise(p, (NFAULT + 1) * PG, MADV_NOHUGEPAGE);
+		p[0] = 1;
+		reg[k] = p + PG;
+	}
+	f = fopen(out, "w");
+	if (!f)
+		return 3;
+	/* r0 and r1 written before: a fault on getrusage()'s copy-out is not
+	 * in the figures it copies, so it would count in the next window */
+	memset(&r0, 0, sizeof(r0));
+	memset(&r1, 0, sizeof(r1));
+	for (k = 0; k < 2; k++) {
+		getrusage(RUSAGE_SELF, &r0);
+		for (i = 0; i < NFAULT; i++) {
+			if (k == 0)
+				reg[k][i * PG] = 1;
+			else
+				sink += reg[k][i * PG];
+		}
+		getrusage(RUSAGE_SELF, &r1);
+		dmin[k] = r1.ru_minflt - r0.ru_minflt;
+	}
+	for (k = 0; k < 2; k++)
+		fprintf(f, "%lx %ld\n", (unsigned long)reg[k], dmin[k]);
+	return fclose(f) ? 3 : sink;
+}
+
+static const char *self_exe(void)
+{
+	static char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+
+	path[n > 0 ? n : 0] = '\0';
+	return path;
+}
+
+/*
+ * report -p CHILD --faults S [--faults-max M] -o FILE -- workload: the
+ * page's data (NULL on failure), the workload's regions and counts.
+ */
+static struct mmt_json *faults_report(struct __test_metadata *_metadata,
+				      pid_t pid, const char *max,
+				      unsigned long reg[2], long dmin[2],
+				      unsigned long long *vm_delta)
+{
+	char out[] = "/tmp/mmscope-report-wl-XXXXXX", pidstr[16], *html, *data;
+	const char *args[16];
+	unsigned long long v0;
+	struct mmt_json *doc;
+	char *err = NULL, *buf;
+	int i = 0, status, fd;
+	FILE *f;
+
+	fd = mkstemp(out);
+	if (fd < 0)
+		return NULL;
+	close(fd);
+	snprintf(pidstr, sizeof(pidstr), "%d", pid);
+	args[i++] = "report";
+	args[i++] = "-p";
+	args[i++] = pidstr;
+	/* A bound only: the trace ends when the workload does. */
+	args[i++] = "--faults";
+	args[i++] = "600";
+	if (max) {
+		args[i++] = "--faults-max";
+		args[i++] = max;
+	}
+	args[i++] = "-o";
+	args[i++] = HTML_FAULTS;
+	args[i++] = "--";
+	args[i++] = self_exe();
+	args[i++] = "fault-workload";
+	args[i++] = out;
+	args[i] = NULL;
+	unlink(HTML_FAULTS);
+	v0 = mmt_vmstat("pgfault");
+	buf = mmt_cli_runv(args, &status, &err);
+	*vm_delta = mmt_vmstat("pgfault") - v0;
+	free(buf);
+	EXPECT_EQ(0, status) TH_LOG("report --faults: %s", err ?: "");
+	free(err);
+	f = fopen(out, "r");
+	if (!f || fscanf(f, "%lx %ld %lx %ld", &reg[0], &dmin[0], &reg[1],
+			 &dmin[1]) != 4) {
+		if (f)
+			fclose(f);
+		unlink(out);
+		return NULL;
+	}
+	fclose(f);
+	unlink(out);
+	html = mmt_read_file(HTML_FAULTS, NULL);
+	data = html ? data_of(html) : NULL;
+	doc = data ? mmt_json_parse(data) : NULL;
+	free(data);
+	free(html);
+	return doc;
+}
+
+/*
+ * The events embedded per class in each region are N, the count the
+ * workload's getrusage() saw there (each page faulted once: no fault
+ * around for anonymous memory, no THP); /proc/vmstat pgfault grew by at
+ * least as much.  The page is the one the host opens in a browser.
+ */
+TEST_F(report, faults_by_class)
+{
+	static const char *const want[2] = { "anon", "zero" };
+	unsigned long reg[2];
+	unsigned long long vm;
+	long dmin[2];
+	int in[2] = { 0 }, cls[2] = { 0 }, i, k;
+	struct mmt_json *doc, *f, *ev, *sum;
+
+	doc = faults_report(_metadata, self->pid, NULL, reg, dmin, &vm);
+	ASSERT_NE(NULL, doc) TH_LOG("no page, or the workload wrote no counts");
+	f = mmt_jget(doc, "faults");
+	ASSERT_NE(NULL, f) TH_LOG("the page has no faults");
+	ev = mmt_jget(f, "events");
+	sum = mmt_jget(mmt_jget(f, "summary"), "summary");
+	ASSERT_NE(NULL, ev);
+	ASSERT_NE(NULL, sum);
+	for (i = 0; i < ev->n; i++) {
+		unsigned long long a = mmt_jhex(mmt_jget(ev->kids[i], "addr"));
+		const char *c = mmt_jstr(mmt_jget(ev->kids[i], "class")) ?: "";
+
+		for (k = 0; k < 2; k++) {
+			if (a < reg[k] || a >= reg[k] + NFAULT * PG)
+				continue;
+			in[k]++;
+			cls[k] += !strcmp(c, want[k]);
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		/* the kernel's count: each page faulted once */
+		EXPECT_EQ(NFAULT, dmin[k]) TH_LOG("%s: getrusage minflt", want[k]);
+		EXPECT_EQ(dmin[k], in[k]) TH_LOG("%s: events in the region", want[k]);
+		EXPECT_EQ(NFAULT, cls[k]) TH_LOG("%s: events of that class", want[k]);
+	}
+	/* everything traced is in the page (far below the cap) */
+	EXPECT_EQ(0, mmt_jnum(mmt_jget(f, "dropped")));
+	EXPECT_EQ(mmt_jnum(mmt_jget(sum, "events")), (unsigned long long)ev->n);
+	EXPECT_EQ(0, mmt_jnum(mmt_jget(mmt_jget(sum, "child"), "status")));
+	/* pgfault counts every task: at least the workload's faults */
+	EXPECT_GE(vm, (unsigned long long)(dmin[0] + dmin[1]));
+	/* the parked child's views are in the same page */
+	EXPECT_EQ(self->pid, (pid_t)mmt_jnum(mmt_jget(mmt_jget(doc, "processes")->kids[0], "pid")));
+	mmt_json_free(doc);
+	if (!access("/sys/kernel/realtime", F_OK)) {
+		ksft_print_msg("PREEMPT_RT: the page is not printed for the host\n");
+	} else if (!mmt_sh("gzip -9 -c " HTML_FAULTS " > " HTML_FAULTS ".gz")) {
+		size_t len = 0;
+		char *gz = mmt_read_file(HTML_FAULTS ".gz", &len);
+
+		if (gz)
+			print_base64(gz, len);
+		free(gz);
+	}
+}
+
+/*
+ * --faults-max M: M events in the page, the others counted as dropped;
+ * traced are at least the 2 N the workload's getrusage() counted.
+ */
+TEST_F(report, faults_cap)
+{
+	unsigned long reg[2];
+	unsigned long long vm, events;
+	long dmin[2];
+	struct mmt_json *doc, *f, *sum;
+
+	doc = faults_report(_metadata, self->pid, "5", reg, dmin, &vm);
+	ASSERT_NE(NULL, doc);
+	f = mmt_jget(doc, "faults");
+	ASSERT_NE(NULL, f);
+	sum = mmt_jget(mmt_jget(f, "summary"), "summary");
+	ASSERT_NE(NULL, sum);
+	events = mmt_jnum(mmt_jget(sum, "events"));
+	EXPECT_GE(events, (unsigned long long)(dmin[0] + dmin[1]));
+	EXPECT_EQ(5, mmt_jget(f, "events")->n);
+	EXPECT_EQ(5, mmt_jnum(mmt_jget(f, "kept")));
+	EXPECT_EQ(events - 5, mmt_jnum(mmt_jget(f, "dropped")));
+	mmt_json_free(doc);
+}
+
 /* Bad input: a usage error, and no file. */
 TEST(bad_input)
 {
@@ -515,6 +725,22 @@ TEST(bad_input)
 			  "-o", HTML, NULL);
 	EXPECT_EQ(1, status);
 	free(out);
+	/* --faults: 1 s at least; a command only with it */
+	out = mmt_cli_run(&status, NULL, "report", "--faults", "0", "-o", HTML, NULL);
+	EXPECT_EQ(2, status);
+	free(out);
+	out = mmt_cli_run(&status, NULL, "report", "-o", HTML, "--", "true", NULL);
+	EXPECT_EQ(2, status);
+	free(out);
+	out = mmt_cli_run(&status, NULL, "report", "--faults", "1", "-o", HTML,
+			  "--", "/nonexistent", NULL);
+	EXPECT_EQ(1, status);
+	free(out);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "fault-workload"))
+		return fault_workload(argv[2]);
+	return test_harness_run(argc, argv);
+}

@@ -321,6 +321,9 @@ static const struct jcase cases[] = {
 	{ "lab", { "lab", "--json" }, BOTH, false },
 	{ "lab", { "lab", "vma", "--json" }, BOTH, false },
 	{ "report", { "report", "-p", "@PID", "--json" }, BOTH, false },
+	/* root: the faults traced; others: faults null, named in errors */
+	{ "report", { "report", "-p", "@PID", "--faults", "5", "--json", "--", "true" },
+	  BOTH, false },
 };
 
 struct subst {

@@ -35,8 +35,16 @@ pid_t spawn_stopped(char **argv, int *go_fd, int *err_fd)
 		return -1;
 	}
 	pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		int e = errno;
+
+		close(go[0]);
+		close(go[1]);
+		close(ef[0]);
+		close(ef[1]);
+		errno = e;
 		return -1;
+	}
 	if (pid == 0) {
 		int e;
 
@@ -55,6 +63,15 @@ pid_t spawn_stopped(char **argv, int *go_fd, int *err_fd)
 	*go_fd = go[1];
 	*err_fd = ef[0];
 	return pid;
+}
+
+int start_stopped(int *go_fd)
+{
+	int ok = write(*go_fd, "g", 1) == 1;
+
+	close(*go_fd);
+	*go_fd = -1;
+	return ok ? 0 : -1;
 }
 
 int child_exec_error(int err_fd)

@@ -221,12 +221,10 @@ int cmd_faults(int argc, char **argv)
 		fprintf(stderr, "%s faults: PFNs are hidden: they need CAP_SYS_ADMIN\n",
 			prog);
 	if (child.pid) {
-		if (write(go_fd, "g", 1) != 1) {
+		if (start_stopped(&go_fd)) {
 			error("faults: the command did not start");
 			goto cleanup;
 		}
-		close(go_fd);
-		go_fd = -1;
 	} else if (!json_output) {
 		fprintf(stderr, "Tracing page faults%s. Ctrl-C to end.\n",
 			o.pid ? " of one process" : "");

@@ -19,6 +19,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include "cli.h"
+#include "report_faults.h"
 #include "report_assets.h"	/* report_js[], report_css[]: generated */
 
 #define REPORT_MAX_PIDS		16
@@ -45,8 +46,9 @@ struct report {
 	struct report_proc procs[REPORT_MAX_PIDS];
 	int nr_procs;
 	char *buddy, *phys, *slab;
-	struct report_err errs[3 * REPORT_MAX_PIDS + 3];
+	struct report_err errs[3 * REPORT_MAX_PIDS + 4];
 	int nr_errs;
+	struct report_faults faults;	/* --faults: seconds != 0 */
 };
 
 static FILE *cap;
@@ -261,6 +263,8 @@ static void report_json(const struct report *rp)
 	raw_or_null("buddy", rp->buddy);
 	raw_or_null("phys", rp->phys);
 	raw_or_null("slab", rp->slab);
+	report_faults_json(rp->faults.seconds && !rp->faults.err ?
+			   &rp->faults : NULL);
 	json_arr_open("errors");
 	for (i = 0; i < rp->nr_errs; i++) {
 		json_obj_open(NULL);
@@ -360,6 +364,7 @@ static void report_free(struct report *rp)
 	free(rp->buddy);
 	free(rp->phys);
 	free(rp->slab);
+	report_faults_free(&rp->faults);
 	free(rp);
 }
 
@@ -369,6 +374,8 @@ int cmd_report(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "from", required_argument, NULL, 'F' },
+		{ "faults", required_argument, NULL, 'f' },
+		{ "faults-max", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *outfile = NULL, *from = NULL;
@@ -376,13 +383,16 @@ int cmd_report(int argc, char **argv)
 	char *doc = NULL;
 	size_t len = 0;
 	int opt, status, pid, i, ret = EXIT_FAIL;
+	uint64_t v;
 	bool pretty = json_pretty;
 	FILE *f;
 
 	rp = calloc(1, sizeof(*rp));
 	if (!rp)
 		return error("report: out of memory");
-	while ((opt = cmd_getopt(argc, argv, "p:o:", opts, &status)) != -1) {
+	rp->faults.max_events = REPORT_FAULTS_MAX;
+	/* '+': the options end at the first operand (CMD after --). */
+	while ((opt = cmd_getopt(argc, argv, "+p:o:", opts, &status)) != -1) {
 		if (opt == OPT_EXIT) {
 			free(rp);
 			return status;
@@ -391,6 +401,20 @@ int cmd_report(int argc, char **argv)
 			outfile = optarg;
 		} else if (opt == 'F') {
 			from = optarg;
+		} else if (opt == 'f') {
+			if (parse_u64(optarg, &v) || !v || v > REPORT_FAULTS_SECONDS_MAX) {
+				free(rp);
+				return usage_error("report", "bad --faults '%s' (seconds, 1-%d)",
+						   optarg, REPORT_FAULTS_SECONDS_MAX);
+			}
+			rp->faults.seconds = v;
+		} else if (opt == 'M') {
+			if (parse_u64(optarg, &v) || v > REPORT_FAULTS_MAX_MAX) {
+				free(rp);
+				return usage_error("report", "bad --faults-max '%s' (events, 0-%d)",
+						   optarg, REPORT_FAULTS_MAX_MAX);
+			}
+			rp->faults.max_events = v;
 		} else if (opt == 'p') {
 			if (parse_pid(optarg, &pid)) {
 				free(rp);
@@ -406,14 +430,26 @@ int cmd_report(int argc, char **argv)
 		}
 	}
 	pretty = json_pretty;
-	if (optind < argc) {
+	if (optind < argc && strcmp(argv[optind - 1], "--")) {
 		free(rp);
-		return usage_error("report", "unexpected argument '%s' (processes go with -p PID)",
+		return usage_error("report", "unexpected argument '%s' (processes go with -p PID, a command after --)",
 				   argv[optind]);
 	}
+	if (optind < argc && !rp->faults.seconds) {
+		free(rp);
+		return usage_error("report", "a command (-- CMD) is traced with --faults SECONDS");
+	}
+	if (optind < argc)
+		rp->faults.argv = argv + optind;
+	else if (rp->nr_procs == 1)
+		rp->faults.pid = rp->procs[0].pid;	/* one process: its faults */
 	if (!outfile && !json_output) {
 		free(rp);
 		return usage_error("report", "expected -o FILE.html (or -o - for stdout)");
+	}
+	if (from && rp->faults.seconds) {
+		free(rp);
+		return usage_error("report", "--from FILE and --faults exclude each other");
 	}
 	if (from) {
 		ret = report_from(from, outfile, rp->nr_procs);
@@ -422,12 +458,20 @@ int cmd_report(int argc, char **argv)
 	}
 	/* The documents in the page are compact; --pretty indents the outer. */
 	json_set_pretty(false);
+	/* The faults first: the pictures then show the state they left. */
+	if (rp->faults.seconds) {
+		if (report_faults_run(&rp->faults))
+			goto out;
+		if (rp->faults.err)
+			report_error(rp, "faults", rp->faults.pid, rp->faults.err);
+	}
 	for (i = 0; i < rp->nr_procs; i++)
 		if (report_proc(rp, &rp->procs[i]))
 			goto out;
 	report_system(rp);
 	/* Nothing to draw (no module, say): a failure, no file. */
-	if (!rp->nr_procs && !rp->buddy && !rp->phys && !rp->slab) {
+	if (!rp->nr_procs && !rp->buddy && !rp->phys && !rp->slab &&
+	    !(rp->faults.seconds && !rp->faults.err)) {
 		error("report: no view could be read: nothing to report");
 		goto out;
 	}

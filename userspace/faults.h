@@ -22,6 +22,8 @@ struct faults_child {
  * tells an exec failure (child_exec_error(), after the child is reaped).
  */
 pid_t spawn_stopped(char **argv, int *go_fd, int *err_fd);
+/* Let the child of spawn_stopped() exec; closes *@go_fd.  0, or -1. */
+int start_stopped(int *go_fd);
 /* The errno of a failed exec, 0 if the command ran (or never started). */
 int child_exec_error(int err_fd);
 /* Reap @c if it has exited, waiting up to @block_ms; true once reaped. */
@@ -69,5 +71,8 @@ const char *fault_class_name(uint32_t c);
 void faults_print_event(void *ctx, const struct faults_event *ev);
 void faults_print_summary(struct faults_summary *s, const struct faults_child *c,
 			  bool full, bool hist);
+/* The same JSON records, for the report's document. */
+void faults_event_json(const struct faults_event *ev);
+void faults_summary_json(struct faults_summary *s, const struct faults_child *c);
 
 #endif

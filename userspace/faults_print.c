@@ -344,3 +344,24 @@ void faults_print_summary(struct faults_summary *s, const struct faults_child *c
 	else
 		print_summary_text(s, ntop, c, full, hist);
 }
+
+/**
+ * faults_event_json() - one event as `faults --json` prints it
+ * @ev: the event
+ *
+ * For the report, which embeds the events in its own document.
+ */
+void faults_event_json(const struct faults_event *ev)
+{
+	event_json(ev);
+}
+
+/**
+ * faults_summary_json() - the summary record as `faults --json` prints it
+ * @s: the summary (its VMA table is sorted)
+ * @c: the traced command (reaped or not)
+ */
+void faults_summary_json(struct faults_summary *s, const struct faults_child *c)
+{
+	print_summary_json(s, faults_summary_top(s), c);
+}

@@ -71,12 +71,16 @@ static const struct cmd cmds[] = {
 	  "physical memory per node and zone: pageblocks by migratetype and fill, pages by kind (root only)",
 	  "  -r, --range START-END  each PFN of [START, END): kind, kpageflags flags,\n"
 	  "                      free block, migratetype\n" },
-	{ "report", cmd_report, "[OPTIONS] -o FILE.html",
-	  "one self-contained HTML page drawing processes' address spaces and page tables, buddy and slab",
+	{ "report", cmd_report, "[OPTIONS] -o FILE.html [-- CMD ARGS...]",
+	  "one self-contained HTML page drawing processes' address spaces and page tables, buddy, slab and page faults",
 	  "  -p, --pid PID       a process to draw (repeat for more, at most 16)\n"
 	  "  -o, --output FILE   the HTML file ('-': stdout); with --json the report's\n"
 	  "                      JSON document instead (stdout without -o)\n"
-	  "      --from FILE     the page of a document saved with --json (no -p)\n" },
+	  "      --from FILE     the page of a document saved with --json (no -p)\n"
+	  "      --faults SEC    trace page faults that long (root): of CMD's process\n"
+	  "                      tree, of the one -p PID, or of every task\n"
+	  "      --faults-max N  fault events kept in the page (default 10000; the\n"
+	  "                      others are counted as dropped)\n" },
 	{ "lab", cmd_lab, "[OPTIONS] [NAME]",
 	  "list the labs, or run one: a claim about memory, shown and checked",
 	  "" },

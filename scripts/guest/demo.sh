@@ -79,8 +79,10 @@ fi
 if has report; then
 	printf '\n\033[1m== 6. Pictures: the address space on a console, and a report page\033[0m\n'
 	show $M vma "$PID" --map
-	show $M report -p "$PID" -p 1 -o /tmp/report.html
-	# The host (scripts/vm.sh) writes it to build/demo/report.html.
+	# With the faults of a workload run (its process tree, up to 30 s).
+	show $M report -p "$PID" -p 1 --faults 30 -o /tmp/report.html -- $W --anon 4 --seconds 0
+	# The host (scripts/vm.sh, scripts/report-from-log.sh) writes it to
+	# build/demo/report.html and prints that path.
 	if [ -s /tmp/report.html ]; then
 		echo MMSCOPE-REPORT-BEGIN
 		gzip -9 -c /tmp/report.html | base64

@@ -2,7 +2,8 @@
 /*
  * mmscope report: draws the JSON documents embedded in the page (element
  * mmscope-data: the CLI's vma, pt, translate, buddy, phys and slab --json
- * documents) with plain DOM elements.  No library, no request: the page's
+ * documents, and the faults --json records of --faults) with plain DOM
+ * elements (SVG for the faults).  No library, no request: the page's
  * Content-Security-Policy forbids them.  Every picture has a table under
  * it with the same numbers.
  *
@@ -321,6 +322,7 @@
 		sec.append(pics);
 		sec.append(table('pt-levels', ['level', 'tables', 'tables with entries used',
 			'entries used per table', 'entries used', 'present leaves'], rows, [1, 2, 3, 4, 5]));
+		sec.lastChild.setAttribute('data-pid', P.pid);
 		const kinds = Object.entries(pt.entries).map(([k, v]) => [k, v === null ? 'hidden' : v]);
 		sec.append(el('details', null, el('summary', null, 'entries by kind'),
 			table('pt-kinds', ['kind', 'entries'], kinds, [1])));
@@ -532,6 +534,217 @@
 					x.memory, x.waste]), [1, 2, 3, 4, 5, 6]))));
 	}
 
+	/* ---- page faults (--faults) ---------------------------------------- */
+
+	/* The classes of docs/faults.md, in its order; null: unclassified. */
+	const FCLASSES = ['anon', 'zero', 'cow', 'reuse', 'file_minor', 'file_major',
+			  'swap_minor', 'swap_major', 'numa', 'uffd', 'hugetlb', 'error',
+			  'retry', 'spurious', 'unclassified'];
+	const HIST_SLOTS = 40;
+	/*
+	 * SVG's namespace, from the HTML parser (an <svg> element in HTML is
+	 * in it): the page holds no URL, not even that one (a test checks).
+	 */
+	const SVGNS = (() => {
+		const d = document.createElement('div');
+
+		d.innerHTML = '<svg></svg>';
+		return d.firstChild.namespaceURI;
+	})();
+	/* Points drawn at most (the tables count them all). */
+	const MAX_POINTS = 20000;
+
+	function svg(tag, attrs) {
+		const e = document.createElementNS(SVGNS, tag);
+		for (const k in attrs)
+			e.setAttribute(k, attrs[k]);
+		return e;
+	}
+	/* The slot of trace.c's log2 histogram: 0 for 0-1, i for [2^i, 2^(i+1)). */
+	function log2Slot(v) {
+		let s = 0;
+
+		while (v > 1 && s < HIST_SLOTS - 1) {
+			v = Math.floor(v / 2);
+			s++;
+		}
+		return s;
+	}
+	const fclass = (e) => (typeof e.class === 'string' && FCLASSES.includes(e.class) ?
+			       e.class : e.class ? String(e.class) : 'unclassified');
+
+	/*
+	 * The address axis: the faulting pages, cut where two are further apart
+	 * than 4 MiB; at most 16 bands (the 15 widest gaps cut).
+	 */
+	function faultBands(pages) {
+		const u = [...new Set(pages)].sort((a, b) => a - b);
+		const gaps = [];
+
+		for (let i = 1; i < u.length; i++)
+			if (u[i] - u[i - 1] > (4 << 20))
+				gaps.push([u[i] - u[i - 1], i]);
+		gaps.sort((a, b) => b[0] - a[0]);
+		const cuts = gaps.slice(0, 15).map((g) => g[1]).sort((a, b) => a - b);
+		const bands = [];
+		let from = 0;
+
+		for (const c of [...cuts, u.length]) {
+			if (c > from)
+				bands.push({ start: u[from], end: u[c - 1] + PAGE, n: 0 });
+			from = c;
+		}
+		return bands;
+	}
+
+	function drawFaults(F) {
+		const sec = section('faults', 'Page faults');
+		const S = F.summary && F.summary.summary ? F.summary.summary : null;
+		const ev = (Array.isArray(F.events) ? F.events : []).filter((e) =>
+			e && typeof e.addr === 'string' && typeof e.ts_ns === 'number');
+		const what = F.command ? 'command ' + F.command.join(' ') + ' (its process tree)' :
+			F.pid ? 'process ' + F.pid : 'every task';
+		sec.append(el('p', { class: 'summary' }, 'Traced for up to ' + F.seconds + ' s: ' + what +
+			'. ' + (S ? S.events + ' faults traced (' + S.probe + '), ' + S.lost + ' lost, ' +
+				S.missed + ' missed; ' : '') +
+			ev.length + ' in this page, ' + F.dropped + ' dropped beyond its cap of ' +
+			F.max_events + ' events.' + (S && S.child ? ' The command exited with status ' +
+				S.child.status + ' (minflt ' + S.child.minflt + ', majflt ' +
+				S.child.majflt + ').' : '')));
+
+		/* faults over time x address */
+		const t0 = ev.length ? Math.min(...ev.map((e) => e.ts_ns)) : 0;
+		const t1 = ev.length ? Math.max(...ev.map((e) => e.ts_ns)) : 1;
+		const dt = Math.max(t1 - t0, 1);
+		const page = (e) => Math.floor(num(e.addr) / PAGE) * PAGE;
+		const bands = faultBands(ev.map(page));
+		const BH = 60, W = 1000;
+		const byBand = (a) => {
+			let lo = 0, hi = bands.length - 1;
+
+			while (lo < hi) {
+				const mid = (lo + hi + 1) >> 1;
+
+				if (bands[mid].start <= a)
+					lo = mid;
+				else
+					hi = mid - 1;
+			}
+			return lo;
+		};
+		sec.append(el('h3', null, 'Faults over time and address'));
+		const wide = el('div', { class: 'fwide' });
+		const pics = bands.map((b, i) => {
+			const p = svg('svg', { viewBox: '0 0 ' + W + ' ' + BH,
+					       preserveAspectRatio: 'none', class: 'fpic' });
+
+			wide.append(el('div', { class: 'seglabel' }, (i ? 'hole ' + size(b.start - bands[i - 1].end) +
+				' (not to scale); ' : '') + hex(b.start) + ' - ' + hex(b.end) + ' (' +
+				size(b.end - b.start) + ')'), p);
+			return p;
+		});
+		const counts = {};
+		ev.forEach((e, k) => {
+			const c = fclass(e), a = page(e), bi = byBand(a), b = bands[bi];
+
+			counts[c] = (counts[c] || 0) + 1;
+			b.n++;
+			if (k >= MAX_POINTS)
+				return;
+			/* a short vertical stroke, 3 px wide at any zoom */
+			const x = 2 + (e.ts_ns - t0) / dt * (W - 4);
+			const y = 2 + (a - b.start) / (b.end - b.start) * (BH - 6);
+			const r = svg('line', { x1: x, x2: x, y1: y, y2: y + 2, class: 'fpt fc-' + c });
+			const tt = svg('title', {});
+
+			tt.textContent = ((e.ts_ns - t0) / 1e9).toFixed(6) + ' s  pid ' + e.pid + ' ' +
+				e.addr + ' ' + c + (e.write ? ' write' : e.exec ? ' exec' : ' read') +
+				', ' + e.latency_ns + ' ns' + (e.vma ? ', ' + (e.vma.name || '[anon]') : '');
+			r.append(tt);
+			pics[bi].append(r);
+		});
+		const pan = el('div', { class: 'pan' }, wide);
+		let zoom = 1;
+		const label = el('span', null, '');
+		const setZoom = (z) => {
+			zoom = Math.min(Math.max(z, 1), 1024);
+			wide.style.width = zoom * 100 + '%';
+			label.textContent = 'time: 0 - ' + (dt / 1e9).toFixed(3) + ' s from the first fault' +
+				(zoom > 1 ? ' (zoom x' + zoom + ', scroll to pan)' : '') + ' ';
+		};
+		const zin = el('button', { type: 'button', 'aria-label': 'zoom in on time' }, '+');
+		const zout = el('button', { type: 'button', 'aria-label': 'zoom out on time' }, '\u2212');
+		zin.addEventListener('click', () => setZoom(zoom * 4));
+		zout.addEventListener('click', () => setZoom(zoom / 4));
+		setZoom(1);
+		sec.append(el('div', { role: 'img', 'aria-label': 'faults over time (across) and ' +
+			'address (down, in ' + bands.length + ' bands), coloured by class (tables below)' },
+			el('div', { class: 'seglabel' }, label, zin, zout), pan));
+		if (ev.length > MAX_POINTS)
+			sec.append(el('p', { class: 'meta' }, 'The first ' + MAX_POINTS + ' of ' + ev.length +
+				' faults are drawn; the tables count them all.'));
+		const lg = el('div', { class: 'legend' });
+		for (const c of FCLASSES)
+			if (counts[c] || (S && S.classes && S.classes[c]))
+				lg.append(el('span', null, el('i', { class: 'fc-' + c }), c));
+		lg.append(el('span', null, 'hover a point for its values'));
+		sec.append(lg);
+		const cls = [...FCLASSES, ...Object.keys(counts).filter((c) => !FCLASSES.includes(c))];
+		const traced = (c) => !S ? '-' : c === 'unclassified' ? S.unclassified ?? '-' :
+			S.classes && S.classes[c] !== undefined ? S.classes[c] : '-';
+		const crow = cls.filter((c) => counts[c] || (traced(c) !== '-' && traced(c) !== 0))
+			.map((c) => [c, counts[c] || 0, traced(c)]);
+		crow.push(['total', ev.length, S ? S.events : '-']);
+		sec.append(table('faults-classes', ['class', 'faults in this page', 'faults traced'],
+			crow, [1, 2]));
+		sec.append(table('faults-bands', ['band', 'start', 'end', 'size', 'faults in this page'],
+			bands.map((b, i) => [i, hex(b.start), hex(b.end), size(b.end - b.start), b.n]),
+			[0, 4]));
+		const ROWS = 2000;
+		sec.append(el('details', null, el('summary', null, 'faults (table' +
+			(ev.length > ROWS ? ', the first ' + ROWS + ' of ' + ev.length : '') + ')'),
+			el('div', { class: 'scroll' }, table('faults-events', ['time (s)', 'pid', 'tid',
+				'comm', 'address', 'access', 'class', 'latency (ns)', 'pfn', 'vma'],
+				ev.slice(0, ROWS).map((e) => [((e.ts_ns - t0) / 1e9).toFixed(6), e.pid, e.tid,
+					e.comm, e.addr, e.write ? 'write' : e.exec ? 'exec' : 'read', fclass(e),
+					e.latency_ns, e.pfn ?? 'hidden', e.vma ? (e.vma.name || '[anon]') : '']),
+				[1, 2, 7, 8]))));
+
+		/* the latency histogram */
+		sec.append(el('h3', null, 'Fault latency (log2 histogram)'));
+		const mine = new Array(HIST_SLOTS).fill(0);
+		for (const e of ev)
+			if (typeof e.latency_ns === 'number')
+				mine[log2Slot(e.latency_ns)]++;
+		const all = S && Array.isArray(S.latency_log2_ns) ? S.latency_log2_ns : mine;
+		let first = HIST_SLOTS, last = -1;
+		for (let i = 0; i < HIST_SLOTS; i++)
+			if (all[i] || mine[i]) {
+				first = Math.min(first, i);
+				last = i;
+			}
+		const max = Math.max(1, ...all);
+		const hp = el('div', { role: 'img', 'aria-label': 'faults per latency bucket (table below)' });
+		const hrows = [];
+		let sumAll = 0, sumMine = 0;
+		for (let i = first; i <= last; i++) {
+			const lo = i ? 2 ** i : 0, hi = 2 ** (i + 1) - 1;
+			const rng = (lo + ' - ' + hi).padStart(27);
+
+			hp.append(el('div', { class: 'seglabel', style: 'white-space:pre',
+				title: rng + ' ns: ' + all[i] + ' faults' },
+				rng + ' ns ', el('span', { class: 'hbar', style: 'width:' + all[i] / max * 400 + 'px' }),
+				' ' + all[i]));
+			hrows.push([i, lo, i === HIST_SLOTS - 1 ? 'and more' : hi, all[i], mine[i]]);
+			sumAll += all[i];
+			sumMine += mine[i];
+		}
+		sec.append(hp);
+		hrows.push(['total', '', '', sumAll, sumMine]);
+		sec.append(table('faults-hist', ['slot', 'from (ns)', 'to (ns)',
+			S ? 'faults traced' : 'faults in this page', 'faults in this page'], hrows, [0, 1, 2, 3, 4]));
+	}
+
 	/* ---- the page ------------------------------------------------------- */
 
 	app.append(el('h1', null, 'mmscope report'),
@@ -549,6 +762,8 @@
 		drawPhys(D.phys);
 	if (D.slab)
 		drawSlab(D.slab);
+	if (D.faults)
+		drawFaults(D.faults);
 	for (const s of app.querySelectorAll('section'))
 		nav.append(el('a', { href: '#' + s.id }, s.firstChild.textContent), ' ');
 	const m = /^#translate=(\d+):(0x[0-9a-fA-F]+)$/.exec(location.hash);
