@@ -46,6 +46,7 @@ static uint64_t now_ns(void)
 enum {
 	OPT_MIN_LAT = 256, OPT_MAJOR, OPT_RANGE, OPT_HIST,
 	OPT_SUMMARY, OPT_RINGBUF, OPT_CGROUP, OPT_KPROBE,
+	OPT_STACK = 320, OPT_KSTACK,
 };
 
 /* @s seconds from now, saturated: a huge --duration never wraps around. */
@@ -72,6 +73,8 @@ int cmd_faults(int argc, char **argv)
 		{ "summary", no_argument, NULL, OPT_SUMMARY },
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "kprobe", no_argument, NULL, OPT_KPROBE },
+		{ "stack", no_argument, NULL, OPT_STACK },
+		{ "kstack", no_argument, NULL, OPT_KSTACK },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct faults_opts o = { 0 };
@@ -142,6 +145,12 @@ int cmd_faults(int argc, char **argv)
 		case OPT_KPROBE:
 			o.kprobe = true;
 			break;
+		case OPT_STACK:
+			o.ustack = true;
+			break;
+		case OPT_KSTACK:
+			o.kstack = true;
+			break;
 		}
 	}
 	if (optind < argc && strcmp(argv[optind - 1], "--"))
@@ -150,6 +159,11 @@ int cmd_faults(int argc, char **argv)
 	if (optind < argc && o.pid)
 		return usage_error("faults", "--pid and -- CMD exclude each other");
 	out.live = !hist && !summary;
+	if (o.ustack || o.kstack) {
+		out.sym = symbolizer_new();
+		if (!out.sym)
+			return error("faults: out of memory");
+	}
 
 	if (optind < argc) {
 		child.pid = spawn_stopped(argv + optind, &go_fd, &err_fd);
@@ -173,6 +187,12 @@ int cmd_faults(int argc, char **argv)
 		goto cleanup;
 	}
 	out.pfn = faults_trace_pfn(t);
+	out.t = t;
+	out.kstack = o.kstack && faults_trace_pfn(t) != FAULTS_PFN_NOCAP;
+	out.kstack_hidden = o.kstack && !out.kstack;
+	if (out.kstack_hidden)
+		fprintf(stderr, "%s faults: kernel stacks are hidden: kernel addresses need CAP_SYS_ADMIN\n",
+			prog);
 	if (out.pfn == FAULTS_PFN_KALLSYMS)
 		fprintf(stderr, "%s faults: warning: /proc/kallsyms hides kernel addresses (kptr_restrict; needs CAP_SYSLOG): PFNs are not reported\n",
 			prog);
@@ -221,8 +241,11 @@ cleanup:
 		end_child(&child, t);
 	if (t) {
 		faults_trace_stop(t, &sum);
+		if (out.sym)
+			sym_get_stats(out.sym, &sum.sym);
 		faults_print_summary(&sum, &child, summary, hist);
 	}
+	symbolizer_free(out.sym);
 	if (go_fd >= 0)
 		close(go_fd);
 	if (err_fd >= 0)

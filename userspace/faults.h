@@ -34,6 +34,11 @@ struct faults_out {
 	bool live;			/* a line (or JSON record) per event */
 	uint64_t t0;
 	enum faults_pfn pfn;
+	/* --stack: the tracer (the event's stacks) and the symbolizer */
+	struct faults_tracer *t;
+	struct symbolizer *sym;
+	bool kstack;			/* kernel stacks captured */
+	bool kstack_hidden;		/* asked for, hidden: no CAP_SYS_ADMIN */
 };
 
 void faults_print_header(void);
@@ -41,5 +46,10 @@ const char *fault_class_name(uint32_t c);
 void faults_print_event(void *ctx, const struct mmscope_fault *e);
 void faults_print_summary(struct faults_summary *s, const struct faults_child *c,
 			  bool full, bool hist);
+
+/* faults_stack.c: --stack / --kstack frames and their summary. */
+void faults_stack_text(struct faults_out *out, const struct mmscope_fault *e);
+void faults_stack_json(struct faults_out *out, const struct mmscope_fault *e);
+void faults_stack_summary(const struct faults_summary *s);
 
 #endif

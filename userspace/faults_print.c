@@ -92,7 +92,7 @@ void faults_print_header(void)
 	       "CLASS", "RESULT", "LAT(us)", "PFN", "VMA");
 }
 
-static void event_json(const struct mmscope_fault *e)
+static void event_json(struct faults_out *out, const struct mmscope_fault *e)
 {
 	json_obj_open(NULL);
 	json_str("type", "fault");
@@ -132,6 +132,8 @@ static void event_json(const struct mmscope_fault *e)
 		json_null("pfn");
 		json_null("level");
 	}
+	if (out->sym)
+		faults_stack_json(out, e);
 	json_obj_close();
 }
 
@@ -144,7 +146,7 @@ void faults_print_event(void *ctx, const struct mmscope_fault *e)
 	if (!out->live)
 		return;
 	if (json_output) {
-		event_json(e);
+		event_json(out, e);
 		return;
 	}
 	if (!out->t0)
@@ -166,6 +168,8 @@ void faults_print_event(void *ctx, const struct mmscope_fault *e)
 	printf(" %llx-%llx %s\n", (unsigned long long)e->vma_start,
 	       (unsigned long long)e->vma_end,
 	       e->bits & MMSCOPE_FB_FILE ? e->file : "[anon]");
+	if (out->sym)
+		faults_stack_text(out, e);
 }
 
 static void print_summary_json(struct faults_summary *s, unsigned int ntop,
@@ -219,6 +223,8 @@ static void print_summary_json(struct faults_summary *s, unsigned int ntop,
 		json_obj_close();
 	}
 	json_arr_close();
+	if (s->ustack)
+		faults_stack_summary(s);
 	json_arr_open("latency_log2_ns");
 	for (i = 0; i < FAULTS_HIST_SLOTS; i++)
 		json_u64(NULL, s->hist[i]);
@@ -244,6 +250,8 @@ static void print_summary_text(struct faults_summary *s, unsigned int ntop,
 	fprintf(stdout, "\n%llu faults traced (%s), %llu lost, %llu missed\n",
 		(unsigned long long)s->events, s->kprobe ? "kprobe" : "fentry",
 		(unsigned long long)s->lost, (unsigned long long)s->missed);
+	if (s->ustack)
+		faults_stack_summary(s);
 	if (full) {
 		printf("  minor %llu  major %llu  retry %llu  error %llu\n",
 		       (unsigned long long)s->minor,
@@ -296,6 +304,9 @@ static void print_summary_text(struct faults_summary *s, unsigned int ntop,
 		       "CLASS: anon new page, zero zero page, cow copied, reuse made writable, file_/swap_minor|major\n"
 		       "  cache hit|read I/O, numa, uffd, hugetlb, error, retry (retried), spurious (nothing to do); - unknown.\n"
 		       "TIME in seconds from the first event, LAT(us) in microseconds, ADDR and PFN hex.\n");
+	if (!full && !hist && s->ustack)
+		printf("Frames: u0 the faulting instruction, u1.. its callers (frame pointers), k0.. kernel;\n"
+		       "  function+offset hex, (file:line) from DWARF, then the binary; ? unknown.\n");
 	if (s->pfn == FAULTS_PFN_NOCAP)
 		printf("PFNs hidden: they need CAP_SYS_ADMIN.\n");
 	else if (s->pfn == FAULTS_PFN_KALLSYMS)

@@ -55,6 +55,8 @@ static const struct cmd cmds[] = {
 	  "      --summary       no event lines: the full summary at the end\n"
 	  "      --ringbuf-size BYTES  power of two, 4k-1G (default 4M)\n"
 	  "      --kprobe        kprobes instead of fentry/fexit\n"
+	  "      --stack         each fault's user stack, symbolized (frame pointers)\n"
+	  "      --kstack        and its kernel stack (root: CAP_SYS_ADMIN)\n"
 	  "  -- CMD [ARGS...]    run CMD and trace it (and its children) from its\n"
 	  "                      exec on; the exit status is CMD's\n" },
 	{ "page", cmd_page, "[OPTIONS] PFN | --phys ADDR | --pid PID ADDR",

@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include "cli.h"
 #include "faults.skel.h"
+#include "../bpf/faults_stack.h"
 
 #define FAULTS_RINGBUF_DEFAULT	(4u << 20)
 
@@ -29,6 +30,7 @@ struct faults_tracer {
 	int cgroup_fd;
 	bool fentry;
 	bool walk;			/* the layout is known: classes */
+	const struct mmscope_fault_stacks *stacks;	/* the event's, --stack */
 };
 
 /* ---- the summary ------------------------------------------------------- */
@@ -148,8 +150,11 @@ static int handle_event(void *ctx, void *data, size_t len)
 	if (len < sizeof(*e))
 		return 0;
 	summary_add(&t->sum, e);
+	t->stacks = t->sum.ustack && len >= sizeof(*e) + sizeof(*t->stacks) ?
+		    (const void *)(e + 1) : NULL;
 	if (t->fn)
 		t->fn(t->ctx, e);
+	t->stacks = NULL;
 	return 0;
 }
 
@@ -169,6 +174,25 @@ static uint64_t percpu_sum(const struct bpf_map *map)
 			sum += vals[i];
 	free(vals);
 	return sum;
+}
+
+/* bpf_get_stack() failures, per side (user, kernel), summed over CPUs. */
+static void stack_failures(struct faults_tracer *t, uint64_t *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	uint64_t *vals;
+	__u32 k;
+
+	if (ncpu <= 0)
+		return;
+	vals = calloc(ncpu, sizeof(*vals));
+	for (k = 0; vals && k < 2; k++)
+		if (!bpf_map__lookup_elem(t->skel->maps.stack_failed, &k,
+					  sizeof(k), vals,
+					  sizeof(*vals) * ncpu, 0))
+			for (i = 0; i < ncpu; i++)
+				out[k] += vals[i];
+	free(vals);
 }
 
 /*
@@ -300,6 +324,8 @@ static int open_load_attach(struct faults_tracer *t,
 	skel->rodata->min_lat_ns = o->min_lat_ns;
 	skel->rodata->major_only = o->major;
 	skel->rodata->wakeup_bytes = size / 4;
+	skel->rodata->want_ustack = t->sum.ustack;
+	skel->rodata->want_kstack = t->sum.kstack;
 	err = bpf_map__set_max_entries(skel->maps.events, size);
 	if (!err)
 		err = faults_bpf__load(skel);
@@ -355,6 +381,10 @@ int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
 	t->walk = layout_symbols_visible();
 	t->sum.pfn = !have_cap(CAP_SYS_ADMIN) ? FAULTS_PFN_NOCAP :
 		     !t->walk ? FAULTS_PFN_KALLSYMS : FAULTS_PFN_OK;
+	/* Kernel addresses are root's, as PFNs are. */
+	t->sum.ustack = o->ustack || o->kstack;
+	t->sum.kstack = o->kstack && have_cap(CAP_SYS_ADMIN);
+	t->sum.kstack_hidden = o->kstack && !t->sum.kstack;
 	if (o->cgroup) {
 		t->cgroup_fd = open(o->cgroup, O_RDONLY | O_DIRECTORY |
 				    O_CLOEXEC);
@@ -428,6 +458,8 @@ void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s)
 	ring_buffer__consume(t->rb);
 	t->sum.lost = percpu_sum(t->skel->maps.lost);
 	t->sum.missed = missed_events(t);
+	if (t->sum.ustack)
+		stack_failures(t, t->sum.stack_failed);
 	t->sum.kprobe = !t->fentry;
 	if (s)
 		*s = t->sum;
@@ -436,6 +468,19 @@ void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s)
 	if (t->cgroup_fd >= 0)
 		close(t->cgroup_fd);
 	free(t);
+}
+
+/**
+ * faults_trace_stacks() - the stacks of the event being delivered
+ * @t: the tracer
+ *
+ * Return: the stacks appended to the current record (--stack), valid only
+ * inside the event callback; NULL outside it or without --stack.
+ */
+const struct mmscope_fault_stacks *
+faults_trace_stacks(const struct faults_tracer *t)
+{
+	return t ? t->stacks : NULL;
 }
 
 enum faults_pfn faults_trace_pfn(const struct faults_tracer *t)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "mmscope.h"
+#include "symbolize.h"
 
 /*
  * trace.c: the page-fault tracer, callable from C (labs trace a child
@@ -24,6 +25,8 @@ struct faults_opts {
 	bool major;			/* major faults only */
 	uint64_t ringbuf_size;		/* bytes, power of 2; 0: 4 MiB */
 	bool kprobe;			/* force kprobes instead of fentry */
+	bool ustack;			/* --stack: the user stack of each fault */
+	bool kstack;			/* --kstack: the kernel's (CAP_SYS_ADMIN) */
 };
 
 #define FAULTS_HIST_SLOTS	40
@@ -62,6 +65,11 @@ struct faults_summary {
 	struct faults_vma vmas[FAULTS_TOP_VMAS];
 	uint64_t vmas_other;
 	bool kprobe;			/* kprobes were used */
+	/* --stack / --kstack (faults_stack.c) */
+	bool ustack, kstack;		/* captured */
+	bool kstack_hidden;		/* asked for without CAP_SYS_ADMIN */
+	uint64_t stack_failed[2];	/* bpf_get_stack() errors: user, kernel */
+	struct sym_stats sym;		/* filled by the caller: symbolizer's */
 };
 
 struct faults_tracer;
@@ -74,6 +82,11 @@ void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s);
 /* The followed command's fault counters at its exec; false before it. */
 bool faults_trace_exec_base(struct faults_tracer *t, uint64_t *minflt,
 			    uint64_t *majflt);
+
+struct mmscope_fault_stacks;
+/* Inside the event callback: the event's stacks (--stack), else NULL. */
+const struct mmscope_fault_stacks *
+faults_trace_stacks(const struct faults_tracer *t);
 
 /* Whether the events of @t carry PFNs. */
 enum faults_pfn faults_trace_pfn(const struct faults_tracer *t);
