@@ -312,6 +312,7 @@ static const struct jcase cases[] = {
 	{ "slab", { "slab", "--addr", "@KADDR", "--json" }, ROOT, false },
 	{ "faults", { "faults", "--json", "--", "true" }, ROOT, false },
 	{ "faults", { "faults", "--json", "--summary", "--", "true" }, ROOT, false },
+	{ "faults", { "faults", "--json", "--stack", "--kstack", "--", "true" }, ROOT, false },
 	{ "page", { "page", "--pid", "@PID", "@ADDR", "--json" }, ROOT, false },
 	{ "page", { "page", "--phys", "0x100000", "--json" }, ROOT, false },
 	{ "phys", { "phys", "--json" }, ROOT, false },

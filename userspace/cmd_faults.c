@@ -188,7 +188,7 @@ int cmd_faults(int argc, char **argv)
 	}
 	out.pfn = faults_trace_pfn(t);
 	out.t = t;
-	out.kstack = o.kstack && faults_trace_pfn(t) != FAULTS_PFN_NOCAP;
+	out.kstack = faults_trace_kstack(t);
 	out.kstack_hidden = o.kstack && !out.kstack;
 	if (out.kstack_hidden)
 		fprintf(stderr, "%s faults: kernel stacks are hidden: kernel addresses need CAP_SYS_ADMIN\n",

@@ -419,15 +419,16 @@ static void ksyms_read(struct symbolizer *s)
 		/* Module names stay with the symbol (a few hundred bytes). */
 		k->module = "vmlinux";
 		if (n == 4 && mod[0]) {
-			char *m = malloc(strlen(name) + strlen(mod) + 2);
+			size_t nl = strlen(name) + 1, ml = strlen(mod) + 1;
+			char *m = malloc(nl + ml);
 
 			if (!m)
 				break;
-			strcpy(m, name);
-			strcpy(m + strlen(name) + 1, mod);
+			memcpy(m, name, nl);
+			memcpy(m + nl, mod, ml);
 			free(k->name);
 			k->name = m;
-			k->module = m + strlen(name) + 1;
+			k->module = m + nl;
 		}
 		s->nksyms++;
 	}

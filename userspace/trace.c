@@ -483,6 +483,11 @@ faults_trace_stacks(const struct faults_tracer *t)
 	return t ? t->stacks : NULL;
 }
 
+bool faults_trace_kstack(const struct faults_tracer *t)
+{
+	return t->sum.kstack;
+}
+
 enum faults_pfn faults_trace_pfn(const struct faults_tracer *t)
 {
 	return t->sum.pfn;

@@ -88,6 +88,9 @@ struct mmscope_fault_stacks;
 const struct mmscope_fault_stacks *
 faults_trace_stacks(const struct faults_tracer *t);
 
+/* Whether the events of @t carry kernel stacks (--kstack and root). */
+bool faults_trace_kstack(const struct faults_tracer *t);
+
 /* Whether the events of @t carry PFNs. */
 enum faults_pfn faults_trace_pfn(const struct faults_tracer *t);
 
