@@ -579,4 +579,26 @@ TEST(no_kernel_addresses_unprivileged)
 	run_free(&r);
 }
 
+/* Frames go under event lines: with --summary or --hist there are none. */
+TEST(stack_needs_event_lines)
+{
+	const char *const bad[][2] = {
+		{ "--stack", "--summary" }, { "--kstack", "--hist" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[] = { (char *)mmt_cli(), "faults", (char *)bad[i][0],
+				 (char *)bad[i][1], "--", "true", NULL };
+		char *out, *err = NULL;
+		int status;
+
+		out = mmt_run(argv, &status, &err);
+		EXPECT_EQ(2, status) TH_LOG("%s %s: %s", bad[i][0], bad[i][1],
+					    err ?: "");
+		free(out);
+		free(err);
+	}
+}
+
 TEST_HARNESS_MAIN

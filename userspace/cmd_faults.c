@@ -159,6 +159,8 @@ int cmd_faults(int argc, char **argv)
 	if (optind < argc && o.pid)
 		return usage_error("faults", "--pid and -- CMD exclude each other");
 	out.live = !hist && !summary;
+	if ((o.ustack || o.kstack) && !out.live)
+		return usage_error("faults", "--stack and --kstack print frames under each event: not with --hist or --summary");
 	if (o.ustack || o.kstack) {
 		out.sym = symbolizer_new();
 		if (!out.sym)
