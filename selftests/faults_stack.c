@@ -198,6 +198,8 @@ struct run {
 	unsigned long n;
 	int first, last;		/* the lines of touch_pages() */
 	char *maps;			/* its /proc/PID/maps while it waited */
+	struct kallsyms k;		/* /proc/kallsyms then (mmscope's BPF
+					 * programs are listed while loaded) */
 	int events;			/* events in its pages seen while it waited */
 };
 
@@ -320,6 +322,7 @@ static int run_stack(struct run *r, const char *wl, const char *const *opts,
 		if (!ended && r->wpid && r->n && r->events >= (int)r->n) {
 			snprintf(path, sizeof(path), "/proc/%d/maps", r->wpid);
 			r->maps = mmt_read_file(path, NULL);
+			kallsyms_read(&r->k);
 			close(in[1]);
 			ended = true;
 		}
@@ -338,6 +341,7 @@ static void run_free(struct run *r)
 {
 	free(r->out);
 	free(r->maps);
+	free(r->k.s);
 }
 
 /* Where @path's first page is mapped in @maps (the load address), or 0. */
@@ -430,7 +434,7 @@ TEST_F(stack, frames_of_known_faults)
 	struct elfsym tp, tc;
 	unsigned long long bias = 0;
 	struct mmt_json **ev, *doc, *stacks;
-	struct kallsyms k;
+	const struct kallsyms *k;
 	int type, n, i, j, kfound = 0;
 	size_t flen;
 	char *file;
@@ -458,8 +462,8 @@ TEST_F(stack, frames_of_known_faults)
 	tp.hi += bias;
 	tc.lo += bias;
 	tc.hi += bias;
-	kallsyms_read(&k);
-	ASSERT_LT(1000, k.n) TH_LOG("/proc/kallsyms lists no text symbols");
+	k = &r.k;
+	ASSERT_LT(1000, k->n) TH_LOG("/proc/kallsyms lists no text symbols");
 
 	ev = events_in(&r, &n);
 	ASSERT_EQ(TOUCH_PAGES, n);
@@ -502,15 +506,15 @@ TEST_F(stack, frames_of_known_faults)
 		for (j = 0; j < ks->n; j++) {
 			unsigned long long kip = mmt_jhex(mmt_jget(ks->kids[j], "ip"));
 			const char *sym = mmt_jstr(mmt_jget(ks->kids[j], "sym"));
-			int at = ksym_at(&k, kip);
+			int at = ksym_at(k, kip);
 
 			EXPECT_LE(USER_TOP, kip);
 			if (sym)
-				EXPECT_TRUE(at >= 0 && ksym_named(&k, at, sym))
+				EXPECT_TRUE(at >= 0 && ksym_named(k, at, sym))
 					TH_LOG("event %d kframe %d: %llx named %s, kallsyms says %s",
-					       i, j, kip, sym, at >= 0 ? k.s[at].name : "-");
-			if (j < KFRAMES && (in_kfunc(&k, kip, "do_user_addr_fault") ||
-					    in_kfunc(&k, kip, "exc_page_fault"))) {
+					       i, j, kip, sym, at >= 0 ? k->s[at].name : "-");
+			if (j < KFRAMES && (in_kfunc(k, kip, "do_user_addr_fault") ||
+					    in_kfunc(k, kip, "exc_page_fault"))) {
 				kfound++;
 				break;
 			}
@@ -531,7 +535,6 @@ TEST_F(stack, frames_of_known_faults)
 	EXPECT_EQ(0, mmt_jnum(mmt_jget(stacks, "kernel_failed")));
 	mmt_json_free(doc);
 	events_free(ev, n);
-	free(k.s);
 	free(file);
 	run_free(&r);
 }

@@ -11,6 +11,17 @@
 #include "faults.h"
 #include "../bpf/faults_stack.h"
 
+/*
+ * Where x86-64 user addresses end (TASK_SIZE_MAX with 5-level paging; 4-level
+ * ends lower, at 2^47 - 4096).  A frame-pointer chain that leaves the
+ * code's frames (a function without frame pointers, the end of the chain)
+ * reads whatever the stack holds there: stack canaries, strings.  No
+ * return address lies outside [4096, this): the user stack ends at the
+ * first such value, which is never shown (it may be anything, a kernel
+ * address too).
+ */
+#define USER_ADDR_END	((1ULL << 56) - 4096)
+
 /* The symbolized frames of one side of @st, into @f; returns how many. */
 static unsigned int frames(struct faults_out *out,
 			   const struct mmscope_fault *e,
@@ -24,12 +35,17 @@ static unsigned int frames(struct faults_out *out,
 	if (n > MMSCOPE_STACK_DEPTH)
 		n = MMSCOPE_STACK_DEPTH;
 	for (i = 0; i < n; i++) {
+		if (!kernel && (ips[i] < 4096 || ips[i] >= USER_ADDR_END))
+			break;
 		if (kernel)
 			sym_kernel(out->sym, ips[i], &f[i]);
 		else
 			sym_user(out->sym, e->pid, ips[i], i > 0, &f[i]);
+		/* a caller outside the code: the chain went astray */
+		if (!kernel && i > 0 && f[i].unmapped)
+			break;
 	}
-	return n;
+	return i;
 }
 
 static void frames_text(const struct sym_frame *f, unsigned int n, char side)

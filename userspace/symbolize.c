@@ -351,7 +351,10 @@ void sym_user(struct symbolizer *s, pid_t pid, uint64_t ip, bool ret_addr,
 	s->stats.frames++;
 	m = map_of(s, pid, look);
 	if (!m) {
-		s->stats.no_module++;
+		/* maps read: not code (a chain gone astray); else gone */
+		f->unmapped = !proc_get(s, pid)->gone;
+		if (!f->unmapped)
+			s->stats.no_module++;
 		return;
 	}
 	f->module = m->path;

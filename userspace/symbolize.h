@@ -23,6 +23,8 @@ struct sym_frame {
 	const char *file;		/* source file, from DWARF */
 	int line;			/* its line, 0: unknown */
 	const char *module;		/* binary path, "vmlinux" or a module */
+	bool unmapped;			/* user: the process's maps were read and
+					 * no executable mapping holds ip */
 };
 
 /* What could not be resolved, for the summary. */
