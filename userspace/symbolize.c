@@ -293,9 +293,10 @@ static struct sym_bin *bin_get(struct symbolizer *s, pid_t pid,
 	if (!b->path || !b->dwfl)
 		goto fail;
 	dwfl_report_begin(b->dwfl);
-	/* At address 0: addresses are the file's own; fd is consumed. */
+	/* At address 0: addresses are the file's own; fd kept on success. */
 	b->mod = dwfl_report_elf(b->dwfl, b->path, path, fd, 0, false);
-	fd = -1;
+	if (b->mod)
+		fd = -1;
 	dwfl_report_end(b->dwfl, NULL, NULL);
 	if (!b->mod)
 		goto fail;
