@@ -22,11 +22,13 @@ HELP2MAN ?= help2man
 CFLAGS ?= -O2 -g
 MMSCOPE_CFLAGS := -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
 	  -Imodule/uapi -Iuserspace -Ibuild/bpf -Ibuild/report
-LDLIBS_STATIC := -static -lbpf -lelf -lz -lzstd
+# libdw (elfutils, symbolization) before libelf, then what both need.
+LDLIBS_STATIC := -static -lbpf -ldw -lelf -lbz2 -llzma -lz -lzstd -lpthread
 
 BUILD := build
 USER_SRCS := $(wildcard userspace/*.c userspace/labs/*.c)
-USER_HDRS := $(wildcard userspace/*.h userspace/labs/*.h) module/uapi/mmscope.h
+USER_HDRS := $(wildcard userspace/*.h userspace/labs/*.h) module/uapi/mmscope.h \
+	bpf/faults_stack.h
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
 
@@ -52,7 +54,8 @@ $(BUILD)/bpf/vmlinux.h:
 	$(BPFTOOL) btf dump file $(or $(BTF),$$(scripts/kernel.sh btf 6.12)) \
 		format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c module/uapi/mmscope.h $(BUILD)/bpf/vmlinux.h
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) module/uapi/mmscope.h \
+		$(BUILD)/bpf/vmlinux.h
 	$(CLANG) -O2 -g -target bpf -D__TARGET_ARCH_x86 -I$(BUILD)/bpf -Ibpf \
 		-Imodule/uapi -c $< -o $@
 

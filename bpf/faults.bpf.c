@@ -25,6 +25,7 @@
 #include <bpf/bpf_core_read.h>
 #include "mmscope.h"
 #include "pt_mask.h"
+#include "faults_stack.h"
 
 /* Filters and settings, fixed before load (0 / false: no filter). */
 const volatile __u32 targ_tgid;
@@ -40,6 +41,8 @@ const volatile __u64 min_lat_ns;
 const volatile bool major_only;
 const volatile __u64 wakeup_bytes;	/* wake the reader past this fill */
 const volatile bool merge;		/* user space merges retried calls */
+const volatile bool want_ustack;	/* --stack: append the user stack */
+const volatile bool want_kstack;	/* --kstack: and the kernel's (root) */
 
 /* What the entry probe saw, for the exit probe; ts_ns 0: none pending. */
 struct mmscope_fault_start {
@@ -94,6 +97,17 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } missed SEC(".maps");
+
+/*
+ * Stack captures that failed (bpf_get_stack() < 0): [0] user, [1] kernel.
+ * The event is recorded all the same, with that stack empty.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} stack_failed SEC(".maps");
 
 /* Followed processes: tgid -> 0 before its exec, 1 once started. */
 struct {
@@ -497,7 +511,37 @@ static __always_inline int fault_entry(struct vm_area_struct *vma, __u64 addr,
 	return 0;
 }
 
-static __always_inline int fault_exit(__u32 ret)
+/*
+ * The stacks of the current fault into @st, right after its record: the
+ * user stack as the kernel's perf callchain walks it (the faulting ip, then
+ * the frame-pointer chain: a binary built without frame pointers gives its
+ * first frame only, or wrong callers), and the kernel's when asked for.
+ */
+static __always_inline void fault_stacks(void *ctx,
+					 struct mmscope_fault_stacks *st)
+{
+	__u32 user = 0, kernel = 1;
+	__u64 *n;
+
+	st->ustack_len = bpf_get_stack(ctx, st->ustack, sizeof(st->ustack),
+				       BPF_F_USER_STACK);
+	if (st->ustack_len < 0) {
+		n = bpf_map_lookup_elem(&stack_failed, &user);
+		if (n)
+			__sync_fetch_and_add(n, 1);
+	}
+	st->kstack_len = 0;
+	if (!want_kstack)
+		return;
+	st->kstack_len = bpf_get_stack(ctx, st->kstack, sizeof(st->kstack), 0);
+	if (st->kstack_len < 0) {
+		n = bpf_map_lookup_elem(&stack_failed, &kernel);
+		if (n)
+			__sync_fetch_and_add(n, 1);
+	}
+}
+
+static __always_inline int fault_exit(void *ctx, __u32 ret)
 {
 	__u64 id = bpf_get_current_pid_tgid(), lat, avail, leaf = 0;
 	struct mmscope_fault_start *s;
@@ -527,7 +571,11 @@ static __always_inline int fault_exit(__u32 ret)
 		       (major_only && !(result & MMSCOPE_FR_MAJOR))))
 		goto out;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (want_ustack)
+		e = bpf_ringbuf_reserve(&events, sizeof(*e) +
+					sizeof(struct mmscope_fault_stacks), 0);
+	else
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(&lost);
 		goto out;
@@ -578,6 +626,9 @@ static __always_inline int fault_exit(__u32 ret)
 							d_name.name));
 	}
 
+	if (want_ustack)
+		fault_stacks(ctx, (struct mmscope_fault_stacks *)(e + 1));
+
 	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 	bpf_ringbuf_submit(e, !wakeup_bytes ? 0 : avail >= wakeup_bytes ?
 			   BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
@@ -597,7 +648,7 @@ SEC("fexit/handle_mm_fault")
 int BPF_PROG(fexit_fault, struct vm_area_struct *vma, unsigned long address,
 	     unsigned int flags, struct pt_regs *regs, vm_fault_t ret)
 {
-	return fault_exit(ret);
+	return fault_exit(ctx, ret);
 }
 
 SEC("kprobe/handle_mm_fault")
@@ -610,7 +661,7 @@ int BPF_KPROBE(kprobe_fault, struct vm_area_struct *vma, unsigned long address,
 SEC("kretprobe/handle_mm_fault")
 int BPF_KRETPROBE(kretprobe_fault, vm_fault_t ret)
 {
-	return fault_exit(ret);
+	return fault_exit(ctx, ret);
 }
 
 /* Following a command: its tree, from its exec on. */

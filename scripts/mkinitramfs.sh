@@ -85,6 +85,16 @@ if [ -z "${!kvar:-}" ]; then
 		die "no scratch filesystem modules for $name"
 fi
 rsync -a --exclude='*.log' "$BUILD/selftests/" "$stage/mmscope/selftests/"
+# Dynamically linked test programs (selftests' workload-dyn): their loader
+# and shared libraries, from the host's glibc they were linked against.
+for f in "$BUILD"/selftests/*; do
+	[ -f "$f" ] && [ -x "$f" ] || continue
+	file -L "$f" 2>/dev/null | grep -q 'dynamically linked' || continue
+	for lib in $(ldd "$f" | grep -o '/[^ ]*'); do
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+	done
+done
 for f in "$ROOT"/scripts/guest/*; do
 	case "${f##*/}" in init|timeout) continue ;; esac
 	cp -a "$f" "$stage/mmscope/scripts/guest/"

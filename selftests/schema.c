@@ -314,6 +314,7 @@ static const struct jcase cases[] = {
 	{ "faults", { "faults", "--json", "--summary", "--", "true" }, ROOT, false },
 	{ "faults", { "faults", "--json", "--top", "2", "--interval", "1", "--", "true" }, ROOT, false },
 	{ "faults", { "faults", "--json", "--raw", "--top", "2", "--by", "vma", "--", "true" }, ROOT, false },
+	{ "faults", { "faults", "--json", "--stack", "--kstack", "--", "true" }, ROOT, false },
 	{ "page", { "page", "--pid", "@PID", "@ADDR", "--json" }, ROOT, false },
 	{ "page", { "page", "--phys", "0x100000", "--json" }, ROOT, false },
 	{ "phys", { "phys", "--json" }, ROOT, false },

@@ -4,7 +4,13 @@
  * builds a varied address space, prints what it mapped, and waits.
  *
  *   workload [--anon MIB] [--thp] [--file] [--shared] [--sparse GIB]
- *            [--forked] [--seconds N]
+ *            [--forked] [--touch PAGES] [--stdin] [--seconds N]
+ *
+ * --touch: touch_pages(), called by touch_caller(), writes to PAGES new
+ * pages and prints "touch ADDR PAGES FIRST LAST" (FIRST-LAST: the lines of
+ * touch_pages() in this file), for the faults_stack test, which builds this
+ * file twice (static and dynamic, -fno-omit-frame-pointer).  --stdin: wait
+ * for the end of stdin instead of sleeping.
  *
  * Not a test (it is not listed in selftests/TESTS).
  */
@@ -31,10 +37,42 @@ static void *map(size_t len, int prot, int flags, int fd)
 	return p;
 }
 
+/* Called by touch_pages(): not a leaf, so it has a frame of its own. */
+__attribute__((noinline)) void touch_done(volatile char *p)
+{
+	__asm__ volatile("" : : "r"(p) : "memory");
+}
+
+/*
+ * A fault in each of @n pages at @p, the same instruction each time.  Not
+ * inlined, so that the fault's instruction is in this function and its
+ * caller is touch_caller().  With frame pointers, only a function that
+ * sets up its frame (not a leaf: gcc 12 omits a leaf's; the call not a tail
+ * call: -fno-optimize-sibling-calls) links its caller into the chain.
+ */
+static const int touch_first = __LINE__;
+__attribute__((noinline)) void touch_pages(volatile char *p, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		p[i * 4096] = 1;
+	touch_done(p);
+}
+static const int touch_last = __LINE__;
+
+/* Calls touch_pages() (not as a tail call: work follows the call). */
+__attribute__((noinline)) int touch_caller(volatile char *p, unsigned long n)
+{
+	touch_pages(p, n);
+	return p[0] + p[(n - 1) * 4096];
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long anon = 0, sparse = 0, holes = 0, seconds = 3600;
-	int thp = 0, file = 0, shared = 0, forked = 0, i;
+	unsigned long touch = 0;
+	int thp = 0, file = 0, shared = 0, forked = 0, wait_stdin = 0, i;
 	char *p;
 
 	for (i = 1; i < argc; i++) {
@@ -54,8 +92,12 @@ int main(int argc, char **argv)
 			shared = 1;
 		else if (!strcmp(argv[i], "--forked"))
 			forked = 1;
+		else if (!strcmp(argv[i], "--touch") && i + 1 < argc)
+			touch = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--stdin"))
+			wait_stdin = 1;
 		else {
-			fprintf(stderr, "usage: %s [--anon MIB] [--thp] [--file] [--shared] [--sparse GIB] [--holes MIB] [--forked] [--seconds N]\n",
+			fprintf(stderr, "usage: %s [--anon MIB] [--thp] [--file] [--shared] [--sparse GIB] [--holes MIB] [--forked] [--touch PAGES] [--stdin] [--seconds N]\n",
 				argv[0]);
 			return 2;
 		}
@@ -114,6 +156,15 @@ int main(int argc, char **argv)
 			madvise(p + off, 4096, MADV_DONTNEED);
 		printf("holes %p %lu MiB, every other page freed\n", p, holes);
 	}
+	if (touch) {
+		p = map(touch * 4096, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		madvise(p, touch * 4096, MADV_NOHUGEPAGE);
+		if (touch_caller(p, touch) != 2)
+			return 1;
+		printf("touch %p %lu %d %d\n", p, touch, touch_first,
+		       touch_last);
+	}
 	fflush(stdout);
 	if (forked && fork() == 0) {
 		printf("child %d\n", getpid());
@@ -124,6 +175,13 @@ int main(int argc, char **argv)
 	printf("pid %d\n", getpid());
 	fflush(stdout);
 	signal(SIGTERM, SIG_DFL);
+	if (wait_stdin) {
+		char c;
+
+		while (read(0, &c, 1) > 0)
+			;
+		return 0;
+	}
 	sleep(seconds);
 	return 0;
 }

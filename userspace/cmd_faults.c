@@ -47,6 +47,7 @@ enum {
 	OPT_MIN_LAT = 256, OPT_MAJOR, OPT_RANGE, OPT_HIST,
 	OPT_SUMMARY, OPT_RINGBUF, OPT_CGROUP, OPT_KPROBE, OPT_RAW,
 	OPT_TOP, OPT_BY, OPT_INTERVAL,
+	OPT_STACK = 320, OPT_KSTACK,
 };
 
 /* @s seconds from now, saturated: a huge --duration never wraps around. */
@@ -77,6 +78,8 @@ int cmd_faults(int argc, char **argv)
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "by", required_argument, NULL, OPT_BY },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "stack", no_argument, NULL, OPT_STACK },
+		{ "kstack", no_argument, NULL, OPT_KSTACK },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct faults_opts o = { 0 };
@@ -170,6 +173,12 @@ int cmd_faults(int argc, char **argv)
 						   optarg);
 			iv.period_ns = v * 1000000000ULL;
 			break;
+		case OPT_STACK:
+			o.ustack = true;
+			break;
+		case OPT_KSTACK:
+			o.kstack = true;
+			break;
 		}
 	}
 	if (optind < argc && strcmp(argv[optind - 1], "--"))
@@ -180,8 +189,15 @@ int cmd_faults(int argc, char **argv)
 	if (by != FAULTS_BY_NONE && !top_n)
 		return usage_error("faults", "--by needs --top N");
 	out.live = !hist && !summary && !top_n && !iv.period_ns;
+	if ((o.ustack || o.kstack) && !out.live)
+		return usage_error("faults", "--stack and --kstack print frames under each event: not with --hist, --summary, --top or --interval");
 	if (iv.period_ns)
 		out.iv = &iv;
+	if (o.ustack || o.kstack) {
+		out.sym = symbolizer_new();
+		if (!out.sym)
+			return error("faults: out of memory");
+	}
 
 	if (optind < argc) {
 		child.pid = spawn_stopped(argv + optind, &go_fd, &err_fd);
@@ -214,6 +230,11 @@ int cmd_faults(int argc, char **argv)
 		goto cleanup;
 	}
 	out.pfn = faults_trace_pfn(t);
+	out.kstack = faults_trace_kstack(t);
+	out.kstack_hidden = o.kstack && !out.kstack;
+	if (out.kstack_hidden)
+		fprintf(stderr, "%s faults: kernel stacks are hidden: kernel addresses need CAP_SYS_ADMIN\n",
+			prog);
 	if (out.pfn == FAULTS_PFN_KALLSYMS)
 		fprintf(stderr, "%s faults: warning: /proc/kallsyms hides kernel addresses (kptr_restrict; needs CAP_SYSLOG): PFNs are not reported\n",
 			prog);
@@ -270,9 +291,12 @@ cleanup:
 		}
 		if (out.top)
 			faults_top_print(out.top);
+		if (out.sym)
+			sym_get_stats(out.sym, &sum.sym);
 		faults_print_summary(&sum, &child, summary, hist);
 	}
 	faults_top_free(out.top);
+	symbolizer_free(out.sym);
 	if (go_fd >= 0)
 		close(go_fd);
 	if (err_fd >= 0)

@@ -64,6 +64,10 @@ struct faults_out {
 	enum faults_pfn pfn;
 	struct faults_top *top;		/* --top, or NULL */
 	struct faults_interval *iv;	/* --interval, or NULL */
+	/* --stack: the symbolizer (the event carries its stacks) */
+	struct symbolizer *sym;
+	bool kstack;			/* kernel stacks captured */
+	bool kstack_hidden;		/* asked for, hidden: no CAP_SYS_ADMIN */
 };
 
 void faults_print_header(void);
@@ -74,5 +78,10 @@ void faults_print_summary(struct faults_summary *s, const struct faults_child *c
 /* The same JSON records, for the report's document. */
 void faults_event_json(const struct faults_event *ev);
 void faults_summary_json(struct faults_summary *s, const struct faults_child *c);
+
+/* faults_stack.c: --stack / --kstack frames and their summary. */
+void faults_stack_text(struct faults_out *out, const struct faults_event *ev);
+void faults_stack_json(struct faults_out *out, const struct faults_event *ev);
+void faults_stack_summary(const struct faults_summary *s);
 
 #endif

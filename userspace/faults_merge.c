@@ -21,12 +21,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "trace.h"
+#include "../bpf/faults_stack.h"
 
 /* A thread's chain: what the calls so far make of the fault. */
 struct faults_pending {
 	struct faults_event ev;
 	uint32_t result;		/* union of the calls' results */
 	bool uffd;			/* a call was handed to userfaultfd */
+	struct mmscope_fault_stacks *stacks;	/* a copy: the first call's */
 };
 
 struct faults_merge {
@@ -60,13 +62,29 @@ static void finish(struct faults_pending *p)
 
 static void drop(struct faults_merge *m, unsigned int i)
 {
+	free(m->p[i].stacks);
 	m->p[i] = m->p[--m->n];
+}
+
+/* A chain that waits keeps its stacks: the ring buffer's are reused. */
+static void keep_stacks(struct faults_pending *p,
+			const struct mmscope_fault_stacks *stacks)
+{
+	p->stacks = NULL;
+	p->ev.stacks = NULL;
+	if (!stacks)
+		return;
+	p->stacks = malloc(sizeof(*p->stacks));
+	if (p->stacks)
+		memcpy(p->stacks, stacks, sizeof(*p->stacks));
+	p->ev.stacks = p->stacks;
 }
 
 /**
  * faults_merge_call() - feed one handle_mm_fault() call
  * @m: the merger
  * @c: the call, as the BPF program recorded it
+ * @stacks: its stacks (--stack), else NULL; valid during the call only
  * @emit: called for each fault that is complete (none, one or two: a chain
  *	the thread left, then @c itself)
  * @ctx: @emit's
@@ -75,9 +93,12 @@ static void drop(struct faults_merge *m, unsigned int i)
  * with ts_ns the first call's start, latency_ns from there to the last
  * call's return, result the union of the calls' results (RETRY kept only
  * when no call completed it) and retries the calls after the first.  A
- * chain in which a call was handed to userfaultfd is class uffd.
+ * chain in which a call was handed to userfaultfd is class uffd.  Its
+ * stacks are the completing call's; a chain that never completed has its
+ * first call's (a copy), or none when memory ran out.
  */
 void faults_merge_call(struct faults_merge *m, const struct mmscope_fault *c,
+		       const struct mmscope_fault_stacks *stacks,
 		       faults_event_fn emit, void *ctx)
 {
 	struct faults_pending *p = NULL, one;
@@ -98,6 +119,7 @@ void faults_merge_call(struct faults_merge *m, const struct mmscope_fault *c,
 
 		p = &m->p[i];
 		p->ev.f = *c;
+		p->ev.stacks = stacks;
 		p->ev.f.ts_ns = ts;
 		p->ev.f.latency_ns = c->ts_ns + c->latency_ns - ts;
 		p->ev.retries++;
@@ -106,13 +128,16 @@ void faults_merge_call(struct faults_merge *m, const struct mmscope_fault *c,
 	} else {
 		memset(&one, 0, sizeof(one));
 		one.ev.f = *c;
+		one.ev.stacks = stacks;
 		one.result = c->result;
 		p = &one;
 	}
 	p->uffd |= c->fclass == MMSCOPE_FC_UFFD;
 	if (c->result & MMSCOPE_FR_RETRY) {
-		if (p != &one)
+		if (p != &one) {
+			p->ev.stacks = p->stacks;
 			return;
+		}
 		if (m->n == m->cap && m->cap < FAULTS_MERGE_MAX) {
 			unsigned int cap = m->cap ? m->cap * 2 : 16;
 			void *np = realloc(m->p, cap * sizeof(*m->p));
@@ -123,6 +148,7 @@ void faults_merge_call(struct faults_merge *m, const struct mmscope_fault *c,
 			}
 		}
 		if (m->n < m->cap) {
+			keep_stacks(&one, stacks);
 			m->p[m->n++] = one;
 			return;
 		}
@@ -148,6 +174,7 @@ void faults_merge_flush(struct faults_merge *m, faults_event_fn emit,
 	for (i = 0; i < m->n; i++) {
 		finish(&m->p[i]);
 		emit(ctx, &m->p[i].ev);
+		free(m->p[i].stacks);
 	}
 	m->n = 0;
 }
@@ -158,8 +185,12 @@ void faults_merge_flush(struct faults_merge *m, faults_event_fn emit,
  */
 void faults_merge_free(struct faults_merge *m)
 {
+	unsigned int i;
+
 	if (!m)
 		return;
+	for (i = 0; i < m->n; i++)
+		free(m->p[i].stacks);
 	free(m->p);
 	free(m);
 }

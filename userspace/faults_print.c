@@ -98,7 +98,7 @@ static const char *lock_name(uint32_t flags)
 	return flags & MMSCOPE_FF_VMA_LOCK ? "vma" : "mmap";
 }
 
-static void event_json(const struct faults_event *ev)
+static void event_json(struct faults_out *out, const struct faults_event *ev)
 {
 	const struct mmscope_fault *e = &ev->f;
 
@@ -143,6 +143,8 @@ static void event_json(const struct faults_event *ev)
 		json_null("pfn");
 		json_null("level");
 	}
+	if (out && out->sym)
+		faults_stack_json(out, ev);
 	json_obj_close();
 }
 
@@ -160,7 +162,7 @@ void faults_print_event(void *ctx, const struct faults_event *ev)
 	if (!out->live)
 		return;
 	if (json_output) {
-		event_json(ev);
+		event_json(out, ev);
 		return;
 	}
 	if (!out->t0)
@@ -182,6 +184,8 @@ void faults_print_event(void *ctx, const struct faults_event *ev)
 	printf(" %llx-%llx %s\n", (unsigned long long)e->vma_start,
 	       (unsigned long long)e->vma_end,
 	       e->bits & MMSCOPE_FB_FILE ? e->file : "[anon]");
+	if (out->sym)
+		faults_stack_text(out, ev);
 }
 
 static void print_summary_json(struct faults_summary *s, unsigned int ntop,
@@ -243,6 +247,8 @@ static void print_summary_json(struct faults_summary *s, unsigned int ntop,
 		json_obj_close();
 	}
 	json_arr_close();
+	if (s->ustack)
+		faults_stack_summary(s);
 	json_arr_open("latency_log2_ns");
 	for (i = 0; i < FAULTS_HIST_SLOTS; i++)
 		json_u64(NULL, s->hist[i]);
@@ -270,6 +276,8 @@ static void print_summary_text(struct faults_summary *s, unsigned int ntop,
 		s->raw ? "handle_mm_fault() calls" : "faults",
 		s->kprobe ? "kprobe" : "fentry",
 		(unsigned long long)s->lost, (unsigned long long)s->missed);
+	if (s->ustack)
+		faults_stack_summary(s);
 	if (full) {
 		printf("  calls %llu  retries %llu  lock: vma %llu  mmap %llu\n",
 		       (unsigned long long)s->calls,
@@ -328,6 +336,9 @@ static void print_summary_text(struct faults_summary *s, unsigned int ntop,
 		       "  cache hit|read I/O, numa, uffd, hugetlb, error, retry (retried, never completed), spurious (nothing to do); - unknown.\n"
 		       "LOCK: vma per-VMA lock, mmap mmap_lock (of the completing call); RTY: times the fault was retried (VM_FAULT_RETRY).\n"
 		       "TIME in seconds from the first event, LAT(us) in microseconds, ADDR and PFN hex.\n");
+	if (!full && !hist && s->ustack)
+		printf("Frames: u0 the faulting instruction, u1.. its callers (frame pointers), k0.. kernel;\n"
+		       "  function+offset hex, (file:line) from DWARF, then the binary; ? unknown.\n");
 	if (s->pfn == FAULTS_PFN_NOCAP)
 		printf("PFNs hidden: they need CAP_SYS_ADMIN.\n");
 	else if (s->pfn == FAULTS_PFN_KALLSYMS)
@@ -353,7 +364,7 @@ void faults_print_summary(struct faults_summary *s, const struct faults_child *c
  */
 void faults_event_json(const struct faults_event *ev)
 {
-	event_json(ev);
+	event_json(NULL, ev);
 }
 
 /**

@@ -61,6 +61,8 @@ static const struct cmd cmds[] = {
 	  "                      by total latency at the end\n"
 	  "      --by KEY        --top's sources: class (default), comm, vma, file, cgroup\n"
 	  "      --interval S    no event lines: a table of faults per class every S s\n"
+	  "      --stack         each fault's user stack, symbolized (frame pointers)\n"
+	  "      --kstack        and its kernel stack (root: CAP_SYS_ADMIN)\n"
 	  "  -- CMD [ARGS...]    run CMD and trace it (and its children) from its\n"
 	  "                      exec on; the exit status is CMD's\n" },
 	{ "page", cmd_page, "[OPTIONS] PFN | --phys ADDR | --pid PID ADDR",

@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include "cli.h"
 #include "faults.skel.h"
+#include "../bpf/faults_stack.h"
 
 #define FAULTS_RINGBUF_DEFAULT	(4u << 20)
 
@@ -175,15 +176,19 @@ static int handle_event(void *ctx, void *data, size_t len)
 {
 	struct faults_tracer *t = ctx;
 	const struct mmscope_fault *e = data;
+	const struct mmscope_fault_stacks *stacks;
 	struct faults_event ev = { 0 };
 
 	if (len < sizeof(*e))
 		return 0;
 	summary_add_call(&t->sum, e);
+	stacks = t->sum.ustack && len >= sizeof(*e) + sizeof(*stacks) ?
+		 (const void *)(e + 1) : NULL;
 	if (t->merge) {
-		faults_merge_call(t->merge, e, report, t);
+		faults_merge_call(t->merge, e, stacks, report, t);
 	} else {
 		ev.f = *e;
+		ev.stacks = stacks;
 		report(t, &ev);
 	}
 	return 0;
@@ -205,6 +210,25 @@ static uint64_t percpu_sum(const struct bpf_map *map)
 			sum += vals[i];
 	free(vals);
 	return sum;
+}
+
+/* bpf_get_stack() failures, per side (user, kernel), summed over CPUs. */
+static void stack_failures(struct faults_tracer *t, uint64_t *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	uint64_t *vals;
+	__u32 k;
+
+	if (ncpu <= 0)
+		return;
+	vals = calloc(ncpu, sizeof(*vals));
+	for (k = 0; vals && k < 2; k++)
+		if (!bpf_map__lookup_elem(t->skel->maps.stack_failed, &k,
+					  sizeof(k), vals,
+					  sizeof(*vals) * ncpu, 0))
+			for (i = 0; i < ncpu; i++)
+				out[k] += vals[i];
+	free(vals);
 }
 
 /*
@@ -337,6 +361,8 @@ static int open_load_attach(struct faults_tracer *t,
 	skel->rodata->major_only = o->major;
 	skel->rodata->wakeup_bytes = size / 4;
 	skel->rodata->merge = !o->raw;
+	skel->rodata->want_ustack = t->sum.ustack;
+	skel->rodata->want_kstack = t->sum.kstack;
 	err = bpf_map__set_max_entries(skel->maps.events, size);
 	if (!err)
 		err = faults_bpf__load(skel);
@@ -402,6 +428,10 @@ int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
 	t->walk = layout_symbols_visible();
 	t->sum.pfn = !have_cap(CAP_SYS_ADMIN) ? FAULTS_PFN_NOCAP :
 		     !t->walk ? FAULTS_PFN_KALLSYMS : FAULTS_PFN_OK;
+	/* Kernel addresses are root's, as PFNs are. */
+	t->sum.ustack = o->ustack || o->kstack;
+	t->sum.kstack = o->kstack && have_cap(CAP_SYS_ADMIN);
+	t->sum.kstack_hidden = o->kstack && !t->sum.kstack;
 	if (o->cgroup) {
 		t->cgroup_fd = open(o->cgroup, O_RDONLY | O_DIRECTORY |
 				    O_CLOEXEC);
@@ -479,6 +509,8 @@ void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s)
 		faults_merge_flush(t->merge, report, t);
 	t->sum.lost = percpu_sum(t->skel->maps.lost);
 	t->sum.missed = missed_events(t);
+	if (t->sum.ustack)
+		stack_failures(t, t->sum.stack_failed);
 	t->sum.kprobe = !t->fentry;
 	if (s)
 		*s = t->sum;
@@ -488,6 +520,11 @@ void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s)
 		close(t->cgroup_fd);
 	faults_merge_free(t->merge);
 	free(t);
+}
+
+bool faults_trace_kstack(const struct faults_tracer *t)
+{
+	return t->sum.kstack;
 }
 
 enum faults_pfn faults_trace_pfn(const struct faults_tracer *t)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "mmscope.h"
+#include "symbolize.h"
 
 /*
  * trace.c: the page-fault tracer, callable from C (labs trace a child
@@ -25,6 +26,8 @@ struct faults_opts {
 	uint64_t ringbuf_size;		/* bytes, power of 2; 0: 4 MiB */
 	bool kprobe;			/* force kprobes instead of fentry */
 	bool raw;			/* one event per call, retried ones apart */
+	bool ustack;			/* --stack: the user stack of each fault */
+	bool kstack;			/* --kstack: the kernel's (CAP_SYS_ADMIN) */
 };
 
 #define FAULTS_HIST_SLOTS	40
@@ -67,7 +70,14 @@ struct faults_summary {
 	uint64_t vmas_other;
 	bool kprobe;			/* kprobes were used */
 	bool raw;			/* events are calls, not merged */
+	/* --stack / --kstack (faults_stack.c) */
+	bool ustack, kstack;		/* captured */
+	bool kstack_hidden;		/* asked for without CAP_SYS_ADMIN */
+	uint64_t stack_failed[2];	/* bpf_get_stack() errors: user, kernel */
+	struct sym_stats sym;		/* filled by the caller: symbolizer's */
 };
+
+struct mmscope_fault_stacks;
 
 /*
  * One fault: the record of its completing call (flags, class, PFN), with
@@ -78,6 +88,8 @@ struct faults_summary {
 struct faults_event {
 	struct mmscope_fault f;
 	uint32_t retries;
+	/* --stack: the completing call's stacks (valid in the callback) */
+	const struct mmscope_fault_stacks *stacks;
 };
 
 struct faults_tracer;
@@ -87,6 +99,7 @@ typedef void (*faults_event_fn)(void *ctx, const struct faults_event *e);
 struct faults_merge;
 struct faults_merge *faults_merge_new(void);
 void faults_merge_call(struct faults_merge *m, const struct mmscope_fault *c,
+		       const struct mmscope_fault_stacks *stacks,
 		       faults_event_fn emit, void *ctx);
 void faults_merge_flush(struct faults_merge *m, faults_event_fn emit,
 			void *ctx);
@@ -99,6 +112,9 @@ void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s);
 /* The followed command's fault counters at its exec; false before it. */
 bool faults_trace_exec_base(struct faults_tracer *t, uint64_t *minflt,
 			    uint64_t *majflt);
+
+/* Whether the events of @t carry kernel stacks (--kstack and root). */
+bool faults_trace_kstack(const struct faults_tracer *t);
 
 /* Whether the events of @t carry PFNs. */
 enum faults_pfn faults_trace_pfn(const struct faults_tracer *t);

@@ -67,7 +67,7 @@ TEST(single_call)
 	struct sink s = { 0 };
 
 	ASSERT_NE(NULL, m);
-	faults_merge_call(m, &c, collect, &s);
+	faults_merge_call(m, &c, NULL, collect, &s);
 	faults_merge_flush(m, collect, &s);
 	ASSERT_EQ(1, s.n);
 	EXPECT_EQ(0, s.ev[0].retries);
@@ -93,9 +93,9 @@ TEST(retry_after_io_is_one_fault)
 				       MMSCOPE_FC_FILE_MAJOR, MMSCOPE_FF_TRIED);
 	struct sink s = { 0 };
 
-	faults_merge_call(m, &c1, collect, &s);
+	faults_merge_call(m, &c1, NULL, collect, &s);
 	EXPECT_EQ(0, s.n);		/* waits for its retry */
-	faults_merge_call(m, &c2, collect, &s);
+	faults_merge_call(m, &c2, NULL, collect, &s);
 	ASSERT_EQ(1, s.n);
 	EXPECT_EQ(1, s.ev[0].retries);
 	EXPECT_EQ(1000, s.ev[0].f.ts_ns);
@@ -124,7 +124,7 @@ TEST(two_retries)
 	int i;
 
 	for (i = 0; i < 3; i++)
-		faults_merge_call(m, &c[i], collect, &s);
+		faults_merge_call(m, &c[i], NULL, collect, &s);
 	ASSERT_EQ(1, s.n);
 	EXPECT_EQ(2, s.ev[0].retries);
 	EXPECT_EQ(10, s.ev[0].f.ts_ns);
@@ -148,7 +148,7 @@ TEST(threads_interleaved)
 	int i;
 
 	for (i = 0; i < 4; i++)
-		faults_merge_call(m, &c[i], collect, &s);
+		faults_merge_call(m, &c[i], NULL, collect, &s);
 	ASSERT_EQ(2, s.n);
 	EXPECT_EQ(2, s.ev[0].f.tid);
 	EXPECT_EQ(12, s.ev[0].f.ts_ns);
@@ -173,8 +173,8 @@ TEST(left_chain_is_reported)
 	struct mmscope_fault c2 = call(1, 0x9000, 40, 5, 0, MMSCOPE_FC_ANON, 0);
 	struct sink s = { 0 };
 
-	faults_merge_call(m, &c1, collect, &s);
-	faults_merge_call(m, &c2, collect, &s);
+	faults_merge_call(m, &c1, NULL, collect, &s);
+	faults_merge_call(m, &c2, NULL, collect, &s);
 	ASSERT_EQ(2, s.n);
 	EXPECT_EQ(0x5000, s.ev[0].f.addr);
 	EXPECT_EQ(MMSCOPE_FC_RETRY, s.ev[0].f.fclass);
@@ -196,8 +196,8 @@ TEST(flush_reports_pending)
 	};
 	struct sink s = { 0 };
 
-	faults_merge_call(m, &c[0], collect, &s);
-	faults_merge_call(m, &c[1], collect, &s);
+	faults_merge_call(m, &c[0], NULL, collect, &s);
+	faults_merge_call(m, &c[1], NULL, collect, &s);
 	EXPECT_EQ(0, s.n);
 	faults_merge_flush(m, collect, &s);
 	ASSERT_EQ(1, s.n);
@@ -224,8 +224,8 @@ TEST(uffd_chain_is_uffd)
 				       MMSCOPE_FC_SPURIOUS, MMSCOPE_FF_TRIED);
 	struct sink s = { 0 };
 
-	faults_merge_call(m, &c1, collect, &s);
-	faults_merge_call(m, &c2, collect, &s);
+	faults_merge_call(m, &c1, NULL, collect, &s);
+	faults_merge_call(m, &c2, NULL, collect, &s);
 	ASSERT_EQ(1, s.n);
 	EXPECT_EQ(MMSCOPE_FC_UFFD, s.ev[0].f.fclass);
 	EXPECT_EQ(943, s.ev[0].f.latency_ns);
@@ -243,13 +243,13 @@ TEST(many_pending)
 	for (t = 1; t <= 1000; t++) {
 		c = call(t, 0x8000 + t * 4096, t, 1, MMSCOPE_FR_RETRY,
 			 MMSCOPE_FC_RETRY, 0);
-		faults_merge_call(m, &c, collect, &s);
+		faults_merge_call(m, &c, NULL, collect, &s);
 	}
 	EXPECT_EQ(0, s.n);
 	for (t = 1000; t >= 1; t--) {
 		c = call(t, 0x8000 + t * 4096, 5000 + t, 1, 0,
 			 MMSCOPE_FC_FILE_MINOR, 0);
-		faults_merge_call(m, &c, collect, &s);
+		faults_merge_call(m, &c, NULL, collect, &s);
 	}
 	EXPECT_EQ(1000, s.n);
 	EXPECT_EQ(0x8000 + 1000 * 4096, s.ev[0].f.addr);
