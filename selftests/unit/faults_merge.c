@@ -12,6 +12,7 @@
 #include <string.h>
 #include "kselftest_harness.h"
 #include "../../userspace/faults_merge.c"
+#include "../../bpf/faults_stack.h"
 
 #define MAXEV	16
 
@@ -183,6 +184,52 @@ TEST(left_chain_is_reported)
 	EXPECT_EQ(0x9000, s.ev[1].f.addr);
 	EXPECT_EQ(0, s.ev[1].retries);
 	EXPECT_EQ(2, s.n + sum_retries(&s));
+	faults_merge_free(m);
+}
+
+/* Each event's first user frame, read in the callback (the stacks live no longer). */
+static void collect_ip(void *ctx, const struct faults_event *e)
+{
+	unsigned long long *ip = ctx;
+
+	*ip = e->stacks ? e->stacks->ustack[0] : 0;
+}
+
+/*
+ * --stack: a completed fault carries its completing call's stacks, a
+ * chain the thread left its first call's (a copy: the ring buffer's
+ * record is gone by then), a flushed one likewise.
+ */
+TEST(stacks_follow_the_event)
+{
+	struct faults_merge *m = faults_merge_new();
+	struct mmscope_fault_stacks st1 = { 0 }, st2 = { 0 };
+	struct mmscope_fault c1 = call(1, 0xa000, 10, 5, MMSCOPE_FR_RETRY,
+				       MMSCOPE_FC_RETRY, 0);
+	struct mmscope_fault c2 = call(1, 0xa000, 20, 5, 0, MMSCOPE_FC_ANON,
+				       MMSCOPE_FF_TRIED);
+	struct mmscope_fault c3 = call(1, 0xb000, 30, 5, MMSCOPE_FR_RETRY,
+				       MMSCOPE_FC_RETRY, 0);
+	struct mmscope_fault c4 = call(1, 0xc000, 40, 5, MMSCOPE_FR_RETRY,
+				       MMSCOPE_FC_RETRY, 0);
+	unsigned long long ip = 0;
+
+	ASSERT_NE(NULL, m);
+	st1.ustack[0] = 0x401000;
+	st2.ustack[0] = 0x402000;
+	faults_merge_call(m, &c1, &st1, collect_ip, &ip);
+	EXPECT_EQ(0, ip);
+	st1.ustack[0] = 0xdead;		/* the ring buffer reuses the record */
+	faults_merge_call(m, &c2, &st2, collect_ip, &ip);
+	EXPECT_EQ(0x402000, ip);	/* completed: the completing call's */
+	st1.ustack[0] = 0x403000;
+	faults_merge_call(m, &c3, &st1, collect_ip, &ip);
+	st1.ustack[0] = 0x404000;
+	faults_merge_call(m, &c4, &st1, collect_ip, &ip);
+	EXPECT_EQ(0x403000, ip);	/* left for 0xc000: its own copy */
+	st1.ustack[0] = 0xdead;
+	faults_merge_flush(m, collect_ip, &ip);
+	EXPECT_EQ(0x404000, ip);	/* never completed: its copy */
 	faults_merge_free(m);
 }
 
