@@ -201,6 +201,7 @@ struct run {
 	struct kallsyms k;		/* /proc/kallsyms then (mmscope's BPF
 					 * programs are listed while loaded) */
 	int events;			/* events in its pages seen while it waited */
+	int intervals;			/* interval records after its "touch" line */
 };
 
 static const char *self_dir(void)
@@ -224,8 +225,10 @@ static const char *self_dir(void)
 static void scan_lines(struct run *r)
 {
 	char *line, *nl;
+	bool touched = false;
 
 	r->events = 0;
+	r->intervals = 0;
 	for (line = r->out; (nl = memchr(line, '\n', r->out + r->len - line));
 	     line = nl + 1) {
 		unsigned long long a;
@@ -233,7 +236,10 @@ static void scan_lines(struct run *r)
 		int f, l, pid;
 
 		*nl = '\0';
+		if (touched && strstr(line, "\"type\":\"interval\""))
+			r->intervals++;
 		if (sscanf(line, "touch %llx %lu %d %d", &a, &n, &f, &l) == 4) {
+			touched = true;
 			r->addr = a;
 			r->n = n;
 			r->first = f;
@@ -262,8 +268,9 @@ static void scan_lines(struct run *r)
 
 /*
  * Run `mmscope faults --json @opts... -- @wl --touch N --stdin`; once the
- * workload has reported and its N events are out, read its maps and end
- * its stdin; then read to the end.  @no_admin: without CAP_SYS_ADMIN
+ * workload has reported and its N events are out (or two --interval
+ * records followed its report), read its maps and end its stdin; then
+ * read to the end.  @no_admin: without CAP_SYS_ADMIN
  * (dropped from the bounding set, so the exec'd CLI lacks it).
  */
 static int run_stack(struct run *r, const char *wl, const char *const *opts,
@@ -319,7 +326,13 @@ static int run_stack(struct run *r, const char *wl, const char *const *opts,
 		r->len += n;
 		r->out[r->len] = '\0';
 		scan_lines(r);
-		if (!ended && r->wpid && r->n && r->events >= (int)r->n) {
+		/*
+		 * Its faults are read: their events came, or (no event
+		 * lines: --interval) two interval records were printed
+		 * after its "touch" line, each after a ring-buffer read.
+		 */
+		if (!ended && r->wpid && r->n &&
+		    (r->events >= (int)r->n || r->intervals >= 2)) {
 			snprintf(path, sizeof(path), "/proc/%d/maps", r->wpid);
 			r->maps = mmt_read_file(path, NULL);
 			kallsyms_read(&r->k);
@@ -593,6 +606,65 @@ TEST(no_kernel_addresses_unprivileged)
 	EXPECT_STREQ("hidden", mmt_jstr(mmt_jget(stacks, "kernel")) ?: "(null)");
 	mmt_json_free(doc);
 	events_free(ev, n);
+	run_free(&r);
+}
+
+/*
+ * --top --by sym: the faults ranked by the function of the faulting
+ * instruction.  The workload's N page writes in touch_pages() are one row,
+ * named after the binary's own ELF symbol, holding exactly N faults (its
+ * other faults, in the loader and libc, are elsewhere); rows and other add
+ * up to the total.
+ */
+TEST(top_by_sym)
+{
+	const char *opts[] = { "--top", "50", "--by", "sym", "--interval", "1",
+			       NULL };
+	char wl[PATH_MAX + 64], real[PATH_MAX], want[PATH_MAX + 64];
+	struct mmt_json *top = NULL, *rows;
+	unsigned long long sum = 0, hits = 0;
+	char *line, *nl;
+	int i, seen = 0;
+	struct run r;
+
+	snprintf(wl, sizeof(wl), "%s/workload", self_dir());
+	ASSERT_NE(NULL, realpath(wl, real));
+	snprintf(want, sizeof(want), "touch_pages (%s)", basename_of(real));
+	ASSERT_EQ(0, run_stack(&r, real, opts, false))
+		TH_LOG("no interval records after the workload's faults");
+	ASSERT_EQ(0, r.status);
+	for (line = r.out; (nl = strchr(line, '\n')); line = nl + 1) {
+		struct mmt_json *j;
+
+		if (!strstr(line, "\"rank\":\"count\""))
+			continue;
+		*nl = '\0';
+		j = mmt_json_parse(line);
+		*nl = '\n';
+		if (j && !top)
+			top = j;
+		else
+			mmt_json_free(j);
+	}
+	ASSERT_NE(NULL, top) TH_LOG("no --top record by count");
+	EXPECT_STREQ("sym", mmt_jstr(mmt_jget(top, "by")) ?: "(null)");
+	rows = mmt_jget(top, "rows");
+	ASSERT_TRUE(rows && rows->type == MMT_JARR);
+	for (i = 0; i < rows->n; i++) {
+		const char *key = mmt_jstr(mmt_jget(rows->kids[i], "key"));
+		unsigned long long f = mmt_jnum(mmt_jget(rows->kids[i], "faults"));
+
+		sum += f;
+		if (key && !strcmp(key, want)) {
+			hits = f;
+			seen++;
+		}
+	}
+	EXPECT_EQ(1, seen) TH_LOG("no row '%s'", want);
+	EXPECT_EQ(TOUCH_PAGES, hits);
+	EXPECT_EQ(mmt_jnum(mmt_jget(mmt_jget(top, "total"), "faults")),
+		  sum + mmt_jnum(mmt_jget(mmt_jget(top, "other"), "faults")));
+	mmt_json_free(top);
 	run_free(&r);
 }
 

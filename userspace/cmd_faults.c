@@ -164,7 +164,7 @@ int cmd_faults(int argc, char **argv)
 		case OPT_BY:
 			by = faults_by_parse(optarg);
 			if (by == FAULTS_BY_NONE)
-				return usage_error("faults", "bad --by '%s' (class, comm, vma, file or cgroup)",
+				return usage_error("faults", "bad --by '%s' (class, comm, vma, file, cgroup or sym)",
 						   optarg);
 			break;
 		case OPT_INTERVAL:
@@ -193,6 +193,9 @@ int cmd_faults(int argc, char **argv)
 		return usage_error("faults", "--stack and --kstack print frames under each event: not with --hist, --summary, --top or --interval");
 	if (iv.period_ns)
 		out.iv = &iv;
+	/* --by sym: each fault's user stack, for its frame 0's function */
+	if (by == FAULTS_BY_SYM)
+		o.ustack = true;
 	if (o.ustack || o.kstack) {
 		out.sym = symbolizer_new();
 		if (!out.sym)
@@ -210,7 +213,7 @@ int cmd_faults(int argc, char **argv)
 
 	if (top_n) {
 		out.top = faults_top_new(by != FAULTS_BY_NONE ? by :
-					 FAULTS_BY_CLASS, top_n);
+					 FAULTS_BY_CLASS, top_n, out.sym);
 		if (!out.top) {
 			error("faults: %s", strerror(ENOMEM));
 			goto cleanup;

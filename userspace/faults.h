@@ -34,7 +34,7 @@ void end_child(struct faults_child *c, struct faults_tracer *t);
 /* faults_agg.c: --top N --by KEY, --interval S. */
 enum faults_by {
 	FAULTS_BY_NONE, FAULTS_BY_CLASS, FAULTS_BY_COMM, FAULTS_BY_VMA,
-	FAULTS_BY_FILE, FAULTS_BY_CGROUP,
+	FAULTS_BY_FILE, FAULTS_BY_CGROUP, FAULTS_BY_SYM,
 };
 
 struct faults_top;
@@ -48,7 +48,8 @@ struct faults_interval {
 };
 
 enum faults_by faults_by_parse(const char *s);
-struct faults_top *faults_top_new(enum faults_by by, unsigned int n);
+struct faults_top *faults_top_new(enum faults_by by, unsigned int n,
+				  struct symbolizer *sym);
 void faults_top_add(struct faults_top *t, const struct faults_event *ev);
 void faults_top_print(struct faults_top *t);
 void faults_top_free(struct faults_top *t);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "cli.h"
 #include "faults.h"
+#include "../bpf/faults_stack.h"
 
 /* Distinct keys kept; the faults of any further key go to "other". */
 #define TOP_KEYS_MAX	65536
@@ -35,6 +36,7 @@ struct faults_top {
 	uint64_t other_keys;
 	uint64_t faults, latency_ns;
 	struct cg_cache cg[256];	/* pid -> cgroup, direct mapped */
+	struct symbolizer *sym;		/* --by sym: the events' stacks' */
 };
 
 static const char *const by_names[] = {
@@ -43,6 +45,7 @@ static const char *const by_names[] = {
 	[FAULTS_BY_VMA] = "vma",
 	[FAULTS_BY_FILE] = "file",
 	[FAULTS_BY_CGROUP] = "cgroup",
+	[FAULTS_BY_SYM] = "sym",
 };
 
 /**
@@ -65,10 +68,12 @@ enum faults_by faults_by_parse(const char *s)
  * faults_top_new() - an empty --top table
  * @by: what a row is
  * @n: rows shown per ranking
+ * @sym: the symbolizer for FAULTS_BY_SYM (the events carry user stacks)
  *
  * Return: the table, NULL without memory.
  */
-struct faults_top *faults_top_new(enum faults_by by, unsigned int n)
+struct faults_top *faults_top_new(enum faults_by by, unsigned int n,
+				  struct symbolizer *sym)
 {
 	struct faults_top *t = calloc(1, sizeof(*t));
 
@@ -76,6 +81,7 @@ struct faults_top *faults_top_new(enum faults_by by, unsigned int n)
 		return NULL;
 	t->by = by;
 	t->n = n;
+	t->sym = sym;
 	snprintf(t->other.key, sizeof(t->other.key), "(other)");
 	return t;
 }
@@ -106,6 +112,28 @@ static const char *cgroup_of(struct faults_top *t, uint32_t pid)
 	return c->path;
 }
 
+/*
+ * The function of the faulting instruction (user stack frame 0: for a
+ * fault taken in the kernel on the task's behalf, the system call's
+ * return) and its binary's name; "?" for what is unknown.
+ */
+static void sym_key(struct faults_top *t, const struct faults_event *ev,
+		    char *key, size_t len)
+{
+	const struct mmscope_fault_stacks *st = ev->stacks;
+	const char *mod;
+	struct sym_frame f;
+
+	if (!t->sym || !st || st->ustack_len < (int)sizeof(st->ustack[0])) {
+		snprintf(key, len, "(no user stack)");
+		return;
+	}
+	sym_user(t->sym, ev->f.pid, st->ustack[0], false, &f);
+	mod = f.module ? strrchr(f.module, '/') : NULL;
+	mod = mod ? mod + 1 : f.module;
+	snprintf(key, len, "%s (%s)", f.sym ?: "?", mod ?: "?");
+}
+
 static void key_of(struct faults_top *t, const struct faults_event *ev,
 		   char *key, size_t len)
 {
@@ -129,6 +157,9 @@ static void key_of(struct faults_top *t, const struct faults_event *ev,
 		break;
 	case FAULTS_BY_FILE:
 		snprintf(key, len, "%.*s", (int)sizeof(e->file), file);
+		break;
+	case FAULTS_BY_SYM:
+		sym_key(t, ev, key, len);
 		break;
 	default:
 		snprintf(key, len, "%s", cgroup_of(t, e->pid));
