@@ -189,6 +189,12 @@ if [ "$mode" = demo ] && grep -aq '^MMSCOPE-REPORT-END' "$log"; then
 	fi
 fi
 
+# make bench: the report pages of bench_report.sh, opened in chromium here.
+if [ "$mode" = bench ] && grep -aq '^MMSCOPE-REPORT-END' "$log"; then
+	"$ROOT/scripts/bench-report.sh" "$log" | tee -a "$log" ||
+		echo "vm: the report pages in $log did not open" >&2
+fi
+
 result=$(grep -a '^MMSCOPE-RESULT rc=' "$log" | tail -1)
 if [ -n "$result" ]; then
 	rc=${result#MMSCOPE-RESULT rc=}

@@ -4,13 +4,14 @@
  * builds a varied address space, prints what it mapped, and waits.
  *
  *   workload [--anon MIB] [--thp] [--file] [--shared] [--sparse GIB]
- *            [--forked] [--touch PAGES] [--stdin] [--seconds N]
+ *            [--vmas N] [--forked] [--touch PAGES] [--stdin] [--seconds N]
  *
  * --touch: touch_pages(), called by touch_caller(), writes to PAGES new
  * pages and prints "touch ADDR PAGES FIRST LAST" (FIRST-LAST: the lines of
  * touch_pages() in this file), for the faults_stack test, which builds this
  * file twice (static and dynamic, -fno-omit-frame-pointer).  --stdin: wait
- * for the end of stdin instead of sleeping.
+ * for the end of stdin instead of sleeping.  --vmas: N one-page VMAs, every
+ * other one writable (none merge), each touched (the report bench).
  *
  * Not a test (it is not listed in selftests/TESTS).
  */
@@ -70,7 +71,7 @@ __attribute__((noinline)) int touch_caller(volatile char *p, unsigned long n)
 
 int main(int argc, char **argv)
 {
-	unsigned long anon = 0, sparse = 0, holes = 0, seconds = 3600;
+	unsigned long anon = 0, sparse = 0, holes = 0, vmas = 0, seconds = 3600;
 	unsigned long touch = 0;
 	int thp = 0, file = 0, shared = 0, forked = 0, wait_stdin = 0, i;
 	char *p;
@@ -80,6 +81,8 @@ int main(int argc, char **argv)
 			anon = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--sparse") && i + 1 < argc)
 			sparse = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--vmas") && i + 1 < argc)
+			vmas = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--holes") && i + 1 < argc)
 			holes = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
@@ -97,7 +100,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--stdin"))
 			wait_stdin = 1;
 		else {
-			fprintf(stderr, "usage: %s [--anon MIB] [--thp] [--file] [--shared] [--sparse GIB] [--holes MIB] [--forked] [--touch PAGES] [--stdin] [--seconds N]\n",
+			fprintf(stderr, "usage: %s [--anon MIB] [--thp] [--file] [--shared] [--sparse GIB] [--vmas N] [--holes MIB] [--forked] [--touch PAGES] [--stdin] [--seconds N]\n",
 				argv[0]);
 			return 2;
 		}
@@ -139,6 +142,18 @@ int main(int argc, char **argv)
 		for (off = 0; off < len; off += len / 64)
 			p[off] = 4;
 		printf("sparse %p %lu GiB, 64 pages touched\n", p, sparse);
+	}
+	if (vmas) {
+		unsigned long n;
+
+		p = map(vmas * 4096, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		for (n = 0; n < vmas; n++) {
+			p[n * 4096] = 6;
+			if (n % 2)
+				mprotect(p + n * 4096, 4096, PROT_READ);
+		}
+		printf("vmas %p %lu one-page VMAs\n", p, vmas);
 	}
 	if (holes) {
 		unsigned long len = holes * MIB, off;

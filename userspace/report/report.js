@@ -770,4 +770,6 @@
 	if (m)
 		translate(Number(m[1]), BigInt(m[2]));
 	document.body.setAttribute('data-rendered', 'ok');	/* for tests */
+	/* ms from navigation to drawn: make bench (scripts/bench-report.sh) */
+	document.body.setAttribute('data-render-ms', String(Math.round(performance.now())));
 })();
