@@ -970,6 +970,61 @@ TEST(filter_min_lat)
 	trace_free(&t);
 }
 
+/*
+ * The BPF programs' own cost (the floor of the tracer's overhead): with
+ * the sysctl kernel.bpf_stats_enabled at 1 the summary's bpf_cost names
+ * every loaded program with the runs and run time the kernel counted.
+ * Every handle_mm_fault() call in the system runs both fault probes, so
+ * each ran at least once per page of the workload's 64 fresh pages, and
+ * took time; the exec tracepoint ran for the workload's exec.  With the
+ * sysctl at 0 (the default) the kernel counts nothing and bpf_cost is null.
+ */
+#define STATS "/proc/sys/kernel/bpf_stats_enabled"
+
+TEST(bpf_cost_when_stats_enabled)
+{
+	unsigned long a = 0x3c0000000000UL;
+	char addr[32], *old;
+	struct mmt_json *c;
+	struct trace t;
+	int i, on, faultprogs;
+
+	old = mmt_read_file(STATS, NULL);
+	ASSERT_NE(NULL, old) TH_LOG("no " STATS);
+	snprintf(addr, sizeof(addr), "0x%lx", a);
+	for (on = 1; on >= 0; on--) {
+		ASSERT_EQ(0, mmt_write_str(STATS, on ? "1" : "0"));
+		ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--summary", "--",
+			  self_exe(), "workload", "anon", addr, "64", "-", NULL }));
+		mmt_write_str(STATS, old);
+		ASSERT_EQ(0, t.status) TH_LOG("%s", t.err);
+		c = mmt_jget(t.sum, "bpf_cost");
+		ASSERT_NE(NULL, c) TH_LOG("the summary has no bpf_cost");
+		if (!on) {
+			EXPECT_EQ(MMT_JNULL, c->type);
+			trace_free(&t);
+			continue;
+		}
+		ASSERT_EQ(MMT_JARR, c->type);
+		faultprogs = 0;
+		for (i = 0; i < c->n; i++) {
+			const char *name = mmt_jstr(mmt_jget(c->kids[i], "prog")) ?: "";
+			unsigned long long runs = mmt_jnum(mmt_jget(c->kids[i], "runs"));
+
+			if (strstr(name, "fault")) {
+				faultprogs++;
+				EXPECT_LE(64, runs) TH_LOG("%s: %llu runs", name, runs);
+				EXPECT_LT(0, mmt_jnum(mmt_jget(c->kids[i], "run_time_ns")));
+			} else if (strstr(name, "exec")) {
+				EXPECT_LE(1, runs) TH_LOG("%s: %llu runs", name, runs);
+			}
+		}
+		EXPECT_EQ(2, faultprogs);
+		trace_free(&t);
+	}
+	free(old);
+}
+
 /* --range: exactly the faults in the range, none of its neighbours'. */
 TEST(filter_range)
 {

@@ -249,6 +249,20 @@ static void print_summary_json(struct faults_summary *s, unsigned int ntop,
 	json_arr_close();
 	if (s->ustack)
 		faults_stack_summary(s);
+	/* null: not measured (kernel.bpf_stats_enabled was 0) */
+	if (s->bpf_stats) {
+		json_arr_open("bpf_cost");
+		for (i = 0; i < s->nprogs; i++) {
+			json_obj_open(NULL);
+			json_str("prog", s->progs[i].name);
+			json_u64("runs", s->progs[i].runs);
+			json_u64("run_time_ns", s->progs[i].run_time_ns);
+			json_obj_close();
+		}
+		json_arr_close();
+	} else {
+		json_null("bpf_cost");
+	}
 	json_arr_open("latency_log2_ns");
 	for (i = 0; i < FAULTS_HIST_SLOTS; i++)
 		json_u64(NULL, s->hist[i]);
@@ -266,6 +280,24 @@ static void print_summary_json(struct faults_summary *s, unsigned int ntop,
 	json_obj_close();
 }
 
+/* The programs' own time per run (kernel.bpf_stats_enabled). */
+static void print_bpf_cost(const struct faults_summary *s)
+{
+	unsigned int i;
+
+	if (!s->bpf_stats) {
+		printf("  BPF cost: not measured (sysctl kernel.bpf_stats_enabled=1 measures it)\n");
+		return;
+	}
+	printf("  BPF cost:");
+	for (i = 0; i < s->nprogs; i++)
+		printf("  %s %llu runs, %.0f ns/run", s->progs[i].name,
+		       (unsigned long long)s->progs[i].runs,
+		       s->progs[i].runs ? (double)s->progs[i].run_time_ns /
+					  s->progs[i].runs : 0.0);
+	printf("\n");
+}
+
 static void print_summary_text(struct faults_summary *s, unsigned int ntop,
 			       const struct faults_child *c, bool full, bool hist)
 {
@@ -279,6 +311,7 @@ static void print_summary_text(struct faults_summary *s, unsigned int ntop,
 	if (s->ustack)
 		faults_stack_summary(s);
 	if (full) {
+		print_bpf_cost(s);
 		printf("  calls %llu  retries %llu  lock: vma %llu  mmap %llu\n",
 		       (unsigned long long)s->calls,
 		       (unsigned long long)s->retries,

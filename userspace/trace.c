@@ -253,6 +253,45 @@ static bool kernel_is_rt(void)
 	return access("/sys/kernel/realtime", F_OK) == 0;
 }
 
+/* kernel.bpf_stats_enabled: the kernel times BPF programs (5.1+). */
+static bool bpf_stats_on(void)
+{
+	char c = '0';
+	int fd = open("/proc/sys/kernel/bpf_stats_enabled", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, &c, 1) != 1)
+		c = '0';
+	close(fd);
+	return c == '1';
+}
+
+/* Each loaded program's runs and run time (struct bpf_prog_info). */
+static void prog_costs(struct faults_tracer *t)
+{
+	struct faults_summary *s = &t->sum;
+	struct bpf_program *p;
+
+	s->bpf_stats = bpf_stats_on();
+	bpf_object__for_each_program(p, t->skel->obj) {
+		struct faults_prog_cost *c = &s->progs[s->nprogs];
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (!bpf_program__autoload(p) || s->nprogs == FAULTS_PROGS_MAX)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		snprintf(c->name, sizeof(c->name), "%s", bpf_program__name(p));
+		c->runs = info.run_cnt;
+		c->run_time_ns = info.run_time_ns;
+		s->nprogs++;
+	}
+}
+
 static uint64_t missed_events(struct faults_tracer *t)
 {
 	struct bpf_program *p;
@@ -509,6 +548,7 @@ void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s)
 		faults_merge_flush(t->merge, report, t);
 	t->sum.lost = percpu_sum(t->skel->maps.lost);
 	t->sum.missed = missed_events(t);
+	prog_costs(t);
 	if (t->sum.ustack)
 		stack_failures(t, t->sum.stack_failed);
 	t->sum.kprobe = !t->fentry;

@@ -32,6 +32,7 @@ struct faults_opts {
 
 #define FAULTS_HIST_SLOTS	40
 #define FAULTS_TOP_VMAS		256
+#define FAULTS_PROGS_MAX	8
 
 struct faults_vma {
 	uint32_t pid;
@@ -69,6 +70,18 @@ struct faults_summary {
 	struct faults_vma vmas[FAULTS_TOP_VMAS];
 	uint64_t vmas_other;
 	bool kprobe;			/* kprobes were used */
+	/*
+	 * The BPF programs' own cost, from struct bpf_prog_info (run_cnt,
+	 * run_time_ns), which the kernel counts only while the sysctl
+	 * kernel.bpf_stats_enabled is 1: bpf_stats says whether it was at
+	 * the end of the trace.
+	 */
+	bool bpf_stats;
+	unsigned int nprogs;
+	struct faults_prog_cost {
+		char name[32];
+		uint64_t runs, run_time_ns;
+	} progs[FAULTS_PROGS_MAX];
 	bool raw;			/* events are calls, not merged */
 	/* --stack / --kstack (faults_stack.c) */
 	bool ustack, kstack;		/* captured */

@@ -9,6 +9,10 @@
 # measures the faults; the median shows how typical that is).  Each figure
 # is over 3 runs: the fastest of their fastest rounds, the middle of their
 # medians.  Targets: full tracing < 10% over untraced, filtered-out < 2%.
+# Then the floor: one more traced run with kernel.bpf_stats_enabled=1
+# gives the BPF programs' own time per run (the summary's bpf_cost); the
+# traced overhead per fault minus that is what attaching (trampoline or
+# kprobe), the ring buffer and the reader cost.
 CLI=${MMSCOPE_CLI:-/mmscope/mmscope}
 WL="/mmscope/selftests/faults workload bench ${BENCH_PAGES:-4096} ${BENCH_ROUNDS:-16}"
 OUT=/tmp/bench_faults.out.$$
@@ -67,3 +71,23 @@ awk -v b="$b1" -v bm="$bm1" -v f="$f" -v fm="$fm" -v x="$x" -v xm="$xm" 'BEGIN {
 	printf "bench faults: traced, every event %.1f ms (%.3fx vs untraced, target < 1.10x; median %.1f ms, %.3fx)\n", f / 1e6, f / b, fm / 1e6, fm / bm
 	printf "bench faults: traced, filtered out %.1f ms (%.3fx vs untraced, target < 1.02x; median %.1f ms, %.3fx)\n", x / 1e6, x / b, xm / 1e6, xm / bm
 }'
+
+# The floor: the programs' own time (kernel.bpf_stats_enabled, which adds
+# two clock reads per run: a run of its own, not one of the timed ones).
+stats=/proc/sys/kernel/bpf_stats_enabled
+if [ -w "$stats" ]; then
+	old=$(cat "$stats")
+	echo 1 > "$stats"
+	json=$($CLI faults --summary --json -- $WL 2>/dev/null | tail -1)
+	echo "$old" > "$stats"
+	echo "$json" | sed -n 's/.*"bpf_cost":\[\([^]]*\)\].*/\1/p' | tr '}' '\n' |
+		sed -n 's/.*"prog":"\([^"]*\)","runs":\([0-9]*\),"run_time_ns":\([0-9]*\).*/\1 \2 \3/p' |
+		awk -v b="$b1" -v f="$f" -v pages="${BENCH_PAGES:-4096}" '
+		$2 > 0 && $1 ~ /fault/ { per += $3 / $2; line = line sprintf(" %s %.0f ns/run (%d runs),", $1, $3 / $2, $2) }
+		END {
+			if (!line) { print "bench faults-floor: no bpf_cost in the summary"; exit }
+			over = (f - b) / pages
+			printf "bench faults-bpf:%s %.0f ns per fault in the programs (kernel.bpf_stats_enabled)\n", line, per
+			printf "bench faults-floor: traced overhead %.0f ns per fault (fastest rounds), of which %.0f ns (%.0f%%) in the programs, %.0f ns in attaching, the ring buffer and the reader\n", over, per, over > 0 ? 100 * per / over : 0, over - per
+		}'
+fi
