@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1023,6 +1024,125 @@ TEST(bpf_cost_when_stats_enabled)
 		trace_free(&t);
 	}
 	free(old);
+}
+
+/*
+ * --live off a terminal: tables one after the other, the last one at the
+ * end of the trace.  With --range on the workload's 64 fresh pages, that
+ * last table has one row, the workload's: 64 faults, all ANON, under
+ * its name.
+ */
+TEST(live_table_counts_the_workload)
+{
+	unsigned long a = 0x3d0000000000UL;
+	char range[64], addr[32];
+	const char *argv[] = { "faults", "--live", "--range", range, "--",
+			       self_exe(), "workload", "anon", addr, "64",
+			       "-", NULL };
+	char *out, *err = NULL, *last, *line, *nl;
+	unsigned long long col[12];
+	int status, rows = 0, n;
+	char comm[32], pid[16];
+
+	snprintf(addr, sizeof(addr), "0x%lx", a);
+	snprintf(range, sizeof(range), "0x%lx-0x%lx", a, a + 64 * PG);
+	out = mmt_cli_runv(argv, &status, &err);
+	ASSERT_NE(NULL, out);
+	EXPECT_EQ(0, status) TH_LOG("%s", err ?: "");
+	EXPECT_EQ(NULL, strchr(out, '\033')) TH_LOG("an escape sequence off a terminal");
+	last = NULL;
+	for (line = out; (line = strstr(line, "mmscope faults --live:")); line++)
+		last = line;
+	ASSERT_NE(NULL, last) TH_LOG("no table: %s", out);
+	for (line = strchr(last, '\n'); line && *++line; line = nl) {
+		nl = strchr(line, '\n');
+		if (!strncmp(line, "    PID", 7) || !strncmp(line, "ANON ", 5))
+			continue;
+		n = sscanf(line, "%15s %31s %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+			   pid, comm, &col[0], &col[1], &col[2], &col[3], &col[4],
+			   &col[5], &col[6], &col[7], &col[8], &col[9]);
+		if (n != 12)
+			continue;
+		rows++;
+		EXPECT_STREQ("faults", comm);
+		EXPECT_EQ(64, col[1]) TH_LOG("TOTAL");
+		EXPECT_EQ(64, col[2]) TH_LOG("ANON");
+		for (n = 3; n < 10; n++)
+			EXPECT_EQ(0, col[n]) TH_LOG("column %d", n);
+	}
+	EXPECT_EQ(1, rows) TH_LOG("%s", last);
+	free(out);
+	free(err);
+}
+
+/*
+ * --live on a terminal (a pseudo-terminal here): the screen is redrawn in
+ * place, s changes the order, q ends the trace with status 0.
+ */
+TEST(live_keys_on_a_terminal)
+{
+	char buf[1 << 16], *slave;
+	size_t len = 0;
+	int m, st, sorted = 0, i;
+	pid_t pid;
+
+	buf[0] = '\0';
+	m = posix_openpt(O_RDWR | O_NOCTTY);
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, grantpt(m));
+	ASSERT_EQ(0, unlockpt(m));
+	slave = ptsname(m);
+	ASSERT_NE(NULL, slave);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int s;
+
+		setsid();
+		s = open(slave, O_RDWR);
+		if (s < 0)
+			_exit(126);
+		dup2(s, 0);
+		dup2(s, 1);
+		dup2(s, 2);
+		execl(mmt_cli(), mmt_cli(), "faults", "--live", "-d", "600",
+		      (char *)NULL);
+		_exit(127);
+	}
+	/* A hang guard, not a timing: up to 20 min under TCG. */
+	for (i = 0; i < 1200 * 10; i++) {
+		struct pollfd p = { .fd = m, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 100) > 0) {
+			n = read(m, buf + len, sizeof(buf) - 1 - len);
+			if (n <= 0)
+				break;
+			len += n;
+			buf[len] = '\0';
+			if (len > sizeof(buf) / 2) {	/* keep the tail */
+				memmove(buf, buf + len / 2, len - len / 2 + 1);
+				len -= len / 2;
+			}
+		}
+		if (!sorted && strstr(buf, "(s: sort, q: quit)")) {
+			ASSERT_EQ(1, write(m, "s", 1));
+			sorted = 1;
+		} else if (sorted == 1 && strstr(buf, "sort: total faults")) {
+			EXPECT_NE(NULL, strstr(buf, "\033[H\033[J"));
+			ASSERT_EQ(1, write(m, "q", 1));
+			sorted = 2;
+		}
+	}
+	/* after q it detaches and exits; otherwise it is stopped here */
+	if (sorted != 2)
+		kill(pid, SIGKILL);
+	if (waitpid(pid, &st, 0) != pid)
+		st = 0;
+	close(m);
+	EXPECT_EQ(2, sorted) TH_LOG("the keys were not taken: %.300s", buf);
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(0, WEXITSTATUS(st));
 }
 
 /* --range: exactly the faults in the range, none of its neighbours'. */

@@ -46,7 +46,7 @@ static uint64_t now_ns(void)
 enum {
 	OPT_MIN_LAT = 256, OPT_MAJOR, OPT_RANGE, OPT_HIST,
 	OPT_SUMMARY, OPT_RINGBUF, OPT_CGROUP, OPT_KPROBE, OPT_RAW,
-	OPT_TOP, OPT_BY, OPT_INTERVAL,
+	OPT_TOP, OPT_BY, OPT_INTERVAL, OPT_LIVE,
 	OPT_STACK = 320, OPT_KSTACK,
 };
 
@@ -78,6 +78,7 @@ int cmd_faults(int argc, char **argv)
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "by", required_argument, NULL, OPT_BY },
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "live", no_argument, NULL, OPT_LIVE },
 		{ "stack", no_argument, NULL, OPT_STACK },
 		{ "kstack", no_argument, NULL, OPT_KSTACK },
 		{ NULL, 0, NULL, 0 },
@@ -91,7 +92,7 @@ int cmd_faults(int argc, char **argv)
 	uint64_t top_n = 0;
 	struct faults_tracer *t = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
-	bool hist = false, summary = false;
+	bool hist = false, summary = false, live = false;
 	uint64_t v, duration_s = 0, deadline = 0;
 	int opt, err, status, go_fd = -1, err_fd = -1, ret = EXIT_FAIL;
 
@@ -173,6 +174,9 @@ int cmd_faults(int argc, char **argv)
 						   optarg);
 			iv.period_ns = v * 1000000000ULL;
 			break;
+		case OPT_LIVE:
+			live = true;
+			break;
 		case OPT_STACK:
 			o.ustack = true;
 			break;
@@ -188,7 +192,10 @@ int cmd_faults(int argc, char **argv)
 		return usage_error("faults", "--pid and -- CMD exclude each other");
 	if (by != FAULTS_BY_NONE && !top_n)
 		return usage_error("faults", "--by needs --top N");
-	out.live = !hist && !summary && !top_n && !iv.period_ns;
+	if (live && (json_output || hist || summary || top_n || iv.period_ns ||
+		     o.ustack || o.kstack))
+		return usage_error("faults", "--live draws its own table: not with --json, --hist, --summary, --top, --interval or --stack");
+	out.live = !hist && !summary && !top_n && !iv.period_ns && !live;
 	if ((o.ustack || o.kstack) && !out.live)
 		return usage_error("faults", "--stack and --kstack print frames under each event: not with --hist, --summary, --top or --interval");
 	if (iv.period_ns)
@@ -255,6 +262,13 @@ int cmd_faults(int argc, char **argv)
 	}
 	if (out.live && !json_output)
 		faults_print_header();
+	if (live) {
+		out.table = faults_live_new(now_ns());
+		if (!out.table) {
+			error("faults: %s", strerror(ENOMEM));
+			goto cleanup;
+		}
+	}
 	if (duration_s)
 		deadline = deadline_after(duration_s);
 	iv.t0_ns = iv.start_ns = now_ns();
@@ -267,6 +281,8 @@ int cmd_faults(int argc, char **argv)
 		}
 		if (iv.period_ns && now_ns() - iv.start_ns >= iv.period_ns)
 			faults_interval_print(&iv, now_ns());
+		if (out.table && faults_live_tick(out.table, now_ns()))
+			break;
 		if (deadline && now_ns() >= deadline)
 			break;
 		if (child.pid && reap_child(&child, t, 0))
@@ -287,6 +303,9 @@ cleanup:
 		end_child(&child, t);
 	if (t) {
 		faults_trace_stop(t, &sum);
+		/* the last table: every fault, up to the end of the trace */
+		faults_live_free(out.table, now_ns());
+		out.table = NULL;
 		/* the last interval, partial: the intervals add up to all */
 		if (iv.period_ns) {
 			faults_interval_print(&iv, now_ns());
@@ -299,6 +318,7 @@ cleanup:
 		faults_print_summary(&sum, &child, summary, hist);
 	}
 	faults_top_free(out.top);
+	faults_live_free(out.table, now_ns());
 	symbolizer_free(out.sym);
 	if (go_fd >= 0)
 		close(go_fd);

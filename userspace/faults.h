@@ -58,6 +58,13 @@ void faults_interval_add(struct faults_interval *iv,
 void faults_interval_print(struct faults_interval *iv, uint64_t now);
 void faults_interval_legend(void);
 
+/* faults_live.c: --live, a table per process redrawn every second. */
+struct faults_live;
+struct faults_live *faults_live_new(uint64_t now);
+void faults_live_add(struct faults_live *l, const struct faults_event *ev);
+bool faults_live_tick(struct faults_live *l, uint64_t now);
+void faults_live_free(struct faults_live *l, uint64_t now);
+
 /* faults_print.c: one event (text line or JSON record), the summary. */
 struct faults_out {
 	bool live;			/* a line (or JSON record) per event */
@@ -65,6 +72,7 @@ struct faults_out {
 	enum faults_pfn pfn;
 	struct faults_top *top;		/* --top, or NULL */
 	struct faults_interval *iv;	/* --interval, or NULL */
+	struct faults_live *table;	/* --live, or NULL */
 	/* --stack: the symbolizer (the event carries its stacks) */
 	struct symbolizer *sym;
 	bool kstack;			/* kernel stacks captured */

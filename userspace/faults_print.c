@@ -159,6 +159,8 @@ void faults_print_event(void *ctx, const struct faults_event *ev)
 		faults_top_add(out->top, ev);
 	if (out->iv)
 		faults_interval_add(out->iv, ev);
+	if (out->table)
+		faults_live_add(out->table, ev);
 	if (!out->live)
 		return;
 	if (json_output) {

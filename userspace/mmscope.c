@@ -62,6 +62,8 @@ static const struct cmd cmds[] = {
 	  "      --by KEY        --top's sources: class (default), comm, vma, file, cgroup,\n"
 	  "                      sym (the faulting function: captures user stacks)\n"
 	  "      --interval S    no event lines: a table of faults per class every S s\n"
+	  "      --live          no event lines: a table per process and kind, redrawn\n"
+	  "                      every second (top style: s sorts, q quits)\n"
 	  "      --stack         each fault's user stack, symbolized (frame pointers)\n"
 	  "      --kstack        and its kernel stack (root: CAP_SYS_ADMIN)\n"
 	  "  -- CMD [ARGS...]    run CMD and trace it (and its children) from its\n"
