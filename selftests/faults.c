@@ -165,27 +165,36 @@ static int wl_storm(void)
 
 /*
  * slow ADDR N: map N pages at ADDR (guard page below), say "ready" on
- * stdout, then write one new page every 50 ms until killed; after the Nth
- * page, MADV_DONTNEED empties the N pages and it starts over (a 10 s cycle
- * for N = 200: faults go on however late a tracer attaches).
+ * stdout, wait for SIGUSR1 (the test sends it once the tracer is attached,
+ * however long attaching took), then write one new page every 50 ms (10 s
+ * for N = 200) and wait to be killed: each page is faulted once, and stays
+ * present for the test's pagemap reads however long the tracer takes to
+ * end (a debug kernel under TCG: seconds).
  */
 static int wl_slow(unsigned long addr, unsigned long n)
 {
 	unsigned long i;
 	char *p;
 
+	sigset_t go;
+	int sig;
+
+	sigemptyset(&go);
+	sigaddset(&go, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &go, NULL);
 	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
 	p = map_at(addr - PG, (n + 1) * PG, -1);
 	p[0] = 1;
 	printf("ready\n");
 	fflush(stdout);
-	for (;;) {
-		for (i = 1; i <= n; i++) {
-			p[i * PG] = 1;
-			usleep(50000);
-		}
-		madvise(p + PG, n * PG, MADV_DONTNEED);
+	if (sigwait(&go, &sig))
+		return 3;
+	for (i = 1; i <= n; i++) {
+		p[i * PG] = 1;
+		usleep(50000);
 	}
+	for (;;)
+		pause();
 	return 0;
 }
 
@@ -1192,8 +1201,8 @@ static void present_pages(pid_t pid, unsigned long a, unsigned long n,
  * is what the process's pagemap shows.  Complete, too: every page that
  * became present in the process's pagemap between two reads made while
  * both fault probes were attached (the kernel's BPF link list) was
- * faulted in then, by one write fault that the trace must hold (the
- * workload's 10 s cycle is longer than the trace: once per page at most).
+ * faulted in then, by one write fault that the trace must hold (each page
+ * is written once, from the moment the tracer is attached).
  */
 #define SLOW_PAGES	200
 
@@ -1230,6 +1239,9 @@ TEST(filter_pid_running)
 		usleep(10000);
 	present_pages(w[0], a, n, p2);
 	ASSERT_EQ(2, fault_links_attached()) TH_LOG("the tracer never attached");
+	/* attached: both start writing their pages */
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, kill(w[i], SIGUSR1));
 	for (;;) {
 		present_pages(w[0], a, n, cand);
 		if (fault_links_attached() < 2)

@@ -636,14 +636,12 @@ TEST(top_by_sym)
 	for (line = r.out; (nl = strchr(line, '\n')); line = nl + 1) {
 		struct mmt_json *j;
 
-		if (!strstr(line, "\"rank\":\"count\""))
-			continue;
 		*nl = '\0';
-		j = mmt_json_parse(line);
+		j = strstr(line, "\"rank\":\"count\"") ? mmt_json_parse(line) : NULL;
 		*nl = '\n';
 		if (j && !top)
 			top = j;
-		else
+		else if (j)
 			mmt_json_free(j);
 	}
 	ASSERT_NE(NULL, top) TH_LOG("no --top record by count");
