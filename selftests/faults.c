@@ -1636,6 +1636,23 @@ TEST(top_and_interval_add_up)
 	ksft_print_msg("%d intervals, %llu faults (%llu completed), rusage %llu+%llu, pgfault +%llu\n",
 		       nint, events, done, minflt, majflt, v1 - v0);
 	trace_free(&t);
+
+	/*
+	 * An interval longer than the trace: only the last, partial one,
+	 * printed at the end, and it holds every fault and the command's
+	 * rusage (whether the first run's last interval held any depends on
+	 * where its periods fell).
+	 */
+	ASSERT_EQ(0, run_trace(&t, (const char *[]){ "--interval", "3600",
+		  "--", self_exe(), "workload", "paced", addr, n, "0", NULL }));
+	ASSERT_EQ(0, t.status) TH_LOG("%s", t.err);
+	ASSERT_NE(NULL, t.sum);
+	ASSERT_EQ(1, t.nrec) TH_LOG("one interval record");
+	EXPECT_STREQ("interval", mmt_jstr(mmt_jget(t.rec[0], "type")) ?: "");
+	EXPECT_EQ(mmt_jnum(mmt_jget(t.sum, "events")),
+		  mmt_jnum(mmt_jget(t.rec[0], "faults")));
+	EXPECT_LE(PACED_PAGES, mmt_jnum(mmt_jget(t.rec[0], "faults")));
+	trace_free(&t);
 }
 
 /*
