@@ -88,6 +88,6 @@ if [ -w "$stats" ]; then
 			if (!line) { print "bench faults-floor: no bpf_cost in the summary"; exit }
 			over = (f - b) / pages
 			printf "bench faults-bpf:%s %.0f ns per fault in the programs (kernel.bpf_stats_enabled)\n", line, per
-			printf "bench faults-floor: traced overhead %.0f ns per fault (fastest rounds), of which %.0f ns (%.0f%%) in the programs, %.0f ns in attaching, the ring buffer and the reader\n", over, per, over > 0 ? 100 * per / over : 0, over - per
+			printf "bench faults-floor: traced overhead %.0f ns per fault (fastest rounds), of which %.0f ns (%.0f%%) in the programs, %.0f ns in attaching, the ring buffer and the reader\n", over, per, (over > 0 ? 100 * per / over : 0), over - per
 		}'
 fi
