@@ -23,12 +23,12 @@ set -euo pipefail
 
 target=${1:-build}
 
-build_pkgs="build-essential make gcc clang llvm libbpf-dev bpftool libelf-dev libdw-dev
+build_pkgs="build-essential make gcc clang llvm libbpf-dev bpftool libelf-dev libdw-dev libbz2-dev liblzma-dev
 	zlib1g-dev libzstd-dev pkg-config rsync perl kmod gcc-12
 	linux-source-6.12 xz-utils zstd"
 vm_pkgs="qemu-system-x86 busybox-static cpio gzip kmod xz-utils zstd"
 debug_pkgs="bc bison flex libssl-dev dwarves python3 cpio"
-deb_pkgs="build-essential make clang llvm libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev
+deb_pkgs="build-essential make clang llvm libbpf-dev bpftool libelf-dev libdw-dev libbz2-dev liblzma-dev zlib1g-dev
 	libzstd-dev rsync dpkg-dev debhelper dh-dkms help2man bash-completion"
 
 case "$target" in
