@@ -231,6 +231,16 @@ static void stack_failures(struct faults_tracer *t, uint64_t *out)
 	free(vals);
 }
 
+/* The kernel's struct bpf_prog_info of a loaded program; false: none. */
+static bool prog_info(const struct bpf_program *p, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+	int fd = bpf_program__fd(p);
+
+	memset(info, 0, sizeof(*info));
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, info, &len);
+}
+
 /*
  * Runs of a loaded program the kernel skipped because another BPF program
  * was running on that CPU (struct bpf_prog_info recursion_misses, 5.12+).
@@ -238,13 +248,8 @@ static void stack_failures(struct faults_tracer *t, uint64_t *out)
 static uint64_t recursion_misses(const struct bpf_program *p)
 {
 	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
-	int fd = bpf_program__fd(p);
 
-	memset(&info, 0, sizeof(info));
-	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
-		return 0;
-	return info.recursion_misses;
+	return prog_info(p, &info) ? info.recursion_misses : 0;
 }
 
 /* PREEMPT_RT kernels have /sys/kernel/realtime (kernel/ksysfs.c). */
@@ -277,13 +282,9 @@ static void prog_costs(struct faults_tracer *t)
 	bpf_object__for_each_program(p, t->skel->obj) {
 		struct faults_prog_cost *c = &s->progs[s->nprogs];
 		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(p);
 
-		if (!bpf_program__autoload(p) || s->nprogs == FAULTS_PROGS_MAX)
-			continue;
-		memset(&info, 0, sizeof(info));
-		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		if (!bpf_program__autoload(p) || s->nprogs == FAULTS_PROGS_MAX ||
+		    !prog_info(p, &info))
 			continue;
 		snprintf(c->name, sizeof(c->name), "%s", bpf_program__name(p));
 		c->runs = info.run_cnt;
