@@ -48,6 +48,16 @@ static const char *const by_names[] = {
 	[FAULTS_BY_SYM] = "sym",
 };
 
+/* by_names[] in the plural, for "3 classes in all". */
+static const char *const by_plurals[] = {
+	[FAULTS_BY_CLASS] = "classes",
+	[FAULTS_BY_COMM] = "comms",
+	[FAULTS_BY_VMA] = "VMAs",
+	[FAULTS_BY_FILE] = "files",
+	[FAULTS_BY_CGROUP] = "cgroups",
+	[FAULTS_BY_SYM] = "symbols",
+};
+
 /**
  * faults_by_parse() - the --by argument
  * @s: class, comm, vma, file or cgroup
@@ -306,9 +316,11 @@ static void top_text(struct faults_top *t, const char *rank)
 {
 	unsigned int i, shown = t->nrows < t->n ? t->nrows : t->n;
 
-	printf("\nTop %u %s by %s (of %llu %s%s):\n", t->n, by_names[t->by],
-	       rank, (unsigned long long)(t->nrows + t->other_keys),
-	       by_names[t->by], t->nrows + t->other_keys == 1 ? "" : "s");
+	unsigned long long keys = t->nrows + t->other_keys;
+
+	printf("\nTop %u by %s, ranked by %s (%llu %s in all):\n", t->n,
+	       by_names[t->by], rank, keys,
+	       keys == 1 ? by_names[t->by] : by_plurals[t->by]);
 	printf("%10s %6s %14s %12s %12s  %s\n", "FAULTS", "%", "TOTAL_LAT(ms)",
 	       "AVG_LAT(us)", "MAX_LAT(us)", "KEY");
 	for (i = 0; i < shown; i++) {

@@ -66,7 +66,8 @@ fi
 if has faults; then
 	printf '\n\033[1m== 3. Page faults, live\033[0m\n'
 	show $M faults --summary -- $W --anon 4 --seconds 0
-	show sh -c "$M faults --json -- $W --anon 1 --seconds 0 | grep '^{\"ts_ns' | sed -n 1p"
+	show $M faults --top 3 --by class -- $W --anon 4 --seconds 0
+	show sh -c "$M faults --json -- $W --anon 1 --seconds 0 | grep '\"type\":\"fault\"' | sed -n 1p"
 fi
 if has buddy; then
 	printf '\n\033[1m== 4. The buddy allocator\033[0m\n'
@@ -76,8 +77,19 @@ if has slab; then
 	printf '\n\033[1m== 5. Slab caches\033[0m\n'
 	show sh -c "$M slab --sort=size | head -25"
 fi
+if has page; then
+	printf '\n\033[1m== 6. Physical memory: one frame and who maps it, all frames\033[0m\n'
+	# The workload forked: parent and child map its anonymous pages.
+	show $M page --pid "$PID" "$ANON"
+	show sh -c "$M phys | head -24"
+fi
+if has kernel; then
+	printf '\n\033[1m== 7. The kernel half: its page tables by region\033[0m\n'
+	show sh -c "$M kernel | head -30"
+	show $M translate --kernel "$(sed -n 's/^\([0-9a-f]*\) [Tt] _stext$/0x\1/p' /proc/kallsyms)"
+fi
 if has report; then
-	printf '\n\033[1m== 6. Pictures: the address space on a console, and a report page\033[0m\n'
+	printf '\n\033[1m== 8. Pictures: the address space on a console, and a report page\033[0m\n'
 	show $M vma "$PID" --map
 	# With the faults of a workload run (its process tree, up to 30 s).
 	show $M report -p "$PID" -p 1 --faults 30 -o /tmp/report.html -- $W --anon 4 --seconds 0
@@ -89,7 +101,7 @@ if has report; then
 		echo MMSCOPE-REPORT-END
 	fi
 fi
-printf '\n\033[1m== 7. Labs: textbook claims, shown and checked\033[0m\n'
+printf '\n\033[1m== 9. Labs: textbook claims, shown and checked\033[0m\n'
 show $M lab
 for lab in $($M lab | awk 'NR > 1 && NF { print $1 }' | grep -v '^Run$'); do
 	show -s $M lab "$lab"
