@@ -132,25 +132,29 @@ bool root_started;
 /*
  * x86 page-table layout.  The direct map base is randomised
  * (CONFIG_RANDOMIZE_MEMORY) and 4- or 5-level paging is chosen at boot, so
- * both come from the kernel's own variables, resolved through kallsyms as
- * typeless ksyms: page_offset_base, and pgdir_shift (48 with 5-level paging,
- * 39 with 4-level, where the p4d level is folded into the pgd).  Kernels
- * built without CONFIG_X86_5LEVEL have no pgdir_shift: 4-level; kernels
- * without CONFIG_DYNAMIC_MEMORY_LAYOUT have no page_offset_base: the fixed
+ * both come from the kernel's own variables: page_offset_base, and
+ * pgdir_shift (48 with 5-level paging, 39 with 4-level, where the p4d
+ * level is folded into the pgd).  Kernels built without CONFIG_X86_5LEVEL
+ * have no pgdir_shift: 4-level; kernels without
+ * CONFIG_DYNAMIC_MEMORY_LAYOUT have no page_offset_base: the fixed
  * __PAGE_OFFSET_BASE of their paging mode.
- */
-extern const void page_offset_base __ksym __weak;
-extern const void pgdir_shift __ksym __weak;
-/*
+ *
  * The PFN bits: the kernel's own physical_mask (see pt_mask.h: without it
  * every PFN is wrong on an SME host or an SEV/TDX guest).  Kernels without
- * CONFIG_DYNAMIC_PHYSICAL_MASK have none: bits 0-51.
+ * CONFIG_DYNAMIC_PHYSICAL_MASK have none: bits 0-51.  zero_pfn is the
+ * shared zero page's PFN (mm/memory.c, 6.1 and 6.12 alike), huge_zero_pfn
+ * the huge zero page's, ~0UL while it is not allocated (mm/huge_memory.c).
+ *
+ * The variables' addresses come from /proc/kallsyms, read once by the
+ * loader, which stops at the last one it needs (trace.c): typeless ksyms
+ * would make libbpf read the whole file again at load, a second or more
+ * under TCG.  0: the kernel has no such symbol.
  */
-extern const void physical_mask __ksym __weak;
-/* The shared zero page's PFN (mm/memory.c, 6.1 and 6.12 alike). */
-extern const void zero_pfn __ksym __weak;
-/* The huge zero page's, ~0UL while it is not allocated (mm/huge_memory.c). */
-extern const void huge_zero_pfn __ksym __weak;
+const volatile __u64 ksym_page_offset_base;
+const volatile __u64 ksym_pgdir_shift;
+const volatile __u64 ksym_physical_mask;
+const volatile __u64 ksym_zero_pfn;
+const volatile __u64 ksym_huge_zero_pfn;
 
 #define MMSCOPE_PAGE_OFFSET_L4	0xffff888000000000ULL
 #define MMSCOPE_PAGE_OFFSET_L5	0xff11000000000000ULL
@@ -241,22 +245,23 @@ __noinline int pt_leaf(__u64 pgd, __u64 addr, __u64 *ent)
 		return 0;
 	*ent = 0;
 	if (!cache) {
-		if (&physical_mask)
+		if (ksym_physical_mask)
 			bpf_probe_read_kernel(&phys, sizeof(phys),
-					      &physical_mask);
+					      (const void *)ksym_physical_mask);
 		phys = mmscope_physical_mask(phys);
 		*(volatile __u64 *)&pt_pfn_mask = mmscope_pfn_mask(phys, 12);
-		if (&zero_pfn &&
-		    !bpf_probe_read_kernel(&zp, sizeof(zp), &zero_pfn) && zp)
+		if (ksym_zero_pfn &&
+		    !bpf_probe_read_kernel(&zp, sizeof(zp),
+					   (const void *)ksym_zero_pfn) && zp)
 			*(volatile __u64 *)&zero_pfn_1 = zp + 1;
 		shift = 39;
 		base = 0;
-		if (&pgdir_shift)
+		if (ksym_pgdir_shift)
 			bpf_probe_read_kernel(&shift, sizeof(shift),
-					      &pgdir_shift);
-		if (&page_offset_base)
+					      (const void *)ksym_pgdir_shift);
+		if (ksym_page_offset_base)
 			bpf_probe_read_kernel(&base, sizeof(base),
-					      &page_offset_base);
+					      (const void *)ksym_page_offset_base);
 		else
 			base = shift == 48 ? MMSCOPE_PAGE_OFFSET_L5 :
 					     MMSCOPE_PAGE_OFFSET_L4;
@@ -385,8 +390,9 @@ static __always_inline bool is_zero(__u64 pfn, int level)
 
 	if (level == 1)
 		return z && pfn == z - 1;
-	if (level == 2 && &huge_zero_pfn &&
-	    !bpf_probe_read_kernel(&hz, sizeof(hz), &huge_zero_pfn))
+	if (level == 2 && ksym_huge_zero_pfn &&
+	    !bpf_probe_read_kernel(&hz, sizeof(hz),
+				   (const void *)ksym_huge_zero_pfn))
 		return hz != ~0ULL && (pfn & ~MMSCOPE_PTRS_MASK) == hz;
 	return false;
 }

@@ -35,14 +35,6 @@ static bool is_cgroup2_dir(const char *path)
 	return !statfs(path, &sf) && sf.f_type == 0x63677270;	/* CGROUP2 */
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 enum {
 	OPT_MIN_LAT = 256, OPT_MAJOR, OPT_RANGE, OPT_HIST,
 	OPT_SUMMARY, OPT_RINGBUF, OPT_CGROUP, OPT_KPROBE, OPT_RAW,
@@ -53,7 +45,7 @@ enum {
 /* @s seconds from now, saturated: a huge --duration never wraps around. */
 static uint64_t deadline_after(uint64_t s)
 {
-	uint64_t now = now_ns();
+	uint64_t now = faults_mono_ns();
 
 	if (s >= (UINT64_MAX - now) / 1000000000ULL)
 		return UINT64_MAX;
@@ -263,7 +255,7 @@ int cmd_faults(int argc, char **argv)
 	if (out.live && !json_output)
 		faults_print_header();
 	if (live) {
-		out.table = faults_live_new(now_ns());
+		out.table = faults_live_new(faults_mono_ns());
 		if (!out.table) {
 			error("faults: %s", strerror(ENOMEM));
 			goto cleanup;
@@ -271,7 +263,7 @@ int cmd_faults(int argc, char **argv)
 	}
 	if (duration_s)
 		deadline = deadline_after(duration_s);
-	iv.t0_ns = iv.start_ns = now_ns();
+	iv.t0_ns = iv.start_ns = faults_mono_ns();
 
 	while (!exiting) {
 		err = faults_trace_poll(t, FAULTS_POLL_MS);
@@ -279,11 +271,11 @@ int cmd_faults(int argc, char **argv)
 			error("faults: reading the ring buffer: %s", strerror(-err));
 			goto cleanup;
 		}
-		if (iv.period_ns && now_ns() - iv.start_ns >= iv.period_ns)
-			faults_interval_print(&iv, now_ns());
-		if (out.table && faults_live_tick(out.table, now_ns()))
+		if (iv.period_ns && faults_mono_ns() - iv.start_ns >= iv.period_ns)
+			faults_interval_print(&iv, faults_mono_ns());
+		if (out.table && faults_live_tick(out.table, faults_mono_ns()))
 			break;
-		if (deadline && now_ns() >= deadline)
+		if (deadline && faults_mono_ns() >= deadline)
 			break;
 		if (child.pid && reap_child(&child, t, 0))
 			break;
@@ -304,11 +296,11 @@ cleanup:
 	if (t) {
 		faults_trace_stop(t, &sum);
 		/* the last table: every fault, up to the end of the trace */
-		faults_live_free(out.table, now_ns());
+		faults_live_free(out.table, faults_mono_ns());
 		out.table = NULL;
 		/* the last interval, partial: the intervals add up to all */
 		if (iv.period_ns) {
-			faults_interval_print(&iv, now_ns());
+			faults_interval_print(&iv, faults_mono_ns());
 			faults_interval_legend();
 		}
 		if (out.top)
@@ -318,7 +310,7 @@ cleanup:
 		faults_print_summary(&sum, &child, summary, hist);
 	}
 	faults_top_free(out.top);
-	faults_live_free(out.table, now_ns());
+	faults_live_free(out.table, faults_mono_ns());
 	symbolizer_free(out.sym);
 	if (go_fd >= 0)
 		close(go_fd);

@@ -265,6 +265,10 @@ static void print_summary_json(struct faults_summary *s, unsigned int ntop,
 	} else {
 		json_null("bpf_cost");
 	}
+	json_obj_open("setup_ns");
+	for (i = 0; i < FAULTS_STEP_NR; i++)
+		json_u64(faults_step_names[i], s->setup_ns[i]);
+	json_obj_close();
 	json_arr_open("latency_log2_ns");
 	for (i = 0; i < FAULTS_HIST_SLOTS; i++)
 		json_u64(NULL, s->hist[i]);
@@ -300,6 +304,17 @@ static void print_bpf_cost(const struct faults_summary *s)
 	printf("\n");
 }
 
+/* The tracer's own start-up and tear-down, step by step. */
+static void print_setup(const struct faults_summary *s)
+{
+	unsigned int i;
+
+	printf("  tracer set-up and tear-down (ms):");
+	for (i = 0; i < FAULTS_STEP_NR; i++)
+		printf(" %s %.1f", faults_step_names[i], s->setup_ns[i] / 1e6);
+	printf("\n");
+}
+
 static void print_summary_text(struct faults_summary *s, unsigned int ntop,
 			       const struct faults_child *c, bool full, bool hist)
 {
@@ -314,6 +329,7 @@ static void print_summary_text(struct faults_summary *s, unsigned int ntop,
 		faults_stack_summary(s);
 	if (full) {
 		print_bpf_cost(s);
+		print_setup(s);
 		printf("  calls %llu  retries %llu  lock: vma %llu  mmap %llu\n",
 		       (unsigned long long)s->calls,
 		       (unsigned long long)s->retries,

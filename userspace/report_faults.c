@@ -26,14 +26,6 @@ static void on_signal(int sig)
 	stop_trace = 1;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 struct sink {
 	struct report_faults *rf;
 	FILE *out;
@@ -123,14 +115,14 @@ int report_faults_run(struct report_faults *rf)
 			goto out;
 		}
 	}
-	deadline = mono_ns() + rf->seconds * 1000000000ULL;
+	deadline = faults_mono_ns() + rf->seconds * 1000000000ULL;
 	while (!stop_trace) {
 		err = faults_trace_poll(t, POLL_MS);
 		if (err) {
 			error("report: reading the ring buffer: %s", strerror(-err));
 			goto out;
 		}
-		if (mono_ns() >= deadline)
+		if (faults_mono_ns() >= deadline)
 			break;
 		if (child.pid && reap_child(&child, t, 0))
 			break;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -20,6 +21,12 @@
 #include "../bpf/faults_stack.h"
 
 #define FAULTS_RINGBUF_DEFAULT	(4u << 20)
+
+/* The kernel variables the BPF program reads (bpf/faults.bpf.c). */
+enum {
+	KSYM_PAGE_OFFSET_BASE, KSYM_PGDIR_SHIFT, KSYM_PHYSICAL_MASK,
+	KSYM_ZERO_PFN, KSYM_HUGE_ZERO_PFN, KSYM_NR,
+};
 
 struct faults_tracer {
 	struct faults_bpf *skel;
@@ -33,6 +40,7 @@ struct faults_tracer {
 	int cgroup_fd;
 	bool fentry;
 	bool walk;			/* the layout is known: classes */
+	uint64_t ksyms[KSYM_NR];	/* layout_names[]' addresses */
 };
 
 /* ---- the summary ------------------------------------------------------- */
@@ -337,32 +345,84 @@ static bool have_cap(unsigned int cap)
 	return d[cap / 32].effective & (1u << (cap % 32));
 }
 
+static const char *const layout_names[KSYM_NR] = {
+	[KSYM_PAGE_OFFSET_BASE] = "page_offset_base",
+	[KSYM_PGDIR_SHIFT] = "pgdir_shift",
+	[KSYM_PHYSICAL_MASK] = "physical_mask",
+	[KSYM_ZERO_PFN] = "zero_pfn",
+	[KSYM_HUGE_ZERO_PFN] = "huge_zero_pfn",
+};
+
 /*
- * The page-table walk needs page_offset_base and pgdir_shift, which libbpf
- * resolves from /proc/kallsyms.  Without CAP_SYSLOG (kptr_restrict) the file
- * lists them at address 0: libbpf then leaves the weak ksyms unresolved and
- * the walk would use the wrong base.  True when the layout is known: both
- * listed with an address, or absent (a kernel built without them uses the
- * fixed layout the program falls back to).
+ * Their addresses, from /proc/kallsyms, into @addr (0: the kernel has no
+ * such symbol).  Without CAP_SYSLOG (kptr_restrict) the file lists every
+ * symbol at address 0: the layout is hidden then, and false is returned at
+ * the first text symbol listed at 0 (the per-CPU symbols that come first
+ * are offsets from 0 even when shown).  Otherwise the read stops
+ * at the last name found; names the kernel lacks cost a read to the end.
+ * One pass over the file, which the kernel formats line by line: under TCG
+ * a whole read takes over a second.
  */
-static bool layout_symbols_visible(void)
+static bool layout_symbols(uint64_t addr[KSYM_NR])
 {
 	char line[256], name[128], type;
-	unsigned long long addr;
-	bool ok = true;
+	unsigned long long a;
+	unsigned int i, found = 0;
 	FILE *f = fopen("/proc/kallsyms", "re");
 
+	memset(addr, 0, sizeof(uint64_t) * KSYM_NR);
 	if (!f)
 		return false;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx %c %127s", &addr, &type, name) != 3)
+	while (found < KSYM_NR && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %127s", &a, &type, name) != 3)
 			continue;
-		if ((!strcmp(name, "page_offset_base") ||
-		     !strcmp(name, "pgdir_shift")) && !addr)
-			ok = false;
+		if (!a && (type == 'T' || type == 't')) {
+			fclose(f);
+			return false;
+		}
+		/* Core kernel symbols only (a module's has " [name]"). */
+		if (strchr(line, '['))
+			continue;
+		for (i = 0; i < KSYM_NR; i++)
+			if (!addr[i] && !strcmp(name, layout_names[i])) {
+				addr[i] = a;
+				found++;
+			}
 	}
 	fclose(f);
-	return ok;
+	return true;
+}
+
+const char *const faults_step_names[FAULTS_STEP_NR] = {
+	[FAULTS_STEP_SYMBOLS] = "symbols",
+	[FAULTS_STEP_OPEN] = "open",
+	[FAULTS_STEP_LOAD] = "load",
+	[FAULTS_STEP_ATTACH] = "attach",
+	[FAULTS_STEP_READER] = "reader",
+	[FAULTS_STEP_DETACH] = "detach",
+	[FAULTS_STEP_CLOSE] = "close",
+};
+
+/**
+ * faults_mono_ns() - CLOCK_MONOTONIC now, in ns: the tracer's and its
+ * callers' one clock
+ */
+uint64_t faults_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Adds the time since *t0 to @step's and restarts the clock. */
+static void step_done(struct faults_tracer *t, enum faults_step step,
+		      uint64_t *t0)
+{
+	uint64_t now = faults_mono_ns();
+
+	t->sum.setup_ns[step] += now - *t0;
+	*t0 = now;
 }
 
 static int open_load_attach(struct faults_tracer *t,
@@ -371,11 +431,13 @@ static int open_load_attach(struct faults_tracer *t,
 	struct faults_bpf *skel;
 	uint64_t size = o->ringbuf_size ? o->ringbuf_size :
 			FAULTS_RINGBUF_DEFAULT;
+	uint64_t t0 = faults_mono_ns();
 	int err;
 
 	skel = faults_bpf__open();
 	if (!skel)
 		return -errno;
+	step_done(t, FAULTS_STEP_OPEN, &t0);
 	bpf_program__set_autoload(skel->progs.fentry_fault, fentry);
 	bpf_program__set_autoload(skel->progs.fexit_fault, fentry);
 	bpf_program__set_autoload(skel->progs.kprobe_fault, !fentry);
@@ -390,6 +452,11 @@ static int open_load_attach(struct faults_tracer *t,
 	skel->rodata->filter_cgroup = t->cgroup_fd >= 0;
 	skel->rodata->want_pfn = t->sum.pfn == FAULTS_PFN_OK;
 	skel->rodata->want_walk = t->walk;
+	skel->rodata->ksym_page_offset_base = t->ksyms[KSYM_PAGE_OFFSET_BASE];
+	skel->rodata->ksym_pgdir_shift = t->ksyms[KSYM_PGDIR_SHIFT];
+	skel->rodata->ksym_physical_mask = t->ksyms[KSYM_PHYSICAL_MASK];
+	skel->rodata->ksym_zero_pfn = t->ksyms[KSYM_ZERO_PFN];
+	skel->rodata->ksym_huge_zero_pfn = t->ksyms[KSYM_HUGE_ZERO_PFN];
 	if (o->comm) {
 		skel->rodata->filter_comm = true;
 		strncpy((char *)skel->rodata->targ_comm, o->comm,
@@ -406,6 +473,7 @@ static int open_load_attach(struct faults_tracer *t,
 	err = bpf_map__set_max_entries(skel->maps.events, size);
 	if (!err)
 		err = faults_bpf__load(skel);
+	step_done(t, FAULTS_STEP_LOAD, &t0);
 	if (!err && o->follow) {
 		__u32 k = o->follow;
 		__u8 pending = 0;
@@ -419,10 +487,13 @@ static int open_load_attach(struct faults_tracer *t,
 		err = bpf_map__update_elem(skel->maps.cgroups, &k, sizeof(k),
 					   &fd, sizeof(fd), BPF_ANY);
 	}
-	if (!err)
+	if (!err) {
 		err = faults_bpf__attach(skel);
+		step_done(t, FAULTS_STEP_ATTACH, &t0);
+	}
 	if (err) {
 		faults_bpf__destroy(skel);
+		step_done(t, FAULTS_STEP_CLOSE, &t0);
 		return err;
 	}
 	t->skel = skel;
@@ -441,7 +512,7 @@ int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
 		       void *ctx, struct faults_tracer **tp)
 {
 	struct faults_tracer *t;
-	uint64_t size = o->ringbuf_size;
+	uint64_t size = o->ringbuf_size, t0;
 	int err = -EOPNOTSUPP;
 
 	/* A BPF ring buffer is a power-of-2 number of pages. */
@@ -465,7 +536,9 @@ int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
 	}
 	t->sum.pgfault_all = pgfault_counts_retries();
 	/* Classes need the walk, PFNs also CAP_SYS_ADMIN. */
-	t->walk = layout_symbols_visible();
+	t0 = faults_mono_ns();
+	t->walk = layout_symbols(t->ksyms);
+	step_done(t, FAULTS_STEP_SYMBOLS, &t0);
 	t->sum.pfn = !have_cap(CAP_SYS_ADMIN) ? FAULTS_PFN_NOCAP :
 		     !t->walk ? FAULTS_PFN_KALLSYMS : FAULTS_PFN_OK;
 	/* Kernel addresses are root's, as PFNs are. */
@@ -498,12 +571,14 @@ int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
 	if (err)
 		goto err_free;
 	t->sum.pgfault[1] = vmstat_pgfault();
+	t0 = faults_mono_ns();
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events),
 				 handle_event, t, NULL);
 	if (!t->rb) {
 		err = -errno;
 		goto err_destroy;
 	}
+	step_done(t, FAULTS_STEP_READER, &t0);
 	*tp = t;
 	return 0;
 
@@ -540,8 +615,12 @@ int faults_trace_poll(struct faults_tracer *t, int timeout_ms)
 
 void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s)
 {
+	uint64_t t0;
+
 	t->sum.pgfault[2] = vmstat_pgfault();
+	t0 = faults_mono_ns();
 	faults_bpf__detach(t->skel);
+	step_done(t, FAULTS_STEP_DETACH, &t0);
 	t->sum.pgfault[3] = vmstat_pgfault();
 	ring_buffer__consume(t->rb);
 	/* the chains that never completed, as they are */
@@ -553,10 +632,12 @@ void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s)
 	if (t->sum.ustack)
 		stack_failures(t, t->sum.stack_failed);
 	t->sum.kprobe = !t->fentry;
-	if (s)
-		*s = t->sum;
+	t0 = faults_mono_ns();
 	ring_buffer__free(t->rb);
 	faults_bpf__destroy(t->skel);
+	step_done(t, FAULTS_STEP_CLOSE, &t0);
+	if (s)
+		*s = t->sum;
 	if (t->cgroup_fd >= 0)
 		close(t->cgroup_fd);
 	faults_merge_free(t->merge);

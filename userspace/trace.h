@@ -34,6 +34,23 @@ struct faults_opts {
 #define FAULTS_TOP_VMAS		256
 #define FAULTS_PROGS_MAX	8
 
+/*
+ * The tracer's own start-up and tear-down, step by step (faults_summary.
+ * setup_ns): symbols (/proc/kallsyms searched for the layout symbols the
+ * page-table walk needs), open (parse the BPF object), load (read the
+ * kernel's BTF and kallsyms for the relocations, verify), attach, reader
+ * (the ring buffer mapped), detach, close (programs and maps freed).  A fallback from fentry to kprobes
+ * counts both attempts.
+ */
+enum faults_step {
+	FAULTS_STEP_SYMBOLS, FAULTS_STEP_OPEN, FAULTS_STEP_LOAD, FAULTS_STEP_ATTACH,
+	FAULTS_STEP_READER, FAULTS_STEP_DETACH, FAULTS_STEP_CLOSE,
+	FAULTS_STEP_NR,
+};
+
+extern const char *const faults_step_names[FAULTS_STEP_NR];
+uint64_t faults_mono_ns(void);
+
 struct faults_vma {
 	uint32_t pid;
 	bool file;
@@ -88,6 +105,8 @@ struct faults_summary {
 	bool kstack_hidden;		/* asked for without CAP_SYS_ADMIN */
 	uint64_t stack_failed[2];	/* bpf_get_stack() errors: user, kernel */
 	struct sym_stats sym;		/* filled by the caller: symbolizer's */
+	/* Each step of setting up and tearing down the tracer (CLOCK_MONOTONIC). */
+	uint64_t setup_ns[FAULTS_STEP_NR];
 };
 
 struct mmscope_fault_stacks;
