@@ -26,6 +26,7 @@
 #include "mmscope.h"
 #include "pt_mask.h"
 #include "faults_stack.h"
+#include "faults_layout.h"
 
 /* Filters and settings, fixed before load (0 / false: no filter). */
 const volatile __u32 targ_tgid;
@@ -145,16 +146,13 @@ bool root_started;
  * shared zero page's PFN (mm/memory.c, 6.1 and 6.12 alike), huge_zero_pfn
  * the huge zero page's, ~0UL while it is not allocated (mm/huge_memory.c).
  *
- * The variables' addresses come from /proc/kallsyms, read once by the
- * loader, which stops at the last one it needs (trace.c): typeless ksyms
- * would make libbpf read the whole file again at load, a second or more
- * under TCG.  0: the kernel has no such symbol.
+ * The variables' addresses (faults_layout.h; 0: the kernel has no such
+ * symbol) are looked up by bpf/layout.bpf.c before this program is loaded,
+ * and passed in as read-only data: typeless ksyms would make libbpf read
+ * all of /proc/kallsyms at load, more than a second under TCG.
  */
-const volatile __u64 ksym_page_offset_base;
-const volatile __u64 ksym_pgdir_shift;
-const volatile __u64 ksym_physical_mask;
-const volatile __u64 ksym_zero_pfn;
-const volatile __u64 ksym_huge_zero_pfn;
+const volatile __u64 ksym_addr[FAULTS_KSYM_NR];
+#define KSYM(name)	ksym_addr[FAULTS_KSYM_##name]
 
 #define MMSCOPE_PAGE_OFFSET_L4	0xffff888000000000ULL
 #define MMSCOPE_PAGE_OFFSET_L5	0xff11000000000000ULL
@@ -245,23 +243,23 @@ __noinline int pt_leaf(__u64 pgd, __u64 addr, __u64 *ent)
 		return 0;
 	*ent = 0;
 	if (!cache) {
-		if (ksym_physical_mask)
+		if (KSYM(PHYSICAL_MASK))
 			bpf_probe_read_kernel(&phys, sizeof(phys),
-					      (const void *)ksym_physical_mask);
+					      (const void *)KSYM(PHYSICAL_MASK));
 		phys = mmscope_physical_mask(phys);
 		*(volatile __u64 *)&pt_pfn_mask = mmscope_pfn_mask(phys, 12);
-		if (ksym_zero_pfn &&
+		if (KSYM(ZERO_PFN) &&
 		    !bpf_probe_read_kernel(&zp, sizeof(zp),
-					   (const void *)ksym_zero_pfn) && zp)
+					   (const void *)KSYM(ZERO_PFN)) && zp)
 			*(volatile __u64 *)&zero_pfn_1 = zp + 1;
 		shift = 39;
 		base = 0;
-		if (ksym_pgdir_shift)
+		if (KSYM(PGDIR_SHIFT))
 			bpf_probe_read_kernel(&shift, sizeof(shift),
-					      (const void *)ksym_pgdir_shift);
-		if (ksym_page_offset_base)
+					      (const void *)KSYM(PGDIR_SHIFT));
+		if (KSYM(PAGE_OFFSET_BASE))
 			bpf_probe_read_kernel(&base, sizeof(base),
-					      (const void *)ksym_page_offset_base);
+					      (const void *)KSYM(PAGE_OFFSET_BASE));
 		else
 			base = shift == 48 ? MMSCOPE_PAGE_OFFSET_L5 :
 					     MMSCOPE_PAGE_OFFSET_L4;
@@ -390,9 +388,9 @@ static __always_inline bool is_zero(__u64 pfn, int level)
 
 	if (level == 1)
 		return z && pfn == z - 1;
-	if (level == 2 && ksym_huge_zero_pfn &&
+	if (level == 2 && KSYM(HUGE_ZERO_PFN) &&
 	    !bpf_probe_read_kernel(&hz, sizeof(hz),
-				   (const void *)ksym_huge_zero_pfn))
+				   (const void *)KSYM(HUGE_ZERO_PFN)))
 		return hz != ~0ULL && (pfn & ~MMSCOPE_PTRS_MASK) == hz;
 	return false;
 }

@@ -1035,6 +1035,68 @@ TEST(bpf_cost_when_stats_enabled)
 	free(old);
 }
 
+#define KPTR "/proc/sys/kernel/kptr_restrict"
+
+/* The address /proc/kallsyms gives its first text symbol (0: hidden). */
+static unsigned long long kallsyms_first_text(void)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	unsigned long long a = 0;
+	char type, line[256];
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c", &a, &type) == 2 &&
+		    (type == 'T' || type == 't'))
+			break;
+	if (f)
+		fclose(f);
+	return a;
+}
+
+/*
+ * The page-table walk needs kernel addresses (the direct map's base): it
+ * runs only where the caller may see them.  With kptr_restrict 2 not even
+ * root may, and /proc/kallsyms says so (its first text symbol at 0); the
+ * tracer then reports no PFN and no class, and says why ("pfn":
+ * "unavailable").  With kptr_restrict 0, the kernel's addresses shown, the
+ * same 64 fresh pages are 64 anon faults with PFNs.
+ */
+TEST(layout_hidden_means_no_walk)
+{
+	unsigned long a = 0x3c8000000000UL;
+	char addr[32], *old;
+	struct trace t;
+	int hide, i, pfns;
+
+	old = mmt_read_file(KPTR, NULL);
+	ASSERT_NE(NULL, old) TH_LOG("no " KPTR);
+	snprintf(addr, sizeof(addr), "0x%lx", a);
+	for (hide = 1; hide >= 0; hide--) {
+		unsigned long long seen;
+
+		ASSERT_EQ(0, mmt_write_str(KPTR, hide ? "2" : "0"));
+		seen = kallsyms_first_text();
+		ASSERT_EQ(0, run_trace(&t, (const char *[]){
+			  "--range", "0x3c8000000000-0x3c8000040000", "--",
+			  self_exe(), "workload", "anon", addr, "64", "-",
+			  NULL }));
+		mmt_write_str(KPTR, old);
+		ASSERT_EQ(0, t.status) TH_LOG("%s", t.err);
+		EXPECT_EQ(hide, !seen) TH_LOG("kallsyms' first text symbol at %#llx", seen);
+		EXPECT_EQ(64, t.n);
+		for (i = pfns = 0; i < t.n; i++)
+			pfns += mmt_jget(t.ev[i], "pfn") &&
+				mmt_jget(t.ev[i], "pfn")->type != MMT_JNULL;
+		EXPECT_STREQ(hide ? "unavailable" : "shown",
+			     mmt_jstr(mmt_jget(t.sum, "pfn")) ?: "");
+		EXPECT_EQ(hide ? 0 : 64, pfns);
+		EXPECT_EQ(hide ? 0 : 64,
+			  mmt_jnum(mmt_jget(mmt_jget(t.sum, "classes"), "anon")));
+		trace_free(&t);
+	}
+	free(old);
+}
+
 /*
  * --live off a terminal: tables one after the other, the last one at the
  * end of the trace.  With --range on the workload's 64 fresh pages, that
@@ -1623,7 +1685,7 @@ TEST(top_and_interval_add_up)
 	EXPECT_EQ(events, sumf);
 	for (k = 0; k < 14; k++)
 		EXPECT_EQ(mmt_jnum(mmt_jget(mmt_jget(t.sum, "classes"), names[k])),
-			  cls[k]) TH_LOG("class %s", names[k]);
+			  cls[k]) TH_LOG("class %s", names[k] ?: "?");
 	EXPECT_GE(cls[0], PACED_PAGES);
 	EXPECT_EQ(minflt + majflt, done)
 		TH_LOG("rusage %llu+%llu, completed in the intervals %llu",

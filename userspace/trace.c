@@ -18,15 +18,11 @@
 #include <bpf/bpf.h>
 #include "cli.h"
 #include "faults.skel.h"
+#include "layout.skel.h"
+#include "../bpf/faults_layout.h"
 #include "../bpf/faults_stack.h"
 
 #define FAULTS_RINGBUF_DEFAULT	(4u << 20)
-
-/* The kernel variables the BPF program reads (bpf/faults.bpf.c). */
-enum {
-	KSYM_PAGE_OFFSET_BASE, KSYM_PGDIR_SHIFT, KSYM_PHYSICAL_MASK,
-	KSYM_ZERO_PFN, KSYM_HUGE_ZERO_PFN, KSYM_NR,
-};
 
 struct faults_tracer {
 	struct faults_bpf *skel;
@@ -40,7 +36,7 @@ struct faults_tracer {
 	int cgroup_fd;
 	bool fentry;
 	bool walk;			/* the layout is known: classes */
-	uint64_t ksyms[KSYM_NR];	/* layout_names[]' addresses */
+	uint64_t ksyms[FAULTS_KSYM_NR];	/* faults_layout.h, by index */
 };
 
 /* ---- the summary ------------------------------------------------------- */
@@ -345,52 +341,30 @@ static bool have_cap(unsigned int cap)
 	return d[cap / 32].effective & (1u << (cap % 32));
 }
 
-static const char *const layout_names[KSYM_NR] = {
-	[KSYM_PAGE_OFFSET_BASE] = "page_offset_base",
-	[KSYM_PGDIR_SHIFT] = "pgdir_shift",
-	[KSYM_PHYSICAL_MASK] = "physical_mask",
-	[KSYM_ZERO_PFN] = "zero_pfn",
-	[KSYM_HUGE_ZERO_PFN] = "huge_zero_pfn",
-};
-
 /*
- * Their addresses, from /proc/kallsyms, into @addr (0: the kernel has no
- * such symbol).  Without CAP_SYSLOG (kptr_restrict) the file lists every
- * symbol at address 0: the layout is hidden then, and false is returned at
- * the first text symbol listed at 0 (the per-CPU symbols that come first
- * are offsets from 0 even when shown).  Otherwise the read stops
- * at the last name found; names the kernel lacks cost a read to the end.
- * One pass over the file, which the kernel formats line by line: under TCG
- * a whole read takes over a second.
+ * The addresses of the kernel variables the page-table walk reads, into
+ * @addr (0: the kernel has no such symbol), from bpf/layout.bpf.c: the
+ * kernel's own kallsyms lookup.  False when the layout is not known: the
+ * caller may not see kernel addresses (kptr_restrict, as /proc/kallsyms
+ * shows them as 0), or the program could not run.
  */
-static bool layout_symbols(uint64_t addr[KSYM_NR])
+static bool layout_symbols(uint64_t addr[FAULTS_KSYM_NR])
 {
-	char line[256], name[128], type;
-	unsigned long long a;
-	unsigned int i, found = 0;
-	FILE *f = fopen("/proc/kallsyms", "re");
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	struct layout_bpf *skel;
+	bool ok;
 
-	memset(addr, 0, sizeof(uint64_t) * KSYM_NR);
-	if (!f)
+	memset(addr, 0, sizeof(uint64_t) * FAULTS_KSYM_NR);
+	skel = layout_bpf__open_and_load();
+	if (!skel)
 		return false;
-	while (found < KSYM_NR && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx %c %127s", &a, &type, name) != 3)
-			continue;
-		if (!a && (type == 'T' || type == 't')) {
-			fclose(f);
-			return false;
-		}
-		/* Core kernel symbols only (a module's has " [name]"). */
-		if (strchr(line, '['))
-			continue;
-		for (i = 0; i < KSYM_NR; i++)
-			if (!addr[i] && !strcmp(name, layout_names[i])) {
-				addr[i] = a;
-				found++;
-			}
-	}
-	fclose(f);
-	return true;
+	ok = !bpf_prog_test_run_opts(bpf_program__fd(skel->progs.resolve_layout),
+				     &opts) && !skel->bss->hidden;
+	if (ok)
+		memcpy(addr, (const void *)skel->bss->addr,
+		       sizeof(uint64_t) * FAULTS_KSYM_NR);
+	layout_bpf__destroy(skel);
+	return ok;
 }
 
 const char *const faults_step_names[FAULTS_STEP_NR] = {
@@ -452,11 +426,7 @@ static int open_load_attach(struct faults_tracer *t,
 	skel->rodata->filter_cgroup = t->cgroup_fd >= 0;
 	skel->rodata->want_pfn = t->sum.pfn == FAULTS_PFN_OK;
 	skel->rodata->want_walk = t->walk;
-	skel->rodata->ksym_page_offset_base = t->ksyms[KSYM_PAGE_OFFSET_BASE];
-	skel->rodata->ksym_pgdir_shift = t->ksyms[KSYM_PGDIR_SHIFT];
-	skel->rodata->ksym_physical_mask = t->ksyms[KSYM_PHYSICAL_MASK];
-	skel->rodata->ksym_zero_pfn = t->ksyms[KSYM_ZERO_PFN];
-	skel->rodata->ksym_huge_zero_pfn = t->ksyms[KSYM_HUGE_ZERO_PFN];
+	memcpy((void *)skel->rodata->ksym_addr, t->ksyms, sizeof(t->ksyms));
 	if (o->comm) {
 		skel->rodata->filter_comm = true;
 		strncpy((char *)skel->rodata->targ_comm, o->comm,

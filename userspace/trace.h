@@ -36,11 +36,11 @@ struct faults_opts {
 
 /*
  * The tracer's own start-up and tear-down, step by step (faults_summary.
- * setup_ns): symbols (/proc/kallsyms searched for the layout symbols the
- * page-table walk needs), open (parse the BPF object), load (read the
- * kernel's BTF and kallsyms for the relocations, verify), attach, reader
- * (the ring buffer mapped), detach, close (programs and maps freed).  A fallback from fentry to kprobes
- * counts both attempts.
+ * setup_ns): symbols (the kernel variables the page-table walk reads,
+ * looked up by bpf/layout.bpf.c), open (parse the BPF object), load (read
+ * the kernel's BTF, relocate, verify), attach, reader (the ring buffer
+ * mapped), detach, close (programs and maps freed).  A fallback from
+ * fentry to kprobes counts both attempts.
  */
 enum faults_step {
 	FAULTS_STEP_SYMBOLS, FAULTS_STEP_OPEN, FAULTS_STEP_LOAD, FAULTS_STEP_ATTACH,
