@@ -49,6 +49,7 @@
 #include <linux/bsearch.h>
 #include <linux/delay.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/pagemap.h>
 #include <linux/rbtree.h>
@@ -94,6 +95,27 @@ struct mmscope_ksm_layout {
 
 static struct mmscope_ksm_layout ksm;
 static DEFINE_MUTEX(mmscope_ksm_lock);
+
+/*
+ * Testing only: a wrong offset for the checks to catch, one member's read
+ * 8 bytes off (still inside the object): bit 0 the stable node's kpfn,
+ * bit 1 the rmap_item's head.
+ */
+#define MMSCOPE_KSM_CORRUPT_KPFN	BIT(0)
+#define MMSCOPE_KSM_CORRUPT_HEAD	BIT(1)
+static unsigned int mmscope_ksm_corrupt;
+module_param_named(ksm_corrupt, mmscope_ksm_corrupt, uint, 0600);
+MODULE_PARM_DESC(ksm_corrupt,
+		 "testing: read KSM's kpfn (1) / rmap_item head (2) at a wrong offset");
+
+/* @off, or 8 bytes off it when @bit of ksm_corrupt asks (in @size). */
+static u32 mmscope_ksm_off(u32 off, u32 size, unsigned int bit)
+{
+	if (!(READ_ONCE(mmscope_ksm_corrupt) & bit))
+		return off;
+	return off + 2 * sizeof(long) <= size ? off + sizeof(long) :
+	       off - sizeof(long);
+}
 
 struct mmscope_ksm_need {
 	bool stable;		/* in the stable node, else in the rmap_item */
@@ -276,6 +298,10 @@ static u32 mmscope_ksm_collect(struct folio *folio,
 			       u32 *n)
 {
 	unsigned long mapping = (unsigned long)READ_ONCE(folio->mapping);
+	u32 kpfn = mmscope_ksm_off(ksm.sn_kpfn, ksm.sn_size,
+				   MMSCOPE_KSM_CORRUPT_KPFN);
+	u32 head = mmscope_ksm_off(ksm.ri_head, ksm.ri_size,
+				   MMSCOPE_KSM_CORRUPT_HEAD);
 	struct hlist_node *pos;
 	void *node, *ri;
 
@@ -284,7 +310,7 @@ static u32 mmscope_ksm_collect(struct folio *folio,
 		return MMSCOPE_WHY_CHANGED;
 	node = (void *)(mapping & ~PAGE_MAPPING_FLAGS);
 	if (!mmscope_ksm_object(node, ksm.sn_cache, ksm.sn_size) ||
-	    mmscope_ksm_rd(node, ksm.sn_kpfn) != folio_pfn(folio))
+	    mmscope_ksm_rd(node, kpfn) != folio_pfn(folio))
 		return MMSCOPE_WHY_CHANGED;
 	pos = READ_ONCE(((struct hlist_head *)(node + ksm.sn_hlist))->first);
 	for (; pos; pos = READ_ONCE(pos->next)) {
@@ -295,7 +321,7 @@ static u32 mmscope_ksm_collect(struct folio *folio,
 			return MMSCOPE_KSM_MORE;
 		ri = (void *)pos - ksm.ri_hlist;
 		if (!mmscope_ksm_object(ri, ksm.ri_cache, ksm.ri_size) ||
-		    (void *)mmscope_ksm_rd(ri, ksm.ri_head) != node)
+		    (void *)mmscope_ksm_rd(ri, head) != node)
 			return MMSCOPE_WHY_CHANGED;
 		address = mmscope_ksm_rd(ri, ksm.ri_address);
 		if (!(address & MMSCOPE_KSM_STABLE_FLAG))

@@ -697,6 +697,7 @@ static long ksm_counter(const char *name)
  * unmerges these pages meanwhile, both processes only wait).
  */
 #define KSM_PG		8
+#define KSM_CORRUPT	"/sys/module/mmscope/parameters/ksm_corrupt"
 
 /* Which of the KSM_PG pages from @p map @pfn in @pid (pagemap): a mask. */
 static unsigned int ksm_mapped(pid_t pid, const char *p, unsigned long pfn)
@@ -784,6 +785,24 @@ TEST(ksm)
 	EXPECT_EQ(want[1], got[1]);
 	EXPECT_EQ(2 * KSM_PG, a.nr);
 	EXPECT_EQ(kpagecount(pfn), a.end.mappers);
+	/*
+	 * The checks before anything read through a BTF offset is followed:
+	 * the stable node's kpfn (1), an rmap_item's head (2) read at a wrong
+	 * offset (testing parameter) must stop the walk, "changed", nothing
+	 * listed.
+	 */
+	for (i = 1; i <= 2; i++) {
+		char v[4];
+
+		snprintf(v, sizeof(v), "%d", i);
+		ASSERT_EQ(0, mmt_write_str(KSM_CORRUPT, v));
+		j = query(0, pfn, &a);
+		mmt_write_str(KSM_CORRUPT, "0");
+		ASSERT_EQ(0, j);
+		EXPECT_FALSE(a.end.complete) TH_LOG("ksm_corrupt=%d", i);
+		EXPECT_EQ(MMSCOPE_WHY_CHANGED, a.end.why) TH_LOG("ksm_corrupt=%d", i);
+		EXPECT_EQ(0, a.nr) TH_LOG("ksm_corrupt=%d", i);
+	}
 	close(go[1]);
 	waitpid(child, NULL, 0);
 	munmap(p, KSM_PG * PG);
