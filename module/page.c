@@ -42,8 +42,11 @@
  *    only inside RCU, as pte_offset_map() does): a mapper is reported
  *    only when a present leaf there maps this very PFN.  mmap_lock is
  *    never taken under the rmap lock (the kernel's order is the reverse).
- *  - KSM folios hang off ksm's stable tree, private to mm/ksm.c: not
- *    walked, reported incomplete ("ksm").  The zero page, and folios
+ *  - Mappers of a KSM folio: its stable node's rmap_items, walked as
+ *    rmap_walk_ksm() walks them, in page_ksm.c (layout from BTF, every
+ *    pointer checked before it is followed; "ksm" when BTF lacks it); each
+ *    candidate VMA goes through the same mmscope_page_bound() and
+ *    mmscope_page_map_at() as the trees' here.  The zero page, and folios
  *    mapped without an rmap (special mappings such as the vDSO), have no
  *    reverse map: incomplete ("no_rmap").
  *  - Bounds: at most max_mappers mappers (parameter, default 4096) and
@@ -86,6 +89,7 @@
 #include "walk.h"
 #include "frame.h"
 #include "compat.h"
+#include "page.h"
 
 /* Attempts at pinning a folio that keeps changing under us. */
 #define MMSCOPE_PAGE_TRIES	3
@@ -330,18 +334,17 @@ static bool mmscope_page_grow(struct mmscope_page_priv *p)
 	return true;
 }
 
-/*
- * One candidate VMA: does its page table map the frame at the address the
- * page's offset gives?  Returns false when a bound stops the search.
+/**
+ * mmscope_page_bound() - count one more candidate VMA against the bounds
+ * @p: the query
+ *
+ * Every VMA a reverse-map search looks at counts against max_vmas, and
+ * against the lock-hold bound (see the top of this file).
+ *
+ * Return: false when a bound stops the search (@p's reason says which).
  */
-static bool mmscope_page_visit(struct mmscope_page_priv *p,
-			       struct vm_area_struct *vma)
+bool mmscope_page_bound(struct mmscope_page_priv *p)
 {
-	struct mmscope_pt_entry e;
-	struct mmscope_page_mapper *m;
-	unsigned long addr, size;
-	int level;
-
 	if (++p->vmas > p->max_vmas) {
 		p->why = MMSCOPE_WHY_MAX_VMAS;
 		return false;
@@ -351,25 +354,44 @@ static bool mmscope_page_visit(struct mmscope_page_priv *p,
 		p->why = MMSCOPE_WHY_HOLD;
 		return false;
 	}
-	if (p->pgoff < vma->vm_pgoff ||
-	    p->pgoff - vma->vm_pgoff >= vma_pages(vma))
-		return true;
-	addr = vma->vm_start + ((p->pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+	return true;
+}
+
+/**
+ * mmscope_page_map_at() - record a mapper if a VMA maps the frame at an address
+ * @p: the query
+ * @vma: a VMA found through the reverse map, its rmap lock held
+ * @addr: an address inside @vma
+ *
+ * Reads @vma's page table at @addr (never under mmap_lock) and records a
+ * mapper when a leaf there maps this very PFN.
+ *
+ * Return: 1 when a mapper was recorded, 0 when there is none at @addr,
+ * -1 when a bound stops the search (@p's reason says which).
+ */
+int mmscope_page_map_at(struct mmscope_page_priv *p,
+			struct vm_area_struct *vma, unsigned long addr)
+{
+	struct mmscope_pt_entry e;
+	struct mmscope_page_mapper *m;
+	unsigned long size;
+	int level;
+
 	level = mmscope_walk_lookup(vma->vm_mm, addr, &e);
 	if (level == -EAGAIN && !p->why)
 		p->why = MMSCOPE_WHY_CHANGED;
 	if (level < 0)
-		return true;
+		return 0;
 	size = mmscope_pt_level_size(level);
 	if (e.pfn + ((addr & (size - 1)) >> PAGE_SHIFT) != p->pfn)
-		return true;
+		return 0;
 	if (p->nr == p->cap) {
 		p->why = MMSCOPE_WHY_MAX_MAPPERS;
-		return false;
+		return -1;
 	}
 	if (p->nr == p->room) {
 		p->why = MMSCOPE_PAGE_GROW;
-		return false;
+		return -1;
 	}
 	m = &p->m[p->nr++];
 	memset(m, 0, sizeof(*m));
@@ -379,7 +401,26 @@ static bool mmscope_page_visit(struct mmscope_page_priv *p,
 	if (is_vm_hugetlb_page(vma))
 		m->flags |= MMSCOPE_PTF_HUGETLB;
 	mmscope_page_owner(p, vma->vm_mm, m);
-	return true;
+	return 1;
+}
+
+/*
+ * One candidate VMA of an anon_vma or i_mmap tree: does its page table map
+ * the frame at the address the page's offset gives?  Returns false when a
+ * bound stops the search.
+ */
+static bool mmscope_page_visit(struct mmscope_page_priv *p,
+			       struct vm_area_struct *vma)
+{
+	unsigned long addr;
+
+	if (!mmscope_page_bound(p))
+		return false;
+	if (p->pgoff < vma->vm_pgoff ||
+	    p->pgoff - vma->vm_pgoff >= vma_pages(vma))
+		return true;
+	addr = vma->vm_start + ((p->pgoff - vma->vm_pgoff) << PAGE_SHIFT);
+	return mmscope_page_map_at(p, vma, addr) >= 0;
 }
 
 /*
@@ -508,7 +549,25 @@ static const struct mmscope_itree mmscope_i_mmap_tree = {
 	.subtree_last = mmscope_shared_last,
 };
 
-static void mmscope_page_hold_end(struct mmscope_page_priv *p)
+/**
+ * mmscope_page_hold_begin() - a reverse-map lock was just taken
+ * @p: the query
+ */
+void mmscope_page_hold_begin(struct mmscope_page_priv *p)
+{
+	p->lock_start = ktime_get_ns();
+	p->hold_vmas = 0;
+}
+
+/**
+ * mmscope_page_hold_end() - account the hold of a reverse-map lock
+ * @p: the query
+ *
+ * Call just before the lock taken at mmscope_page_hold_begin() (or as
+ * page.c's own searches start theirs) is dropped: the longest hold is
+ * reported.
+ */
+void mmscope_page_hold_end(struct mmscope_page_priv *p)
 {
 	u64 held = ktime_get_ns() - p->lock_start;
 
@@ -575,6 +634,15 @@ static void mmscope_page_rmap_file(struct mmscope_page_priv *p,
 	mmscope_it_walk(p, &mmscope_i_mmap_tree, &mapping->i_mmap);
 	mmscope_page_hold_end(p);
 	up_read(&mapping->i_mmap_rwsem);
+}
+
+/* Mappers of a KSM folio (page_ksm.c); a bound's reason, if one stopped it. */
+static void mmscope_page_ksm(struct mmscope_page_priv *p, struct folio *folio)
+{
+	u32 why = mmscope_page_rmap_ksm(p, folio, p->room, p->max_vmas);
+
+	if (why && !p->why)
+		p->why = why;
 }
 
 /*
@@ -665,7 +733,7 @@ static void mmscope_page_folio(struct mmscope_page_priv *p,
 			/* Reserved memory is mapped as raw PFNs, uncounted. */
 			p->why = MMSCOPE_WHY_NO_RMAP;
 		else if (folio_test_ksm(folio))
-			p->why = MMSCOPE_WHY_KSM;
+			mmscope_page_ksm(p, folio);
 		else if (folio_test_anon(folio))
 			mmscope_page_rmap_anon(p, folio);
 		else if (inode)

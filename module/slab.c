@@ -1831,6 +1831,37 @@ int mmscope_slab_obj_at(unsigned long addr, struct mmscope_slab_obj *r)
 	return err;
 }
 
+/**
+ * mmscope_slab_cache_name() - the name of a live slab cache
+ * @cache: a struct kmem_cache pointer from anywhere (checked: it must be
+ *	   on the list of caches)
+ * @buf: filled with the cache's name (a merged cache's: its first one's)
+ * @len: size of @buf
+ *
+ * Return: 0, -ENXIO when @cache is not a live cache, -EINTR, or why the
+ * slab views are unavailable (-errno).
+ */
+int mmscope_slab_cache_name(const void *cache, char *buf, size_t len)
+{
+	const char *name;
+	int err = mmscope_slab_ready();
+
+	if (err)
+		return err;
+	if (mutex_lock_killable(mmscope_slab_mutex))
+		return -EINTR;
+	err = -ENXIO;
+	if (cache && mmscope_slab_is_cache(cache)) {
+		name = (const char *)RD(cache, s_name);
+		if (name) {
+			strscpy(buf, name, len);
+			err = 0;
+		}
+	}
+	mutex_unlock(mmscope_slab_mutex);
+	return err;
+}
+
 static void mmscope_slab_show_flags(struct seq_buf *sb, u32 flags)
 {
 	const char *sep = "";

@@ -922,12 +922,46 @@ static long long step_ksm(const char *dir, int i, const char *name)
  * the kernel sets it on every anonymous page (6.12's stable_page_flags()
  * tests mapping & PAGE_MAPPING_KSM, which PAGE_MAPPING_ANON satisfies:
  * told from the frames after 1, never merged); the other 63 still on K,
- * counted 63 times.  The PFNs the lab prints are those, and its mapper
- * list from `mmscope page` is what pagemap shows: `mmscope page` cannot
- * walk KSM's stable tree, so the list must say it is incomplete.
+ * counted 63 times.  The PFNs the lab prints are those.  Its mapper lists
+ * from `mmscope page` (KSM's reverse map), after 3 and after 2, against
+ * the pagemap copies of the same step: complete, as many as kpagecount
+ * counts there (64, then 63), each listed one (the lab prints the first
+ * eight) the subject at an address of its pages where pagemap shows K,
+ * page 10 not among them after 2.  (The lab itself checks all of them
+ * against pagemap, a failed lab check failing this test.)
  */
 #define KSM_NPG		64
 #define KSM_WRITTEN	10
+
+/*
+ * A KSM frame's mapper list (of which the lab prints the first eight)
+ * against the pagemap copies @pg: complete, @n of them, as many as
+ * kpagecount counts; each listed one @pid at one of the pages from @p,
+ * where pagemap shows the frame.
+ */
+static void check_ksm_mappers(struct __test_metadata *_metadata,
+			      const struct mapper_list *ml,
+			      const struct pages *pg, int pid,
+			      unsigned long long p, int n, const char *what)
+{
+	/* Page 0 is on the frame in both steps: its kpagecount. */
+	const struct page_ent *e = page_at(pg, pid, p);
+	int i;
+
+	EXPECT_EQ(ml->pfn, pfn_at(pg, pid, p)) TH_LOG("%s", what);
+	EXPECT_TRUE(ml->complete) TH_LOG("%s", what);
+	EXPECT_EQ(n, ml->n) TH_LOG("%s", what);
+	EXPECT_EQ(ml->n < MAPPERS_MAX ? ml->n : MAPPERS_MAX, ml->listed)
+		TH_LOG("%s", what);
+	EXPECT_EQ(n, e ? e->count : -1) TH_LOG("%s: kpagecount", what);
+	for (i = 0; i < ml->listed; i++) {
+		EXPECT_EQ(pid, ml->pid[i]) TH_LOG("%s: mapper %d", what, i);
+		EXPECT_TRUE(ml->addr[i] >= p && ml->addr[i] < p + KSM_NPG * PG)
+			TH_LOG("%s: mapper %d at %#llx", what, i, ml->addr[i]);
+		EXPECT_EQ(ml->pfn, pfn_at(pg, ml->pid[i], ml->addr[i]))
+			TH_LOG("%s: mapper %d at %#llx", what, i, ml->addr[i]);
+	}
+}
 
 static void check_ksm(struct __test_metadata *_metadata, const char *dir,
 		      const char *out)
@@ -971,8 +1005,7 @@ static void check_ksm(struct __test_metadata *_metadata, const char *dir,
 	/* mmscope page's mappers of K, against pagemap after 3. */
 	ASSERT_TRUE(out_mappers(out, 0, &ml));
 	EXPECT_EQ(k, ml.pfn);
-	EXPECT_FALSE(ml.complete);
-	check_mapper_list(_metadata, &ml, &p3, "the KSM frame");
+	check_ksm_mappers(_metadata, &ml, &p3, pid, p, KSM_NPG, "merged");
 	/* The write. */
 	own = pfn_at(&p2, pid, p + KSM_WRITTEN * PG);
 	e = page_at(&p2, pid, p + KSM_WRITTEN * PG);
@@ -989,6 +1022,11 @@ static void check_ksm(struct __test_metadata *_metadata, const char *dir,
 			e->count == KSM_NPG - 1;
 	}
 	EXPECT_EQ(KSM_NPG - 1, on_k);
+	ASSERT_TRUE(out_mappers(out, 1, &ml));
+	EXPECT_EQ(k, ml.pfn);
+	check_ksm_mappers(_metadata, &ml, &p2, pid, p, KSM_NPG - 1, "unmerged one");
+	for (i = 0; i < ml.listed; i++)
+		EXPECT_NE(p + KSM_WRITTEN * PG, ml.addr[i]);
 	free(p1.e);
 	free(p3.e);
 	free(p2.e);

@@ -7,7 +7,8 @@
  *    pageblock migratetypes against /proc/pagetypeinfo's block counts, a
  *    free page's block against KPF_BUDDY on its head;
  *  - mappers against a scan of every process's /proc/PID/pagemap: an anon
- *    page after fork, a file page shared by several processes, shmem, a
+ *    page after fork, a KSM page after fork (parent and child), a file
+ *    page shared by several processes, shmem, a
  *    THP mapped by a PMD in one process and by PTEs in another (the level
  *    against smaps' AnonHugePages of the VMA);
  *  - pages freed, unmapped and migrated while queried in a loop: every
@@ -684,47 +685,135 @@ static long ksm_counter(const char *name)
 }
 
 /*
- * A KSM page: its mappers hang off KSM's stable tree, which the module
- * does not walk.  It must say so (incomplete, "ksm") rather than list
- * some and call that all; kpageflags says KSM.  Waited for by ksmd's
- * full-scan count, not by time.
+ * A KSM page mapped by two processes: KSM_PG identical pages merged by
+ * ksmd (waited for by its full-scan count, not by time), ksmd stopped,
+ * then fork(): parent and child map the one KSM frame at the same
+ * addresses.  Through KSM's reverse map (the stable node's rmap_items, all
+ * the parent's, and for the child, which ksmd never scanned, the VMAs of
+ * other processes in the rmap_items' anon_vma trees: rmap_walk_ksm()'s
+ * second pass) the module must list every (pid, address)
+ * whose pagemap shows the frame, each once, nothing else, complete, as
+ * many as /proc/kpagecount counts.  The expected set is the two
+ * processes' pagemaps, read before and after the query (equal: nothing
+ * unmerges these pages meanwhile, both processes only wait).
  */
+#define KSM_PG		8
+#define KSM_CORRUPT	"/sys/module/mmscope/parameters/ksm_corrupt"
+
+/* Which of the KSM_PG pages from @p map @pfn in @pid (pagemap): a mask. */
+static unsigned int ksm_mapped(pid_t pid, const char *p, unsigned long pfn)
+{
+	unsigned int mask = 0;
+	int i;
+
+	for (i = 0; i < KSM_PG; i++)
+		if (pfn_of(pid, p + i * PG) == pfn)
+			mask |= 1U << i;
+	return mask;
+}
+
 TEST(ksm)
 {
 	long run = ksm_counter("run"), scans;
-	char *p = mmap(NULL, 8 * PG, PROT_READ | PROT_WRITE,
+	char *p = mmap(NULL, KSM_PG * PG, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned int want[2], got[2] = { 0, 0 }, before[2];
 	unsigned long pfn = 0;
+	pid_t pids[2], child;
+	int go[2], i, j, dup = 0, stray = 0;
 	struct answer a;
+	char c = 0, runv[24];
 
 	if (run < 0)
 		SKIP(return, "no KSM (/sys/kernel/mm/ksm)");
 	ASSERT_NE(MAP_FAILED, p);
-	memset(p, 0x77, 8 * PG);
-	ASSERT_EQ(0, madvise(p, 8 * PG, MADV_MERGEABLE));
+	memset(p, 0x77, KSM_PG * PG);
+	ASSERT_EQ(0, madvise(p, KSM_PG * PG, MADV_MERGEABLE));
 	ASSERT_EQ(0, mmt_write_str("/sys/kernel/mm/ksm/run", "1"));
 	/* Merging takes two scans (checksum, then merge): allow ten. */
 	scans = ksm_counter("full_scans");
 	while (ksm_counter("full_scans") < scans + 10) {
 		pfn = pfn_of(getpid(), p);
-		if (pfn && pfn == pfn_of(getpid(), p + 7 * PG))
+		if (pfn && ksm_mapped(getpid(), p, pfn) == (1U << KSM_PG) - 1)
 			break;
 		usleep(20000);
 	}
 	ASSERT_NE(0, pfn);
-	ASSERT_EQ(pfn, pfn_of(getpid(), p + 7 * PG)) TH_LOG("not merged");
+	ASSERT_EQ((1U << KSM_PG) - 1, ksm_mapped(getpid(), p, pfn))
+		TH_LOG("not merged");
+	/*
+	 * ksmd stopped (run 0 keeps what it merged): it never scans the
+	 * child, whose mappings only the second pass can find.
+	 */
+	ASSERT_EQ(0, mmt_write_str("/sys/kernel/mm/ksm/run", "0"));
+	ASSERT_EQ(0, pipe(go));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		close(go[1]);
+		_exit(read(go[0], &c, 1) < 0);
+	}
+	close(go[0]);
+	pids[0] = getpid();
+	pids[1] = child;
+	for (j = 0; j < 2; j++)
+		before[j] = ksm_mapped(pids[j], p, pfn);
 	ASSERT_EQ(0, query(0, pfn, &a));
+	for (j = 0; j < 2; j++)
+		want[j] = ksm_mapped(pids[j], p, pfn);
+	EXPECT_EQ(before[0], want[0]);
+	EXPECT_EQ(before[1], want[1]);
+	EXPECT_EQ((1U << KSM_PG) - 1, want[0]);
+	EXPECT_EQ((1U << KSM_PG) - 1, want[1]) TH_LOG("the child's pagemap");
 	EXPECT_TRUE(kpageflags(pfn) & (1ULL << KPF_KSM));
 	EXPECT_EQ(MMSCOPE_FRAME_KSM, a.page.kind);
-	EXPECT_FALSE(a.end.complete);
-	EXPECT_EQ(MMSCOPE_WHY_KSM, a.end.why);
-	munmap(p, 8 * PG);
-	if (run != 1) {
-		char v[24];
+	EXPECT_TRUE(a.end.complete) TH_LOG("why %u", a.end.why);
+	EXPECT_EQ(MMSCOPE_WHY_COMPLETE, a.end.why);
+	for (i = 0; i < (int)a.nr; i++) {
+		unsigned long off = a.m[i].addr - (unsigned long)p;
 
-		snprintf(v, sizeof(v), "%ld", run);
-		mmt_write_str("/sys/kernel/mm/ksm/run", v);
+		for (j = 0; j < 2 && a.m[i].pid != pids[j]; j++)
+			;
+		if (j == 2 || a.m[i].addr < (unsigned long)p ||
+		    off >= KSM_PG * PG || off % PG ||
+		    pfn_of(pids[j], (void *)a.m[i].addr) != pfn) {
+			stray++;
+			TH_LOG("mapper %d: pid %d addr %#llx", i, a.m[i].pid,
+			       (unsigned long long)a.m[i].addr);
+			continue;
+		}
+		dup += !!(got[j] & 1U << off / PG);
+		got[j] |= 1U << off / PG;
 	}
+	EXPECT_EQ(0, stray);
+	EXPECT_EQ(0, dup);
+	EXPECT_EQ(want[0], got[0]);
+	EXPECT_EQ(want[1], got[1]);
+	EXPECT_EQ(2 * KSM_PG, a.nr);
+	EXPECT_EQ(kpagecount(pfn), a.end.mappers);
+	/*
+	 * The checks before anything read through a BTF offset is followed:
+	 * the stable node's kpfn (1), an rmap_item's head (2) read at a wrong
+	 * offset (testing parameter) must stop the walk, "changed", nothing
+	 * listed.
+	 */
+	for (i = 1; i <= 2; i++) {
+		char v[4];
+
+		snprintf(v, sizeof(v), "%d", i);
+		ASSERT_EQ(0, mmt_write_str(KSM_CORRUPT, v));
+		j = query(0, pfn, &a);
+		mmt_write_str(KSM_CORRUPT, "0");
+		ASSERT_EQ(0, j);
+		EXPECT_FALSE(a.end.complete) TH_LOG("ksm_corrupt=%d", i);
+		EXPECT_EQ(MMSCOPE_WHY_CHANGED, a.end.why) TH_LOG("ksm_corrupt=%d", i);
+		EXPECT_EQ(0, a.nr) TH_LOG("ksm_corrupt=%d", i);
+	}
+	close(go[1]);
+	waitpid(child, NULL, 0);
+	munmap(p, KSM_PG * PG);
+	snprintf(runv, sizeof(runv), "%ld", run);
+	mmt_write_str("/sys/kernel/mm/ksm/run", runv);
 }
 
 /* ---- every kind of frame: a sweep over physical memory ----------------- */

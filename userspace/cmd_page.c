@@ -170,9 +170,9 @@ static const char *const why_text[] = {
 	[MMSCOPE_WHY_MAX_VMAS] = "stopped at the max_vmas bound (module parameter)",
 	[MMSCOPE_WHY_HOLD] = "stopped: the reverse-map lock was held for its time bound",
 	[MMSCOPE_WHY_BUSY] = "the reverse-map lock (or the page lock) stayed busy",
-	[MMSCOPE_WHY_KSM] = "a KSM page: its stable tree is private to the kernel and not walked",
+	[MMSCOPE_WHY_KSM] = "a KSM page: this kernel's BTF lacks the stable tree's layout, not walked",
 	[MMSCOPE_WHY_NO_RMAP] = "no reverse map leads from this frame to its mappers",
-	[MMSCOPE_WHY_CHANGED] = "the frame or a page table changed during the search",
+	[MMSCOPE_WHY_CHANGED] = "the frame, a page table or a KSM stable node changed during the search (or failed a check)",
 	[MMSCOPE_WHY_NOMEM] = "no memory for more mapper records",
 };
 

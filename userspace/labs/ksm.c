@@ -102,6 +102,30 @@ static int pages_at(pid_t pid, uint64_t p, uint64_t *pfn)
 	return *pfn ? n : 0;
 }
 
+/*
+ * Each of the @n mappers is the subject @pid at a distinct one of the NPG
+ * page addresses from @p, and pagemap shows @pfn there.
+ */
+static bool mappers_ok(pid_t pid, uint64_t p, uint64_t pfn,
+		       const struct lab_mapper *m, int n)
+{
+	bool seen[NPG] = { false };
+	int i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t e, pg = (m[i].addr - p) / PG;
+
+		if (m[i].pid != pid || m[i].addr < p || pg >= NPG ||
+		    m[i].addr % PG || seen[pg])
+			return false;
+		seen[pg] = true;
+		e = lab_pagemap(pid, m[i].addr);
+		if (!(e & LAB_PM_PRESENT) || LAB_PM_PFN(e) != pfn)
+			return false;
+	}
+	return true;
+}
+
 /* mmscope phys --range: the kind of @pfn, or "?". */
 static const char *frame_kind(uint64_t pfn)
 {
@@ -193,14 +217,16 @@ static int ksm_run(struct lab_run *lr)
 		  "%s: pages_shared %ld >= 1, pages_sharing %ld >= %d", KSM,
 		  ksm_read("pages_shared"), ksm_read("pages_sharing"), NPG - 1);
 
-	lab_say(lr, "Who maps the merged frame? A KSM page's mappers are found through KSM's stable tree, which is private to mm/ksm.c: mmscope cannot walk it, and says that its list is incomplete rather than guess.");
+	lab_say(lr, "Who maps the merged frame? A KSM page's mappers are found through KSM's own reverse map: the page's stable node lists one rmap_item per (process, address) ksmd merged, each with its anon_vma; mmscope walks it as the kernel's rmap_walk_ksm() does.");
 	nm = lab_page_mappers(pfn, m, NPG, &complete, &why);
 	if (nm >= 0)
 		lab_show_mappers(lr, pfn, m, nm, complete, why);
-	lab_check(lr, nm >= 0 && !complete && why == MMSCOPE_WHY_KSM &&
-		  nm <= NPG,
-		  "mmscope page %#llx: mapper list incomplete (reason ksm), %d listed; the kernel counts %ld mappings (/proc/kpagecount)",
-		  (unsigned long long)pfn, nm, lab_kpagecount(pfn));
+	lab_check(lr, nm == NPG && complete && mappers_ok(lr->pid, p, pfn, m, nm),
+		  "mmscope page %#llx: %d mappers, complete, each (pid %d, a distinct one of the %d addresses) mapping it in pagemap; the kernel counts %ld mappings (/proc/kpagecount)",
+		  (unsigned long long)pfn, nm, lr->pid, NPG, lab_kpagecount(pfn));
+	lab_check(lr, nm == lab_kpagecount(pfn),
+		  "as many mappers as /proc/kpagecount counts (%ld)",
+		  lab_kpagecount(pfn));
 
 	lab_say(lr, "The program writes one byte into page %d.", WRITTEN);
 	lab_step(lr, STEP_WRITE);
@@ -221,6 +247,13 @@ static int ksm_run(struct lab_run *lr)
 	lab_check(lr, lab_kpagecount(pfn) == NPG - 1,
 		  "/proc/kpagecount: PFN %#llx is mapped %ld times",
 		  (unsigned long long)pfn, lab_kpagecount(pfn));
+	nm = lab_page_mappers(pfn, m, NPG, &complete, &why);
+	if (nm >= 0)
+		lab_show_mappers(lr, pfn, m, nm, complete, why);
+	lab_check(lr, nm == NPG - 1 && complete &&
+		  mappers_ok(lr->pid, p, pfn, m, nm),
+		  "mmscope page %#llx: %d mappers, complete, each mapping it in pagemap, page %d not among them",
+		  (unsigned long long)pfn, nm, WRITTEN);
 out:
 	ksm_write("run", run0);
 	ksm_write("pages_to_scan", scan0);
