@@ -182,7 +182,7 @@ static void mmscope_pcp_search(struct zone *zone, struct mmscope_pcp_find *s)
  * @st:   the lock holds and entries of the search, accumulated
  *
  * For a frame whose reference count is zero and which is in no free buddy
- * block; the answer is one moment's: the frame may be allocated or drained
+ * block (searched only when its kind is other: see the enum); the answer is one moment's: the frame may be allocated or drained
  * as soon as each lock is dropped.  Process context; may sleep.
  */
 void mmscope_page_pcp(struct mmscope_page *rec, struct page *page,
@@ -192,7 +192,12 @@ void mmscope_page_pcp(struct mmscope_page *rec, struct page *page,
 	struct mmscope_pcp_find s = { .pfn = rec->pfn, .st = st };
 	int mt;
 
-	if (!populated_zone(zone) || !zone->per_cpu_pageset)
+	/*
+	 * A frame on a list has no flags, no mapping, no type (kind other);
+	 * a free hugetlb pool page or an offline page is on none.
+	 */
+	if (rec->kind != MMSCOPE_FRAME_OTHER || !populated_zone(zone) ||
+	    !zone->per_cpu_pageset)
 		return;
 	mmscope_pcp_search(zone, &s);
 	if (s.cpu < 0) {
