@@ -973,7 +973,7 @@ static void mmscope_page_show(struct seq_buf *s,
 			       mmscope_page_whys[e->why] : "?",
 			       e->vmas, e->hold_ns);
 		if (e->pcp_locks)
-			seq_buf_printf(s, "pcp search %u entries in %u lock holds, longest %llu ns\n",
+			seq_buf_printf(s, "pcp %u entries in %u lock holds, longest %llu ns\n",
 				       e->pcp_entries, e->pcp_locks,
 				       e->pcp_hold_ns);
 		break;

@@ -182,8 +182,9 @@ static void mmscope_pcp_search(struct zone *zone, struct mmscope_pcp_find *s)
  * @st:   the lock holds and entries of the search, accumulated
  *
  * For a frame whose reference count is zero and which is in no free buddy
- * block (searched only when its kind is other: see the enum); the answer is one moment's: the frame may be allocated or drained
- * as soon as each lock is dropped.  Process context; may sleep.
+ * block (searched only when its kind is other: see the enum).  The answer
+ * is one moment's: the frame may be allocated or drained as soon as each
+ * lock is dropped.  Process context; may sleep.
  */
 void mmscope_page_pcp(struct mmscope_page *rec, struct page *page,
 		      struct mmscope_pcp_stat *st)
