@@ -1108,6 +1108,29 @@ static int pcp_query(unsigned long pfn, struct pcp_view *v)
 }
 
 /*
+ * The text and the debugfs view of the first page found on CPU 1's list as
+ * the child freed it: still there (nothing on CPU 1 takes it, see below).
+ */
+static void pcp_texts(struct __test_metadata *_metadata, unsigned long pfn)
+{
+	char num[32], want[96], *out, *err = NULL;
+	int st;
+
+	snprintf(num, sizeof(num), "%lu", pfn);
+	out = mmt_cli_run(&st, &err, "page", num, NULL);
+	snprintf(want, sizeof(want), "on CPU 1's list: block at pfn %lu, order 0 ",
+		 pfn);
+	EXPECT_TRUE(out && strstr(out, want)) TH_LOG("%s", out ?: err);
+	free(out);
+	free(err);
+	ASSERT_EQ(0, mmt_write_str("/sys/module/mmscope/parameters/pfn", num));
+	out = mmt_read_file("/sys/kernel/debug/mmscope/page", NULL);
+	snprintf(want, sizeof(want), "pcp cpu 1 block %#lx order 0 ", pfn);
+	EXPECT_TRUE(out && strstr(out, want)) TH_LOG("%s", out);
+	free(out);
+}
+
+/*
  * The oracle is what the test did itself: the CPU the freeing child was
  * pinned to, the PFNs pagemap gave before the munmap(), and kpageflags /
  * kpagecount read before and after each query (a value both reads agree
@@ -1150,6 +1173,7 @@ TEST(pcp_list)
 				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	const char *online = "/sys/devices/system/cpu/cpu1/online";
 	int i, on0 = 0, on1 = 0, own1 = 0, buddies = 0, late1 = 0, state;
+	bool texts = false;
 	uint64_t f1, f2, c1, c2;
 	struct pcp_view v;
 	cpu_set_t saved;
@@ -1192,6 +1216,10 @@ TEST(pcp_list)
 			on0 += v.cpu == 0;
 			on1 += v.cpu == 1;
 			own1 += v.cpu == 1 && v.order == 0 && v.head == pfn;
+			if (own1 == 1 && !texts) {
+				pcp_texts(_metadata, pfn);
+				texts = true;
+			}
 		}
 		if (v.buddy && f1 == f2)
 			EXPECT_TRUE(f1 & (1ULL << KPF_BUDDY));
