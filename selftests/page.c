@@ -10,6 +10,9 @@
  *    page after fork, a file page shared by several processes, shmem, a
  *    THP mapped by a PMD in one process and by PTEs in another (the level
  *    against smaps' AnonHugePages of the VMA);
+ *  - a free page's per-CPU list against the CPU the freeing child was
+ *    pinned to, kpageflags and kpagecount, and after that CPU went offline
+ *    (its lists drained) its buddy block against KPF_BUDDY;
  *  - pages freed, unmapped and migrated while queried in a loop: every
  *    answer well formed;
  *  - a reader without CAP_SYS_ADMIN refused, and bad arguments.
