@@ -88,6 +88,7 @@
 #include "mmscope.h"
 #include "walk.h"
 #include "frame.h"
+#include "page_pcp.h"
 #include "compat.h"
 #include "page.h"
 
@@ -153,6 +154,7 @@ MODULE_PARM_DESC(max_vmas, "page: most reverse-map VMAs visited per query (1..10
  * @ns: the reader's PID namespace
  * @lock_start: when the current rmap lock hold began
  * @hold_vmas: VMAs visited in the current hold
+ * @pcp: the per-CPU list search's lock holds (page_pcp.c)
  */
 struct mmscope_page_priv {
 	struct mmscope_page *rec;
@@ -166,6 +168,7 @@ struct mmscope_page_priv {
 	struct pid_namespace *ns;
 	u64 lock_start;
 	u32 hold_vmas;
+	struct mmscope_pcp_stat pcp;
 };
 
 /*
@@ -829,6 +832,11 @@ static int mmscope_page_read(struct mmscope_page_priv *p)
 		}
 		/* Reference count zero: free, or on its way to or from it. */
 		rec->mapcount = mmscope_page_mapcount(page_folio(page), page);
+		if (f.kind != MMSCOPE_FRAME_FREE &&
+		    (rec->bits & MMSCOPE_PAGE_ZONE))
+			mmscope_page_pcp(rec, page, &p->pcp);
+		if (rec->bits & MMSCOPE_PAGE_PCP)
+			rec->kind = MMSCOPE_FRAME_FREE;
 		return 0;
 	}
 	mmscope_page_folio(p, folio, page, p->path, p->memcg);
@@ -957,6 +965,9 @@ static int mmscope_page_fill(struct mmscope_ctx *ctx)
 	end.why = p->why;
 	end.max_mappers = p->cap;
 	end.max_vmas = p->max_vmas;
+	end.pcp_hold_ns = p->pcp.hold_ns;
+	end.pcp_entries = p->pcp.entries;
+	end.pcp_locks = p->pcp.locks;
 	end.total_ns = ktime_get_ns() - t0;
 	/* 0: the view is complete, the end record follows. */
 	return mmscope_emit(ctx, &end, MMSCOPE_REC_PAGE_END, sizeof(end));
@@ -1001,6 +1012,10 @@ static void mmscope_page_show(struct seq_buf *s,
 			seq_buf_printf(s, "buddy block %#llx order %u %s\n",
 				       r->buddy_pfn, r->buddy_order,
 				       r->buddy_mt_name);
+		if (r->bits & MMSCOPE_PAGE_PCP)
+			seq_buf_printf(s, "pcp cpu %d block %#llx order %u %s\n",
+				       r->pcp_cpu, r->pcp_pfn, r->pcp_order,
+				       r->pcp_mt_name);
 		if (r->bits & MMSCOPE_PAGE_SLAB)
 			seq_buf_printf(s, "slab %s object %u\n", r->slab_cache,
 				       r->slab_object);
@@ -1025,6 +1040,10 @@ static void mmscope_page_show(struct seq_buf *s,
 			       e->why < ARRAY_SIZE(mmscope_page_whys) ?
 			       mmscope_page_whys[e->why] : "?",
 			       e->vmas, e->hold_ns);
+		if (e->pcp_locks)
+			seq_buf_printf(s, "pcp %u entries in %u lock holds, longest %llu ns\n",
+				       e->pcp_entries, e->pcp_locks,
+				       e->pcp_hold_ns);
 		break;
 	}
 }

@@ -11,6 +11,9 @@
  *    page shared by several processes, shmem, a
  *    THP mapped by a PMD in one process and by PTEs in another (the level
  *    against smaps' AnonHugePages of the VMA);
+ *  - a free page's per-CPU list against the CPU the freeing child was
+ *    pinned to, kpageflags and kpagecount, and after that CPU went offline
+ *    (its lists drained) its buddy block against KPF_BUDDY;
  *  - pages freed, unmapped and migrated while queried in a loop: every
  *    answer well formed;
  *  - a reader without CAP_SYS_ADMIN refused, and bad arguments.
@@ -26,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +38,7 @@
 #include <dirent.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1112,6 +1117,240 @@ TEST_F_TIMEOUT(slow, racing, 900)
 }
 
 /* ---- refusals and bad arguments ----------------------------------------- */
+
+/* ---- free frames on a per-CPU list ------------------------------------- */
+
+#define PCP_N	64
+
+struct pcp_shared {
+	int state;			/* 0 working, 1 freed, -1 failed */
+	unsigned long pfn[PCP_N];
+};
+
+static int pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * On CPU 1: PCP_N order-0 anonymous pages, their PFNs from pagemap, then
+ * munmap(): free_unref_page() puts each on CPU 1's per-CPU list of its
+ * zone (LIFO, at the head).  Then idle: nothing allocated on CPU 1 by this
+ * process (the handshake is a word in a shared page touched before).
+ */
+static void pcp_child(struct pcp_shared *sh)
+{
+	char *p;
+	int i;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	p = mmap(NULL, PCP_N * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pin_cpu(1) || p == MAP_FAILED) {
+		__atomic_store_n(&sh->state, -1, __ATOMIC_RELEASE);
+		_exit(1);
+	}
+	for (i = 0; i < PCP_N; i++)
+		p[i * PG] = 1;
+	for (i = 0; i < PCP_N; i++)
+		sh->pfn[i] = pfn_of(getpid(), p + i * PG);
+	munmap(p, PCP_N * PG);
+	__atomic_store_n(&sh->state, 1, __ATOMIC_RELEASE);
+	for (;;)
+		pause();
+}
+
+/* What one CLI answer says about @pfn's lists; 0, or -1 on no answer. */
+struct pcp_view {
+	bool pcp, buddy;
+	long cpu;
+	unsigned long head, order;
+};
+
+static int pcp_query(unsigned long pfn, struct pcp_view *v)
+{
+	struct mmt_json *doc, *pcp, *buddy;
+	char spfn[32];
+	int st;
+
+	memset(v, 0, sizeof(*v));
+	snprintf(spfn, sizeof(spfn), "%lu", pfn);
+	doc = mmt_cli_doc(&st, "page", "--json", spfn, NULL);
+	if (!doc)
+		return -1;
+	pcp = mmt_jget(doc, "pcp");
+	buddy = mmt_jget(doc, "buddy");
+	if (!pcp || !buddy) {
+		mmt_json_free(doc);
+		return -1;
+	}
+	v->buddy = buddy->type != MMT_JNULL;
+	v->pcp = pcp->type != MMT_JNULL;
+	if (v->pcp) {
+		v->cpu = mmt_jnum(mmt_jget(pcp, "cpu"));
+		v->head = mmt_jnum(mmt_jget(pcp, "pfn"));
+		v->order = mmt_jnum(mmt_jget(pcp, "order"));
+	}
+	mmt_json_free(doc);
+	return 0;
+}
+
+/*
+ * The text and the debugfs view of the first page found on CPU 1's list as
+ * the child freed it: still there (nothing on CPU 1 takes it, see below).
+ */
+static void pcp_texts(struct __test_metadata *_metadata, unsigned long pfn)
+{
+	char num[32], want[96], *out, *err = NULL;
+	int st;
+
+	snprintf(num, sizeof(num), "%lu", pfn);
+	out = mmt_cli_run(&st, &err, "page", num, NULL);
+	snprintf(want, sizeof(want), "on CPU 1's list: block at pfn %lu, order 0 ",
+		 pfn);
+	EXPECT_TRUE(out && strstr(out, want)) TH_LOG("%s", out ?: err);
+	free(out);
+	free(err);
+	ASSERT_EQ(0, mmt_write_str("/sys/module/mmscope/parameters/pfn", num));
+	out = mmt_read_file("/sys/kernel/debug/mmscope/page", NULL);
+	snprintf(want, sizeof(want), "pcp cpu 1 block %#lx order 0 ", pfn);
+	EXPECT_TRUE(out && strstr(out, want)) TH_LOG("%s", out);
+	free(out);
+}
+
+/*
+ * The oracle is what the test did itself: the CPU the freeing child was
+ * pinned to, the PFNs pagemap gave before the munmap(), and kpageflags /
+ * kpagecount read before and after each query (a value both reads agree
+ * on is stable: the answer must be consistent with it).
+ *
+ * Tolerances:
+ *  - Every answer is consistent with the stable oracle: on a per-CPU list
+ *    means not KPF_BUDDY and kpagecount 0; in a buddy block means
+ *    KPF_BUDDY; a stable KPF_BUDDY means a buddy block and no list.
+ *  - None is on CPU 0's list.  The queries (this process and the CLI) run
+ *    on CPU 0, so CPU 0 allocates and frees meanwhile; but a page leaves
+ *    CPU 1's list only when an allocation on CPU 1 takes it, or when CPU
+ *    1's list is trimmed to the buddy allocator.  The pages are on the
+ *    order-0 list of their pageblock's migratetype (movable user memory);
+ *    on CPU 1 only this idle child runs user space, and the kernel's own
+ *    allocations there are unmovable, so nothing takes them; a trim takes
+ *    the oldest entries first (free_pcppages_bulk() from the list's tail),
+ *    and these are the newest.  So no page of ours can reach CPU 0's list
+ *    in the window, and one reported there is the wrong CPU.
+ *  - At least PCP_N / 2 are on CPU 1's list as the entry the child freed
+ *    (order 0, head its own PFN).  Fewer only if CPU 1's list was trimmed
+ *    past its PCP_N newest entries (count above pcp->high, which is far
+ *    above PCP_N + the batch on the VM's zones) or the free found the
+ *    list's lock taken by a remote drain (then it goes to the buddy
+ *    allocator directly): neither half of the pages.
+ *
+ * Then CPU 1 is taken offline: page_alloc_cpu_dead() drains its lists to
+ * the buddy allocator (drain_pages(), on 6.1 and 6.12; writing
+ * /proc/sys/vm/compact_memory does not: compact_nodes() never calls
+ * drain_all_pages(), only kcompactd does, after a failed compaction).
+ * While it is offline its lists stay empty, so nothing may be reported
+ * on them, and every page kpageflags shows BUDDY (stably) is reported in
+ * its buddy block and on no list; at least one is (each page was on CPU
+ * 1's list or in the buddy allocator a moment before; CPU 0 reallocating
+ * every one in the window would take all PCP_N).
+ */
+TEST(pcp_list)
+{
+	struct pcp_shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	const char *online = "/sys/devices/system/cpu/cpu1/online";
+	int i, on0 = 0, on1 = 0, own1 = 0, buddies = 0, late1 = 0, state;
+	bool texts = false;
+	uint64_t f1, f2, c1, c2;
+	struct pcp_view v;
+	cpu_set_t saved;
+	pid_t child;
+
+	ASSERT_NE(MAP_FAILED, sh);
+	memset(sh, 0, sizeof(*sh));
+	ASSERT_GE(sysconf(_SC_NPROCESSORS_ONLN), 2) TH_LOG("the VM has 2 vCPUs");
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(saved), &saved));
+	ASSERT_EQ(0, pin_cpu(0));
+	child = fork();
+	ASSERT_GE(child, 0);
+	if (!child)
+		pcp_child(sh);
+	while (!(state = __atomic_load_n(&sh->state, __ATOMIC_ACQUIRE)) &&
+	       waitpid(child, NULL, WNOHANG) == 0)
+		usleep(1000);
+	ASSERT_EQ(1, state) {
+		mmt_reap(child);
+	}
+	for (i = 0; i < PCP_N; i++) {
+		unsigned long pfn = sh->pfn[i];
+
+		ASSERT_NE(0, pfn);
+		f1 = kpageflags(pfn);
+		c1 = kpagecount(pfn);
+		ASSERT_EQ(0, pcp_query(pfn, &v));
+		f2 = kpageflags(pfn);
+		c2 = kpagecount(pfn);
+		if (v.pcp) {
+			EXPECT_FALSE(v.buddy);
+			EXPECT_TRUE(v.head <= pfn && pfn - v.head < (1UL << v.order))
+				TH_LOG("pfn %#lx outside the entry %#lx order %lu",
+				       pfn, v.head, v.order);
+			if (f1 == f2 && c1 == c2)
+				EXPECT_TRUE(!(f1 & (1ULL << KPF_BUDDY)) && !c1)
+					TH_LOG("pfn %#lx on CPU %ld's list, kpageflags %#llx count %llu",
+					       pfn, v.cpu, (unsigned long long)f1,
+					       (unsigned long long)c1);
+			on0 += v.cpu == 0;
+			on1 += v.cpu == 1;
+			own1 += v.cpu == 1 && v.order == 0 && v.head == pfn;
+			if (own1 == 1 && !texts) {
+				pcp_texts(_metadata, pfn);
+				texts = true;
+			}
+		}
+		if (v.buddy && f1 == f2)
+			EXPECT_TRUE(f1 & (1ULL << KPF_BUDDY));
+		if (f1 == f2 && (f1 & (1ULL << KPF_BUDDY)))
+			EXPECT_TRUE(v.buddy && !v.pcp);
+	}
+	ksft_print_msg("pcp: %d of %d freed pages on CPU 1's list as freed (%d on CPU 1, %d on CPU 0)\n",
+		       own1, PCP_N, on1, on0);
+	EXPECT_EQ(0, on0);
+	EXPECT_GE(own1, PCP_N / 2);
+
+	/* Drain CPU 1's lists: take it offline. */
+	EXPECT_EQ(0, mmt_write_str(online, "0"));
+	for (i = 0; i < PCP_N; i++) {
+		unsigned long pfn = sh->pfn[i];
+
+		f1 = kpageflags(pfn);
+		if (pcp_query(pfn, &v)) {
+			EXPECT_TRUE(0) TH_LOG("pfn %#lx: no answer", pfn);
+			continue;
+		}
+		f2 = kpageflags(pfn);
+		late1 += v.pcp && v.cpu == 1;
+		if (f1 == f2 && (f1 & (1ULL << KPF_BUDDY))) {
+			EXPECT_TRUE(v.buddy && !v.pcp)
+				TH_LOG("pfn %#lx in buddy after the drain: buddy %d pcp %d",
+				       pfn, v.buddy, v.pcp);
+			buddies++;
+		}
+	}
+	EXPECT_EQ(0, mmt_write_str(online, "1"));
+	ksft_print_msg("pcp: after CPU 1's drain %d of %d in buddy blocks\n",
+		       buddies, PCP_N);
+	EXPECT_EQ(0, late1);
+	EXPECT_GE(buddies, 1);
+	mmt_reap(child);
+	sched_setaffinity(0, sizeof(saved), &saved);
+	munmap(sh, sizeof(*sh));
+}
 
 TEST(unprivileged)
 {

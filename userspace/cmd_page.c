@@ -126,6 +126,22 @@ static void page_print_json(const struct mmscope_result *res,
 	} else {
 		json_null("buddy");
 	}
+	if (p->bits & MMSCOPE_PAGE_PCP) {
+		json_obj_open("pcp");
+		json_u64("cpu", p->pcp_cpu);
+		json_u64("pfn", p->pcp_pfn);
+		json_u64("order", p->pcp_order);
+		json_str("migratetype", p->pcp_mt_name);
+		json_obj_close();
+	} else {
+		json_null("pcp");
+	}
+	/* Searched only for a frame with no references, in no free block. */
+	if (!a->end->pcp_locks)
+		json_null("pcp_search");
+	else
+		json_str("pcp_search", p->bits & MMSCOPE_PAGE_PCP_BOUNDED ?
+			 "bounded" : "complete");
 	if (p->bits & MMSCOPE_PAGE_SLAB) {
 		json_obj_open("slab");
 		json_str("cache", p->slab_cache);
@@ -223,6 +239,15 @@ static void page_print_text(const struct mmscope_result *res,
 		       "buddy", (unsigned long long)p->buddy_pfn,
 		       p->buddy_order, 4UL << p->buddy_order,
 		       p->buddy_mt_name);
+	if (p->bits & MMSCOPE_PAGE_PCP)
+		printf(ROW "on CPU %d's list: block at pfn %llu, order %u (%lu KiB), %s\n",
+		       "pcp", p->pcp_cpu, (unsigned long long)p->pcp_pfn,
+		       p->pcp_order, 4UL << p->pcp_order, p->pcp_mt_name);
+	else if (p->bits & MMSCOPE_PAGE_PCP_BOUNDED)
+		printf(ROW "not found: the search stopped at its lock-hold bound\n",
+		       "pcp");
+	else if (a->end->pcp_locks)
+		printf(ROW "on no CPU's list (being freed or allocated)\n", "pcp");
 	if (p->bits & MMSCOPE_PAGE_SLAB)
 		printf(ROW "cache %s, object %u\n", "slab", p->slab_cache,
 		       p->slab_object);
@@ -234,6 +259,10 @@ static void page_print_text(const struct mmscope_result *res,
 	if (p->bits & MMSCOPE_PAGE_CHANGED)
 		printf("the frame changed while it was read: its state is partial\n");
 #undef ROW
+	if (a->end->pcp_locks)
+		printf("\nper-CPU lists: %u entries searched in %u lock holds, held %.1f us at most\n",
+		       a->end->pcp_entries, a->end->pcp_locks,
+		       a->end->pcp_hold_ns / 1e3);
 
 	printf("\nmappers: %llu%s (%llu VMAs searched, reverse-map lock held %.1f us at most)\n",
 	       (unsigned long long)a->end->mappers,
@@ -257,7 +286,9 @@ static void page_print_text(const struct mmscope_result *res,
 	}
 	printf("\nLegend: flags: /proc/kpageflags bits by page-types' names; refcount,\n"
 	       "mapcount: the folio's references and /proc/kpagecount's count; memcg: the\n"
-	       "cgroup it is charged to; mappers: found through the kernel's reverse map\n"
+	       "cgroup it is charged to; pcp: the CPU whose per-CPU free list holds a free\n"
+	       "frame that is in no buddy block (block: that list entry; order and migratetype\n"
+	       "from the list it is on); mappers: found through the kernel's reverse map\n"
 	       "(PID 0: the mm's owner is not in your PID namespace); ADDRESS: virtual, hex;\n"
 	       "LEVEL: the page-table level of the entry that maps it; FLAGS: that entry's bits.\n");
 }

@@ -500,7 +500,8 @@ struct mmscope_kernel_summary {
  * precedence: a frame that is two things is the first).  ZERO: the shared
  * zero page or the huge zero folio; FREE: inside a free buddy block (pages
  * on a per-CPU list are not PageBuddy and count as OTHER, as kpageflags
- * shows them with no flag); FILE: page cache, shmem included; DEVICE,
+ * shows them with no flag; the page view, which finds them on their
+ * list, says FREE); FILE: page cache, shmem included; DEVICE,
  * OFFLINE (a section offline, or a PageOffline page) and ABSENT (no struct
  * page: a memory hole) have no usable struct page but PageOffline ones.
  */
@@ -882,6 +883,8 @@ enum mmscope_page_rec_bits {
 	MMSCOPE_PAGE_CHANGED = 1 << 8,	/* changed while read: state partial */
 	MMSCOPE_PAGE_BLOCK = 1 << 9,	/* memory_block valid */
 	MMSCOPE_PAGE_ZONE = 1 << 10,	/* node, zone, pageblock valid */
+	MMSCOPE_PAGE_PCP = 1 << 11,	/* pcp_* valid: on a per-CPU list */
+	MMSCOPE_PAGE_PCP_BOUNDED = 1 << 12, /* per-CPU search stopped early */
 };
 
 #define MMSCOPE_PAGE_NAME_LEN	16
@@ -905,6 +908,7 @@ struct mmscope_page {
 	__u64 pageblock_pfn;		/* first PFN of its pageblock */
 	__u64 folio_pfn;		/* head of its folio */
 	__u64 buddy_pfn;		/* free block's first PFN (BUDDY) */
+	__u64 pcp_pfn;			/* per-CPU list entry's first PFN (PCP) */
 	__u64 file_inode;		/* inode number (FILE) */
 	__u64 file_index;		/* page index in the file (FILE) */
 	__u64 file_dev;			/* st_dev, new_encode_dev() (FILE) */
@@ -921,6 +925,10 @@ struct mmscope_page {
 	__u32 pageblock_mt;		/* migratetype of its pageblock */
 	__u32 buddy_order;
 	__u32 buddy_mt;			/* migratetype of the free block */
+	__s32 pcp_cpu;			/* whose per-CPU list (PCP) */
+	__u32 pcp_order;		/* the list entry's order (PCP) */
+	__u32 pcp_mt;			/* the list's migratetype (PCP) */
+	__u32 pcp_pad;
 	__u32 slab_object;		/* object index in its slab (SLAB) */
 	__u32 path_len;			/* strlen(file path) */
 	__u32 memcg_len;		/* strlen(memcg path) */
@@ -929,6 +937,7 @@ struct mmscope_page {
 	char zone[MMSCOPE_PAGE_NAME_LEN];	/* "DMA32", as zoneinfo */
 	char pageblock_mt_name[MMSCOPE_PAGE_NAME_LEN]; /* as pagetypeinfo */
 	char buddy_mt_name[MMSCOPE_PAGE_NAME_LEN];
+	char pcp_mt_name[MMSCOPE_PAGE_NAME_LEN];
 	char slab_cache[MMSCOPE_NAME_LEN];
 	char strings[];			/* file path, memcg path */
 };
@@ -981,6 +990,9 @@ struct mmscope_page_end {
 	__u32 why;			/* enum mmscope_page_why */
 	__u32 max_mappers;		/* the bounds in force */
 	__u32 max_vmas;
+	__u64 pcp_hold_ns;		/* pcp->lock held, longest hold */
+	__u32 pcp_entries;		/* per-CPU list entries visited */
+	__u32 pcp_locks;		/* pcp->lock holds (CPUs searched) */
 };
 
 /* ---- physical memory map -------------------------------------------- */
