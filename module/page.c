@@ -86,6 +86,7 @@
 #include "walk.h"
 #include "frame.h"
 #include "compat.h"
+#include "page_pt.h"
 
 /* Attempts at pinning a folio that keeps changing under us. */
 #define MMSCOPE_PAGE_TRIES	3
@@ -149,6 +150,7 @@ MODULE_PARM_DESC(max_vmas, "page: most reverse-map VMAs visited per query (1..10
  * @ns: the reader's PID namespace
  * @lock_start: when the current rmap lock hold began
  * @hold_vmas: VMAs visited in the current hold
+ * @pt: the page-table owner search (page_pt.c)
  */
 struct mmscope_page_priv {
 	struct mmscope_page *rec;
@@ -162,6 +164,7 @@ struct mmscope_page_priv {
 	struct pid_namespace *ns;
 	u64 lock_start;
 	u32 hold_vmas;
+	struct mmscope_pt_search *pt;
 };
 
 /*
@@ -793,7 +796,8 @@ static int mmscope_page_start(struct mmscope_ctx *ctx)
 	p->memcg = kmem_cache_zalloc(names_cachep, GFP_KERNEL_ACCOUNT);
 	p->room = min_t(u32, p->cap, MMSCOPE_PAGE_MAPPERS0);
 	p->m = kvmalloc_array(p->room, sizeof(*p->m), GFP_KERNEL_ACCOUNT);
-	if (!p->path || !p->memcg)
+	p->pt = mmscope_pt_search_new();
+	if (!p->path || !p->memcg || !p->pt)
 		return -ENOMEM;
 	return p->rec && p->m ? 0 : -ENOMEM;
 }
@@ -810,6 +814,7 @@ static void mmscope_page_stop(struct mmscope_ctx *ctx)
 	if (p->memcg)
 		kmem_cache_free(names_cachep, p->memcg);
 	kvfree(p->m);
+	mmscope_pt_search_free(p->pt);
 	kfree(p);
 }
 
@@ -864,6 +869,8 @@ static int mmscope_page_fill(struct mmscope_ctx *ctx)
 		p->pfn = ctx->q.start;
 	}
 	err = mmscope_page_read(p);
+	if (!err && (rec->bits & MMSCOPE_PAGE_STRUCT))
+		err = mmscope_pt_search(p->pt, p->pfn, rec->kind, p->ns);
 	if (err)
 		return err;
 	/* The record with its two strings, each NUL-terminated, 8-aligned. */
@@ -877,6 +884,8 @@ static int mmscope_page_fill(struct mmscope_ctx *ctx)
 	memcpy(out->strings + off, p->memcg, rec->memcg_len);
 	err = mmscope_emit(ctx, out, MMSCOPE_REC_PAGE, len);
 	kfree(out);
+	if (!err)
+		err = mmscope_pt_emit(ctx, p->pt);
 	for (i = 0; !err && i < p->nr; i++)
 		err = mmscope_emit(ctx, &p->m[i], MMSCOPE_REC_PAGE_MAPPER,
 				   sizeof(p->m[i]));
@@ -957,6 +966,9 @@ static void mmscope_page_show(struct seq_buf *s,
 			       e->why < ARRAY_SIZE(mmscope_page_whys) ?
 			       mmscope_page_whys[e->why] : "?",
 			       e->vmas, e->hold_ns);
+		break;
+	default:
+		mmscope_pt_show(s, hdr);
 		break;
 	}
 }
