@@ -493,6 +493,12 @@ int mmscope_pt_search(struct mmscope_pt_search *s, unsigned long pfn,
 	if (!err && !s->done && s->why != MMSCOPE_PTW_MAX_OWNERS &&
 	    s->why != MMSCOPE_PTW_TIME && s->why != MMSCOPE_PTW_MAX_MMS)
 		err = mmscope_pt_kernel(s);
+	/*
+	 * A table found where it has one owner (not a shared hugetlb PMD
+	 * table): no process skipped or cut short can own it too.
+	 */
+	if (s->done)
+		s->why = MMSCOPE_PTW_COMPLETE;
 	/* PTI's own tables under the user copies' kernel half: not walked. */
 	if (!s->nr && boot_cpu_has(X86_FEATURE_PTI))
 		mmscope_pt_why(s, MMSCOPE_PTW_PTI);
