@@ -63,7 +63,7 @@
 #include "kernel.h"
 #include "page_pt.h"
 
-#define MMSCOPE_PT_MAX_MMS	(1U << 16)
+#define MMSCOPE_PT_MAX_MMS	65536
 #define MMSCOPE_PT_TIME_NS	(10 * NSEC_PER_SEC)
 #define MMSCOPE_PT_HOLD_NS	(10 * NSEC_PER_MSEC)
 #define MMSCOPE_PT_HOLD_MIN	256
@@ -550,7 +550,9 @@ void mmscope_pt_show(struct seq_buf *s, const struct mmscope_rec_hdr *hdr)
 
 	switch (hdr->type) {
 	case MMSCOPE_REC_PAGE_PT:
-		seq_buf_printf(s, "pagetable %s owners %llu %s (%llu processes, mmap_lock held %llu ns, kernel walk %llu ns with interrupts off)\n",
+		/* Holds in ns: mmap_lock, and the kernel walk's (irqs off). */
+		seq_buf_printf(s,
+			       "pagetable %s owners %llu %s processes %llu hold %llu khold %llu\n",
 			       p->level < MMSCOPE_PT_NR_LEVELS ?
 			       mmscope_pt_level_name(p->level) : "-",
 			       p->owners, p->complete ? "complete" :

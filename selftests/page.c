@@ -1034,14 +1034,16 @@ TEST_F_TIMEOUT(slow, racing, 900)
 
 /*
  * An address whose pgd, p4d, pud and pmd slots nothing else of a fresh
- * child uses, with either paging mode: 16 TiB + 7 GiB.  With 4 levels
+ * child uses, with either paging mode: 16 TiB + 7 GiB + 10 MiB + 12 KiB
+ * (aligned to no table's span, so each table's first address differs
+ * from it).  With 4 levels
  * its pgd slot is 32 (512 GiB each; a program, its libraries, heap and
  * stack sit in slots 0 and 255); with 5 levels it shares pgd slot 0 and
  * the p4d table under it with the program, and its p4d slot is 32.  So
  * the first touch allocates a new pud, pmd and PTE table, and with 5
  * levels no p4d table.
  */
-#define PT_ADDR		((16UL << 40) + (7UL << 30))
+#define PT_ADDR		((16UL << 40) + (7UL << 30) + (5UL << 21) + (3UL << 12))
 #define PTE_PHYS_MASK	0x000ffffffffff000ULL
 
 static bool la57(void)
