@@ -1300,6 +1300,7 @@ TEST(pagetable_kernel)
 	unsigned long addr, cover = 1UL << pt_shift(0, five);
 	char level[8], spfn[32], *text;
 	uint64_t e;
+	int st;
 
 	ASSERT_NE(0, po);
 	ASSERT_NE(0, top);
@@ -1322,8 +1323,16 @@ TEST(pagetable_kernel)
 	EXPECT_TRUE(complete);
 	/* And no process owns either. */
 	EXPECT_FALSE(cli_pt_owner(phys / PG, getpid(), level, &addr, NULL));
-	/* The debugfs text says the same. */
+	/* The CLI's text and the debugfs text say the same. */
 	snprintf(spfn, sizeof(spfn), "%llu", phys / PG);
+	text = mmt_cli_run(&st, NULL, "page", spfn, NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_EQ(0, st);
+	EXPECT_NE(NULL, strstr(text, "\npage table: pgd, 1 owner, complete"))
+		TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "       - [kernel]         pgd   0x0\n"))
+		TH_LOG("%s", text);
+	free(text);
 	ASSERT_EQ(0, mmt_write_str("/sys/module/mmscope/parameters/pfn", spfn));
 	text = mmt_read_file("/sys/kernel/debug/mmscope/page", NULL);
 	ASSERT_NE(NULL, text);
