@@ -276,7 +276,7 @@ static void page_pt_text(const struct mmscope_result *res,
 	FOR_EACH_PT_OWNER(res, r) {
 		const struct mmscope_page_pt_owner *o = (const void *)r;
 
-		snprintf(range, sizeof(range), "%#llx",
+		snprintf(range, sizeof(range), "0x%llx",
 			 (unsigned long long)o->addr);
 		if (o->flags & MMSCOPE_PTO_KERNEL)
 			printf("%8s %-16s %-5s %s\n", "-", "[kernel]",
