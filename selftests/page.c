@@ -44,6 +44,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/kernel-page-flags.h>
+#include <linux/membarrier.h>
 #include "kselftest_harness.h"
 #include "lib/mmtest.h"
 #include "lib/kcore.h"
@@ -1046,6 +1047,7 @@ TEST_F_TIMEOUT(slow, racing, 900)
 #define PT_ADDR		((16UL << 40) + (7UL << 30) + (5UL << 21) + (3UL << 12))
 #define PTE_PHYS_MASK	0x000ffffffffff000ULL
 #define PT_PFNS		(1UL << 24)
+#define PT_ROUNDS	5
 
 static bool la57(void)
 {
@@ -1154,7 +1156,7 @@ static void park_map_empty(void *data)
 TEST(pagetable_owner)
 {
 	bool five = la57();
-	int nlev = 5, st, lvl, i, ok = -1, count[5] = { 0 };
+	int nlev = 5, st, lvl, i, ok = -1, count[5] = { 0 }, round;
 	unsigned long long po = mmt_page_offset_base(), pa[5] = { 0 };
 	unsigned long long next[4] = { 0 };
 	unsigned long n = 0, pfn, data, addr, chain[5] = { 0 };
@@ -1168,52 +1170,76 @@ TEST(pagetable_owner)
 	ASSERT_NE(0, po) TH_LOG("page_offset_base through kallsyms and kcore");
 	/* kpageflags' size may be 0 (procfs): read up to 64 GiB of PFNs. */
 	n = max_pfn() > PT_PFNS ? max_pfn() : PT_PFNS;
-	child = mmt_park(park_map_empty, &ok, sizeof(ok));
-	ASSERT_GT(child, 0);
-	ASSERT_EQ(0, ok) TH_LOG("MAP_FIXED_NOREPLACE at %#lx", PT_ADDR);
-	snprintf(spid, sizeof(spid), "%d", child);
-	snprintf(saddr, sizeof(saddr), "%#lx", PT_ADDR);
-	snprintf(path, sizeof(path), "/proc/%d/mem", child);
-	before = pgtable_frames(n);
-	ASSERT_NE(NULL, before);
-	fd = open(path, O_RDWR);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(4, pwrite(fd, "pte!", 4, PT_ADDR));
-	close(fd);
-	after = pgtable_frames(n);
-	ASSERT_NE(NULL, after);
-	data = pfn_of(child, (void *)PT_ADDR);
-	ASSERT_NE(0, data);
+	/*
+	 * A process that exited just before (the previous test's, a CLI
+	 * run's) has its tables freed after an RCU grace period: one still
+	 * typed PGTABLE in the first snapshot can be freed and handed to the
+	 * child's fault before the second, and look old.  So wait for grace
+	 * periods first (membarrier's global command is synchronize_rcu()),
+	 * and take a fresh child when the chain's PTE or PMD table was a
+	 * page table in the first snapshot: at most PT_ROUNDS times.
+	 */
+	for (round = 0;; round++) {
+		child = mmt_park(park_map_empty, &ok, sizeof(ok));
+		ASSERT_GT(child, 0);
+		ASSERT_EQ(0, ok) TH_LOG("MAP_FIXED_NOREPLACE at %#lx", PT_ADDR);
+		syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+		syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+		snprintf(spid, sizeof(spid), "%d", child);
+		snprintf(saddr, sizeof(saddr), "%#lx", PT_ADDR);
+		snprintf(path, sizeof(path), "/proc/%d/mem", child);
+		before = pgtable_frames(n);
+		ASSERT_NE(NULL, before);
+		fd = open(path, O_RDWR);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(4, pwrite(fd, "pte!", 4, PT_ADDR));
+		close(fd);
+		after = pgtable_frames(n);
+		ASSERT_NE(NULL, after);
+		data = pfn_of(child, (void *)PT_ADDR);
+		ASSERT_NE(0, data);
 
-	/* The chain, from mmscope's vma and translate, checked below. */
-	doc = mmt_cli_doc(&st, "vma", "--json", spid, NULL);
-	pa[0] = mmt_jhex(mmt_jget(mmt_jget(doc, "mm"), "pgd_phys"));
-	mmt_json_free(doc);
-	doc = mmt_cli_doc(&st, "translate", "--json", spid, saddr, NULL);
-	steps = mmt_jget(doc, "steps");
-	ASSERT_NE(NULL, steps);
-	for (i = 0; i < steps->n; i++) {
-		struct mmt_json *s = steps->kids[i];
-		const char *l = mmt_jstr(mmt_jget(s, "level"));
+		/* The chain, from mmscope's vma and translate, checked below. */
+		doc = mmt_cli_doc(&st, "vma", "--json", spid, NULL);
+		pa[0] = mmt_jhex(mmt_jget(mmt_jget(doc, "mm"), "pgd_phys"));
+		mmt_json_free(doc);
+		doc = mmt_cli_doc(&st, "translate", "--json", spid, saddr, NULL);
+		steps = mmt_jget(doc, "steps");
+		ASSERT_NE(NULL, steps);
+		for (i = 0; i < steps->n; i++) {
+			struct mmt_json *s = steps->kids[i];
+			const char *l = mmt_jstr(mmt_jget(s, "level"));
 
-		for (lvl = 0; lvl < 4; lvl++)
-			if (l && !strcmp(l, pt_levels[lvl]) &&
-			    !(mmt_jget(s, "folded") && mmt_jget(s, "folded")->boolean))
-				next[lvl] = mmt_jhex(mmt_jget(s, "next_table"));
-	}
-	mmt_json_free(doc);
-	if (five) {
-		for (lvl = 0; lvl < 4; lvl++)
-			pa[lvl + 1] = next[lvl];
-	} else {
-		/*
-		 * 4 levels: no p4d table; the pgd (indexed as the p4d would
-		 * be, bits 39-47) points to the pud table.
-		 */
-		pa[1] = pa[0];
-		pa[2] = next[1] ? next[1] : next[0];
-		pa[3] = next[2];
-		pa[4] = next[3];
+			for (lvl = 0; lvl < 4; lvl++)
+				if (l && !strcmp(l, pt_levels[lvl]) &&
+				    !(mmt_jget(s, "folded") && mmt_jget(s, "folded")->boolean))
+					next[lvl] = mmt_jhex(mmt_jget(s, "next_table"));
+		}
+		mmt_json_free(doc);
+		if (five) {
+			for (lvl = 0; lvl < 4; lvl++)
+				pa[lvl + 1] = next[lvl];
+		} else {
+			/*
+			 * 4 levels: no p4d table; the pgd (indexed as the p4d would
+			 * be, bits 39-47) points to the pud table.
+			 */
+			pa[1] = pa[0];
+			pa[2] = next[1] ? next[1] : next[0];
+			pa[3] = next[2];
+			pa[4] = next[3];
+		}
+		if (round == PT_ROUNDS - 1 || !pa[3] || !pa[4] ||
+		    !((before[pa[3] / PG / 8] >> (pa[3] / PG % 8)) & 1 ||
+		      (before[pa[4] / PG / 8] >> (pa[4] / PG % 8)) & 1))
+			break;
+		ksft_print_msg("round %d: the child's PMD or PTE table was a page table before its touch (freed and reused meanwhile): again\n",
+			       round);
+		mmt_reap(child);
+		free(before);
+		free(after);
+		memset(next, 0, sizeof(next));
+		memset(pa, 0, sizeof(pa));
 	}
 
 	/* Every link through kcore: the kernel's memory, not mmscope's. */
