@@ -91,6 +91,7 @@
 #include "page_pcp.h"
 #include "compat.h"
 #include "page.h"
+#include "page_pt.h"
 
 /* Attempts at pinning a folio that keeps changing under us. */
 #define MMSCOPE_PAGE_TRIES	3
@@ -155,6 +156,7 @@ MODULE_PARM_DESC(max_vmas, "page: most reverse-map VMAs visited per query (1..10
  * @lock_start: when the current rmap lock hold began
  * @hold_vmas: VMAs visited in the current hold
  * @pcp: the per-CPU list search's lock holds (page_pcp.c)
+ * @pt: the page-table owner search (page_pt.c)
  */
 struct mmscope_page_priv {
 	struct mmscope_page *rec;
@@ -169,6 +171,7 @@ struct mmscope_page_priv {
 	u64 lock_start;
 	u32 hold_vmas;
 	struct mmscope_pcp_stat pcp;
+	struct mmscope_pt_search *pt;
 };
 
 /*
@@ -869,7 +872,8 @@ static int mmscope_page_start(struct mmscope_ctx *ctx)
 	p->memcg = kmem_cache_zalloc(names_cachep, GFP_KERNEL_ACCOUNT);
 	p->room = min_t(u32, p->cap, MMSCOPE_PAGE_MAPPERS0);
 	p->m = kvmalloc_array(p->room, sizeof(*p->m), GFP_KERNEL_ACCOUNT);
-	if (!p->path || !p->memcg)
+	p->pt = mmscope_pt_search_new();
+	if (!p->path || !p->memcg || !p->pt)
 		return -ENOMEM;
 	return p->rec && p->m ? 0 : -ENOMEM;
 }
@@ -886,6 +890,7 @@ static void mmscope_page_stop(struct mmscope_ctx *ctx)
 	if (p->memcg)
 		kmem_cache_free(names_cachep, p->memcg);
 	kvfree(p->m);
+	mmscope_pt_search_free(p->pt);
 	kfree(p);
 }
 
@@ -940,6 +945,8 @@ static int mmscope_page_fill(struct mmscope_ctx *ctx)
 		p->pfn = ctx->q.start;
 	}
 	err = mmscope_page_read(p);
+	if (!err && (rec->bits & MMSCOPE_PAGE_STRUCT))
+		err = mmscope_pt_search(p->pt, p->pfn, rec->kind, p->ns);
 	if (err)
 		return err;
 	/* The record with its two strings, each NUL-terminated, 8-aligned. */
@@ -953,6 +960,8 @@ static int mmscope_page_fill(struct mmscope_ctx *ctx)
 	memcpy(out->strings + off, p->memcg, rec->memcg_len);
 	err = mmscope_emit(ctx, out, MMSCOPE_REC_PAGE, len);
 	kfree(out);
+	if (!err)
+		err = mmscope_pt_emit(ctx, p->pt);
 	for (i = 0; !err && i < p->nr; i++)
 		err = mmscope_emit(ctx, &p->m[i], MMSCOPE_REC_PAGE_MAPPER,
 				   sizeof(p->m[i]));
@@ -1044,6 +1053,9 @@ static void mmscope_page_show(struct seq_buf *s,
 			seq_buf_printf(s, "pcp %u entries in %u lock holds, longest %llu ns\n",
 				       e->pcp_entries, e->pcp_locks,
 				       e->pcp_hold_ns);
+		break;
+	default:
+		mmscope_pt_show(s, hdr);
 		break;
 	}
 }

@@ -151,6 +151,9 @@ static pmd_t mmscope_read_pmd(struct mmscope_walk *walk, pmd_t *pmdp,
 	pmd_t pmd;
 	pte_t *ptes;
 
+	/* Nothing reads the PTEs (the callers only compare upper entries). */
+	if (!walk->ops->pte_entry && !walk->ops->pte_hole)
+		last = first;
 	do {
 		rcu_read_lock();
 		pmd = mmscope_pmdp_get_lockless(pmdp);

@@ -28,6 +28,7 @@
 #include <linux/kernel-page-flags.h>
 #include "kselftest_harness.h"
 #include "lib/mmtest.h"
+#include "lib/kcore.h"
 
 #define PG		4096UL
 #define HOOK_PAGES	512	/* pages of pagemap from an address: 2 MiB */
@@ -278,8 +279,6 @@ static int copy_procs(const char *dir, int seq, int step,
 	return ret;
 }
 
-static int kcore(unsigned long long va, void *buf, size_t len);
-static unsigned long long page_offset_base(void);
 static bool in_system_ram(unsigned long long pa, unsigned long long *top);
 
 /*
@@ -298,8 +297,8 @@ static int copy_kpage(unsigned long long pa, const char *to)
 
 	if (!pa || pa % PG || !in_system_ram(pa, &top))
 		return 0;
-	po = page_offset_base();
-	if (!po || kcore(po + pa, page, PG))
+	po = mmt_page_offset_base();
+	if (!po || mmt_kcore(po + pa, page, PG))
 		return -1;
 	f = fopen(to, "w");
 	ret = f && fwrite(page, 1, PG, f) == PG ? 0 : -1;
@@ -1510,50 +1509,6 @@ static void check_buddy(struct __test_metadata *_metadata, const char *dir,
 
 /* ---- the kernel's own files about kernel memory ------------------------ */
 
-/* @sym's address in /proc/kallsyms (vmlinux's, not a module's), or 0. */
-static unsigned long long ksym(const char *sym)
-{
-	char *text = mmt_read_file("/proc/kallsyms", NULL), *line, *save = NULL;
-	unsigned long long a, v = 0;
-	char name[128], t;
-
-	for (line = text ? strtok_r(text, "\n", &save) : NULL; line && !v;
-	     line = strtok_r(NULL, "\n", &save))
-		if (sscanf(line, "%llx %c %127s", &a, &t, name) == 3 &&
-		    !strcmp(name, sym) && !strchr(line, '['))
-			v = a;
-	free(text);
-	return v;
-}
-
-/* @len bytes of kernel memory at @va through /proc/kcore's PT_LOAD segments. */
-static int kcore(unsigned long long va, void *buf, size_t len)
-{
-	int fd = open("/proc/kcore", O_RDONLY | O_CLOEXEC), i, ret = -1;
-	Elf64_Ehdr eh;
-	Elf64_Phdr ph;
-
-	if (fd < 0)
-		return -1;
-	if (pread(fd, &eh, sizeof(eh), 0) == sizeof(eh) &&
-	    !memcmp(eh.e_ident, ELFMAG, SELFMAG))
-		for (i = 0; i < eh.e_phnum && ret; i++)
-			if (pread(fd, &ph, sizeof(ph), eh.e_phoff + i * eh.e_phentsize) ==
-			    sizeof(ph) && ph.p_type == PT_LOAD && va >= ph.p_vaddr &&
-			    va + len <= ph.p_vaddr + ph.p_memsz)
-				ret = pread(fd, buf, len, ph.p_offset + va - ph.p_vaddr) ==
-				      (ssize_t)len ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
-static unsigned long long page_offset_base(void)
-{
-	unsigned long long a = ksym("page_offset_base"), v = 0;
-
-	return a && !kcore(a, &v, sizeof(v)) ? v : 0;
-}
-
 /* In a top-level "System RAM" range of /proc/iomem? */
 static bool in_system_ram(unsigned long long pa, unsigned long long *top)
 {
@@ -1636,8 +1591,8 @@ static void check_kernelpt(struct __test_metadata *_metadata, const char *dir,
 	char *maps;
 
 	expect_steps(_metadata, (const int[]){ 1, 5, 6, 7, 8, 2, 3, 4 }, 8);
-	ASSERT_NE(0, ksym("init_top_pgt"));
-	ASSERT_EQ(0, kcore(ksym("init_top_pgt"), init, sizeof(init)));
+	ASSERT_NE(0, mmt_ksym("init_top_pgt"));
+	ASSERT_EQ(0, mmt_kcore(mmt_ksym("init_top_pgt"), init, sizeof(init)));
 	EXPECT_NE(NULL, strstr(out, cpu_pti() ? "(PTI) is on" : "(PTI) is off"));
 	for (p = out; n < 4 && (p = strstr(p, "\n    pid ")); p++)
 		if (sscanf(p, "\n    pid %d (%*[^)]): pgd at phys %llx", &pid[n],
@@ -1700,7 +1655,7 @@ static void check_kernelpt(struct __test_metadata *_metadata, const char *dir,
 static void check_directmap(struct __test_metadata *_metadata, const char *dir,
 			    const char *out)
 {
-	unsigned long long po = page_offset_base(), pa, q, top = 0, high = 0;
+	unsigned long long po = mmt_page_offset_base(), pa, q, top = 0, high = 0;
 	unsigned long long va = step_value(dir, 1), pfn, kva, kpfn;
 	int rows = 0;
 	const char *p;

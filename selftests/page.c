@@ -16,6 +16,11 @@
  *    (its lists drained) its buddy block against KPF_BUDDY;
  *  - pages freed, unmapped and migrated while queried in a loop: every
  *    answer well formed;
+ *  - a page-table frame's level and owner: the tables a child's first
+ *    touch of an otherwise empty region allocates (new KPF_PGTABLE frames
+ *    of /proc/kpageflags), each entry checked through /proc/kcore down to
+ *    the data page's PFN in pagemap; the kernel's own pgd (init_top_pgt
+ *    from /proc/kallsyms) and a table below it;
  *  - a reader without CAP_SYS_ADMIN refused, and bad arguments.
  *
  * Racing bits.  A page's flags and counts change while it is looked at
@@ -45,8 +50,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/kernel-page-flags.h>
+#include <linux/membarrier.h>
 #include "kselftest_harness.h"
 #include "lib/mmtest.h"
+#include "lib/kcore.h"
 
 #define PG		4096UL
 #define PMD_SZ		(2UL << 20)
@@ -1350,6 +1357,342 @@ TEST(pcp_list)
 	mmt_reap(child);
 	sched_setaffinity(0, sizeof(saved), &saved);
 	munmap(sh, sizeof(*sh));
+}
+
+/* ---- page-table frames: which table, of whom --------------------------- */
+
+/*
+ * An address whose pgd, p4d, pud and pmd slots nothing else of a fresh
+ * child uses, with either paging mode: 16 TiB + 7 GiB + 10 MiB + 12 KiB
+ * (aligned to no table's span, so each table's first address differs
+ * from it).  With 4 levels
+ * its pgd slot is 32 (512 GiB each; a program, its libraries, heap and
+ * stack sit in slots 0 and 255); with 5 levels it shares pgd slot 0 and
+ * the p4d table under it with the program, and its p4d slot is 32.  So
+ * the first touch allocates a new pud, pmd and PTE table, and with 5
+ * levels no p4d table.
+ */
+#define PT_ADDR		((16UL << 40) + (7UL << 30) + (5UL << 21) + (3UL << 12))
+#define PTE_PHYS_MASK	0x000ffffffffff000ULL
+#define PT_PFNS		(1UL << 24)
+#define PT_ROUNDS	5
+
+static bool la57(void)
+{
+	char *buf = mmt_read_file("/proc/cpuinfo", NULL);
+	bool yes = buf && strstr(buf, " la57");
+
+	free(buf);
+	return yes;
+}
+
+/* Address bits each level's index takes (pgd's depends on the mode). */
+static int pt_shift(int level, bool five)
+{
+	static const int shift[] = { 39, 39, 30, 21, 12 };
+
+	return level == 0 && five ? 48 : shift[level];
+}
+
+static const char *const pt_levels[] = { "pgd", "p4d", "pud", "pmd", "pte" };
+
+/* Entry @idx of the table at physical @pa, through /proc/kcore. */
+static int kentry(unsigned long long po, unsigned long long pa, int idx,
+		  uint64_t *e)
+{
+	return mmt_kcore(po + pa + idx * 8ULL, e, sizeof(*e));
+}
+
+/* Every PFN /proc/kpageflags marks KPF_PGTABLE, as a bitmap. */
+static uint8_t *pgtable_frames(unsigned long n)
+{
+	static uint64_t buf[4096];
+	uint8_t *map = calloc(n / 8 + 1, 1);
+	int fd = open("/proc/kpageflags", O_RDONLY);
+	unsigned long pfn = 0, i;
+	ssize_t got;
+
+	while (map && fd >= 0 && pfn < n &&
+	       (got = pread(fd, buf, sizeof(buf), pfn * 8)) > 0) {
+		for (i = 0; i < (unsigned long)got / 8 && pfn + i < n; i++)
+			if (buf[i] & (1ULL << KPF_PGTABLE))
+				map[(pfn + i) / 8] |= 1 << ((pfn + i) % 8);
+		pfn += got / 8;
+	}
+	if (fd >= 0)
+		close(fd);
+	return map;
+}
+
+/*
+ * `mmscope page --json PFN`'s pagetable: the owner that is process @pid
+ * (or the kernel, @pid 0) with its level and address; false if none.
+ */
+static bool cli_pt_owner(unsigned long pfn, pid_t pid, char *level,
+			 unsigned long *addr, bool *complete)
+{
+	struct mmt_json *doc, *pt, *ow;
+	char spfn[32];
+	bool found = false;
+	int st, i;
+
+	snprintf(spfn, sizeof(spfn), "%lu", pfn);
+	doc = mmt_cli_doc(&st, "page", "--json", spfn, NULL);
+	pt = mmt_jget(doc, "pagetable");
+	ow = mmt_jget(pt, "owners");
+	if (complete)
+		*complete = pt && mmt_jget(pt, "complete") &&
+			    mmt_jget(pt, "complete")->boolean;
+	for (i = 0; ow && i < ow->n && !found; i++) {
+		struct mmt_json *o = ow->kids[i];
+		bool kernel = mmt_jget(o, "kernel") &&
+			      mmt_jget(o, "kernel")->boolean;
+
+		if (pid ? kernel || (pid_t)mmt_jnum(mmt_jget(o, "pid")) != pid :
+			  !kernel)
+			continue;
+		snprintf(level, 8, "%s", mmt_jstr(mmt_jget(o, "level")) ?: "?");
+		*addr = mmt_jhex(mmt_jget(o, "addr"));
+		found = true;
+	}
+	mmt_json_free(doc);
+	return found;
+}
+
+static void park_map_empty(void *data)
+{
+	void *p = mmap((void *)PT_ADDR, PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	*(int *)data = p == (void *)PT_ADDR ? 0 : -1;
+}
+
+/*
+ * A child maps one page at PT_ADDR; the test writes it through
+ * /proc/PID/mem (a fault in the child's mm, as its own touch would be).
+ * The KPF_PGTABLE frames new after the touch are the candidates.  The
+ * child's chain of tables for PT_ADDR is followed top-down from its pgd
+ * (the vma view's pgd_phys; translate's next tables), and every link is
+ * checked through /proc/kcore: the entry at the address's index in each
+ * table points to the next, the PTE table's to pagemap's PFN.  Then:
+ * `page` names each table of the chain the child's at its level, mapping
+ * from PT_ADDR rounded down to what the table covers; the PTE and PMD
+ * tables (and the pud table where the kernel types it PGTABLE) are new
+ * candidates; and of all candidates exactly one per level is named the
+ * child's table covering PT_ADDR.
+ */
+TEST(pagetable_owner)
+{
+	bool five = la57();
+	int nlev = 5, st, lvl, i, ok = -1, count[5] = { 0 }, round;
+	unsigned long long po = mmt_page_offset_base(), pa[5] = { 0 };
+	unsigned long long next[4] = { 0 };
+	unsigned long n = 0, pfn, data, addr, chain[5] = { 0 };
+	uint8_t *before, *after;
+	struct mmt_json *doc, *steps;
+	char spid[16], saddr[32], level[8], path[64];
+	pid_t child;
+	uint64_t e;
+	int fd;
+
+	ASSERT_NE(0, po) TH_LOG("page_offset_base through kallsyms and kcore");
+	/* kpageflags' size may be 0 (procfs): read up to 64 GiB of PFNs. */
+	n = max_pfn() > PT_PFNS ? max_pfn() : PT_PFNS;
+	/*
+	 * A process that exited just before (the previous test's, a CLI
+	 * run's) has its tables freed after an RCU grace period: one still
+	 * typed PGTABLE in the first snapshot can be freed and handed to the
+	 * child's fault before the second, and look old.  So wait for grace
+	 * periods first (membarrier's global command is synchronize_rcu()),
+	 * and take a fresh child when the chain's PTE or PMD table was a
+	 * page table in the first snapshot: at most PT_ROUNDS times.
+	 */
+	for (round = 0;; round++) {
+		child = mmt_park(park_map_empty, &ok, sizeof(ok));
+		ASSERT_GT(child, 0);
+		ASSERT_EQ(0, ok) TH_LOG("MAP_FIXED_NOREPLACE at %#lx", PT_ADDR);
+		syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+		syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+		snprintf(spid, sizeof(spid), "%d", child);
+		snprintf(saddr, sizeof(saddr), "%#lx", PT_ADDR);
+		snprintf(path, sizeof(path), "/proc/%d/mem", child);
+		before = pgtable_frames(n);
+		ASSERT_NE(NULL, before);
+		fd = open(path, O_RDWR);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(4, pwrite(fd, "pte!", 4, PT_ADDR));
+		close(fd);
+		after = pgtable_frames(n);
+		ASSERT_NE(NULL, after);
+		data = pfn_of(child, (void *)PT_ADDR);
+		ASSERT_NE(0, data);
+
+		/* The chain, from mmscope's vma and translate, checked below. */
+		doc = mmt_cli_doc(&st, "vma", "--json", spid, NULL);
+		pa[0] = mmt_jhex(mmt_jget(mmt_jget(doc, "mm"), "pgd_phys"));
+		mmt_json_free(doc);
+		doc = mmt_cli_doc(&st, "translate", "--json", spid, saddr, NULL);
+		steps = mmt_jget(doc, "steps");
+		ASSERT_NE(NULL, steps);
+		for (i = 0; i < steps->n; i++) {
+			struct mmt_json *s = steps->kids[i];
+			const char *l = mmt_jstr(mmt_jget(s, "level"));
+
+			for (lvl = 0; lvl < 4; lvl++)
+				if (l && !strcmp(l, pt_levels[lvl]) &&
+				    !(mmt_jget(s, "folded") && mmt_jget(s, "folded")->boolean))
+					next[lvl] = mmt_jhex(mmt_jget(s, "next_table"));
+		}
+		mmt_json_free(doc);
+		if (five) {
+			for (lvl = 0; lvl < 4; lvl++)
+				pa[lvl + 1] = next[lvl];
+		} else {
+			/*
+			 * 4 levels: no p4d table; the pgd (indexed as the p4d would
+			 * be, bits 39-47) points to the pud table.
+			 */
+			pa[1] = pa[0];
+			pa[2] = next[1] ? next[1] : next[0];
+			pa[3] = next[2];
+			pa[4] = next[3];
+		}
+		if (round == PT_ROUNDS - 1 || !pa[3] || !pa[4] ||
+		    !((before[pa[3] / PG / 8] >> (pa[3] / PG % 8)) & 1 ||
+		      (before[pa[4] / PG / 8] >> (pa[4] / PG % 8)) & 1))
+			break;
+		ksft_print_msg("round %d: the child's PMD or PTE table was a page table before its touch (freed and reused meanwhile): again\n",
+			       round);
+		mmt_reap(child);
+		free(before);
+		free(after);
+		memset(next, 0, sizeof(next));
+		memset(pa, 0, sizeof(pa));
+	}
+
+	/* Every link through kcore: the kernel's memory, not mmscope's. */
+	for (lvl = five ? 0 : 1; lvl < nlev; lvl++) {
+		int idx = (PT_ADDR >> pt_shift(lvl, five)) & 511;
+		unsigned long long want = lvl == 4 ? data * PG : pa[lvl + 1];
+
+		ASSERT_NE(0, pa[lvl]) TH_LOG("no %s table", pt_levels[lvl]);
+		ASSERT_EQ(0, kentry(po, pa[lvl], idx, &e));
+		EXPECT_EQ(want, e & PTE_PHYS_MASK)
+			TH_LOG("%s table %#llx entry %d: %#llx, next %#llx",
+			       pt_levels[lvl], pa[lvl], idx,
+			       (unsigned long long)e, want);
+		EXPECT_TRUE(e & 1) TH_LOG("%s entry not present", pt_levels[lvl]);
+	}
+
+	/* mmscope page on each table of the chain. */
+	for (lvl = 0; lvl < nlev; lvl++) {
+		unsigned long cover;
+		bool complete = false;
+
+		if (!five && lvl == 1)
+			continue;
+		pfn = pa[lvl] / PG;
+		chain[lvl] = pfn;
+		/* A table at level L maps what one entry above it covers. */
+		cover = lvl ? 1UL << pt_shift(lvl - 1, five) : 0;
+		ASSERT_TRUE(cli_pt_owner(pfn, child, level, &addr, &complete))
+			TH_LOG("pfn %#lx, the child's %s table: not named the child's",
+			       pfn, pt_levels[lvl]);
+		EXPECT_STREQ(pt_levels[lvl], level);
+		EXPECT_EQ(cover ? PT_ADDR & ~(cover - 1) : 0, addr)
+			TH_LOG("%s table maps from %#lx", pt_levels[lvl], addr);
+		EXPECT_TRUE(complete);
+		/* Tables the first touch allocated, typed PGTABLE: new. */
+		if (lvl >= 2 && (after[pfn / 8] & (1 << (pfn % 8))))
+			EXPECT_FALSE(before[pfn / 8] & (1 << (pfn % 8)))
+				TH_LOG("%s table %#lx was a page table before the touch",
+				       pt_levels[lvl], pfn);
+	}
+	/* PTE and PMD tables are PGTABLE on every kernel tested. */
+	EXPECT_TRUE(after[chain[4] / 8] & (1 << (chain[4] % 8)));
+	EXPECT_TRUE(after[chain[3] / 8] & (1 << (chain[3] % 8)));
+
+	/* Every new PGTABLE frame: the child's covering PT_ADDR, once a level. */
+	for (pfn = 0; pfn < n; pfn++) {
+		if (!(after[pfn / 8] & (1 << (pfn % 8))) ||
+		    (before[pfn / 8] & (1 << (pfn % 8))))
+			continue;
+		if (!cli_pt_owner(pfn, child, level, &addr, NULL))
+			continue;
+		for (lvl = 0; lvl < 5; lvl++)
+			if (!strcmp(level, pt_levels[lvl]) &&
+			    (!lvl || addr == (PT_ADDR & ~((1UL << pt_shift(lvl - 1, five)) - 1)))) {
+				count[lvl]++;
+				EXPECT_EQ(chain[lvl], pfn)
+					TH_LOG("new frame %#lx named the child's %s table; the chain's is %#lx",
+					       pfn, level, chain[lvl]);
+			}
+	}
+	EXPECT_EQ(1, count[4]);
+	EXPECT_EQ(1, count[3]);
+	/* The pud table is a candidate where the kernel types it PGTABLE. */
+	EXPECT_EQ(!!(after[chain[2] / 8] & (1 << (chain[2] % 8))), count[2]);
+	/* No new p4d table with 5 levels (the program's), none with 4. */
+	EXPECT_EQ(0, count[1]);
+	free(before);
+	free(after);
+	mmt_reap(child);
+}
+
+/*
+ * The kernel's own pgd: init_top_pgt (kallsyms), at physical
+ * va - __START_KERNEL_map + phys_base (the kernel image's mapping, as
+ * __phys_addr_symbol() computes it, phys_base read through kcore); and
+ * the table its entry for the direct map (page_offset_base) points to,
+ * read through kcore: the kernel's p4d (5 levels) or pud table.
+ */
+TEST(pagetable_kernel)
+{
+	bool five = la57(), complete = false;
+	unsigned long long po = mmt_page_offset_base(), top = mmt_ksym("init_top_pgt");
+	unsigned long long pb = 0, phys, next;
+	unsigned long addr, cover = 1UL << pt_shift(0, five);
+	char level[8], spfn[32], *text;
+	uint64_t e;
+	int st;
+
+	ASSERT_NE(0, po);
+	ASSERT_NE(0, top);
+	ASSERT_EQ(0, mmt_kcore(mmt_ksym("phys_base"), &pb, sizeof(pb)));
+	phys = top - 0xffffffff80000000ULL + pb;
+	ASSERT_TRUE(cli_pt_owner(phys / PG, 0, level, &addr, &complete))
+		TH_LOG("init_top_pgt, pfn %#llx: not named the kernel's", phys / PG);
+	EXPECT_STREQ("pgd", level);
+	EXPECT_EQ(0, addr);
+	EXPECT_TRUE(complete);
+	/* Its entry for the direct map, through the direct map itself. */
+	ASSERT_EQ(0, kentry(po, phys, (po >> pt_shift(0, five)) & 511, &e));
+	ASSERT_TRUE(e & 1);
+	next = e & PTE_PHYS_MASK;
+	ASSERT_TRUE(cli_pt_owner(next / PG, 0, level, &addr, &complete))
+		TH_LOG("pfn %#llx under init_top_pgt: not named the kernel's",
+		       next / PG);
+	EXPECT_STREQ(five ? "p4d" : "pud", level);
+	EXPECT_EQ(po & ~(cover - 1), addr);
+	EXPECT_TRUE(complete);
+	/* And no process owns either. */
+	EXPECT_FALSE(cli_pt_owner(phys / PG, getpid(), level, &addr, NULL));
+	/* The CLI's text and the debugfs text say the same. */
+	snprintf(spfn, sizeof(spfn), "%llu", phys / PG);
+	text = mmt_cli_run(&st, NULL, "page", spfn, NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_EQ(0, st);
+	EXPECT_NE(NULL, strstr(text, "\npage table: pgd, 1 owner, complete"))
+		TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "       - [kernel]         pgd   0x0\n"))
+		TH_LOG("%s", text);
+	free(text);
+	ASSERT_EQ(0, mmt_write_str("/sys/module/mmscope/parameters/pfn", spfn));
+	text = mmt_read_file("/sys/kernel/debug/mmscope/page", NULL);
+	ASSERT_NE(NULL, text);
+	EXPECT_NE(NULL, strstr(text, "pagetable owner kernel pgd addr 0x0\n"))
+		TH_LOG("%s", text);
+	free(text);
 }
 
 TEST(unprivileged)

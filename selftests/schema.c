@@ -290,7 +290,7 @@ enum who { ROOT = 1, USER = 2, BOTH = 3 };
 
 struct jcase {
 	const char *schema;
-	const char *args[10];		/* @PID @ADDR @RANGE @CACHE @KADDR */
+	const char *args[10];		/* @PID @ADDR @RANGE @CACHE @KADDR @PGD */
 	enum who ok;			/* who gets status 0; others 1 */
 	bool whole;			/* --pretty: one indented document */
 };
@@ -317,6 +317,8 @@ static const struct jcase cases[] = {
 	{ "faults", { "faults", "--json", "--stack", "--kstack", "--", "true" }, ROOT, false },
 	{ "page", { "page", "--pid", "@PID", "@ADDR", "--json" }, ROOT, false },
 	{ "page", { "page", "--phys", "0x100000", "--json" }, ROOT, false },
+	/* the target's pgd page: a pagetable object */
+	{ "page", { "page", "--phys", "@PGD", "--json" }, ROOT, false },
 	{ "phys", { "phys", "--json" }, ROOT, false },
 	{ "phys", { "phys", "--range", "0-4096", "--json" }, ROOT, false },
 	{ "lab", { "lab", "--json" }, BOTH, false },
@@ -329,8 +331,24 @@ static const struct jcase cases[] = {
 
 struct subst {
 	const struct target *t;
-	char cache[MMSCOPE_NAME_LEN], kaddr[32];
+	char cache[MMSCOPE_NAME_LEN], kaddr[32], pgd[32];
 };
+
+/* The target's pgd page (physical), from root's `vma --json`. */
+static void find_pgd(struct subst *s)
+{
+	const char *const vma[] = { "vma", s->t->spid, "--json", NULL };
+	struct js *doc, *pgd;
+	struct result r;
+
+	run_as(0, vma, &r);
+	doc = r.out ? js_parse(r.out, NULL, NULL, 0) : NULL;
+	pgd = js_get(js_get(doc, "mm"), "pgd_phys");
+	if (pgd && pgd->str)
+		snprintf(s->pgd, sizeof(s->pgd), "%s", pgd->str);
+	js_free(doc);
+	result_free(&r);
+}
 
 /* A cache name and a slab address from root's `slab --json`. */
 static void find_slab(struct subst *s)
@@ -379,6 +397,8 @@ static const char *subst(const struct subst *s, const char *a)
 		return s->cache;
 	if (!strcmp(a, "@KADDR"))
 		return s->kaddr;
+	if (!strcmp(a, "@PGD"))
+		return s->pgd;
 	return a;
 }
 
@@ -497,6 +517,7 @@ TEST(json_matches_schema_root_and_user)
 	ASSERT_EQ(0, target_start(&t));
 	s.t = &t;
 	find_slab(&s);
+	find_pgd(&s);
 	/* The oracle: the user's pagemap hides the PFN root's shows. */
 	ASSERT_EQ(0, user_pagemap_pfn(&t, &upfn));
 	EXPECT_EQ(0, upfn);
@@ -524,8 +545,8 @@ TEST(json_matches_schema_root_and_user)
 			for (i = 0; args[i] && *args[i]; i++)
 				;
 			if (args[i]) {
-				/* @CACHE or @KADDR not found */
-				ksft_print_msg("not run: mmscope%s: no slab cache with listed slabs\n",
+				/* @CACHE, @KADDR or @PGD not found */
+				ksft_print_msg("not run: mmscope%s: no slab cache with listed slabs, or no pgd\n",
 					       what);
 				continue;
 			}

@@ -11,6 +11,7 @@
 
 static const char *const kind_names[] = MMSCOPE_FRAME_KIND_NAMES;
 static const char *const why_names[] = MMSCOPE_PAGE_WHY_NAMES;
+static const char *const pt_why_names[] = MMSCOPE_PT_WHY_NAMES;
 
 static const char *kind_name(unsigned int kind)
 {
@@ -27,6 +28,7 @@ static const char *why_name(unsigned int why)
 struct page_answer {
 	const struct mmscope_page *page;
 	const struct mmscope_page_end *end;
+	const struct mmscope_page_pt *pt;	/* NULL: not a page table */
 	const char *path, *memcg;		/* NULL: not known */
 };
 
@@ -61,6 +63,9 @@ static int page_parse(const struct mmscope_result *res, struct page_answer *a)
 		} else if (r->type == MMSCOPE_REC_PAGE_END &&
 			   r->len >= sizeof(*a->end)) {
 			a->end = (const void *)r;
+		} else if (r->type == MMSCOPE_REC_PAGE_PT &&
+			   r->len >= sizeof(*a->pt)) {
+			a->pt = (const void *)r;
 		}
 	}
 	return a->page && a->end ? 0 : -1;
@@ -70,6 +75,64 @@ static int page_parse(const struct mmscope_result *res, struct page_answer *a)
 	for (r = NULL; (r = dev_next(res, r));)				\
 		if (r->type == MMSCOPE_REC_PAGE_MAPPER &&		\
 		    r->len >= sizeof(struct mmscope_page_mapper))
+
+#define FOR_EACH_PT_OWNER(res, r)					\
+	for (r = NULL; (r = dev_next(res, r));)				\
+		if (r->type == MMSCOPE_REC_PAGE_PT_OWNER &&		\
+		    r->len >= sizeof(struct mmscope_page_pt_owner))
+
+static const char *pt_why_name(unsigned int why)
+{
+	return why < MMSCOPE_PTW_NR && pt_why_names[why] ?
+	       pt_why_names[why] : "?";
+}
+
+/* "pagetable": which table of whom the frame is; null when none. */
+static void page_pt_json(const struct mmscope_result *res,
+			 const struct page_answer *a)
+{
+	const struct mmscope_page_pt *pt = a->pt;
+	const struct mmscope_rec_hdr *r;
+	char comm[MMSCOPE_COMM_LEN + 1];
+
+	if (!pt) {
+		json_null("pagetable");
+		return;
+	}
+	json_obj_open("pagetable");
+	if (pt->level < MMSCOPE_PT_NR_LEVELS)
+		json_str("level", pt_level_name(pt->level));
+	else
+		json_null("level");
+	json_arr_open("owners");
+	FOR_EACH_PT_OWNER(res, r) {
+		const struct mmscope_page_pt_owner *o = (const void *)r;
+		bool kernel = o->flags & MMSCOPE_PTO_KERNEL;
+
+		json_obj_open(NULL);
+		if (kernel) {
+			json_null("pid");
+			json_null("comm");
+		} else {
+			json_s64("pid", o->pid);
+			snprintf(comm, sizeof(comm), "%.*s", MMSCOPE_COMM_LEN,
+				 o->comm);
+			json_str("comm", comm);
+		}
+		json_bool("kernel", kernel);
+		json_str("level", pt_level_name(o->level));
+		json_hex("addr", o->addr);
+		json_obj_close();
+	}
+	json_arr_close();
+	json_bool("complete", pt->complete);
+	json_str("incomplete", pt->complete ? NULL : pt_why_name(pt->why));
+	json_u64("processes", pt->mms);
+	json_u64("max_hold_ns", pt->hold_ns);
+	json_u64("max_kernel_hold_ns", pt->khold_ns);
+	json_u64("total_ns", pt->total_ns);
+	json_obj_close();
+}
 
 static void page_print_json(const struct mmscope_result *res,
 			    const struct page_answer *a)
@@ -159,6 +222,7 @@ static void page_print_json(const struct mmscope_result *res,
 	} else {
 		json_null("file");
 	}
+	page_pt_json(res, a);
 	json_arr_open("mappers");
 	FOR_EACH_MAPPER(res, r) {
 		const struct mmscope_page_mapper *m = (const void *)r;
@@ -191,6 +255,53 @@ static const char *const why_text[] = {
 	[MMSCOPE_WHY_CHANGED] = "the frame, a page table or a KSM stable node changed during the search (or failed a check)",
 	[MMSCOPE_WHY_NOMEM] = "no memory for more mapper records",
 };
+
+static const char *const pt_why_text[] = {
+	[MMSCOPE_PTW_MAX_OWNERS] = "stopped at the most owners listed",
+	[MMSCOPE_PTW_MAX_MMS] = "stopped at the most processes searched",
+	[MMSCOPE_PTW_TIME] = "stopped at the search's time bound",
+	[MMSCOPE_PTW_HOLD] = "a process's mmap_lock was held for its time bound",
+	[MMSCOPE_PTW_BUSY] = "a process's mmap_lock stayed busy: its tables were not searched",
+	[MMSCOPE_PTW_KERNEL] = "the kernel's tables could not be searched (lockdown, or init_mm not found)",
+	[MMSCOPE_PTW_PTI] = "PTI's own kernel tables in the user copies are not searched",
+	[MMSCOPE_PTW_CHANGED] = "a kernel table changed during the search",
+};
+
+static void page_pt_text(const struct mmscope_result *res,
+			 const struct page_answer *a)
+{
+	const struct mmscope_page_pt *pt = a->pt;
+	const struct mmscope_rec_hdr *r;
+	char range[64];
+
+	if (!pt)
+		return;
+	printf("\npage table: %s, %llu owner%s%s (%llu processes searched, mmap_lock held %.1f us at most, kernel walk %.1f us at most with interrupts off)\n",
+	       pt->level < MMSCOPE_PT_NR_LEVELS ? pt_level_name(pt->level) :
+	       "not found", (unsigned long long)pt->owners,
+	       pt->owners == 1 ? "" : "s", pt->complete ? ", complete" : "",
+	       (unsigned long long)pt->mms, pt->hold_ns / 1e3,
+	       pt->khold_ns / 1e3);
+	if (!pt->complete)
+		printf("INCOMPLETE: %s\n",
+		       pt->why < MMSCOPE_PTW_NR && pt_why_text[pt->why] ?
+		       pt_why_text[pt->why] : pt_why_name(pt->why));
+	if (!pt->owners)
+		return;
+	printf("%8s %-16s %-5s %s\n", "PID", "COMM", "LEVEL", "MAPS FROM");
+	FOR_EACH_PT_OWNER(res, r) {
+		const struct mmscope_page_pt_owner *o = (const void *)r;
+
+		snprintf(range, sizeof(range), "0x%llx",
+			 (unsigned long long)o->addr);
+		if (o->flags & MMSCOPE_PTO_KERNEL)
+			printf("%8s %-16s %-5s %s\n", "-", "[kernel]",
+			       pt_level_name(o->level), range);
+		else
+			printf("%8d %-16.16s %-5s %s\n", o->pid, o->comm,
+			       pt_level_name(o->level), range);
+	}
+}
 
 static void page_print_text(const struct mmscope_result *res,
 			    const struct page_answer *a)
@@ -264,6 +375,7 @@ static void page_print_text(const struct mmscope_result *res,
 		       a->end->pcp_entries, a->end->pcp_locks,
 		       a->end->pcp_hold_ns / 1e3);
 
+	page_pt_text(res, a);
 	printf("\nmappers: %llu%s (%llu VMAs searched, reverse-map lock held %.1f us at most)\n",
 	       (unsigned long long)a->end->mappers,
 	       a->end->complete ? ", complete" : "",
@@ -290,7 +402,9 @@ static void page_print_text(const struct mmscope_result *res,
 	       "frame that is in no buddy block (block: that list entry; order and migratetype\n"
 	       "from the list it is on); mappers: found through the kernel's reverse map\n"
 	       "(PID 0: the mm's owner is not in your PID namespace); ADDRESS: virtual, hex;\n"
-	       "LEVEL: the page-table level of the entry that maps it; FLAGS: that entry's bits.\n");
+	       "LEVEL: the page-table level of the entry that maps it; FLAGS: that entry's bits;\n"
+	       "page table: the table this frame is, found by searching every process's\n"
+	       "and the kernel's tables; MAPS FROM: the first virtual address it maps.\n");
 }
 
 /*

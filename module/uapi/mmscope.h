@@ -97,6 +97,8 @@ enum mmscope_rec_type {
 	MMSCOPE_REC_PHYS_NODE,
 	MMSCOPE_REC_PHYS_END,
 	MMSCOPE_REC_PHYS_PFN,
+	MMSCOPE_REC_PAGE_PT,		/* page: the page-table owner search */
+	MMSCOPE_REC_PAGE_PT_OWNER,
 };
 
 struct mmscope_rec_hdr {
@@ -993,6 +995,68 @@ struct mmscope_page_end {
 	__u64 pcp_hold_ns;		/* pcp->lock held, longest hold */
 	__u32 pcp_entries;		/* per-CPU list entries visited */
 	__u32 pcp_locks;		/* pcp->lock holds (CPUs searched) */
+};
+
+/*
+ * A frame that may be a page table (kind pagetable, other or reserved):
+ * which table of which address space it is, found by a bounded search of
+ * every process's user half and of the kernel half (module/page_pt.c).
+ * Sent after the mmscope_page record: one mmscope_page_pt, then one
+ * mmscope_page_pt_owner per owner found.
+ */
+enum mmscope_pt_owner_flags {
+	MMSCOPE_PTO_KERNEL = 1 << 0,	/* the kernel's tables (init_mm) */
+};
+
+struct mmscope_page_pt_owner {
+	struct mmscope_rec_hdr hdr;
+	__u64 addr;			/* first virtual address the table maps */
+	__s32 pid;			/* reader's PID namespace; 0: none */
+	__u32 level;			/* enum mmscope_pt_level of the table */
+	__u32 flags;			/* enum mmscope_pt_owner_flags */
+	__u32 pad;
+	char comm[MMSCOPE_COMM_LEN];
+};
+
+/* Why the owner search may be incomplete (mmscope_page_pt.why). */
+enum mmscope_pt_why {
+	MMSCOPE_PTW_COMPLETE,		/* every process and the kernel searched */
+	MMSCOPE_PTW_MAX_OWNERS,		/* MMSCOPE_PT_MAX_OWNERS owners found */
+	MMSCOPE_PTW_MAX_MMS,		/* the processes bound */
+	MMSCOPE_PTW_TIME,		/* the search's time bound */
+	MMSCOPE_PTW_HOLD,		/* a process's mmap_lock hold bound */
+	MMSCOPE_PTW_BUSY,		/* a process's mmap_lock stayed busy */
+	MMSCOPE_PTW_KERNEL,		/* the kernel half could not be walked */
+	MMSCOPE_PTW_PTI,		/* PTI's user-copy kernel tables not walked */
+	MMSCOPE_PTW_CHANGED,		/* a kernel table failed validation */
+	MMSCOPE_PTW_NR,
+};
+
+#define MMSCOPE_PT_WHY_NAMES {						\
+	[MMSCOPE_PTW_COMPLETE] = "complete",				\
+	[MMSCOPE_PTW_MAX_OWNERS] = "max_owners",			\
+	[MMSCOPE_PTW_MAX_MMS] = "max_processes",			\
+	[MMSCOPE_PTW_TIME] = "time",					\
+	[MMSCOPE_PTW_HOLD] = "lock_hold",				\
+	[MMSCOPE_PTW_BUSY] = "busy",					\
+	[MMSCOPE_PTW_KERNEL] = "kernel",				\
+	[MMSCOPE_PTW_PTI] = "pti",					\
+	[MMSCOPE_PTW_CHANGED] = "changed",				\
+}
+
+#define MMSCOPE_PT_MAX_OWNERS	64
+
+struct mmscope_page_pt {
+	struct mmscope_rec_hdr hdr;
+	__u64 owners;			/* owner records that follow */
+	__u64 mms;			/* processes whose tables were searched */
+	__u64 hold_ns;			/* longest mmap_lock hold */
+	__u64 khold_ns;			/* longest kernel walk (interrupts off) */
+	__u64 total_ns;			/* the whole search */
+	__u32 complete;			/* every owner is listed */
+	__u32 why;			/* enum mmscope_pt_why */
+	__u32 level;			/* the table's level; NR_LEVELS: none found */
+	__u32 pad;
 };
 
 /* ---- physical memory map -------------------------------------------- */
