@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/kernel-page-flags.h>
 #include "cli.h"
 
 static const char *const kind_names[] = MMSCOPE_FRAME_KIND_NAMES;
@@ -333,6 +334,16 @@ static void page_print_text(const struct mmscope_result *res,
 		       p->pageblock_mt_name);
 	bits_str(&kpf_bits, p->flags, " ", buf, sizeof(buf));
 	printf(ROW "%s\n", "flags", buf[0] ? buf : "-");
+	/*
+	 * v6.12's /proc/kpageflags tests "mapping & PAGE_MAPPING_KSM", which
+	 * the ANON bit alone satisfies (PAGE_MAPPING_KSM is ANON | MOVABLE):
+	 * it sets ksm on every anonymous page.  The flags copy it bit for bit;
+	 * the kind is the module's own test, the whole mapping flags.
+	 */
+	if ((p->flags & (1ULL << KPF_KSM)) && p->kind != MMSCOPE_FRAME_KSM)
+		printf(ROW "ksm as this kernel's /proc/kpageflags sets it on every anonymous\n"
+		       ROW "page; the page is not KSM (kind %s)\n",
+		       "note", "", kind_name(p->kind));
 	if (p->bits & MMSCOPE_PAGE_STRUCT) {
 		printf(ROW "%d (mmscope's own reference not counted)\n",
 		       "refcount", p->refcount);
