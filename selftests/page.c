@@ -1239,22 +1239,21 @@ static void pcp_texts(struct __test_metadata *_metadata, unsigned long pfn)
  *  - Every answer is consistent with the stable oracle: on a per-CPU list
  *    means not KPF_BUDDY and kpagecount 0; in a buddy block means
  *    KPF_BUDDY; a stable KPF_BUDDY means a buddy block and no list.
- *  - None is on CPU 0's list.  The queries (this process and the CLI) run
- *    on CPU 0, so CPU 0 allocates and frees meanwhile; but a page leaves
- *    CPU 1's list only when an allocation on CPU 1 takes it, or when CPU
- *    1's list is trimmed to the buddy allocator.  The pages are on the
- *    order-0 list of their pageblock's migratetype (movable user memory);
- *    on CPU 1 only this idle child runs user space, and the kernel's own
- *    allocations there are unmovable, so nothing takes them; a trim takes
- *    the oldest entries first (free_pcppages_bulk() from the list's tail),
- *    and these are the newest.  So no page of ours can reach CPU 0's list
- *    in the window, and one reported there is the wrong CPU.
- *  - At least PCP_N / 2 are on CPU 1's list as the entry the child freed
- *    (order 0, head its own PFN).  Fewer only if CPU 1's list was trimmed
- *    past its PCP_N newest entries (count above pcp->high, which is far
- *    above PCP_N + the batch on the VM's zones) or the free found the
- *    list's lock taken by a remote drain (then it goes to the buddy
- *    allocator directly): neither half of the pages.
+ *  - Nothing is claimed about CPU 0's list.  A page leaves CPU 1's list
+ *    for the buddy allocator when the list is trimmed past pcp->high or,
+ *    on 6.12, when vmstat_update()'s decay_pcp_high() shrinks it, about
+ *    once a second: under TCG with other VMs on the host the 64 queries
+ *    take many seconds.  CPU 0's own allocations (this test, the CLI)
+ *    refill CPU 0's list from the buddy allocator in batches, so a page of
+ *    ours can rightly sit on CPU 0's list by then (seen: 4 of 64 with five
+ *    VMs on the host's two cores).  The answer is still checked against
+ *    the stable oracle above.
+ *  - At least PCP_N / 8 are on CPU 1's list as the entry the child freed
+ *    (order 0, head its own PFN).  The list is LIFO and both the trim and
+ *    the decay free its oldest entries first (free_pcppages_bulk() from
+ *    the tail), so the queries go newest first.  Measured: 53 to 64 of 64
+ *    on a quiet host, 33 with five VMs on its two cores; the bound leaves
+ *    room below that, and a wrong CPU, order or head gives 0.
  *
  * Then CPU 1 is taken offline: page_alloc_cpu_dead() drains its lists to
  * the buddy allocator (drain_pages(), on 6.1 and 6.12; writing
@@ -1293,7 +1292,7 @@ TEST(pcp_list)
 	ASSERT_EQ(1, state) {
 		mmt_reap(child);
 	}
-	for (i = 0; i < PCP_N; i++) {
+	for (i = PCP_N - 1; i >= 0; i--) {
 		unsigned long pfn = sh->pfn[i];
 
 		ASSERT_NE(0, pfn);
@@ -1327,8 +1326,7 @@ TEST(pcp_list)
 	}
 	ksft_print_msg("pcp: %d of %d freed pages on CPU 1's list as freed (%d on CPU 1, %d on CPU 0)\n",
 		       own1, PCP_N, on1, on0);
-	EXPECT_EQ(0, on0);
-	EXPECT_GE(own1, PCP_N / 2);
+	EXPECT_GE(own1, PCP_N / 8);
 
 	/* Drain CPU 1's lists: take it offline. */
 	EXPECT_EQ(0, mmt_write_str(online, "0"));
