@@ -33,7 +33,14 @@ const volatile __u32 targ_tgid;
 const volatile bool follow;		/* only tgids in the traced map */
 const volatile __u32 root_tgid;		/* the command's tgid (follow) */
 const volatile bool filter_cgroup;	/* under cgroups[0], descendants too */
-const volatile bool want_walk;		/* the layout is known: walk */
+/*
+ * The layout is known (the caller may see kernel addresses): walk.  Read
+ * only inside the global functions pt_leaf() and classify(), which the
+ * verifier checks on their own: the fault probes are the same program
+ * either way (6.1's verifier gave up, at 1M instructions, on the probes
+ * with the walk's calls pruned away as a constant).
+ */
+const volatile bool layout_known;
 const volatile bool want_pfn;		/* and report the PFN (root) */
 const volatile bool filter_comm;
 const volatile char targ_comm[MMSCOPE_COMM_LEN];
@@ -53,7 +60,7 @@ struct mmscope_fault_start {
 	__u64 pgd;			/* mm->pgd: direct-map address */
 	__u64 vma_start, vma_end, vm_flags;
 	__u64 file;			/* struct file * of the VMA, or 0 */
-	__u64 before;			/* leaf entry at entry (want_walk) */
+	__u64 before;			/* leaf entry at entry (layout_known) */
 	__u32 before_level;
 	__u32 flags;			/* kernel's enum fault_flag bits */
 	__u32 bits;			/* MMSCOPE_FB_REGS */
@@ -242,6 +249,8 @@ __noinline int pt_leaf(__u64 pgd, __u64 addr, __u64 *ent)
 	if (!ent)
 		return 0;
 	*ent = 0;
+	if (!layout_known)
+		return 0;
 	if (!cache) {
 		if (KSYM(PHYSICAL_MASK))
 			bpf_probe_read_kernel(&phys, sizeof(phys),
@@ -431,7 +440,7 @@ __noinline __u32 classify(__u64 before, __u64 after, __u64 vm_flags,
 		return (vm_flags & (MMSCOPE_VM_UFFD_MISSING |
 				    MMSCOPE_VM_UFFD_WP)) && !major ?
 		       MMSCOPE_FC_UFFD : MMSCOPE_FC_RETRY;
-	if (!want_walk)
+	if (!layout_known)
 		return MMSCOPE_FC_UNKNOWN;
 	if (before & MMSCOPE_PAGE_PRESENT) {
 		if (!(flags & MMSCOPE_FF_WRITE) || (before & MMSCOPE_PAGE_RW) ||
@@ -508,9 +517,8 @@ static __always_inline int fault_entry(struct vm_area_struct *vma, __u64 addr,
 	 * Reloaded from the map: the register that stored it may still hold
 	 * the BTF pointer, which 6.1 refuses as a global function's scalar.
 	 */
-	if (want_walk)
-		s->before_level = pt_leaf(*(volatile __u64 *)&s->pgd, addr,
-					  &s->before);
+	s->before_level = pt_leaf(*(volatile __u64 *)&s->pgd, addr,
+				  &s->before);
 	s->ts_ns = bpf_ktime_get_ns();
 	return 0;
 }
@@ -597,8 +605,7 @@ static __always_inline int fault_exit(void *ctx, __u32 ret)
 	e->flags = xlate_flags(s->flags);
 	e->result = result;
 	e->bits = s->bits;
-	if (want_walk)
-		level = pt_leaf(s->pgd, s->addr, &leaf);
+	level = pt_leaf(s->pgd, s->addr, &leaf);
 	e->fclass = classify(s->before, leaf, s->vm_flags, s->addr,
 			     CL_PACK(e->flags, result, s->before_level, level,
 				     s->file));

@@ -425,7 +425,7 @@ static int open_load_attach(struct faults_tracer *t,
 	skel->rodata->root_tgid = o->follow;
 	skel->rodata->filter_cgroup = t->cgroup_fd >= 0;
 	skel->rodata->want_pfn = t->sum.pfn == FAULTS_PFN_OK;
-	skel->rodata->want_walk = t->walk;
+	skel->rodata->layout_known = t->walk;
 	memcpy((void *)skel->rodata->ksym_addr, t->ksyms, sizeof(t->ksyms));
 	if (o->comm) {
 		skel->rodata->filter_comm = true;
@@ -506,6 +506,7 @@ int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
 	}
 	t->sum.pgfault_all = pgfault_counts_retries();
 	/* Classes need the walk, PFNs also CAP_SYS_ADMIN. */
+	libbpf_set_print(silent_print);
 	t0 = faults_mono_ns();
 	t->walk = layout_symbols(t->ksyms);
 	step_done(t, FAULTS_STEP_SYMBOLS, &t0);
@@ -523,7 +524,6 @@ int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
 			goto err_free;
 		}
 	}
-	libbpf_set_print(silent_print);
 	t->sum.pgfault[0] = vmstat_pgfault();
 	/*
 	 * fentry/fexit first; kprobes where the kernel cannot attach them,
