@@ -24,7 +24,7 @@
 #include <linux/ioctl.h>
 #endif
 
-#define MMSCOPE_ABI_VERSION	4
+#define MMSCOPE_ABI_VERSION	5
 #define MMSCOPE_DEV_NAME	"mmscope"
 #define MMSCOPE_NAME_LEN	64
 /*
