@@ -134,11 +134,12 @@ t0=$(up)
 json=$($CLI faults --summary --json -- sh -c "$WL & $WL & wait" 2>/dev/null | tail -1)
 t=$(($(up) - t0))
 echo "$json" | tr ',{}' '\n\n\n' | tr -d '"' | awk -F: -v wall="$t" '
-	$1 == "events" && !ev { ev = $2 } $1 == "lost" && lost == "" { lost = $2 }
+	$1 == "events" && ev == "" { ev = $2 }
+	$1 == "lost" && lost == "" { lost = $2 }
 	$1 ~ /^(symbols|open|load|attach|reader|detach|close)$/ { setup += $2 }
 	END {
 		if (ev == "") { print "bench faults-burst: no summary"; exit }
 		busy = wall - setup / 1e6
-		printf "bench faults-burst: 2 CPUs faulting at once: %d faults received, %d lost, in %d ms (%.0f faults/s received, tracer set-up excluded)\n", ev, lost, busy, busy > 0 ? (ev + lost) * 1000 / busy : 0
+		printf "bench faults-burst: 2 CPUs faulting at once: %d faults received, %d lost, in %d ms (%.0f faults/s received, tracer set-up excluded)\n", ev, lost, busy, (busy > 0 ? (ev + lost) * 1000 / busy : 0)
 	}'
 rm -f "$OUT"
