@@ -364,6 +364,26 @@ bool mmscope_page_bound(struct mmscope_page_priv *p)
 }
 
 /**
+ * mmscope_page_hold_over() - has the current lock hold run past its bound?
+ * @p: the query
+ * @n: the work done in this hold so far (entries read)
+ *
+ * The lock-hold bound of mmscope_page_bound(), for work that is not a
+ * candidate VMA (the KSM walk's rmap_items).
+ *
+ * Return: true, with @p's reason set, once @n reached MMSCOPE_PAGE_HOLD_MIN
+ * and the hold is longer than MMSCOPE_PAGE_HOLD_NS.
+ */
+bool mmscope_page_hold_over(struct mmscope_page_priv *p, u32 n)
+{
+	if (n < MMSCOPE_PAGE_HOLD_MIN ||
+	    ktime_get_ns() - p->lock_start <= MMSCOPE_PAGE_HOLD_NS)
+		return false;
+	p->why = MMSCOPE_WHY_HOLD;
+	return true;
+}
+
+/**
  * mmscope_page_map_at() - record a mapper if a VMA maps the frame at an address
  * @p: the query
  * @vma: a VMA found through the reverse map, its rmap lock held

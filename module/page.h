@@ -14,6 +14,7 @@ struct vm_area_struct;
 
 /* page.c */
 bool mmscope_page_bound(struct mmscope_page_priv *p);
+bool mmscope_page_hold_over(struct mmscope_page_priv *p, u32 n);
 int mmscope_page_map_at(struct mmscope_page_priv *p,
 			struct vm_area_struct *vma, unsigned long addr);
 void mmscope_page_hold_begin(struct mmscope_page_priv *p);

@@ -44,7 +44,8 @@
  * the hold bound, measured from the folio lock; at most max_vmas
  * rmap_items (collected into an array that starts at the folio's
  * mapcount and doubles, the lock dropped in between), whatever the stable
- * node's rmap_hlist_len says.
+ * node's rmap_hlist_len says, and no more once the hold bound has passed
+ * while they are read (mmscope_page_hold_over()).
  */
 #include <linux/bsearch.h>
 #include <linux/delay.h>
@@ -290,10 +291,11 @@ static int mmscope_ksm_cmp(const void *a, const void *b)
 
 /*
  * Read and check the stable node of @folio (locked) and its rmap_items
- * into @items (room @cap); *@n of them.  Returns 0, a reason, or
- * MMSCOPE_KSM_MORE.
+ * into @items (room @cap); *@n of them.  Returns 0, a reason (the hold
+ * bound of @p among them), or MMSCOPE_KSM_MORE.
  */
-static u32 mmscope_ksm_collect(struct folio *folio,
+static u32 mmscope_ksm_collect(struct mmscope_page_priv *p,
+			       struct folio *folio,
 			       struct mmscope_ksm_item *items, u32 cap,
 			       u32 *n)
 {
@@ -319,6 +321,9 @@ static u32 mmscope_ksm_collect(struct folio *folio,
 
 		if (*n == cap)
 			return MMSCOPE_KSM_MORE;
+		/* Each item costs three slab lookups: bound the hold by time too. */
+		if (mmscope_page_hold_over(p, *n))
+			return MMSCOPE_WHY_HOLD;
 		ri = (void *)pos - ksm.ri_hlist;
 		if (!mmscope_ksm_object(ri, ksm.ri_cache, ksm.ri_size) ||
 		    (void *)mmscope_ksm_rd(ri, head) != node)
@@ -484,7 +489,7 @@ u32 mmscope_page_rmap_ksm(struct mmscope_page_priv *p, struct folio *folio,
 				     2 * MMSCOPE_KSM_WAIT_US);
 		}
 		mmscope_page_hold_begin(p);
-		why = mmscope_ksm_collect(folio, w.items, cap, &w.n);
+		why = mmscope_ksm_collect(p, folio, w.items, cap, &w.n);
 		if (!why) {
 			sort(w.items, w.n, sizeof(*w.items), mmscope_ksm_cmp,
 			     NULL);
