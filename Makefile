@@ -32,7 +32,7 @@ USER_HDRS := $(wildcard userspace/*.h userspace/labs/*.h) module/uapi/mmscope.h 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
 
-.PHONY: all build deps module userspace bpf man selftests check demo vm bench \
+.PHONY: all build deps module userspace bpf man selftests check demo vm bench bench-debug \
 	soak check-debug style clean unit deb check-deb mutants
 
 # deps first, then a new make: under -j nothing is built before deps has
@@ -140,6 +140,11 @@ soak:
 
 check-debug:
 	@scripts/check-debug.sh
+
+# The guest benches on the check-debug kernel (it has the kernel's ptdump
+# to compare `mmscope kernel` with): make bench-debug ARGS=kernel.
+bench-debug:
+	@MODE=bench scripts/check-debug.sh
 
 # Deliberate bugs (scripts/mutants.txt), one at a time on a copy of the tree
 # against the tests that must see each: all must be killed.  Not part of

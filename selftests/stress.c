@@ -2,8 +2,11 @@
 /*
  * Concurrency stress: readers of every mmscope view at once, while target
  * processes mmap/munmap/mprotect/mremap/fork/exit, THPs split and collapse,
- * and the buddy and slab allocators churn; rmmod is attempted while files
- * are open.  Bounded: MMSCOPE_STRESS_ROUNDS rounds (default 40), or
+ * the buddy and slab allocators churn, and a module is loaded and unloaded
+ * over and over (its text and data vmalloc()ed in the modules region, the
+ * direct map's aliases of them split by set_memory_ro()/set_memory_x(), a
+ * slab cache created and destroyed); rmmod is attempted while files are
+ * open.  Bounded: MMSCOPE_STRESS_ROUNDS rounds (default 40), or
  * MMSCOPE_STRESS_SECONDS of wall time (make soak).
  *
  * Views are discovered, not listed: every file in the debugfs directory and
@@ -38,8 +41,9 @@
 
 struct stats {
 	atomic_long rounds, reads, bytes, esrch, refused, unexpected;
-	atomic_long forks, maps, rmmod_refused, exits;
+	atomic_long forks, maps, rmmod_refused, exits, modloads;
 	atomic_int ephemeral;		/* the latest short-lived target */
+	atomic_int stop;		/* module_churn(): finish the round */
 };
 
 static struct stats *st;
@@ -161,6 +165,22 @@ static void allocator_churn(time_t deadline, long rounds)
 				close(fds[i]);
 		if (p != MAP_FAILED)
 			munmap(p, len);
+	}
+}
+
+#define TEST_SLAB_KO "/mmscope/test_modules/mmscope_test_slab.ko"
+
+/*
+ * Module load and unload: vmalloc/vfree in the modules region, direct-map
+ * splits, kmem_cache_create()/kmem_cache_destroy() (the kernel and slab
+ * views read those while they change).
+ */
+static void module_churn(void)
+{
+	while (!atomic_load(&st->stop)) {
+		if (!mmt_sh("insmod " TEST_SLAB_KO " count=64 2>/dev/null"))
+			atomic_fetch_add(&st->modloads, 1);
+		mmt_sh("rmmod mmscope_test_slab 2>/dev/null");
 	}
 }
 
@@ -296,7 +316,7 @@ TEST_F_TIMEOUT(stress, readers_while_everything_changes, 7200)
 	long rounds = env_long("MMSCOPE_STRESS_ROUNDS", 40);
 	long seconds = env_long("MMSCOPE_STRESS_SECONDS", 0);
 	time_t deadline = seconds ? time(NULL) + seconds : 0;
-	pid_t churners[NCHURN], readers[NREADERS], alloc, spawner;
+	pid_t churners[NCHURN], readers[NREADERS], alloc, spawner, modder;
 	int i, status, failed = 0;
 
 	/* Arguments every debugfs view accepts (earlier tests leave junk). */
@@ -322,6 +342,11 @@ TEST_F_TIMEOUT(stress, readers_while_everything_changes, 7200)
 	spawner = fork();
 	if (spawner == 0) {
 		spawn_short_lived(7);
+		_exit(0);
+	}
+	modder = fork();
+	if (modder == 0) {
+		module_churn();
 		_exit(0);
 	}
 	while (!atomic_load(&st->ephemeral))
@@ -353,19 +378,24 @@ TEST_F_TIMEOUT(stress, readers_while_everything_changes, 7200)
 	waitpid(alloc, NULL, 0);
 	kill(spawner, SIGKILL);
 	waitpid(spawner, NULL, 0);
+	/* Not killed: an insmod it started must end before the last rmmod. */
+	atomic_store(&st->stop, 1);
+	waitpid(modder, NULL, 0);
 
 	ksft_print_msg("stress: %ld reader rounds, %ld reads, %ld MiB read, %ld target exits seen (ESRCH), %ld clear refusals (ENXIO/ENOENT), %ld unexpected errors\n",
 		       (long)st->rounds, (long)st->reads,
 		       (long)(st->bytes >> 20), (long)st->esrch,
 		       (long)st->refused, (long)st->unexpected);
-	ksft_print_msg("stress: %d churning targets: %ld mappings, %ld forks; %ld short-lived targets exited; %ld rmmod attempts refused while open\n",
+	ksft_print_msg("stress: %d churning targets: %ld mappings, %ld forks; %ld short-lived targets exited; %ld module loads; %ld rmmod attempts refused while open\n",
 		       NCHURN, (long)st->maps, (long)st->forks,
-		       (long)st->exits, (long)st->rmmod_refused);
+		       (long)st->exits, (long)st->modloads,
+		       (long)st->rmmod_refused);
 	EXPECT_EQ(0, failed);
 	EXPECT_EQ(0, st->unexpected);
 	EXPECT_EQ(3, st->rmmod_refused);
 	EXPECT_GT(st->reads, 0);
 	EXPECT_GT(st->exits, 0);
+	EXPECT_GT(st->modloads, 0);
 	EXPECT_EQ(0, access("/sys/module/mmscope", F_OK));
 }
 

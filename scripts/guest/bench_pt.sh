@@ -10,4 +10,5 @@
 set -eu
 B=${MMSCOPE_SELFTESTS:-/mmscope/selftests}/bench_pt
 "$B" dense
+"$B" dense 262144	# 1 GiB, the size issue 16 measured PAGEMAP_SCAN on
 "$B" sparse

@@ -1,0 +1,24 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest bench for `mmscope kernel`: the whole kernel half walked, folded
+# into runs and printed as JSON, against reading the kernel's own ptdump
+# of the same tables (/sys/kernel/debug/page_tables/kernel), which walks
+# them with the kernel's generic page walker and prints one line per run.
+# Debian's kernels have no ptdump: there only mmscope's time is printed;
+# `make bench-debug ARGS=kernel` runs this on the check-debug kernel, which
+# has it (and KASAN/lockdep, which slow both sides).  Target: no slower
+# than ptdump (ratio <= 1).  Figures, never assertions.
+set -eu
+RUNS=${RUNS:-10}
+PTDUMP=/sys/kernel/debug/page_tables/kernel
+
+. "$(dirname "$0")/timing.sh"
+
+mm=$(mean mmscope kernel --json)
+if [ -r "$PTDUMP" ]; then
+	pd=$(mean cat "$PTDUMP")
+	echo "bench kernel: mmscope kernel --json $((mm / 1000)) us, ptdump $((pd / 1000)) us ($(ratio "$mm" "$pd")x vs ptdump), mean of $RUNS; $(mmscope kernel --json | wc -c) vs $(wc -c < "$PTDUMP") bytes"
+else
+	echo "bench kernel: mmscope kernel --json $((mm / 1000)) us, mean of $RUNS; no $PTDUMP on this kernel (no CONFIG_PTDUMP_DEBUGFS): make bench-debug ARGS=kernel compares"
+fi
