@@ -116,6 +116,7 @@ void *mmscope_ksym(const char *name);
 
 /* slab.c: the cache and object at a kernel address (page view) */
 int mmscope_slab_obj_at(unsigned long addr, struct mmscope_slab_obj *r);
+int mmscope_slab_obj_at_nowait(unsigned long addr, struct mmscope_slab_obj *r);
 int mmscope_slab_cache_name(const void *cache, char *buf, size_t len);
 /* translate.c: the PFN mapped at a user address; mmap_lock held */
 int mmscope_translate_pfn(struct mm_struct *mm, unsigned long addr,

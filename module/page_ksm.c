@@ -27,8 +27,8 @@
  * Locking is rmap_walk_ksm()'s: the folio lock (folio_trylock(), bounded
  * retries, else "busy") keeps the stable node's hlist and each
  * rmap_item's anon_vma reference; the rmap_items are read and checked
- * under it first (the slab checks take slab_mutex, never under an rmap
- * lock), then for each one its anon_vma's root rwsem is tried
+ * under it first (the slab checks only try slab_mutex: "busy" after
+ * bounded retries; never under an rmap lock), then for each one its anon_vma's root rwsem is tried
  * (down_read_trylock(), bounded retries, else "busy") and the anon_vma's
  * whole interval tree walked: a VMA covering the rmap_item's address
  * (address & PAGE_MASK) is a candidate, first those of the rmap_item's
@@ -241,20 +241,25 @@ static bool mmscope_ksm_resolve(void)
 
 /*
  * Is @addr the start of a live-slab object of cache @cache, at least
- * @size bytes long?
+ * @size bytes long?  0 if so, MMSCOPE_WHY_BUSY when slab_mutex is held
+ * (only tried: the folio lock is held), else MMSCOPE_WHY_CHANGED.
  */
-static bool mmscope_ksm_object(const void *addr, const char *cache, u32 size)
+static u32 mmscope_ksm_object(const void *addr, const char *cache, u32 size)
 {
 	struct mmscope_slab_obj obj = {};
+	int err;
 
-	if (!addr || mmscope_slab_obj_at((unsigned long)addr, &obj))
-		return false;
-	if (strcmp(obj.cache, cache) || obj.object_size < size)
-		return false;
+	if (!addr)
+		return MMSCOPE_WHY_CHANGED;
+	err = mmscope_slab_obj_at_nowait((unsigned long)addr, &obj);
+	if (err == -EBUSY)
+		return MMSCOPE_WHY_BUSY;
+	if (err || strcmp(obj.cache, cache) || obj.object_size < size)
+		return MMSCOPE_WHY_CHANGED;
 	/* KFENCE: one object on a guarded page of its own, no index. */
 	if (obj.flags & MMSCOPE_SLAB_OBJ_KFENCE)
-		return true;
-	return obj.in_object && !obj.offset;
+		return 0;
+	return obj.in_object && !obj.offset ? 0 : MMSCOPE_WHY_CHANGED;
 }
 
 static unsigned long mmscope_ksm_rd(const void *base, u32 off)
@@ -306,13 +311,16 @@ static u32 mmscope_ksm_collect(struct mmscope_page_priv *p,
 				   MMSCOPE_KSM_CORRUPT_HEAD);
 	struct hlist_node *pos;
 	void *node, *ri;
+	u32 why;
 
 	*n = 0;
 	if ((mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_KSM)
 		return MMSCOPE_WHY_CHANGED;
 	node = (void *)(mapping & ~PAGE_MAPPING_FLAGS);
-	if (!mmscope_ksm_object(node, ksm.sn_cache, ksm.sn_size) ||
-	    mmscope_ksm_rd(node, kpfn) != folio_pfn(folio))
+	why = mmscope_ksm_object(node, ksm.sn_cache, ksm.sn_size);
+	if (why)
+		return why;
+	if (mmscope_ksm_rd(node, kpfn) != folio_pfn(folio))
 		return MMSCOPE_WHY_CHANGED;
 	pos = READ_ONCE(((struct hlist_head *)(node + ksm.sn_hlist))->first);
 	for (; pos; pos = READ_ONCE(pos->next)) {
@@ -325,8 +333,10 @@ static u32 mmscope_ksm_collect(struct mmscope_page_priv *p,
 		if (mmscope_page_hold_over(p, *n))
 			return MMSCOPE_WHY_HOLD;
 		ri = (void *)pos - ksm.ri_hlist;
-		if (!mmscope_ksm_object(ri, ksm.ri_cache, ksm.ri_size) ||
-		    (void *)mmscope_ksm_rd(ri, head) != node)
+		why = mmscope_ksm_object(ri, ksm.ri_cache, ksm.ri_size);
+		if (why)
+			return why;
+		if ((void *)mmscope_ksm_rd(ri, head) != node)
 			return MMSCOPE_WHY_CHANGED;
 		address = mmscope_ksm_rd(ri, ksm.ri_address);
 		if (!(address & MMSCOPE_KSM_STABLE_FLAG))
@@ -335,13 +345,15 @@ static u32 mmscope_ksm_collect(struct mmscope_page_priv *p,
 		/* The low bits are ksm.c's flags and sequence number. */
 		it->addr = address & PAGE_MASK;
 		it->anon_vma = (void *)mmscope_ksm_rd(ri, ksm.ri_anon_vma);
-		if (!mmscope_ksm_object(it->anon_vma, "anon_vma",
-					sizeof(struct anon_vma)))
-			return MMSCOPE_WHY_CHANGED;
+		why = mmscope_ksm_object(it->anon_vma, "anon_vma",
+					 sizeof(struct anon_vma));
+		if (why)
+			return why;
 		it->root = READ_ONCE(it->anon_vma->root);
-		if (!mmscope_ksm_object(it->root, "anon_vma",
-					sizeof(struct anon_vma)))
-			return MMSCOPE_WHY_CHANGED;
+		why = mmscope_ksm_object(it->root, "anon_vma",
+					 sizeof(struct anon_vma));
+		if (why)
+			return why;
 		(*n)++;
 	}
 	return 0;
@@ -462,8 +474,9 @@ u32 mmscope_page_rmap_ksm(struct mmscope_page_priv *p, struct folio *folio,
 			  u32 room, u32 max_vmas)
 {
 	struct mmscope_ksm_walk w = { .p = p, .room = room };
+	int tries, busy = 0;
+	bool slab_busy;
 	u32 cap, why;
-	int tries;
 
 	if (!mmscope_ksm_resolve())
 		return MMSCOPE_WHY_KSM;
@@ -490,6 +503,7 @@ u32 mmscope_page_rmap_ksm(struct mmscope_page_priv *p, struct folio *folio,
 		}
 		mmscope_page_hold_begin(p);
 		why = mmscope_ksm_collect(p, folio, w.items, cap, &w.n);
+		slab_busy = why == MMSCOPE_WHY_BUSY;
 		if (!why) {
 			sort(w.items, w.n, sizeof(*w.items), mmscope_ksm_cmp,
 			     NULL);
@@ -498,6 +512,13 @@ u32 mmscope_page_rmap_ksm(struct mmscope_page_priv *p, struct folio *folio,
 		}
 		mmscope_page_hold_end(p);
 		folio_unlock(folio);
+		/* slab_mutex was held: try again, as for the folio lock. */
+		if (slab_busy && ++busy < MMSCOPE_KSM_TRIES) {
+			usleep_range(MMSCOPE_KSM_WAIT_US,
+				     2 * MMSCOPE_KSM_WAIT_US);
+			kvfree(w.items);
+			continue;
+		}
 		if (why != MMSCOPE_KSM_MORE)
 			break;
 		if (cap == max_vmas) {

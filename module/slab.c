@@ -1807,6 +1807,38 @@ static int mmscope_slab_addr_fill(struct mmscope_ctx *ctx)
 	return mmscope_emit(ctx, &r, MMSCOPE_REC_SLAB_OBJ, sizeof(r));
 }
 
+/* Resolved already, without waiting: 0, -EBUSY, -EAGAIN or why not. */
+static int mmscope_slab_ready_nowait(void)
+{
+	bool resolved;
+	int err;
+
+	if (!mutex_trylock(&mmscope_slab_resolve_lock))
+		return -EBUSY;
+	resolved = mmscope_slab_resolved;
+	err = mmscope_slab_err;
+	mutex_unlock(&mmscope_slab_resolve_lock);
+	return resolved ? err : -EAGAIN;
+}
+
+static int mmscope_slab_obj_lookup(unsigned long addr,
+				   struct mmscope_slab_obj *r, bool wait)
+{
+	int err = wait ? mmscope_slab_ready() : mmscope_slab_ready_nowait();
+
+	if (err)
+		return err;
+	if (!wait) {
+		if (!mutex_trylock(mmscope_slab_mutex))
+			return -EBUSY;
+	} else if (mutex_lock_killable(mmscope_slab_mutex)) {
+		return -EINTR;
+	}
+	err = mmscope_slab_lookup(addr, r);
+	mutex_unlock(mmscope_slab_mutex);
+	return err;
+}
+
 /**
  * mmscope_slab_obj_at() - the cache and object holding a kernel address
  * @addr: a kernel address (of the direct map: a slab page's)
@@ -1820,15 +1852,25 @@ static int mmscope_slab_addr_fill(struct mmscope_ctx *ctx)
  */
 int mmscope_slab_obj_at(unsigned long addr, struct mmscope_slab_obj *r)
 {
-	int err = mmscope_slab_ready();
+	return mmscope_slab_obj_lookup(addr, r, true);
+}
 
-	if (err)
-		return err;
-	if (mutex_lock_killable(mmscope_slab_mutex))
-		return -EINTR;
-	err = mmscope_slab_lookup(addr, r);
-	mutex_unlock(mmscope_slab_mutex);
-	return err;
+/**
+ * mmscope_slab_obj_at_nowait() - mmscope_slab_obj_at(), never sleeping
+ *	on slab_mutex
+ * @addr: a kernel address (of the direct map: a slab page's)
+ * @r: filled as the slab_addr view fills its record
+ *
+ * For callers that hold a lock others wait on (the KSM walk holds the
+ * folio lock): slab_mutex and the resolution lock are only tried, so
+ * their hold is not lengthened by someone else's.
+ *
+ * Return: as mmscope_slab_obj_at(), -EBUSY when slab_mutex or the
+ * resolution lock is held, -EAGAIN when the slab views are not resolved.
+ */
+int mmscope_slab_obj_at_nowait(unsigned long addr, struct mmscope_slab_obj *r)
+{
+	return mmscope_slab_obj_lookup(addr, r, false);
 }
 
 /**
