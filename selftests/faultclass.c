@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -26,11 +28,14 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/userfaultfd.h>
 #include "kselftest_harness.h"
 #include "mmscope.h"
 #include "lib/mmtest.h"
@@ -51,11 +56,11 @@
 #define REGION(i)	(0x3c0000000000UL + (unsigned long)(i) * (1UL << 30))
 enum phase {
 	PH_ANON, PH_ZERO, PH_COW, PH_REUSE, PH_FILE_MAJOR, PH_FILE_MINOR,
-	PH_SWAP, PH_ERROR, PH_HUGETLB, PH_NR,
+	PH_SWAP, PH_ERROR, PH_HUGETLB, PH_UFFD, PH_NR,
 };
 static const char *const phase_names[PH_NR] = {
 	"anon", "zero", "cow", "reuse", "file_major", "file_minor", "swap",
-	"error", "hugetlb",
+	"error", "hugetlb", "uffd",
 };
 
 /* ---- the workload ---------------------------------------------------------- */
@@ -223,6 +228,82 @@ static long resident(unsigned long a, int n)
 	return k;
 }
 
+/*
+ * uffd: the handler thread of a userfaultfd registered for missing pages
+ * of the phase's region.  It answers each UFFD_EVENT_PAGEFAULT message
+ * with UFFDIO_COPY of a page it wrote before the window, and counts the
+ * distinct pages the kernel handed to it: the oracle.
+ */
+struct uffd_handler {
+	int fd;
+	long served;
+	char *src;
+};
+
+static void *uffd_serve(void *arg)
+{
+	struct uffd_handler *h = arg;
+	unsigned long last = 0;
+
+	while (h->served < N) {
+		struct pollfd pfd = { .fd = h->fd, .events = POLLIN };
+		struct uffd_msg msg;
+		struct uffdio_copy c = { .len = PG, .src = (uintptr_t)h->src };
+
+		if (poll(&pfd, 1, 10000) != 1 ||
+		    read(h->fd, &msg, sizeof(msg)) != sizeof(msg))
+			break;
+		if (msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		c.dst = msg.arg.pagefault.address & ~(PG - 1);
+		/* EEXIST: a second message for a page already served */
+		if (ioctl(h->fd, UFFDIO_COPY, &c) && errno != EEXIST)
+			break;
+		h->served += c.dst != last;
+		last = c.dst;
+	}
+	return NULL;
+}
+
+/*
+ * N writes to missing pages of a userfaultfd range, each served by the
+ * handler thread.  Returns 0 (the phase's line written), 1 when the
+ * kernel has no userfaultfd for this process, 3 on failure.
+ */
+static int wl_uffd(FILE *f)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffd_handler h = { .fd = -1 };
+	struct uffdio_register reg;
+	pthread_t t;
+	struct win w;
+	char *p;
+	int i;
+
+	h.fd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (h.fd < 0 || ioctl(h.fd, UFFDIO_API, &api))
+		return 1;
+	p = anon_region(REGION(PH_UFFD), N);
+	reg.range.start = (uintptr_t)p;
+	reg.range.len = N * PG;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(h.fd, UFFDIO_REGISTER, &reg))
+		return 3;
+	h.src = map_at(REGION(PH_UFFD) + (1UL << 29), PG,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	memset(h.src, 0x77, PG);
+	if (pthread_create(&t, NULL, uffd_serve, &h))
+		return 3;
+	win_start(&w);
+	for (i = 0; i < N; i++)
+		p[i * PG] = 1;
+	win_end(&w);
+	pthread_join(t, NULL);
+	win_put(f, PH_UFFD, &w, h.served);
+	close(h.fd);
+	return 0;
+}
+
 static int wl_phases(const char *out, const char *dir)
 {
 	unsigned long long ppfn[N];
@@ -383,6 +464,8 @@ static int wl_phases(const char *out, const char *dir)
 		win_put(f, PH_HUGETLB, &w,
 			count_kpf(REGION(PH_HUGETLB), 1, PG, KPF_HUGE_, true));
 	}
+	if (wl_uffd(f) == 3)
+		return 3;
 	return fclose(f) ? 3 : 0;
 }
 
@@ -393,6 +476,7 @@ struct ev {
 	unsigned long long ts, addr;
 	const char *cls;		/* NULL: null */
 	bool retry, error, major_bit, huge;
+	bool tried;			/* "flags" has "tried" */
 	bool vma_lock;			/* "lock":"vma" */
 	long retries;
 };
@@ -551,6 +635,7 @@ static int trace_workload(struct __test_metadata *_metadata, bool raw,
 			ev[n].addr = mmt_jhex(mmt_jget(j, "addr"));
 			ev[n].retry = has_word(mmt_jget(j, "result"), "RETRY");
 			ev[n].major_bit = has_word(mmt_jget(j, "result"), "MAJOR");
+			ev[n].tried = has_word(mmt_jget(j, "flags"), "tried");
 			ev[n].error = has_word(mmt_jget(j, "result"), "SIGBUS") ||
 				      has_word(mmt_jget(j, "result"), "SIGSEGV") ||
 				      has_word(mmt_jget(j, "result"), "OOM");
@@ -634,7 +719,7 @@ static bool kernel_has_vma_lock(void)
  * on the swap readahead's timing, so not compared; an anonymous page
  * never).  Each RETRY call is followed by the same thread's next call
  * at the same address, the rule the merge relies on
- * (do_user_addr_fault()'s retry loop; the test is single-threaded).
+ * (do_user_addr_fault()'s retry loop; per thread: the uffd phase's handler is a second one).
  */
 static void check_raw(struct __test_metadata *_metadata,
 		      const struct run *merged, const long *mretries)
@@ -752,6 +837,7 @@ TEST(classes_match_kernel)
 		{ PH_FILE_MINOR, MMSCOPE_FC_FILE_MINOR, NF },
 		{ PH_ERROR, MMSCOPE_FC_ERROR, NBUS },
 		{ PH_HUGETLB, MMSCOPE_FC_HUGETLB, 1 },
+		{ PH_UFFD, MMSCOPE_FC_UFFD, N },
 	};
 	for (i = 0; i < (int)(sizeof(want) / sizeof(want[0])); i++) {
 		int p = want[i].ph;
@@ -839,6 +925,14 @@ TEST(classes_match_kernel)
 			done++;
 			major += ev[i].cls && (!strcmp(ev[i].cls, "file_major") ||
 					       !strcmp(ev[i].cls, "swap_major"));
+			/*
+			 * A fault handed to userfaultfd returns RETRY; the
+			 * call that completes it is major in rusage when it
+			 * ran with FAULT_FLAG_TRIED (6.1; on 6.4+ the per-VMA
+			 * lock's RETRY falls back to mmap_lock without it).
+			 */
+			major += ev[i].cls && !strcmp(ev[i].cls, "uffd") &&
+				 ev[i].tried;
 		}
 		EXPECT_EQ(ph[j].dmin + ph[j].dmaj, done)
 			TH_LOG("phase %s: rusage %ld+%ld, traced %ld", phase_names[j],
