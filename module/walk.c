@@ -154,6 +154,12 @@ static pmd_t mmscope_read_pmd(struct mmscope_walk *walk, pmd_t *pmdp,
 	/* Nothing reads the PTEs (the callers only compare upper entries). */
 	if (!walk->ops->pte_entry && !walk->ops->pte_hole)
 		last = first;
+	/* An empty entry leads nowhere: no RCU section (sparse ranges). */
+	pmd = mmscope_pmdp_get_lockless(pmdp);
+	if (pmd_none(pmd)) {
+		*stale = false;
+		return pmd;
+	}
 	do {
 		rcu_read_lock();
 		pmd = mmscope_pmdp_get_lockless(pmdp);
