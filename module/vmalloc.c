@@ -77,7 +77,7 @@ static DEFINE_MUTEX(mmscope_vlay_lock);
 
 /* One list of areas under one lock. */
 struct mmscope_vsrc {
-	spinlock_t *lock;
+	spinlock_t *lock;		/* mm/vmalloc.c's, guarding the two below */
 	struct rb_root *root;
 	struct list_head *head;
 	u32 node;
@@ -194,6 +194,7 @@ static int mmscope_vlay_resolve(void)
 {
 	int err = 0;
 
+	/* Pairs with the release below: the layout is read after ok. */
 	if (smp_load_acquire(&vlay.ok))
 		return 0;
 	if (mutex_lock_killable(&mmscope_vlay_lock))
@@ -203,6 +204,7 @@ static int mmscope_vlay_resolve(void)
 		if (err == -ENOENT)
 			vlay.failed = true;
 		else if (!err)
+			/* The layout, then ok: see the acquire above. */
 			smp_store_release(&vlay.ok, true);
 	}
 	if (vlay.failed)
@@ -750,10 +752,11 @@ static void mmscope_vmalloc_show(struct seq_buf *s,
 		for (i = 0; i < ARRAY_SIZE(words); i++)
 			if (a->flags & (1U << i))
 				seq_buf_printf(s, " %s", words[i]);
-		seq_buf_printf(s, " | node %u tables pud %llu pmd %llu pte %llu mapped 4K %llu 2M %llu 1G %llu\n",
+		seq_buf_printf(s, " | node %u tables pud %llu pmd %llu pte %llu",
 			       a->node, a->tables[0], a->tables[1],
-			       a->tables[2], a->mapped[0], a->mapped[1],
-			       a->mapped[2]);
+			       a->tables[2]);
+		seq_buf_printf(s, " mapped 4K %llu 2M %llu 1G %llu\n",
+			       a->mapped[0], a->mapped[1], a->mapped[2]);
 		break;
 	case MMSCOPE_REC_VMALLOC_SUMMARY:
 		seq_buf_printf(s,
