@@ -182,12 +182,15 @@ static int compare_area(const char *line, const struct oline *o,
 		DIFFER("flag words (bits of the test's list)", "%#x", o->words,
 		       view_words(a, &unpurged));
 	/*
-	 * vmalloc() maps every page it allocated and nothing else (the guard
-	 * page stays unmapped): the present leaves, weighted by the 4 KiB
-	 * pages each maps, are pages=.  One PTE table maps 512 pages: at
-	 * least ceil(4K leaves / 512) PTE tables hold them.
+	 * vmalloc() maps every page it allocated (pages=) and nothing else
+	 * (the guard page stays unmapped): the present leaves, weighted by
+	 * the 4 KiB pages each maps, are pages=.  One PTE table maps 512
+	 * pages: at least ceil(4K leaves / 512) PTE tables hold them.  A
+	 * VM_ALLOC area without pages= is the percpu allocator's
+	 * (pcpu_get_vm_areas()), which maps its chunks' pages itself, as
+	 * they are populated: not compared.
 	 */
-	if (o->words & (1U << word_index("vmalloc"))) {
+	if ((o->words & (1U << word_index("vmalloc"))) && o->pages) {
 		mapped = jsub(a, "mapped", "4k") + 512 * jsub(a, "mapped", "2m") +
 			 512ULL * 512 * jsub(a, "mapped", "1g");
 		ptes = jsub(a, "tables", "pte");
