@@ -34,6 +34,7 @@ static const struct mmscope_view_ops *const mmscope_views[] = {
 	&mmscope_kernel_view, &mmscope_kernel_translate_view,
 	&mmscope_page_view,
 	&mmscope_phys_view,
+	&mmscope_vmalloc_view,
 };
 
 /* ---- module parameters: the debugfs files' target ------------------ */

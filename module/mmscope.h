@@ -135,5 +135,6 @@ extern const struct mmscope_view_ops mmscope_kernel_view,
 	mmscope_kernel_translate_view;
 extern const struct mmscope_view_ops mmscope_page_view;
 extern const struct mmscope_view_ops mmscope_phys_view;
+extern const struct mmscope_view_ops mmscope_vmalloc_view;
 
 #endif /* _MMSCOPE_H */

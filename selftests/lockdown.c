@@ -54,6 +54,7 @@ TEST(read_paths_under_lockdown)
 		{ "faults", "--duration", "1", "--summary" },
 		{ "lab", "vma" },
 		{ "kernel", "--json" },
+		{ "vmalloc", "--json" },
 	};
 	struct dirent *de;
 	size_t i;

@@ -77,6 +77,7 @@ int cmd_lab(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int cmd_page(int argc, char **argv);
 int cmd_phys(int argc, char **argv);
+int cmd_vmalloc(int argc, char **argv);
 
 /*
  * Errors: one line on stderr, prefixed with the program name.  error()

@@ -46,6 +46,7 @@ enum mmscope_view {
 	MMSCOPE_VIEW_KERNEL_TRANSLATE,	/* one kernel address (root) */
 	MMSCOPE_VIEW_PAGE,		/* one page frame and its mappers */
 	MMSCOPE_VIEW_PHYS,		/* physical memory map, or PFN list */
+	MMSCOPE_VIEW_VMALLOC,		/* every vmalloc area (root) */
 	MMSCOPE_VIEW_MAX,
 };
 
@@ -99,6 +100,8 @@ enum mmscope_rec_type {
 	MMSCOPE_REC_PHYS_PFN,
 	MMSCOPE_REC_PAGE_PT,		/* page: the page-table owner search */
 	MMSCOPE_REC_PAGE_PT_OWNER,
+	MMSCOPE_REC_VMALLOC_AREA,	/* mmscope vmalloc */
+	MMSCOPE_REC_VMALLOC_SUMMARY,
 };
 
 struct mmscope_rec_hdr {
@@ -1202,5 +1205,78 @@ struct mmscope_phys_pfn {
 	__u8 buddy_order;
 	__u8 pad;
 };
+
+/* ---- vmalloc areas -------------------------------------------------- */
+
+/*
+ * MMSCOPE_VIEW_VMALLOC (CAP_SYS_ADMIN only): every area of the kernel's
+ * vmap allocator, as /proc/vmallocinfo lists them: each vmap node's busy
+ * areas in address order, then each node's lazily freed ("unpurged")
+ * ones.  The flags are the vm_struct's VM_* words vmallocinfo prints,
+ * plus where the area came from.
+ */
+enum mmscope_vmalloc_flags {
+	MMSCOPE_VMF_IOREMAP = 1 << 0,		/* VM_IOREMAP: "ioremap" */
+	MMSCOPE_VMF_ALLOC = 1 << 1,		/* VM_ALLOC: "vmalloc" */
+	MMSCOPE_VMF_MAP = 1 << 2,		/* VM_MAP: "vmap" */
+	MMSCOPE_VMF_USERMAP = 1 << 3,		/* VM_USERMAP: "user" */
+	MMSCOPE_VMF_DMA_COHERENT = 1 << 4,	/* VM_DMA_COHERENT */
+	MMSCOPE_VMF_SPARSE = 1 << 5,		/* VM_SPARSE (6.9+): "sparse" */
+	MMSCOPE_VMF_VPAGES = 1 << 6,		/* the pages array is vmalloc'd */
+	MMSCOPE_VMF_UNINITIALIZED = 1 << 7,	/* being set up (6.12 hides it) */
+	MMSCOPE_VMF_NO_GUARD = 1 << 8,		/* VM_NO_GUARD */
+	MMSCOPE_VMF_HUGE = 1 << 9,		/* VM_ALLOW_HUGE_VMAP */
+	MMSCOPE_VMF_RESET_PERMS = 1 << 10,	/* VM_FLUSH_RESET_PERMS */
+	MMSCOPE_VMF_MAP_RAM = 1 << 11,		/* vm_map_ram() block, no vm_struct */
+	MMSCOPE_VMF_UNPURGED = 1 << 12,		/* freed, waiting for a lazy purge */
+};
+
+/*
+ * One area.  @start/@end: the vm_struct's addr and addr + size (its guard
+ * page included, as vmallocinfo prints), else the vmap_area's range.
+ * @caller: the allocating function's address; @caller_sym: as %pS prints
+ * it.  @tables/@mapped: the page-table cost of [@start, @end), walked
+ * after the list was copied: the PUD, PMD and PTE table pages the range
+ * enters (shared with a neighbour counted for both) and the present
+ * leaves mapping it by size (4K, 2M, 1G).
+ */
+struct mmscope_vmalloc_area {
+	struct mmscope_rec_hdr hdr;
+	__u64 start, end;
+	__u64 size;
+	__u64 caller;
+	__u64 phys;			/* ioremap's phys_addr, else 0 */
+	__u64 tables[3];		/* PUD, PMD, PTE table pages */
+	__u64 mapped[3];		/* present leaves: 4K, 2M, 1G */
+	__u32 nr_pages;			/* vm_struct.nr_pages */
+	__u32 page_order;		/* huge vmalloc: order of its pages */
+	__u32 flags;			/* enum mmscope_vmalloc_flags */
+	__u32 node;			/* vmap node (0 on 6.1) */
+	char caller_sym[128];
+};
+
+/*
+ * Last record before mmscope_end.  @holds: lock holds (each at most
+ * @hold_limit areas copied), @max_hold_ns the longest; @walks: interrupts-
+ * off page-table walks (each at most MMSCOPE_VMALLOC_WALK_SPAN bytes).
+ * @layout: 1 one global list (6.1), 2 per-node lists (6.9+).
+ */
+struct mmscope_vmalloc_summary {
+	struct mmscope_rec_hdr hdr;
+	__u64 areas;			/* records sent */
+	__u64 by_kind[4];		/* vmalloc, vmap, ioremap, other */
+	__u64 map_ram, unpurged;
+	__u64 bytes;			/* sum of sizes */
+	__u64 pages;			/* sum of nr_pages */
+	__u64 tables[3];		/* sums of the areas' */
+	__u64 mapped[3];
+	__u64 holds, max_hold_ns, max_hold_areas, hold_limit;
+	__u64 walks, max_walk_ns;
+	__u64 skipped;			/* no vm_struct and not vm_map_ram */
+	__u32 layout;
+	__u32 nodes;
+};
+
+#define MMSCOPE_VMALLOC_WALK_SPAN	(4ULL << 20)
 
 #endif /* _UAPI_MMSCOPE_H */
