@@ -33,7 +33,8 @@ static const struct cmd cmds[] = {
 	  "                      page tables (root only; no PID)\n" },
 	{ "kernel", cmd_kernel, "[OPTIONS]",
 	  "the kernel's page tables by region, W+X ranges, the direct map (root only)",
-	  "" },
+	  "      --user-pgd PID  with page-table isolation: the user-mode copy of PID's\n"
+	  "                      pgd, what stays mapped while its user code runs\n" },
 	{ "buddy", cmd_buddy, "[OPTIONS]",
 	  "free blocks per node, zone, order and migratetype; fragmentation",
 	  "  -b, --blocks        every free block (root only)\n" },
