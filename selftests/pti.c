@@ -19,6 +19,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@
 #include "kselftest_harness.h"
 #include "lib/mmtest.h"
 #include "lib/kcore.h"
+#include "lib/jschema.h"
 
 #define PG		4096UL
 /* Documentation/arch/x86/x86_64/mm.rst: cpu_entry_area, one p4d entry (0.5 TiB). */
@@ -309,6 +312,38 @@ TEST(user_half_agrees_with_pagemap)
 	/* The child's stack, binary and pages: at least one slot. */
 	EXPECT_LT(0, used);
 	mmt_reap(pid);
+}
+
+/*
+ * The document validates against docs/schema/kernel.json (as the schema
+ * test checks every other command's), beside the schemas in the guest.
+ */
+TEST(user_pgd_json_valid)
+{
+	char path[PATH_MAX], err[512] = "", spid[16], *text, *out, *serr = NULL;
+	const char *args[] = { "kernel", "--user-pgd", spid, "--json", NULL };
+	struct js *schema, *doc;
+	ssize_t n;
+	int status;
+
+	NEED_PTI();
+	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
+	ASSERT_LT(0, n);
+	path[n] = '\0';
+	snprintf(path + strlen(dirname(path)), 32, "/jsonschema/kernel.json");
+	text = mmt_read_file(path, NULL);
+	ASSERT_NE(NULL, text) TH_LOG("%s", path);
+	schema = js_parse(text, NULL, err, sizeof(err));
+	ASSERT_NE(NULL, schema) TH_LOG("%s: %s", path, err);
+	snprintf(spid, sizeof(spid), "%d", getpid());
+	out = mmt_cli_runv(args, &status, &serr);
+	ASSERT_EQ(0, status) TH_LOG("%s", serr ?: "");
+	doc = js_parse(out, NULL, err, sizeof(err));
+	ASSERT_NE(NULL, doc) TH_LOG("%s", err);
+	EXPECT_EQ(0, js_check(doc, schema, err, sizeof(err))) TH_LOG("%s", err);
+	free(text);
+	free(out);
+	free(serr);
 }
 
 TEST_HARNESS_MAIN
