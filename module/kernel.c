@@ -81,6 +81,7 @@ struct mmscope_kdump {
 	struct mmscope_ctx *ctx;
 	struct mm_struct *mm;		/* the kernel view's, mmdrop() it */
 	bool user_copy;			/* PTI: walking a user-mode pgd */
+	bool no_pti;			/* kernel_user without PTI: summary only */
 	struct mmscope_kregion regions[MMSCOPE_KREGIONS];
 	struct mmscope_kregion sorted[MMSCOPE_KREGIONS];	/* scratch */
 	int nr_regions;
@@ -723,14 +724,17 @@ static int mmscope_kernel_user_start(struct mmscope_ctx *ctx)
 	err = mmscope_kernel_allowed(ctx);
 	if (err)
 		return err;
-	/* No PTI: one pgd, no user copy (-ENODEV: not this view's lack). */
-	pgd = mmscope_user_pgd(ctx->mm);
-	if (!pgd)
-		return -ENODEV;
 	k = kzalloc(sizeof(*k), GFP_KERNEL_ACCOUNT);
 	ctx->priv = k;
 	if (!k)
 		return -ENOMEM;
+	/* No PTI: one pgd, no user copy: the summary alone says "pti 0". */
+	pgd = mmscope_user_pgd(ctx->mm);
+	if (!pgd) {
+		k->no_pti = true;
+		k->sum.levels = pgtable_l5_enabled() ? 5 : 4;
+		return 0;
+	}
 	k->walk.mm = ctx->mm;
 	return mmscope_kdump_init(ctx, k, pgd);
 }
@@ -876,6 +880,9 @@ static int mmscope_kernel_fill(struct mmscope_ctx *ctx)
 	int ret, err;
 	u64 dt = 0;
 
+	if (k->no_pti)
+		return mmscope_emit(ctx, &k->sum, MMSCOPE_REC_KERNEL_SUMMARY,
+				    sizeof(k->sum));
 	for (;;) {
 		/* The user copy: its user half, then the kernel half. */
 		end = ctx->cursor < MMSCOPE_USER_END ? MMSCOPE_USER_END :

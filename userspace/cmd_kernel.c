@@ -335,8 +335,6 @@ int cmd_kernel(int argc, char **argv)
 				   argv[optind]);
 	if (v.pid) {
 		err = kernel_user_fetch(v.pid, &res);
-		if (err == -ENODEV)
-			return error("kernel --user-pgd: page-table isolation is off on this kernel: a process has one pgd, no user-mode copy");
 		if (err == -EPERM && geteuid() == 0)
 			return kernel_error(err, "kernel --user-pgd");
 		if (err)
@@ -350,6 +348,10 @@ int cmd_kernel(int argc, char **argv)
 	if (!v.sum) {
 		dev_result_free(&res);
 		return error("kernel: the module's output has no summary");
+	}
+	if (v.pid && !v.sum->pti) {
+		dev_result_free(&res);
+		return error("kernel --user-pgd: page-table isolation is off on this kernel: a process has one pgd, no user-mode copy");
 	}
 	if (json_output)
 		kernel_print_json(&res, &v);

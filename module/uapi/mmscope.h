@@ -505,7 +505,8 @@ struct mmscope_kernel_summary {
  * half too: runs and W+X ranges (kernel half only), one
  * mmscope_kernel_pgd_slot per pgd slot that either copy fills, the
  * regions (the first two "user" and "non-canonical"), the summary (pti
- * 1; start 0).  Without PTI the query fails with ENODEV.
+ * 1; start 0).  Without PTI nothing is walked: the stream is the summary
+ * alone, pti 0.
  */
 struct mmscope_kernel_pgd_slot {
 	struct mmscope_rec_hdr hdr;
