@@ -165,7 +165,7 @@ static void kernel_print_slots(const struct mmscope_result *res)
 
 		if (r->type != MMSCOPE_REC_KERNEL_PGD_SLOT || r->len < sizeof(*p))
 			continue;
-		printf("%-5u %#018llx %#018llx %#018llx %s\n", p->index,
+		printf("%-5u 0x%016llx 0x%016llx 0x%016llx %s\n", p->index,
 		       (unsigned long long)p->start,
 		       (unsigned long long)p->user,
 		       (unsigned long long)p->kernel,
@@ -223,7 +223,7 @@ static void kernel_print_text(const struct mmscope_result *res,
 	for (i = 0; i < v->nr_regions; i++) {
 		const struct mmscope_kernel_region *g = v->regions[i];
 
-		printf("%-16s %#018llx %#018llx %11s %6llu %6llu %6llu %6llu %8llu %6llu %6llu%s\n",
+		printf("%-16s 0x%016llx 0x%016llx %11s %6llu %6llu %6llu %6llu %8llu %6llu %6llu%s\n",
 		       g->name, (unsigned long long)g->start,
 		       (unsigned long long)g->end,
 		       fmt_size(g->end - g->start, sz, sizeof(sz)),
@@ -250,7 +250,8 @@ static void kernel_print_text(const struct mmscope_result *res,
 	printf("%s\n", nwx ? "" : " none");
 	if (v->pid)
 		kernel_print_slots(res);
-	printf("direct map: 4 KiB pages %llu, 2 MiB %llu, 1 GiB %llu (/proc/meminfo DirectMap4k/2M/1G)\n",
+	printf(v->pid ? "direct map in this copy: 4 KiB pages %llu, 2 MiB %llu, 1 GiB %llu (the per-CPU TSS pages)\n" :
+	       "direct map: 4 KiB pages %llu, 2 MiB %llu, 1 GiB %llu (/proc/meminfo DirectMap4k/2M/1G)\n",
 	       (unsigned long long)s->direct_map[0],
 	       (unsigned long long)s->direct_map[1],
 	       (unsigned long long)s->direct_map[2]);
