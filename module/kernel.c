@@ -65,7 +65,7 @@
 #define MMSCOPE_KTABLE_WEIGHT	64
 /* Each entry ends at most one run and one W+X range. */
 #define MMSCOPE_KBUF_CAP	(MMSCOPE_KHOLD_LIMIT + 2)
-#define MMSCOPE_KREGIONS	24
+#define MMSCOPE_KREGIONS	32
 /* An entry callback's result: this hold is over, resume at k->resume. */
 #define MMSCOPE_KSTOP		1
 
@@ -79,7 +79,9 @@ struct mmscope_kregion {
 
 struct mmscope_kdump {
 	struct mmscope_ctx *ctx;
-	struct mm_struct *mm;
+	struct mm_struct *mm;		/* the kernel view's, mmdrop() it */
+	bool user_copy;			/* PTI: walking a user-mode pgd */
+	bool no_pti;			/* kernel_user without PTI: summary only */
 	struct mmscope_kregion regions[MMSCOPE_KREGIONS];
 	struct mmscope_kregion sorted[MMSCOPE_KREGIONS];	/* scratch */
 	int nr_regions;
@@ -368,9 +370,14 @@ whole:
 static void mmscope_kregions(struct mmscope_kdump *k)
 {
 	struct mmscope_kregion *tmp = k->sorted;
-	unsigned long at = MMSCOPE_KERNEL_START;
+	unsigned long at = k->user_copy ? 0 : MMSCOPE_KERNEL_START;
 	int i, n;
 
+	if (k->user_copy) {
+		mmscope_kregion_add(k, "user", 0, MMSCOPE_USER_END, 0);
+		mmscope_kregion_add(k, "non-canonical", MMSCOPE_USER_END,
+				    MMSCOPE_KERNEL_START, 0);
+	}
 	mmscope_kregion_add(k, "guard hole", GUARD_HOLE_BASE_ADDR,
 			    GUARD_HOLE_END_ADDR, 0);
 	mmscope_kregion_add(k, "ldt remap", LDT_BASE_ADDR, LDT_END_ADDR, 0);
@@ -511,9 +518,13 @@ static void mmscope_kdump_leaf(struct mmscope_kdump *k, u64 raw, int level,
 		k->sum.direct_map[size]++;
 	if (e.kind == MMSCOPE_PTK_PRESENT && level >= MMSCOPE_PT_PUD) {
 		r->pages[size]++;
-		/* Without NX everything is executable: no W+X check. */
+		/*
+		 * Without NX everything is executable: no W+X check.  User
+		 * pages (the user copy's user half) may be W+X (JITs).
+		 */
 		if ((eff & MMSCOPE_PTF_RW) && !(eff & MMSCOPE_PTF_NX) &&
-		    (__supported_pte_mask & _PAGE_NX))
+		    (__supported_pte_mask & _PAGE_NX) &&
+		    addr >= MMSCOPE_KERNEL_START)
 			mmscope_kdump_wx(k, addr, next);
 	}
 	if (run->count && run->end == addr && run->level == level &&
@@ -628,6 +639,51 @@ static const struct mmscope_walk_ops mmscope_kdump_ops = {
 	.table = mmscope_kdump_table,
 };
 
+/*
+ * The user-mode copy of @mm's pgd with page-table isolation on, else
+ * NULL: the second page of the order-1 pgd (kernel_to_user_pgdp(), either
+ * paging mode), which CR3 points to while user code runs.
+ */
+static pgd_t *mmscope_user_pgd(struct mm_struct *mm)
+{
+#if defined(CONFIG_MITIGATION_PAGE_TABLE_ISOLATION) || \
+	defined(CONFIG_PAGE_TABLE_ISOLATION)
+	if (boot_cpu_has(X86_FEATURE_PTI))
+		return kernel_to_user_pgdp(mm->pgd);
+#endif
+	return NULL;
+}
+
+/* Set up the walk of @k->walk.mm (pgd @pgd, NULL: its own) for @ctx. */
+static int mmscope_kdump_init(struct mmscope_ctx *ctx, struct mmscope_kdump *k,
+			      pgd_t *pgd)
+{
+	/* vmalloc: no high-order block taken by an inspector of the buddy. */
+	k->runs = __vmalloc(MMSCOPE_KBUF_CAP * sizeof(*k->runs),
+			    GFP_KERNEL_ACCOUNT);
+	k->wxs = __vmalloc(MMSCOPE_KBUF_CAP * sizeof(*k->wxs),
+			   GFP_KERNEL_ACCOUNT);
+	if (!k->runs || !k->wxs)
+		return -ENOMEM;
+	k->ctx = ctx;
+	k->user_copy = pgd;
+	k->walk.ops = &mmscope_kdump_ops;
+	k->walk.pgd = pgd;
+	k->walk.private = k;
+	mmscope_kregions(k);
+	k->sum.levels = pgtable_l5_enabled() ? 5 : 4;
+	k->sum.pti = boot_cpu_has(X86_FEATURE_PTI);
+	k->sum.base_page_offset = page_offset_base;
+	k->sum.base_vmalloc = vmalloc_base;
+	k->sum.base_vmemmap = vmemmap_base;
+	k->sum.start = pgd ? 0 : MMSCOPE_KERNEL_START;
+	k->sum.end = MMSCOPE_KERNEL_END;
+	k->sum.hold_limit = MMSCOPE_KHOLD_LIMIT;
+	k->sum.nr_regions = k->nr_regions;
+	ctx->cursor = k->sum.start;
+	return 0;
+}
+
 static int mmscope_kernel_start(struct mmscope_ctx *ctx)
 {
 	struct mmscope_kdump *k;
@@ -640,32 +696,47 @@ static int mmscope_kernel_start(struct mmscope_ctx *ctx)
 	ctx->priv = k;
 	if (!k)
 		return -ENOMEM;
-	/* vmalloc: no high-order block taken by an inspector of the buddy. */
-	k->runs = __vmalloc(MMSCOPE_KBUF_CAP * sizeof(*k->runs),
-			    GFP_KERNEL_ACCOUNT);
-	k->wxs = __vmalloc(MMSCOPE_KBUF_CAP * sizeof(*k->wxs),
-			   GFP_KERNEL_ACCOUNT);
-	if (!k->runs || !k->wxs)
-		return -ENOMEM;
 	k->mm = mmscope_kernel_mm(&err);
 	if (!k->mm)
 		return err;
-	k->ctx = ctx;
-	k->walk.ops = &mmscope_kdump_ops;
 	k->walk.mm = k->mm;
-	k->walk.private = k;
-	mmscope_kregions(k);
-	k->sum.levels = pgtable_l5_enabled() ? 5 : 4;
-	k->sum.pti = boot_cpu_has(X86_FEATURE_PTI);
-	k->sum.base_page_offset = page_offset_base;
-	k->sum.base_vmalloc = vmalloc_base;
-	k->sum.base_vmemmap = vmemmap_base;
-	k->sum.start = MMSCOPE_KERNEL_START;
-	k->sum.end = MMSCOPE_KERNEL_END;
-	k->sum.hold_limit = MMSCOPE_KHOLD_LIMIT;
-	k->sum.nr_regions = k->nr_regions;
-	ctx->cursor = MMSCOPE_KERNEL_START;
-	return 0;
+	return mmscope_kdump_init(ctx, k, NULL);
+}
+
+/*
+ * The user-mode copy of a process's pgd (PTI).  The target is pinned as
+ * for pt (ctx->mm, mmgrab() by mmscope_target_mm(); mmget_not_zero() and
+ * mmap_read_lock() around each hold, as pt takes them for each chunk):
+ * the pgd lives as long as the mm, and the tables below it are read only
+ * in the interrupts-off holds of mmscope_walk_lockless(), which no table
+ * freeing can pass (munmap's, khugepaged's retracted PTE tables after
+ * their RCU grace period, the LDT remap's at exit), as for the kernel
+ * view.  The user copy's kernel half was built at boot (pti_init()) and
+ * copied into each pgd by pgd_alloc(); its user half is written by
+ * pti_set_user_pgtbl() with every user pgd entry.
+ */
+static int mmscope_kernel_user_start(struct mmscope_ctx *ctx)
+{
+	struct mmscope_kdump *k;
+	pgd_t *pgd;
+	int err;
+
+	err = mmscope_kernel_allowed(ctx);
+	if (err)
+		return err;
+	k = kzalloc(sizeof(*k), GFP_KERNEL_ACCOUNT);
+	ctx->priv = k;
+	if (!k)
+		return -ENOMEM;
+	/* No PTI: one pgd, no user copy: the summary alone says "pti 0". */
+	pgd = mmscope_user_pgd(ctx->mm);
+	if (!pgd) {
+		k->no_pti = true;
+		k->sum.levels = pgtable_l5_enabled() ? 5 : 4;
+		return 0;
+	}
+	k->walk.mm = ctx->mm;
+	return mmscope_kdump_init(ctx, k, pgd);
 }
 
 static void mmscope_kernel_stop(struct mmscope_ctx *ctx)
@@ -698,6 +769,44 @@ static int mmscope_kernel_emit_held(struct mmscope_kdump *k)
 	return err;
 }
 
+/*
+ * Every pgd slot that either copy fills: the user copy's entry beside the
+ * kernel copy's.  pti_set_user_pgtbl() writes a user entry into both (the
+ * kernel copy with NX added), so the user half's slots point to the same
+ * tables; the kernel half's differ.  Both pages live as long as the mm
+ * (pinned): each entry is read once, no lock needed.
+ */
+static int mmscope_kernel_slots(struct mmscope_kdump *k)
+{
+	const pgd_t *upgd = k->walk.pgd, *kpgd = k->walk.mm->pgd;
+	struct mmscope_kernel_pgd_slot rec = { };
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < PTRS_PER_PGD; i++) {
+		u64 u = pgd_val(READ_ONCE(upgd[i]));
+		u64 kv = pgd_val(READ_ONCE(kpgd[i]));
+		unsigned long start = (unsigned long)i << PGDIR_SHIFT;
+
+		if (!u && !kv)
+			continue;
+		/* The kernel half is the top of the address space. */
+		if (i >= PTRS_PER_PGD / 2)
+			start |= ~(MMSCOPE_USER_END * 2 - 1);
+		rec.user = u;
+		rec.kernel = kv;
+		rec.start = start;
+		rec.index = i;
+		rec.same_table = (u & _PAGE_PRESENT) && (kv & _PAGE_PRESENT) &&
+				 (u & PTE_PFN_MASK) == (kv & PTE_PFN_MASK);
+		err = mmscope_emit(k->ctx, &rec, MMSCOPE_REC_KERNEL_PGD_SLOT,
+				   sizeof(rec));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int mmscope_kernel_tail(struct mmscope_kdump *k)
 {
 	struct mmscope_ctx *ctx = k->ctx;
@@ -710,6 +819,8 @@ static int mmscope_kernel_tail(struct mmscope_kdump *k)
 	if (k->wx.pages)
 		k->wxs[k->nr_wx++] = k->wx;
 	err = mmscope_kernel_emit_held(k);
+	if (!err && k->user_copy)
+		err = mmscope_kernel_slots(k);
 	for (i = 0; i < k->nr_regions && !err; i++) {
 		struct mmscope_kregion *r = &k->regions[i];
 		struct mmscope_kernel_region rec = {
@@ -731,18 +842,53 @@ static int mmscope_kernel_tail(struct mmscope_kdump *k)
 			    sizeof(k->sum));
 }
 
+/*
+ * One interrupts-off hold from ctx->cursor to @end; for a process's user
+ * copy inside mmget_not_zero() and mmap_read_lock(), as pt walks.
+ */
+static int mmscope_kernel_hold(struct mmscope_kdump *k, unsigned long end,
+			       u64 *dt)
+{
+	struct mmscope_ctx *ctx = k->ctx;
+	struct mm_struct *mm = NULL;
+	int ret, err = 0;
+	u64 t0;
+
+	if (k->user_copy) {
+		mm = mmscope_mm_get(ctx, &err);
+		if (!mm)
+			return err;
+		if (mmap_read_lock_killable(mm)) {
+			mmput(mm);
+			return -EINTR;
+		}
+	}
+	t0 = ktime_get_ns();
+	ret = mmscope_walk_lockless(&k->walk, ctx->cursor, end);
+	*dt = ktime_get_ns() - t0;
+	if (mm) {
+		mmap_read_unlock(mm);
+		mmput(mm);
+	}
+	return ret;
+}
+
 static int mmscope_kernel_fill(struct mmscope_ctx *ctx)
 {
 	struct mmscope_kdump *k = ctx->priv;
+	unsigned long end;
 	int ret, err;
-	u64 t0, dt;
+	u64 dt = 0;
 
+	if (k->no_pti)
+		return mmscope_emit(ctx, &k->sum, MMSCOPE_REC_KERNEL_SUMMARY,
+				    sizeof(k->sum));
 	for (;;) {
+		/* The user copy: its user half, then the kernel half. */
+		end = ctx->cursor < MMSCOPE_USER_END ? MMSCOPE_USER_END :
+		      MMSCOPE_KERNEL_END;
 		k->weight = 0;
-		t0 = ktime_get_ns();
-		ret = mmscope_walk_lockless(&k->walk, ctx->cursor,
-					    MMSCOPE_KERNEL_END);
-		dt = ktime_get_ns() - t0;
+		ret = mmscope_kernel_hold(k, end, &dt);
 		k->sum.holds++;
 		k->sum.max_hold_ns = max(k->sum.max_hold_ns, dt);
 		k->sum.max_hold_entries = max_t(u64, k->sum.max_hold_entries,
@@ -752,6 +898,10 @@ static int mmscope_kernel_fill(struct mmscope_ctx *ctx)
 		err = mmscope_kernel_emit_held(k);
 		if (err)
 			return err;
+		if (!ret && end == MMSCOPE_USER_END) {
+			ctx->cursor = MMSCOPE_KERNEL_START;
+			continue;
+		}
 		if (ret != MMSCOPE_KSTOP)
 			break;
 		ctx->cursor = k->resume;
@@ -773,9 +923,15 @@ static void mmscope_kernel_show(struct seq_buf *s,
 	const struct mmscope_kernel_wx *w = (const void *)hdr;
 	const struct mmscope_kernel_region *g = (const void *)hdr;
 	const struct mmscope_kernel_summary *m = (const void *)hdr;
+	const struct mmscope_kernel_pgd_slot *p = (const void *)hdr;
 	int i;
 
 	switch (hdr->type) {
+	case MMSCOPE_REC_KERNEL_PGD_SLOT:
+		seq_buf_printf(s, "# pgd %3u 0x%016llx user copy %#018llx kernel copy %#018llx%s\n",
+			       p->index, p->start, p->user, p->kernel,
+			       p->same_table ? " same table" : "");
+		break;
 	case MMSCOPE_REC_KERNEL_RUN:
 		seq_buf_printf(s, "0x%016llx-0x%016llx %s %8llu %-9s region %2u pfn %#12llx ",
 			       r->start, r->end,
@@ -826,6 +982,17 @@ static void mmscope_kernel_show(struct seq_buf *s,
 		break;
 	}
 }
+
+const struct mmscope_view_ops mmscope_kernel_user_view = {
+	.name = "kernel_user",
+	.view = MMSCOPE_VIEW_KERNEL_USER,
+	.needs_mm = true,
+	.root_only = true,
+	.start = mmscope_kernel_user_start,
+	.fill = mmscope_kernel_fill,
+	.show = mmscope_kernel_show,
+	.stop = mmscope_kernel_stop,
+};
 
 const struct mmscope_view_ops mmscope_kernel_view = {
 	.name = "kernel",

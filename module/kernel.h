@@ -18,6 +18,8 @@ struct mmscope_ctx;
  * keeps every end address below 2^64).
  */
 #define MMSCOPE_KERNEL_START	GUARD_HOLE_BASE_ADDR
+/* The user half: the first half of the pgd's slots (either paging mode). */
+#define MMSCOPE_USER_END	((PTRS_PER_PGD / 2) * PGDIR_SIZE)
 #define MMSCOPE_KERNEL_END	(-(2UL << 20))
 
 int mmscope_kernel_allowed(struct mmscope_ctx *ctx);

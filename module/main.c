@@ -32,6 +32,7 @@ static const struct mmscope_view_ops *const mmscope_views[] = {
 	&mmscope_buddy_view, &mmscope_buddy_blocks_view,
 	&mmscope_slab_view, &mmscope_slab_cache_view, &mmscope_slab_addr_view,
 	&mmscope_kernel_view, &mmscope_kernel_translate_view,
+	&mmscope_kernel_user_view,
 	&mmscope_page_view,
 	&mmscope_phys_view,
 	&mmscope_vmalloc_view,

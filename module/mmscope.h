@@ -132,7 +132,7 @@ extern const struct mmscope_view_ops mmscope_buddy_blocks_view;
 extern const struct mmscope_view_ops mmscope_pt_view, mmscope_pt_raw_view,
 	mmscope_translate_view;
 extern const struct mmscope_view_ops mmscope_kernel_view,
-	mmscope_kernel_translate_view;
+	mmscope_kernel_translate_view, mmscope_kernel_user_view;
 extern const struct mmscope_view_ops mmscope_page_view;
 extern const struct mmscope_view_ops mmscope_phys_view;
 extern const struct mmscope_view_ops mmscope_vmalloc_view;

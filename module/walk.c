@@ -318,12 +318,13 @@ static int mmscope_walk_pgd_range(struct mmscope_walk *walk,
 				  unsigned long addr, unsigned long end)
 {
 	const struct mmscope_walk_ops *ops = walk->ops;
-	pgd_t *pgdp = pgd_offset(walk->mm, addr);
+	pgd_t *top = walk->pgd ? walk->pgd : walk->mm->pgd;
+	pgd_t *pgdp = top + pgd_index(addr);
 	unsigned long next;
 	pgd_t pgd;
 	int err = 0;
 
-	mmscope_walk_enter(walk, MMSCOPE_PT_PGD, walk->mm->pgd, addr);
+	mmscope_walk_enter(walk, MMSCOPE_PT_PGD, top, addr);
 	do {
 		next = pgd_addr_end(addr, end);
 		pgd = mmscope_pgdp_get(pgdp);

@@ -52,6 +52,9 @@ struct mmscope_walk_ops {
  * struct mmscope_walk - the state of one walk
  * @ops:	callbacks
  * @mm:		address space; its mmap_lock is held for read
+ * @pgd:	the top-level table to walk; NULL: @mm's (mm->pgd).  With PTI
+ *		the user-mode copy (kernel_to_user_pgdp(mm->pgd)), which only
+ *		a lockless walk reads (kernel.c)
  * @vma:	the VMA being walked; NULL in a lockless walk
  * @private:	the caller's data
  * @tables:	distinct table pages entered, per level (pgd included)
@@ -66,6 +69,7 @@ struct mmscope_walk_ops {
 struct mmscope_walk {
 	const struct mmscope_walk_ops *ops;
 	struct mm_struct *mm;
+	pgd_t *pgd;
 	struct vm_area_struct *vma;
 	void *private;
 	u64 tables[MMSCOPE_PT_NR_LEVELS];

@@ -11,7 +11,9 @@
 # Every kernel runs with both paging modes.  Topology: 6.12 with 4-level
 # paging boots a 2-node NUMA guest with 4 vCPUs (per-node free lists,
 # per-node slab lists and per-CPU caches tested where there is more than
-# one); the others 2 vCPUs, 1 node.
+# one); the others 2 vCPUs, 1 node.  One combination (lib.sh combo_pti:
+# 6.1 with 4-level paging) boots with page-table isolation forced on, the
+# others with mitigations=off.
 # ARGS is passed to run_tests.sh in every VM (test names to run a subset).
 # CHECK_JOBS VMs run at once (default: the number of CPUs).
 # Last line: "N passed, N failed, N skipped" summed over unit tests and all
@@ -82,7 +84,7 @@ run_combo()
 	[ "$1" = 6.12/4 ] && topo=(--smp 4 --numa 2)
 	t0=$(date +%s)
 	MMSCOPE_NO_BUILD=1 "$ROOT/scripts/vm.sh" --kernel "$k" --paging "$p" \
-		"${topo[@]}" --mode check ${ARGS:+--args "$ARGS"} \
+		"${topo[@]}" --pti "$(combo_pti "$1")" --mode check ${ARGS:+--args "$ARGS"} \
 		> "$BUILD/logs/$k-$p-check.out" 2>&1
 	rc=$?
 	echo "$rc $(($(date +%s) - t0))" > "$BUILD/logs/$k-$p-check.rc"
@@ -90,7 +92,7 @@ run_combo()
 	return $rc
 }
 mkdir -p "$BUILD/logs"
-echo "== VMs: ${combos[*]} ($jobs at a time; 6.12/4 is a 2-node NUMA guest with 4 vCPUs)"
+echo "== VMs: ${combos[*]} ($jobs at a time; 6.12/4 is a 2-node NUMA guest with 4 vCPUs, 6.1/4 boots with PTI)"
 running=0
 for c in "${combos[@]}"; do
 	rm -f "$BUILD/logs/${c%/*}-${c#*/}-check.rc"
@@ -105,6 +107,7 @@ wait
 for c in "${combos[@]}"; do
 	k=${c%/*}; p=${c#*/}; tname=""
 	[ "$c" = 6.12/4 ] && tname=" numa2"
+	[ "$(combo_pti "$c")" = 1 ] && tname+=" pti"
 	log=$BUILD/logs/$k-$p-check.log
 	read -r rc t < "$BUILD/logs/$k-$p-check.rc" 2>/dev/null || { rc=1; t=0; }
 	line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log" 2>/dev/null | tail -1)

@@ -66,5 +66,11 @@ kernel_root()
 	"$ROOT/scripts/kernel.sh" root "$1"
 }
 
+# 1 when combination K/P of the matrix boots with page-table isolation
+# forced on (check.sh, mutants.sh; vm.sh --pti): 6.1 with 4-level paging,
+# the setup of a Debian 12 machine on a CPU Meltdown affects (none of them
+# has LA57).  Every other combination: 0.
+combo_pti() { [ "$1" = 6.1/4 ] && echo 1 || echo 0; }
+
 # Number of parallel make jobs.
 jobs() { nproc 2>/dev/null || echo 2; }

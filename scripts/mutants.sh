@@ -317,7 +317,8 @@ run_tests()
 	fi
 	echo "== VM: kernel $k, $p-level paging, tests:$vmt" >> "$log"
 	ROOT=$stage BUILD=$stage/build MMSCOPE_NO_BUILD=1 \
-		"$stage/scripts/vm.sh" --kernel "$k" --paging "$p" "${topo[@]}" --mode check \
+		"$stage/scripts/vm.sh" --kernel "$k" --paging "$p" "${topo[@]}" \
+		--pti "$(combo_pti "$k/$p")" --mode check \
 		--args "${vmt# }" < /dev/null >> "$log" 2>&1
 	rc=$?
 	unit=${unit:+$unit; }

@@ -5,12 +5,13 @@
 #
 #   scripts/vm.sh [--kernel 6.1|6.12|6.12-rt] [--paging 4|5] [--mode MODE]
 #                 [--timeout SECS] [--mem 2G] [--smp 2] [--numa NODES]
-#                 [--args "..."]
+#                 [--pti 0|1] [--args "..."]
 #
 # MODE: check (selftests/run_tests.sh), demo, bench, soak, shell (interactive).
 # Defaults come from the environment: KERNEL (6.12), PAGING (5), MODE (shell),
 # VM_TIMEOUT, VM_MEM (2G), VM_SMP (2), VM_NUMA (1: no NUMA; N splits the
-# memory and the vCPUs evenly over N nodes), ARGS.  Builds what is missing first
+# memory and the vCPUs evenly over N nodes), VM_PTI (0: mitigations=off;
+# 1: page-table isolation forced on, the other mitigations off), ARGS.  Builds what is missing first
 # (incremental) unless MMSCOPE_NO_BUILD=1.  MMSCOPE_ACCEL=kvm|tcg forces the
 # accelerator; otherwise KVM is probed once (cached in build/accel) and TCG
 # with -cpu max is the fallback (single-threaded: VM_TCG_THREAD=multi for
@@ -31,6 +32,7 @@ tmo=${VM_TIMEOUT:-}
 mem=${VM_MEM:-2G}
 smp=${VM_SMP:-2}
 numa=${VM_NUMA:-1}
+pti=${VM_PTI:-0}
 args=${ARGS:-}
 
 usage() { sed -n '4,10s/^# \{0,1\}//p' "$0" >&2; exit 2; }
@@ -43,6 +45,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift ;;
 	--smp) smp=$2; shift ;;
 	--numa) numa=$2; shift ;;
+	--pti) pti=$2; shift ;;
 	--args) args=$2; shift ;;
 	-h|--help) usage ;;
 	*) echo "vm.sh: unknown argument $1" >&2; usage ;;
@@ -52,6 +55,7 @@ done
 check_kernel_name "$kernel"
 case "$paging" in 4|5) ;; *) die "--paging must be 4 or 5" ;; esac
 case "$numa" in [1-8]) ;; *) die "--numa must be 1 to 8" ;; esac
+case "$pti" in 0|1) ;; *) die "--pti must be 0 or 1" ;; esac
 [ $((smp % numa)) -eq 0 ] || die "--smp $smp does not split over $numa nodes"
 case "$mode" in
 # A whole check takes 260-360 s alone in TCG; with the host's CPUs shared
@@ -118,7 +122,22 @@ fi
 # ---- boot ----
 mkdir -p "$BUILD/logs"
 log=$BUILD/logs/$kernel-$paging-$mode.log
-append="console=ttyS0 panic=-1 loglevel=5 mitigations=off 8250.nr_uarts=1"
+append="console=ttyS0 panic=-1 loglevel=5 8250.nr_uarts=1"
+if [ "$pti" = 1 ]; then
+	# Page-table isolation forced on (the TCG CPU is not Meltdown-prone,
+	# so "auto" would leave it off), which mitigations=off would veto
+	# (pti_check_boottime_disable()): every other costly mitigation is
+	# turned off by its own switch instead, so TCG stays as fast as it
+	# can.  Switches a kernel does not know end up in init's environment.
+	append+=" pti=on nospectre_v1 spectre_v2=off spectre_v2_user=off"
+	append+=" spec_store_bypass_disable=off retbleed=off mds=off"
+	append+=" tsx_async_abort=off mmio_stale_data=off l1tf=off srbds=off"
+	append+=" gather_data_sampling=off spectre_bhi=off"
+	append+=" reg_file_data_sampling=off spec_rstack_overflow=off"
+	append+=" indirect_target_selection=off tsa=off vmscape=off"
+else
+	append+=" mitigations=off"
+fi
 # Sizes a built-in brd (the check-debug kernel's scratch disk); a modular
 # brd gets them from scripts/guest/scratch.sh instead.
 append+=" brd.rd_nr=1 brd.rd_size=65536"
@@ -127,7 +146,7 @@ append+=" secretmem.enable=1"
 # mmscope.kernel: the kernel's name (selftests/SKIPS is keyed on it);
 # check-debug.sh names its kernel "debug" through MMSCOPE_KNAME.
 append+=" mmscope.mode=$mode mmscope.paging=$paging mmscope.kernel=${MMSCOPE_KNAME:-$kernel}"
-append+=" mmscope.numa=$numa"
+append+=" mmscope.numa=$numa mmscope.pti=$pti"
 [ -n "$args" ] && append+=" mmscope.args=\"$args\""
 numa_opts=()
 smp_spec=$smp
@@ -152,7 +171,7 @@ qemu=(qemu-system-x86_64 "${accel_opts[@]}" -cpu "$cpu" -m "$mem" -smp "$smp_spe
 	"${numa_opts[@]}" -nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd"
 	-append "$append")
 
-echo "vm: kernel $kernel ($vmlinuz), $paging-level paging, $smp vCPUs, $numa node(s), $accel, mode $mode${tmo:+, timeout ${tmo}s}; log $log" >&2
+echo "vm: kernel $kernel ($vmlinuz), $paging-level paging, $smp vCPUs, $numa node(s), PTI $pti, $accel, mode $mode${tmo:+, timeout ${tmo}s}; log $log" >&2
 if [ "$mode" = shell ]; then
 	echo "vm: Ctrl-A X quits qemu" >&2
 	"${qemu[@]}" -serial mon:stdio -monitor none 2>&1 | tee "$log"

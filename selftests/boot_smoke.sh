@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # The VM is the one the host asked for: 5-level paging (la57) iff the host
 # passed mmscope.paging=5, the kernel flavour (PREEMPT_RT iff mmscope.kernel
-# names an -rt kernel), as many NUMA nodes as mmscope.numa says, mmscope.ko
+# names an -rt kernel), as many NUMA nodes as mmscope.numa says,
+# page-table isolation (/proc/cpuinfo's "pti") iff mmscope.pti=1, mmscope.ko
 # is loaded, and the scratch disk (a block-backed ext4 for the major-fault
 # and swap tests) came up.  A VM that is not what was asked for would make
 # every later test prove something else: each is a failure, never a skip.
 . "$(dirname "$0")/lib.sh"
 
-ktap_plan 6
+ktap_plan 7
 
 cmdarg() { sed -n "s/.*mmscope\\.$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
 
@@ -45,6 +46,11 @@ haven=$(ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l)
 as_requested numa_nodes_as_requested numa "$wantn" "$wantn" "$haven" \
 	"asked for $wantn node(s), the kernel has $haven"
 ktap_msg "$haven NUMA node(s), $(grep -c ^processor /proc/cpuinfo) CPU(s), kernel $kname, PREEMPT_RT $rt"
+
+wantp=$(cmdarg pti)
+if grep -qw pti /proc/cpuinfo; then havep=1; else havep=0; fi
+as_requested pti_as_requested pti "$wantp" "$wantp" "$havep" \
+	"asked for PTI $wantp, the kernel runs with PTI $havep"
 
 ktap_check "module_loaded" grep -q '^mmscope ' /proc/modules
 ktap_check "panic_on_warn_set" grep -qx 1 /proc/sys/kernel/panic_on_warn

@@ -3,8 +3,12 @@
  * mmscope kernel: the kernel half of the page tables (root only), as runs
  * named by the region they lie in, the page-table pages and mapped pages
  * per region, the W+X ranges and the direct map's split by page size.
+ * With --user-pgd PID (page-table isolation on): the same view of the
+ * user-mode copy of PID's pgd, both halves, and its slots beside the
+ * kernel copy's.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +20,7 @@ struct kernel_view {
 	const struct mmscope_kernel_region *regions[64];
 	unsigned int nr_regions;
 	const struct mmscope_kernel_summary *sum;
+	int pid;			/* --user-pgd PID, else 0 */
 };
 
 static void kernel_index(const struct mmscope_result *res,
@@ -23,7 +28,10 @@ static void kernel_index(const struct mmscope_result *res,
 {
 	const struct mmscope_rec_hdr *r;
 
+	int pid = v->pid;
+
 	memset(v, 0, sizeof(*v));
+	v->pid = pid;
 	for (r = NULL; (r = dev_next(res, r));) {
 		if (r->type == MMSCOPE_REC_KERNEL_REGION &&
 		    r->len >= sizeof(struct mmscope_kernel_region) &&
@@ -49,6 +57,8 @@ static void kernel_print_json(const struct mmscope_result *res,
 
 	json_obj_open(NULL);
 	json_str("type", "kernel");
+	if (v->pid)
+		json_u64("pid", v->pid);
 	json_u64("levels", s->levels);
 	json_bool("pti", s->pti);
 	json_obj_open("bases");
@@ -105,6 +115,25 @@ static void kernel_print_json(const struct mmscope_result *res,
 		json_obj_close();
 	}
 	json_arr_close();
+	if (v->pid) {
+		json_str("pgd", "user");
+		json_arr_open("pgd_slots");
+		for (r = NULL; (r = dev_next(res, r));) {
+			const struct mmscope_kernel_pgd_slot *p = (const void *)r;
+
+			if (r->type != MMSCOPE_REC_KERNEL_PGD_SLOT ||
+			    r->len < sizeof(*p))
+				continue;
+			json_obj_open(NULL);
+			json_u64("index", p->index);
+			json_hex("start", p->start);
+			json_hex("user", p->user);
+			json_hex("kernel", p->kernel);
+			json_bool("same_table", p->same_table);
+			json_obj_close();
+		}
+		json_arr_close();
+	}
 	json_obj_open("direct_map");
 	for (j = 0; j < 3; j++)
 		json_u64(size_keys[j], s->direct_map[j]);
@@ -124,6 +153,32 @@ static void kernel_print_json(const struct mmscope_result *res,
 	json_obj_close();
 }
 
+static void kernel_print_slots(const struct mmscope_result *res)
+{
+	const struct mmscope_rec_hdr *r;
+	unsigned int used = 0, same = 0;
+
+	printf("\n%-5s %-18s %-18s %-18s %s\n", "PGD", "START", "USER",
+	       "KERNEL", "SAME");
+	for (r = NULL; (r = dev_next(res, r));) {
+		const struct mmscope_kernel_pgd_slot *p = (const void *)r;
+
+		if (r->type != MMSCOPE_REC_KERNEL_PGD_SLOT || r->len < sizeof(*p))
+			continue;
+		printf("%-5u 0x%016llx 0x%016llx 0x%016llx %s\n", p->index,
+		       (unsigned long long)p->start,
+		       (unsigned long long)p->user,
+		       (unsigned long long)p->kernel,
+		       p->same_table ? "yes" : "no");
+		if (p->index < 256 && (p->user || p->kernel)) {
+			used++;
+			same += p->same_table;
+		}
+	}
+	printf("user half: %u slots in use, %u point to the same tables in both copies\n",
+	       used, same);
+}
+
 static void kernel_print_text(const struct mmscope_result *res,
 			      const struct kernel_view *v)
 {
@@ -132,6 +187,9 @@ static void kernel_print_text(const struct mmscope_result *res,
 	char sz[32], flags[256], pfn[24];
 	unsigned int i, nwx = 0;
 
+	if (v->pid)
+		printf("The user-mode copy of process %d's pgd (page-table isolation): what the CPU\n"
+		       "maps while user code runs.\n", v->pid);
 	printf("%u-level paging, PTI %s; bases: page_offset %#llx, vmalloc %#llx, vmemmap %#llx\n\n",
 	       s->levels, s->pti ? "on" : "off",
 	       (unsigned long long)s->base_page_offset,
@@ -165,7 +223,7 @@ static void kernel_print_text(const struct mmscope_result *res,
 	for (i = 0; i < v->nr_regions; i++) {
 		const struct mmscope_kernel_region *g = v->regions[i];
 
-		printf("%-16s %#018llx %#018llx %11s %6llu %6llu %6llu %6llu %8llu %6llu %6llu%s\n",
+		printf("%-16s 0x%016llx 0x%016llx %11s %6llu %6llu %6llu %6llu %8llu %6llu %6llu%s\n",
 		       g->name, (unsigned long long)g->start,
 		       (unsigned long long)g->end,
 		       fmt_size(g->end - g->start, sz, sizeof(sz)),
@@ -190,7 +248,10 @@ static void kernel_print_text(const struct mmscope_result *res,
 		nwx++;
 	}
 	printf("%s\n", nwx ? "" : " none");
-	printf("direct map: 4 KiB pages %llu, 2 MiB %llu, 1 GiB %llu (/proc/meminfo DirectMap4k/2M/1G)\n",
+	if (v->pid)
+		kernel_print_slots(res);
+	printf(v->pid ? "direct map in this copy: 4 KiB pages %llu, 2 MiB %llu, 1 GiB %llu (the per-CPU TSS pages)\n" :
+	       "direct map: 4 KiB pages %llu, 2 MiB %llu, 1 GiB %llu (/proc/meminfo DirectMap4k/2M/1G)\n",
 	       (unsigned long long)s->direct_map[0],
 	       (unsigned long long)s->direct_map[1],
 	       (unsigned long long)s->direct_map[2]);
@@ -211,6 +272,12 @@ static void kernel_print_text(const struct mmscope_result *res,
 	       "marked * have bounds found from the tables around a symbol of that section.\n"
 	       "P4D..PTE: page-table pages first entered in the region; 4K/2M/1G: present pages\n"
 	       "mapped per size. FLAGS as in pt (rw writable, nx no-execute, global, pse huge).\n");
+	if (v->pid)
+		printf("PGD SLOTS: each slot either copy fills; USER the user copy's entry, KERNEL\n"
+		       "mm->pgd's. SAME: both point to the same next table (the user half: the kernel\n"
+		       "copy's entries get NX added, pti_set_user_pgtbl()); the kernel half of the user\n"
+		       "copy maps only the entry text, cpu_entry_area, ESPfix, the LDT remap and the\n"
+		       "per-CPU TSS (cpu_tss_rw, in the direct map).\n");
 	if (res->end && (res->end->flags & MMSCOPE_END_CHANGED))
 		printf("Note: the page tables changed during the walk.\n");
 }
@@ -220,6 +287,17 @@ int kernel_fetch(struct mmscope_result *res)
 	struct mmscope_query q = {
 		.version = MMSCOPE_ABI_VERSION,
 		.view = MMSCOPE_VIEW_KERNEL,
+	};
+
+	return dev_query(&q, res);
+}
+
+static int kernel_user_fetch(int pid, struct mmscope_result *res)
+{
+	struct mmscope_query q = {
+		.version = MMSCOPE_ABI_VERSION,
+		.view = MMSCOPE_VIEW_KERNEL_USER,
+		.pid = pid,
 	};
 
 	return dev_query(&q, res);
@@ -236,23 +314,45 @@ int kernel_error(int err, const char *what)
 
 int cmd_kernel(int argc, char **argv)
 {
+	enum { OPT_USER_PGD = 256 };
+	static const struct option opts[] = {
+		{ "user-pgd", required_argument, NULL, OPT_USER_PGD },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct mmscope_result res;
-	struct kernel_view v;
+	struct kernel_view v = { 0 };
 	int opt, err, status;
 
-	while ((opt = cmd_getopt(argc, argv, "", NULL, &status)) != -1)
+	while ((opt = cmd_getopt(argc, argv, "", opts, &status)) != -1) {
 		if (opt == OPT_EXIT)
 			return status;
+		if (opt == OPT_USER_PGD &&
+		    (parse_pid(optarg, &v.pid) || v.pid <= 0))
+			return usage_error("kernel", "'%s' is not a valid PID",
+					   optarg);
+	}
 	if (optind < argc)
 		return usage_error("kernel", "unexpected argument '%s'",
 				   argv[optind]);
-	err = kernel_fetch(&res);
-	if (err)
-		return kernel_error(err, "kernel");
+	if (v.pid) {
+		err = kernel_user_fetch(v.pid, &res);
+		if (err == -EPERM && geteuid() == 0)
+			return kernel_error(err, "kernel --user-pgd");
+		if (err)
+			return dev_error(err, "kernel --user-pgd", v.pid);
+	} else {
+		err = kernel_fetch(&res);
+		if (err)
+			return kernel_error(err, "kernel");
+	}
 	kernel_index(&res, &v);
 	if (!v.sum) {
 		dev_result_free(&res);
 		return error("kernel: the module's output has no summary");
+	}
+	if (v.pid && !v.sum->pti) {
+		dev_result_free(&res);
+		return error("kernel --user-pgd: page-table isolation is off on this kernel: a process has one pgd, no user-mode copy");
 	}
 	if (json_output)
 		kernel_print_json(&res, &v);

@@ -33,7 +33,8 @@ static const struct cmd cmds[] = {
 	  "                      page tables (root only; no PID)\n" },
 	{ "kernel", cmd_kernel, "[OPTIONS]",
 	  "the kernel's page tables by region, W+X ranges, the direct map (root only)",
-	  "" },
+	  "      --user-pgd PID  with page-table isolation: the user-mode copy of PID's\n"
+	  "                      pgd, what stays mapped while its user code runs\n" },
 	{ "vmalloc", cmd_vmalloc, "[OPTIONS]",
 	  "every vmalloc/vmap/ioremap area with its caller and page-table cost (root only)",
 	  "" },

@@ -47,6 +47,7 @@ enum mmscope_view {
 	MMSCOPE_VIEW_PAGE,		/* one page frame and its mappers */
 	MMSCOPE_VIEW_PHYS,		/* physical memory map, or PFN list */
 	MMSCOPE_VIEW_VMALLOC,		/* every vmalloc area (root) */
+	MMSCOPE_VIEW_KERNEL_USER,	/* PTI: a process's user-mode pgd (root) */
 	MMSCOPE_VIEW_MAX,
 };
 
@@ -102,6 +103,7 @@ enum mmscope_rec_type {
 	MMSCOPE_REC_PAGE_PT_OWNER,
 	MMSCOPE_REC_VMALLOC_AREA,	/* mmscope vmalloc */
 	MMSCOPE_REC_VMALLOC_SUMMARY,
+	MMSCOPE_REC_KERNEL_PGD_SLOT,	/* kernel --user-pgd: one pgd slot */
 };
 
 struct mmscope_rec_hdr {
@@ -496,6 +498,26 @@ struct mmscope_kernel_summary {
 	__u64 entries;			/* entries read in all */
 	__u32 nr_regions;
 	__u32 pad;
+};
+
+/*
+ * MMSCOPE_VIEW_KERNEL_USER (CAP_SYS_ADMIN, PTRACE_MODE_READ on @pid): with
+ * page-table isolation, the user-mode copy of process @pid's pgd (the
+ * second page of its order-1 pgd, kernel_to_user_pgdp()), the tables the
+ * CPU runs user code on.  The stream is the kernel view's, over the user
+ * half too: runs and W+X ranges (kernel half only), one
+ * mmscope_kernel_pgd_slot per pgd slot that either copy fills, the
+ * regions (the first two "user" and "non-canonical"), the summary (pti
+ * 1; start 0).  Without PTI nothing is walked: the stream is the summary
+ * alone, pti 0.
+ */
+struct mmscope_kernel_pgd_slot {
+	struct mmscope_rec_hdr hdr;
+	__u64 user;			/* the user copy's entry, raw */
+	__u64 kernel;			/* the kernel copy's (mm->pgd) entry */
+	__u64 start;			/* first address the slot maps */
+	__u32 index;			/* 0 .. 511 */
+	__u32 same_table;		/* both present, same next table */
 };
 
 /* ---- page frames ---------------------------------------------------- */
