@@ -557,7 +557,8 @@ static __always_inline bool agg_count(struct mmscope_agg *a, __u64 n,
 				      const char *key, bool other)
 {
 	struct mmscope_agg_row zero = {}, *r = NULL;
-	__u32 c = fclass < MMSCOPE_AGG_CLASSES ? fclass : 0;
+	/* fclass < MMSCOPE_FC_NR: the mask is for the verifier */
+	__u32 c = fclass & (MMSCOPE_AGG_CLASSES - 1);
 
 	AGG_ADD(a->events, true);
 	__sync_fetch_and_add(&a->retries, n * retries);
@@ -579,7 +580,8 @@ static __always_inline bool agg_count(struct mmscope_agg *a, __u64 n,
 	AGG_ADD(a->anon, !(bits & MMSCOPE_FB_FILE));
 	AGG_ADD(a->mapped, bits & MMSCOPE_FB_PFN);
 	agg_row(&a->cls[c], n, lat);
-	__sync_fetch_and_add(&a->hist[c][agg_slot(lat)], n);
+	__sync_fetch_and_add(&a->hist[c][agg_slot(lat) &
+					 (MMSCOPE_AGG_SLOTS_POW2 - 1)], n);
 	if (!agg_by)
 		return false;
 	if (!other) {
@@ -610,7 +612,7 @@ __noinline int agg_fault(struct mmscope_fault_start *s, __u64 lat,
 	__u32 flags = AG_FLAGS(packed), result = AG_RESULT(packed);
 	__u32 fclass = AG_CLASS(packed), bits = AG_BITS(packed);
 	__u32 zero = 0, retries = 0, all = result;
-	char key[MMSCOPE_AGG_KEY_LEN] = {};
+	char key[MMSCOPE_AGG_KEY_LEN] = {}, pkey[MMSCOPE_AGG_KEY_LEN];
 	struct mmscope_agg *a;
 	__u64 ts0, cgid;
 	bool uffd, other;
@@ -629,9 +631,11 @@ __noinline int agg_fault(struct mmscope_fault_start *s, __u64 lat,
 	ts0 = s->ts_ns;
 	uffd = fclass == MMSCOPE_FC_UFFD;
 	if (s->chain) {
+		/* a key on the stack: 6.1 takes no other memory as a key */
+		__builtin_memcpy(pkey, s->chain_key, sizeof(pkey));
 		agg_count(a, -1ULL, s->chain_class, s->chain_lat,
 			  s->chain_retries, s->chain_flags, s->chain_result,
-			  s->chain_bits, s->chain_key, s->chain_other);
+			  s->chain_bits, pkey, s->chain_other);
 		ts0 = s->chain_ts;
 		retries = s->chain_retries + 1;
 		all = (s->chain_result & ~MMSCOPE_FR_RETRY) | result;

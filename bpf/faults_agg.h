@@ -20,9 +20,14 @@
 #ifndef MMSCOPE_FAULTS_AGG_H
 #define MMSCOPE_FAULTS_AGG_H
 
-/* Latency slots: log2 of nanoseconds, the last one open-ended. */
+/*
+ * Latency slots: log2 of nanoseconds, the last one (39) open-ended, as the
+ * streamed histogram's; the array has 64, a power of two as the classes'
+ * 16 (MMSCOPE_FC_NR rounded up), so that a mask bounds each index for the
+ * verifier (a compare the compiler may move or drop does not).
+ */
 #define MMSCOPE_AGG_SLOTS	40
-/* Classes (enum mmscope_fault_class, MMSCOPE_FC_NR of them), rounded up. */
+#define MMSCOPE_AGG_SLOTS_POW2	64
 #define MMSCOPE_AGG_CLASSES	16
 /* Distinct --top keys (comm or cgroup) kept; further faults go to other. */
 #define MMSCOPE_AGG_KEYS	4096
@@ -58,7 +63,7 @@ struct mmscope_agg {
 	__u64 write, exec, user, remote, anon, file, mapped;
 	struct mmscope_agg_row cls[MMSCOPE_AGG_CLASSES];
 	struct mmscope_agg_row other;	/* keys past MMSCOPE_AGG_KEYS */
-	__u64 hist[MMSCOPE_AGG_CLASSES][MMSCOPE_AGG_SLOTS];
+	__u64 hist[MMSCOPE_AGG_CLASSES][MMSCOPE_AGG_SLOTS_POW2];
 };
 
 #endif
