@@ -557,6 +557,7 @@ static __always_inline bool agg_count(struct mmscope_agg *a, __u64 n,
 				      const char *key, bool other)
 {
 	struct mmscope_agg_row zero = {}, *r = NULL;
+	__u64 slot;
 	/* fclass < MMSCOPE_FC_NR: the mask is for the verifier */
 	__u32 c = fclass & (MMSCOPE_AGG_CLASSES - 1);
 
@@ -580,8 +581,14 @@ static __always_inline bool agg_count(struct mmscope_agg *a, __u64 n,
 	AGG_ADD(a->anon, !(bits & MMSCOPE_FB_FILE));
 	AGG_ADD(a->mapped, bits & MMSCOPE_FB_PFN);
 	agg_row(&a->cls[c], n, lat);
-	__sync_fetch_and_add(&a->hist[c][agg_slot(lat) &
-					 (MMSCOPE_AGG_SLOTS_POW2 - 1)], n);
+	/*
+	 * The mask after a barrier: the compiler would drop it (the slot is
+	 * at most 39), and 6.1's verifier loses the bound of the compare.
+	 */
+	slot = agg_slot(lat);
+	barrier_var(slot);
+	slot &= MMSCOPE_AGG_SLOTS_POW2 - 1;
+	__sync_fetch_and_add(&a->hist[c][slot], n);
 	if (!agg_by)
 		return false;
 	if (!other) {
