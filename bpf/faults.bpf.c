@@ -27,6 +27,7 @@
 #include "pt_mask.h"
 #include "faults_stack.h"
 #include "faults_layout.h"
+#include "faults_agg.h"
 
 /* Filters and settings, fixed before load (0 / false: no filter). */
 const volatile __u32 targ_tgid;
@@ -51,6 +52,9 @@ const volatile __u64 wakeup_bytes;	/* wake the reader past this fill */
 const volatile bool merge;		/* user space merges retried calls */
 const volatile bool want_ustack;	/* --stack: append the user stack */
 const volatile bool want_kstack;	/* --kstack: and the kernel's (root) */
+/* --hist, --top --by class|comm|cgroup: count in maps, no records */
+const volatile bool agg;
+const volatile __u32 agg_by;		/* enum mmscope_agg_by */
 
 /* What the entry probe saw, for the exit probe; ts_ns 0: none pending. */
 struct mmscope_fault_start {
@@ -66,6 +70,16 @@ struct mmscope_fault_start {
 	__u32 bits;			/* MMSCOPE_FB_REGS */
 	__u32 retried;			/* the last call returned RETRY (merge) */
 	__u64 retry_addr;		/* ... at this address */
+	/*
+	 * agg: the fault whose last call returned RETRY, counted as it
+	 * stands (faults_agg.h): its address, first call's start, and what
+	 * was counted, to take it back when the next call continues it.
+	 */
+	__u64 chain_addr, chain_ts, chain_lat;
+	__u32 chain;			/* a chain waits */
+	__u32 chain_retries, chain_flags, chain_result, chain_class;
+	__u32 chain_bits, chain_uffd, chain_other;
+	char chain_key[MMSCOPE_AGG_KEY_LEN];
 };
 
 /*
@@ -116,6 +130,22 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } stack_failed SEC(".maps");
+
+/* agg: the counters, the histograms and the rows by class (faults_agg.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mmscope_agg);
+} agg_sums SEC(".maps");
+
+/* agg with agg_by: a row per comm or cgroup, bounded (then agg.other). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, MMSCOPE_AGG_KEYS);
+	__type(key, char[MMSCOPE_AGG_KEY_LEN]);
+	__type(value, struct mmscope_agg_row);
+} agg_keys SEC(".maps");
 
 /* Followed processes: tgid -> 0 before its exec, 1 once started. */
 struct {
@@ -462,6 +492,209 @@ __noinline __u32 classify(__u64 before, __u64 after, __u64 vm_flags,
 	return MMSCOPE_FC_ANON;
 }
 
+/* ---- agg: faults counted in maps (faults_agg.h) ----------------------- */
+
+/* What user space counts as an error outcome (trace.h FAULTS_FR_ERROR). */
+#define AGG_FR_ERROR	(MMSCOPE_FR_ERROR | MMSCOPE_FR_FALLBACK)
+
+/* agg_fault()'s @packed argument. */
+#define AG_FLAGS(p)	((__u32)(p) & 0xffff)		/* MMSCOPE_FF_* */
+#define AG_RESULT(p)	((__u32)((p) >> 16) & 0xffff)	/* MMSCOPE_FR_* */
+#define AG_CLASS(p)	((__u32)((p) >> 32) & 0xff)
+#define AG_BITS(p)	((__u32)((p) >> 40) & 0xff)	/* MMSCOPE_FB_* */
+#define AG_PACK(flags, result, fclass, bits)				\
+	((__u64)((flags) & 0xffff) | ((__u64)((result) & 0xffff) << 16) | \
+	 ((__u64)((fclass) & 0xff) << 32) | ((__u64)((bits) & 0xff) << 40))
+
+/* The log2 slot of @v ns, as user space computes it (trace.c log2_slot()). */
+static __always_inline __u32 agg_slot(__u64 v)
+{
+	__u32 s = 0, b;
+
+	b = (v > 0xffffffffULL) << 5;
+	v >>= b;
+	s |= b;
+	b = (v > 0xffff) << 4;
+	v >>= b;
+	s |= b;
+	b = (v > 0xff) << 3;
+	v >>= b;
+	s |= b;
+	b = (v > 0xf) << 2;
+	v >>= b;
+	s |= b;
+	b = (v > 0x3) << 1;
+	v >>= b;
+	s |= b;
+	s |= v >> 1;
+	return s < MMSCOPE_AGG_SLOTS - 1 ? s : MMSCOPE_AGG_SLOTS - 1;
+}
+
+static __always_inline void agg_row(struct mmscope_agg_row *r, __u64 n,
+				    __u64 lat)
+{
+	__sync_fetch_and_add(&r->faults, n);
+	__sync_fetch_and_add(&r->latency_ns, n * lat);
+	/* a racing CPU may lose a maximum: n 1 only, and rarely */
+	if (n == 1 && lat > r->max_ns)
+		r->max_ns = lat;
+}
+
+#define AGG_ADD(field, cond)						\
+	do {								\
+		if (cond)						\
+			__sync_fetch_and_add(&(field), n);		\
+	} while (0)
+
+/*
+ * Count one fault @n times (1, or -1 to take it back), as summary_add()
+ * and the --top rows count a streamed event; @key is its key-table key,
+ * @other whether it went to agg.other.  Returns whether it did (n 1).
+ */
+static __always_inline bool agg_count(struct mmscope_agg *a, __u64 n,
+				      __u32 fclass, __u64 lat, __u32 retries,
+				      __u32 flags, __u32 result, __u32 bits,
+				      const char *key, bool other)
+{
+	struct mmscope_agg_row zero = {}, *r = NULL;
+	__u64 slot;
+	/* fclass < MMSCOPE_FC_NR: the mask is for the verifier */
+	__u32 c = fclass & (MMSCOPE_AGG_CLASSES - 1);
+
+	AGG_ADD(a->events, true);
+	__sync_fetch_and_add(&a->retries, n * retries);
+	AGG_ADD(a->locks[1], flags & MMSCOPE_FF_VMA_LOCK);
+	AGG_ADD(a->locks[0], !(flags & MMSCOPE_FF_VMA_LOCK));
+	if (result & MMSCOPE_FR_RETRY)
+		AGG_ADD(a->retry, true);
+	else if (result & AGG_FR_ERROR)
+		AGG_ADD(a->error, true);
+	else if (result & MMSCOPE_FR_MAJOR)
+		AGG_ADD(a->major, true);
+	else
+		AGG_ADD(a->minor, true);
+	AGG_ADD(a->write, flags & MMSCOPE_FF_WRITE);
+	AGG_ADD(a->exec, flags & MMSCOPE_FF_INSTRUCTION);
+	AGG_ADD(a->user, flags & MMSCOPE_FF_USER);
+	AGG_ADD(a->remote, flags & MMSCOPE_FF_REMOTE);
+	AGG_ADD(a->file, bits & MMSCOPE_FB_FILE);
+	AGG_ADD(a->anon, !(bits & MMSCOPE_FB_FILE));
+	AGG_ADD(a->mapped, bits & MMSCOPE_FB_PFN);
+	agg_row(&a->cls[c], n, lat);
+	/*
+	 * The mask after a barrier: the compiler would drop it (the slot is
+	 * at most 39), and 6.1's verifier loses the bound of the compare.
+	 */
+	slot = agg_slot(lat);
+	barrier_var(slot);
+	slot &= MMSCOPE_AGG_SLOTS_POW2 - 1;
+	__sync_fetch_and_add(&a->hist[c][slot], n);
+	if (!agg_by)
+		return false;
+	if (!other) {
+		r = bpf_map_lookup_elem(&agg_keys, key);
+		if (!r && n == 1) {
+			/* full (or busy): agg.other, never silent */
+			bpf_map_update_elem(&agg_keys, key, &zero, BPF_NOEXIST);
+			r = bpf_map_lookup_elem(&agg_keys, key);
+		}
+	}
+	if (!r) {
+		agg_row(&a->other, n, lat);
+		return true;
+	}
+	agg_row(r, n, lat);
+	return false;
+}
+
+/*
+ * One call of task storage @s's fault returned: @lat its latency, @packed
+ * its flags, result, class and bits (AG_PACK).  Merges the calls of a
+ * retried fault as faults_merge.c does: a chain continues at the thread's
+ * next call at the same address, and ends with a call without RETRY.
+ */
+__noinline int agg_fault(struct mmscope_fault_start *s, __u64 lat,
+			 __u64 packed)
+{
+	__u32 flags = AG_FLAGS(packed), result = AG_RESULT(packed);
+	__u32 fclass = AG_CLASS(packed), bits = AG_BITS(packed);
+	__u32 zero = 0, retries = 0, all = result;
+	char key[MMSCOPE_AGG_KEY_LEN] = {}, pkey[MMSCOPE_AGG_KEY_LEN];
+	struct mmscope_agg *a;
+	__u64 ts0, cgid;
+	bool uffd, other;
+
+	if (!s)
+		return 0;
+	a = bpf_map_lookup_elem(&agg_sums, &zero);
+	if (!a)
+		return 0;
+	__sync_fetch_and_add(&a->calls, 1);
+	if (!(result & MMSCOPE_FR_RETRY))
+		__sync_fetch_and_add(&a->completed, 1);
+	/* a chain the thread left (a signal ended it): counted as it was */
+	if (s->chain && s->chain_addr != s->addr)
+		s->chain = 0;
+	ts0 = s->ts_ns;
+	uffd = fclass == MMSCOPE_FC_UFFD;
+	if (s->chain) {
+		/* a key on the stack: 6.1 takes no other memory as a key */
+		__builtin_memcpy(pkey, s->chain_key, sizeof(pkey));
+		agg_count(a, -1ULL, s->chain_class, s->chain_lat,
+			  s->chain_retries, s->chain_flags, s->chain_result,
+			  s->chain_bits, pkey, s->chain_other);
+		ts0 = s->chain_ts;
+		retries = s->chain_retries + 1;
+		all = (s->chain_result & ~MMSCOPE_FR_RETRY) | result;
+		uffd |= s->chain_uffd;
+	}
+	lat = s->ts_ns + lat - ts0;
+	if (!(all & MMSCOPE_FR_RETRY) && uffd && !(all & AGG_FR_ERROR))
+		fclass = MMSCOPE_FC_UFFD;
+	if (agg_by == MMSCOPE_AGG_BY_COMM) {
+		bpf_get_current_comm(key, sizeof(key));
+	} else if (agg_by == MMSCOPE_AGG_BY_CGROUP) {
+		cgid = bpf_get_current_cgroup_id();
+		__builtin_memcpy(key, &cgid, sizeof(cgid));
+	}
+	other = agg_count(a, 1, fclass, lat, retries, flags, all, bits, key,
+			  false);
+	s->chain = !!(result & MMSCOPE_FR_RETRY);
+	if (s->chain) {
+		s->chain_addr = s->addr;
+		s->chain_ts = ts0;
+		s->chain_lat = lat;
+		s->chain_retries = retries;
+		s->chain_flags = flags;
+		s->chain_result = all;
+		s->chain_class = fclass;
+		s->chain_bits = bits;
+		s->chain_uffd = uffd;
+		s->chain_other = other;
+		__builtin_memcpy(s->chain_key, key, sizeof(key));
+	}
+	return 0;
+}
+
+/* agg: classify the call that returned and count it; no record. */
+static __always_inline void agg_exit(struct mmscope_fault_start *s, __u64 lat,
+				     __u32 result)
+{
+	__u32 flags = xlate_flags(s->flags), bits = 0, fclass;
+	__u64 leaf = 0;
+	int level;
+
+	level = pt_leaf(s->pgd, s->addr, &leaf);
+	fclass = classify(s->before, leaf, s->vm_flags, s->addr,
+			  CL_PACK(flags, result, s->before_level, level,
+				  s->file));
+	if (level && leaf_maps(leaf) && want_pfn)
+		bits |= MMSCOPE_FB_PFN;
+	if (s->file)
+		bits |= MMSCOPE_FB_FILE;
+	agg_fault(s, lat, AG_PACK(flags, result, fclass, bits));
+}
+
 /*
  * @btf: the arguments are BTF-typed (fentry), so fields are read with plain
  * loads, which the verifier turns into fault-safe ones; a kprobe reads them
@@ -570,6 +803,10 @@ static __always_inline int fault_exit(void *ctx, __u32 ret)
 		return 0;
 	lat = bpf_ktime_get_ns() - s->ts_ns;
 	result = xlate_result(ret);
+	if (agg) {
+		agg_exit(s, lat, result);
+		goto out;
+	}
 	/*
 	 * Merging: a call that returned RETRY and the task's next call at the
 	 * same address are one fault, which user space filters by the whole

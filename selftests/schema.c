@@ -316,6 +316,8 @@ static const struct jcase cases[] = {
 	{ "faults", { "faults", "--json", "--top", "2", "--interval", "1", "--", "true" }, ROOT, false },
 	{ "faults", { "faults", "--json", "--raw", "--top", "2", "--by", "vma", "--", "true" }, ROOT, false },
 	{ "faults", { "faults", "--json", "--stack", "--kstack", "--", "true" }, ROOT, false },
+	/* counted in the kernel: the summary and top records without events */
+	{ "faults", { "faults", "--json", "--hist", "--top", "2", "--by", "comm", "--", "true" }, ROOT, false },
 	{ "page", { "page", "--pid", "@PID", "@ADDR", "--json" }, ROOT, false },
 	{ "page", { "page", "--phys", "0x100000", "--json" }, ROOT, false },
 	/* the target's pgd page: a pagetable object */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "faults.h"
+#include "../bpf/faults_agg.h"
 
 #define FAULTS_POLL_MS		100
 
@@ -39,7 +40,7 @@ enum {
 	OPT_MIN_LAT = 256, OPT_MAJOR, OPT_RANGE, OPT_HIST,
 	OPT_SUMMARY, OPT_RINGBUF, OPT_CGROUP, OPT_KPROBE, OPT_RAW,
 	OPT_TOP, OPT_BY, OPT_INTERVAL, OPT_LIVE,
-	OPT_STACK = 320, OPT_KSTACK,
+	OPT_STACK = 320, OPT_KSTACK, OPT_STREAM,
 };
 
 /* @s seconds from now, saturated: a huge --duration never wraps around. */
@@ -73,6 +74,7 @@ int cmd_faults(int argc, char **argv)
 		{ "live", no_argument, NULL, OPT_LIVE },
 		{ "stack", no_argument, NULL, OPT_STACK },
 		{ "kstack", no_argument, NULL, OPT_KSTACK },
+		{ "stream", no_argument, NULL, OPT_STREAM },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct faults_opts o = { 0 };
@@ -84,7 +86,7 @@ int cmd_faults(int argc, char **argv)
 	uint64_t top_n = 0;
 	struct faults_tracer *t = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
-	bool hist = false, summary = false, live = false;
+	bool hist = false, summary = false, live = false, stream = false;
 	uint64_t v, duration_s = 0, deadline = 0;
 	int opt, err, status, go_fd = -1, err_fd = -1, ret = EXIT_FAIL;
 
@@ -175,6 +177,9 @@ int cmd_faults(int argc, char **argv)
 		case OPT_KSTACK:
 			o.kstack = true;
 			break;
+		case OPT_STREAM:
+			stream = true;
+			break;
 		}
 	}
 	if (optind < argc && strcmp(argv[optind - 1], "--"))
@@ -218,6 +223,19 @@ int cmd_faults(int argc, char **argv)
 			goto cleanup;
 		}
 	}
+
+	/*
+	 * --hist and --top by class, comm or cgroup alone: counted in the
+	 * kernel, no record per fault (faults_kagg.c); --stream: not.
+	 */
+	o.agg = !stream && (hist || top_n) &&
+		faults_kagg_possible(&o, out.live || summary || live ||
+				     iv.period_ns ||
+				     (by != FAULTS_BY_NONE &&
+				      by != FAULTS_BY_CLASS &&
+				      by != FAULTS_BY_COMM &&
+				      by != FAULTS_BY_CGROUP));
+	o.agg_top = out.top;
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -307,6 +325,10 @@ cleanup:
 			faults_top_print(out.top);
 		if (out.sym)
 			sym_get_stats(out.sym, &sum.sym);
+		if (sum.agg_other)
+			fprintf(stderr, "%s faults: %llu faults of keys past the kernel's table of %u counted as (other)\n",
+				prog, (unsigned long long)sum.agg_other,
+				MMSCOPE_AGG_KEYS);
 		faults_print_summary(&sum, &child, summary, hist);
 	}
 	faults_top_free(out.top);

@@ -52,11 +52,22 @@ struct faults_top *faults_top_new(enum faults_by by, unsigned int n,
 				  struct symbolizer *sym);
 void faults_top_add(struct faults_top *t, const struct faults_event *ev);
 void faults_top_print(struct faults_top *t);
+enum faults_by faults_top_by(const struct faults_top *t);
+bool faults_top_add_row(struct faults_top *t, const char *key,
+			uint64_t faults, uint64_t latency_ns, uint64_t max_ns);
+void faults_top_add_other(struct faults_top *t, uint64_t faults,
+			  uint64_t latency_ns, uint64_t max_ns);
 void faults_top_free(struct faults_top *t);
 void faults_interval_add(struct faults_interval *iv,
 			 const struct faults_event *ev);
 void faults_interval_print(struct faults_interval *iv, uint64_t now);
 void faults_interval_legend(void);
+
+/* faults_kagg.c: --hist, --top by class|comm|cgroup counted in the kernel. */
+struct faults_bpf;
+bool faults_kagg_possible(const struct faults_opts *o, bool events);
+int faults_kagg_read(struct faults_bpf *skel, struct faults_summary *s,
+		     struct faults_top *top);
 
 /* faults_live.c: --live, a table per process redrawn every second. */
 struct faults_live;

@@ -213,6 +213,31 @@ static bool top_grow(struct faults_top *t)
 	return true;
 }
 
+/* The row of @key, created if there is room; else "other". */
+static struct top_row *row_of(struct faults_top *t, const char *key)
+{
+	struct top_row *r;
+	uint64_t h;
+
+	for (h = hash_str(key); t->hcap && t->hash[h & (t->hcap - 1)]; h++) {
+		r = &t->rows[t->hash[h & (t->hcap - 1)] - 1];
+		if (!strcmp(r->key, key))
+			return r;
+	}
+	if ((t->nrows == t->cap && (t->cap >= TOP_KEYS_MAX ||
+				    !top_grow(t)))) {
+		t->other_keys++;
+		return &t->other;
+	}
+	r = &t->rows[t->nrows++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->key, sizeof(r->key), "%s", key);
+	for (h = hash_str(key); t->hash[h & (t->hcap - 1)]; h++)
+		;
+	t->hash[h & (t->hcap - 1)] = t->nrows;
+	return r;
+}
+
 /**
  * faults_top_add() - count one event in its row
  * @t: the table
@@ -221,38 +246,74 @@ static bool top_grow(struct faults_top *t)
 void faults_top_add(struct faults_top *t, const struct faults_event *ev)
 {
 	char key[TOP_KEY_LEN];
-	struct top_row *r = NULL;
-	uint64_t h;
+	struct top_row *r;
 
 	key_of(t, ev, key, sizeof(key));
 	t->faults++;
 	t->latency_ns += ev->f.latency_ns;
-	for (h = hash_str(key); t->hcap && t->hash[h & (t->hcap - 1)]; h++) {
-		struct top_row *x = &t->rows[t->hash[h & (t->hcap - 1)] - 1];
-
-		if (!strcmp(x->key, key)) {
-			r = x;
-			break;
-		}
-	}
-	if (!r) {
-		if ((t->nrows == t->cap && (t->cap >= TOP_KEYS_MAX ||
-					    !top_grow(t)))) {
-			r = &t->other;
-			t->other_keys++;
-		} else {
-			r = &t->rows[t->nrows++];
-			memset(r, 0, sizeof(*r));
-			snprintf(r->key, sizeof(r->key), "%s", key);
-			for (h = hash_str(key); t->hash[h & (t->hcap - 1)]; h++)
-				;
-			t->hash[h & (t->hcap - 1)] = t->nrows;
-		}
-	}
+	r = row_of(t, key);
 	r->faults++;
 	r->latency_ns += ev->f.latency_ns;
 	if (ev->f.latency_ns > r->max_ns)
 		r->max_ns = ev->f.latency_ns;
+}
+
+/**
+ * faults_top_by() - what a row of @t is
+ * @t: the table
+ *
+ * Return: its key.
+ */
+enum faults_by faults_top_by(const struct faults_top *t)
+{
+	return t->by;
+}
+
+/**
+ * faults_top_add_row() - count faults aggregated elsewhere (the kernel's)
+ * @t: the table
+ * @key: their row's key, as faults_top_add() would make it
+ * @faults: how many
+ * @latency_ns: their summed latency
+ * @max_ns: the largest
+ *
+ * Return: true if they have a row of their own, false if they went to
+ * "other" (no room).
+ */
+bool faults_top_add_row(struct faults_top *t, const char *key,
+			uint64_t faults, uint64_t latency_ns, uint64_t max_ns)
+{
+	struct top_row *r = row_of(t, key);
+
+	t->faults += faults;
+	t->latency_ns += latency_ns;
+	r->faults += faults;
+	r->latency_ns += latency_ns;
+	if (max_ns > r->max_ns)
+		r->max_ns = max_ns;
+	return r != &t->other;
+}
+
+/**
+ * faults_top_add_other() - faults whose keys were not kept (the kernel's
+ * key table was full), counted as "other"
+ * @t: the table
+ * @faults: how many
+ * @latency_ns: their summed latency
+ * @max_ns: the largest
+ *
+ * Their keys are not known: "other" counts one key for them, at least.
+ */
+void faults_top_add_other(struct faults_top *t, uint64_t faults,
+			  uint64_t latency_ns, uint64_t max_ns)
+{
+	t->faults += faults;
+	t->latency_ns += latency_ns;
+	t->other.faults += faults;
+	t->other.latency_ns += latency_ns;
+	if (max_ns > t->other.max_ns)
+		t->other.max_ns = max_ns;
+	t->other_keys++;
 }
 
 static int by_count(const void *a, const void *b)

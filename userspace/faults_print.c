@@ -201,6 +201,8 @@ static void print_summary_json(struct faults_summary *s, unsigned int ntop,
 	json_u64("events", s->events);
 	/* events are faults (retried calls merged), or calls with --raw */
 	json_bool("raw", s->raw);
+	/* kernel: counted in BPF maps, no record per fault (no top_vmas) */
+	json_str("aggregation", s->agg ? "kernel" : "user");
 	json_u64("calls", s->calls);
 	json_u64("retries", s->retries);
 	json_obj_open("locks");

@@ -70,6 +70,8 @@ static const struct cmd cmds[] = {
 	  "                      every second (top style: s sorts, q quits)\n"
 	  "      --stack         each fault's user stack, symbolized (frame pointers)\n"
 	  "      --kstack        and its kernel stack (root: CAP_SYS_ADMIN)\n"
+	  "      --stream        --hist, --top by class/comm/cgroup from a record per\n"
+	  "                      fault (otherwise counted in the kernel)\n"
 	  "  -- CMD [ARGS...]    run CMD and trace it (and its children) from its\n"
 	  "                      exec on; the exit status is CMD's\n" },
 	{ "page", cmd_page, "[OPTIONS] PFN | --phys ADDR | --pid PID ADDR",

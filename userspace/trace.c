@@ -21,6 +21,8 @@
 #include "layout.skel.h"
 #include "../bpf/faults_layout.h"
 #include "../bpf/faults_stack.h"
+#include "../bpf/faults_agg.h"
+#include "faults.h"
 
 #define FAULTS_RINGBUF_DEFAULT	(4u << 20)
 
@@ -36,6 +38,7 @@ struct faults_tracer {
 	int cgroup_fd;
 	bool fentry;
 	bool walk;			/* the layout is known: classes */
+	struct faults_top *agg_top;	/* agg: the --top table to fill */
 	uint64_t ksyms[FAULTS_KSYM_NR];	/* faults_layout.h, by index */
 };
 
@@ -440,6 +443,16 @@ static int open_load_attach(struct faults_tracer *t,
 	skel->rodata->merge = !o->raw;
 	skel->rodata->want_ustack = t->sum.ustack;
 	skel->rodata->want_kstack = t->sum.kstack;
+	skel->rodata->agg = o->agg;
+	if (o->agg && o->agg_top)
+		skel->rodata->agg_by =
+			faults_top_by(o->agg_top) == FAULTS_BY_COMM ?
+			MMSCOPE_AGG_BY_COMM :
+			faults_top_by(o->agg_top) == FAULTS_BY_CGROUP ?
+			MMSCOPE_AGG_BY_CGROUP : MMSCOPE_AGG_BY_NONE;
+	/* agg: no records; the smallest ring buffer (one page) */
+	if (o->agg)
+		size = 4096;
 	err = bpf_map__set_max_entries(skel->maps.events, size);
 	if (!err)
 		err = faults_bpf__load(skel);
@@ -495,6 +508,8 @@ int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
 	t->ctx = ctx;
 	t->cgroup_fd = -1;
 	t->sum.raw = o->raw;
+	t->sum.agg = o->agg;
+	t->agg_top = o->agg_top;
 	t->min_lat_ns = o->min_lat_ns;
 	t->major = o->major;
 	if (!o->raw) {
@@ -596,6 +611,13 @@ void faults_trace_stop(struct faults_tracer *t, struct faults_summary *s)
 	/* the chains that never completed, as they are */
 	if (t->merge)
 		faults_merge_flush(t->merge, report, t);
+	if (t->sum.agg) {
+		int err = faults_kagg_read(t->skel, &t->sum, t->agg_top);
+
+		if (err)
+			fprintf(stderr, "%s faults: cannot read the kernel's counts: %s\n",
+				prog, strerror(-err));
+	}
 	t->sum.lost = percpu_sum(t->skel->maps.lost);
 	t->sum.missed = missed_events(t);
 	prog_costs(t);

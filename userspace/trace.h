@@ -15,6 +15,8 @@
  * faults_trace_poll(); faults_trace_stop() detaches, drains and fills @s.
  * Needs root; returns -errno (-EPERM without privileges).
  */
+struct faults_top;
+
 struct faults_opts {
 	int pid;			/* that process (tgid) only, 0: all */
 	int follow;			/* a child not exec'd yet: its tree from exec on */
@@ -28,6 +30,13 @@ struct faults_opts {
 	bool raw;			/* one event per call, retried ones apart */
 	bool ustack;			/* --stack: the user stack of each fault */
 	bool kstack;			/* --kstack: the kernel's (CAP_SYS_ADMIN) */
+	/*
+	 * Count in the kernel (faults_kagg.c): no events, only the summary
+	 * (no VMA table) and, if not NULL, @agg_top (by class, comm or
+	 * cgroup), filled when the trace stops.
+	 */
+	bool agg;
+	struct faults_top *agg_top;
 };
 
 #define FAULTS_HIST_SLOTS	40
@@ -100,6 +109,8 @@ struct faults_summary {
 		uint64_t runs, run_time_ns;
 	} progs[FAULTS_PROGS_MAX];
 	bool raw;			/* events are calls, not merged */
+	bool agg;			/* counted in the kernel (faults_kagg.c) */
+	uint64_t agg_other;		/* agg: faults of keys the kernel had no row for */
 	/* --stack / --kstack (faults_stack.c) */
 	bool ustack, kstack;		/* captured */
 	bool kstack_hidden;		/* asked for without CAP_SYS_ADMIN */

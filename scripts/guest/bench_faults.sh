@@ -37,6 +37,9 @@ runs() {
 runs $WL >/dev/null	# warm-up (page cache, TCG translation)
 base=$(runs $WL)
 full=$(runs $CLI faults --json -- $WL)
+# --hist: counted in the kernel (no record per fault), and streamed
+hist_k=$(runs $CLI faults --hist -- $WL)
+hist_s=$(runs $CLI faults --hist --stream -- $WL)
 
 # Filtered out: the tracer runs system-wide for another pid (PID 1).
 # Measure only once it is attached: it says so on stderr.
@@ -64,6 +67,13 @@ set -- $base2; b2=$1; bm2=$2
 [ "$bm2" -lt "$bm1" ] && bm1=$bm2
 rm -f "$OUT"
 
+set -- $hist_k; hk=$1; hkm=$2
+set -- $hist_s; hs=$1; hsm=$2
+awk -v b="$b1" -v bm="$bm1" -v k="$hk" -v km="$hkm" -v s="$hs" -v sm="$hsm" 'BEGIN {
+	printf "bench faults-hist: --hist counted in the kernel %.1f ms (%.3fx vs untraced, target < 1.10x; median %.1f ms, %.3fx)\n", k / 1e6, k / b, km / 1e6, km / bm
+	printf "bench faults-hist: --hist --stream (a record per fault) %.1f ms (%.3fx vs untraced; median %.1f ms, %.3fx); kernel vs streamed %.3fx (median %.3fx)\n", s / 1e6, s / b, sm / 1e6, sm / bm, k / s, km / sm
+}'
+
 set -- $full; f=$1; fm=$2
 set -- $filt; x=$1; xm=$2
 awk -v b="$b1" -v bm="$bm1" -v f="$f" -v fm="$fm" -v x="$x" -v xm="$xm" 'BEGIN {
@@ -79,7 +89,12 @@ if [ -w "$stats" ]; then
 	old=$(cat "$stats")
 	echo 1 > "$stats"
 	json=$($CLI faults --summary --json -- $WL 2>/dev/null | tail -1)
+	hjson=$($CLI faults --hist --json -- $WL 2>/dev/null | tail -1)
 	echo "$old" > "$stats"
+	echo "$hjson" | sed -n 's/.*"bpf_cost":\[\([^]]*\)\].*/\1/p' | tr '}' '\n' |
+		sed -n 's/.*"prog":"\([^"]*\)","runs":\([0-9]*\),"run_time_ns":\([0-9]*\).*/\1 \2 \3/p' |
+		awk '$2 > 0 && $1 ~ /fault/ { per += $3 / $2; line = line sprintf(" %s %.0f ns/run,", $1, $3 / $2) }
+		END { if (line) printf "bench faults-hist-bpf: counted in the kernel:%s %.0f ns per fault in the programs\n", line, per }'
 	echo "$json" | sed -n 's/.*"bpf_cost":\[\([^]]*\)\].*/\1/p' | tr '}' '\n' |
 		sed -n 's/.*"prog":"\([^"]*\)","runs":\([0-9]*\),"run_time_ns":\([0-9]*\).*/\1 \2 \3/p' |
 		awk -v b="$b1" -v f="$f" -v pages="${BENCH_PAGES:-4096}" '
