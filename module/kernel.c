@@ -684,18 +684,30 @@ static int mmscope_kdump_init(struct mmscope_ctx *ctx, struct mmscope_kdump *k,
 	return 0;
 }
 
+/* A dump's state, for a reader allowed the kernel half; NULL and *@err. */
+static struct mmscope_kdump *mmscope_kdump_alloc(struct mmscope_ctx *ctx,
+						 int *err)
+{
+	struct mmscope_kdump *k;
+
+	*err = mmscope_kernel_allowed(ctx);
+	if (*err)
+		return NULL;
+	k = kzalloc(sizeof(*k), GFP_KERNEL_ACCOUNT);
+	ctx->priv = k;
+	if (!k)
+		*err = -ENOMEM;
+	return k;
+}
+
 static int mmscope_kernel_start(struct mmscope_ctx *ctx)
 {
 	struct mmscope_kdump *k;
 	int err;
 
-	err = mmscope_kernel_allowed(ctx);
-	if (err)
-		return err;
-	k = kzalloc(sizeof(*k), GFP_KERNEL_ACCOUNT);
-	ctx->priv = k;
+	k = mmscope_kdump_alloc(ctx, &err);
 	if (!k)
-		return -ENOMEM;
+		return err;
 	k->mm = mmscope_kernel_mm(&err);
 	if (!k->mm)
 		return err;
@@ -721,13 +733,9 @@ static int mmscope_kernel_user_start(struct mmscope_ctx *ctx)
 	pgd_t *pgd;
 	int err;
 
-	err = mmscope_kernel_allowed(ctx);
-	if (err)
-		return err;
-	k = kzalloc(sizeof(*k), GFP_KERNEL_ACCOUNT);
-	ctx->priv = k;
+	k = mmscope_kdump_alloc(ctx, &err);
 	if (!k)
-		return -ENOMEM;
+		return err;
 	/* No PTI: one pgd, no user copy: the summary alone says "pti 0". */
 	pgd = mmscope_user_pgd(ctx->mm);
 	if (!pgd) {

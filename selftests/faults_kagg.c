@@ -312,7 +312,7 @@ TEST(kernel_and_stream_count_the_known_classes)
 	check_classes(_metadata, &s);
 	for (i = 0; i < (int)(sizeof(same) / sizeof(same[0])); i++)
 		EXPECT_EQ(sumnum(&s, same[i]), sumnum(&k, same[i]))
-			TH_LOG("%s: streamed %llu, kernel %llu", same[i],
+			TH_LOG("%s: streamed %llu, kernel %llu", same[i] ?: "?",
 			       sumnum(&s, same[i]), sumnum(&k, same[i]));
 	for (i = 0; i < NCLS; i++)
 		EXPECT_EQ(cls(&s, names[i]), cls(&k, names[i]));
