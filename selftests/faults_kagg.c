@@ -272,6 +272,35 @@ static void check_classes(struct __test_metadata *_metadata,
 		ASSERT_NE(NULL, rw) TH_LOG("no %s row", want[i].name);
 		EXPECT_EQ(want[i].n, mmt_jnum(mmt_jget(rw, "faults")));
 	}
+	/*
+	 * Per class, its histogram holds its known number of faults; slot by
+	 * slot, the classes' histograms add up to the whole one.
+	 */
+	{
+		struct mmt_json *by = mmt_jget(r->sum, "latency_log2_ns_by_class");
+		struct mmt_json *h = mmt_jget(r->sum, "latency_log2_ns");
+		unsigned long long slot[64] = { 0 };
+
+		ASSERT_TRUE(by && by->type == MMT_JOBJ && h);
+		EXPECT_EQ(4, by->n);
+		for (i = 0; i < 4; i++) {
+			struct mmt_json *ch = mmt_jget(by, want[i].name);
+			unsigned long long t = 0;
+
+			ASSERT_TRUE(ch && ch->type == MMT_JARR && ch->n <= 64)
+				TH_LOG("no histogram of class %s", want[i].name);
+			for (k = 0; k < ch->n; k++) {
+				t += mmt_jnum(ch->kids[k]);
+				slot[k] += mmt_jnum(ch->kids[k]);
+			}
+			EXPECT_EQ(want[i].n, t)
+				TH_LOG("class %s: %llu in its histogram", want[i].name, t);
+		}
+		for (k = 0; k < h->n && k < 64; k++) {
+			EXPECT_EQ(mmt_jnum(h->kids[k]), slot[k])
+				TH_LOG("slot %d", k);
+		}
+	}
 	for (k = 4; k < NCLS; k++)
 		rest += cls(r, names[k]);
 	EXPECT_EQ(0, rest);

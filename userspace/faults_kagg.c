@@ -238,8 +238,10 @@ int faults_kagg_read(struct faults_bpf *skel, struct faults_summary *s,
 	s->mapped = sum->mapped;
 	for (c = 0; c < MMSCOPE_FC_NR; c++) {
 		s->classes[c] = sum->cls[c].faults;
-		for (j = 0; j < MMSCOPE_AGG_SLOTS && j < FAULTS_HIST_SLOTS; j++)
+		for (j = 0; j < MMSCOPE_AGG_SLOTS && j < FAULTS_HIST_SLOTS; j++) {
 			s->hist[j] += sum->hist[c][j];
+			s->class_hist[c][j] = sum->hist[c][j];
+		}
 	}
 	s->agg_other = sum->other.faults;
 	if (!top)

@@ -275,6 +275,19 @@ static void print_summary_json(struct faults_summary *s, unsigned int ntop,
 	for (i = 0; i < FAULTS_HIST_SLOTS; i++)
 		json_u64(NULL, s->hist[i]);
 	json_arr_close();
+	/* Per class, the classes that have faults (the unclassified: "-"). */
+	json_obj_open("latency_log2_ns_by_class");
+	for (i = 0; i < MMSCOPE_FC_NR; i++) {
+		unsigned int j;
+
+		if (!s->classes[i])
+			continue;
+		json_arr_open(fault_class_name(i) ?: "-");
+		for (j = 0; j < FAULTS_HIST_SLOTS; j++)
+			json_u64(NULL, s->class_hist[i][j]);
+		json_arr_close();
+	}
+	json_obj_close();
 	if (c->reaped) {
 		json_obj_open("child");
 		json_u64("pid", c->pid);
@@ -379,9 +392,27 @@ static void print_summary_text(struct faults_summary *s, unsigned int ntop,
 			       s->vmas[i].file ? s->vmas[i].name : "[anon]");
 	}
 	if (full || hist) {
+		unsigned int c, nclass = 0;
+
 		putchar('\n');
 		print_log2_hist(stdout, s->hist, FAULTS_HIST_SLOTS,
 				"latency (ns)");
+		for (c = 0; c < MMSCOPE_FC_NR; c++)
+			nclass += !!s->classes[c];
+		/* Then each class on its own, where there is more than one. */
+		for (c = 0; hist && nclass > 1 && c < MMSCOPE_FC_NR; c++) {
+			char unit[32];
+
+			if (!s->classes[c])
+				continue;
+			printf("\nclass %s: %llu faults\n",
+			       fault_class_name(c) ?: "- (unclassified)",
+			       (unsigned long long)s->classes[c]);
+			snprintf(unit, sizeof(unit), "%s (ns)",
+				 fault_class_name(c) ?: "-");
+			print_log2_hist(stdout, s->class_hist[c],
+					FAULTS_HIST_SLOTS, unit);
+		}
 	}
 	if (!full && !hist)
 		printf("RWX: R read, W write, X instruction fetch; U user, K kernel mode; r remote.\n"

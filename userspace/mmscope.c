@@ -55,7 +55,7 @@ static const struct cmd cmds[] = {
 	  "      --major         major faults only\n"
 	  "      --range A-B     faulting addresses in [A, B)\n"
 	  "  -d, --duration SEC  stop after SEC seconds\n"
-	  "      --hist          no event lines: a latency histogram at the end\n"
+	  "      --hist          no event lines: latency histograms, all and per class\n"
 	  "      --summary       no event lines: the full summary at the end\n"
 	  "      --ringbuf-size BYTES  power of two, 4k-1G (default 4M)\n"
 	  "      --kprobe        kprobes instead of fentry/fexit\n"

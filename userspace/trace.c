@@ -124,8 +124,10 @@ static void summary_add(struct faults_summary *s, const struct faults_event *ev)
 		s->anon++;
 	if (e->bits & MMSCOPE_FB_PFN)
 		s->mapped++;
-	if (e->fclass < MMSCOPE_FC_NR)
+	if (e->fclass < MMSCOPE_FC_NR) {
 		s->classes[e->fclass]++;
+		s->class_hist[e->fclass][log2_slot(e->latency_ns)]++;
+	}
 	s->hist[log2_slot(e->latency_ns)]++;
 	summary_add_vma(s, e);
 }

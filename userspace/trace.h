@@ -93,6 +93,8 @@ struct faults_summary {
 	uint64_t pgfault[4];
 	enum faults_pfn pfn;
 	uint64_t hist[FAULTS_HIST_SLOTS];	/* log2 latency, ns */
+	/* the same, per class (class_hist[c] sums to classes[c]) */
+	uint64_t class_hist[MMSCOPE_FC_NR][FAULTS_HIST_SLOTS];
 	struct faults_vma vmas[FAULTS_TOP_VMAS];
 	uint64_t vmas_other;
 	bool kprobe;			/* kprobes were used */
