@@ -863,21 +863,15 @@ static int mmscope_kernel_hold(struct mmscope_kdump *k, unsigned long end,
 	u64 t0;
 
 	if (k->user_copy) {
-		mm = mmscope_mm_get(ctx, &err);
+		mm = mmscope_mm_read_lock(ctx, &err);
 		if (!mm)
 			return err;
-		if (mmap_read_lock_killable(mm)) {
-			mmput(mm);
-			return -EINTR;
-		}
 	}
 	t0 = ktime_get_ns();
 	ret = mmscope_walk_lockless(&k->walk, ctx->cursor, end);
 	*dt = ktime_get_ns() - t0;
-	if (mm) {
-		mmap_read_unlock(mm);
-		mmput(mm);
-	}
+	if (mm)
+		mmscope_mm_read_unlock(mm);
 	return ret;
 }
 

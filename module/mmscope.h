@@ -109,6 +109,8 @@ void mmscope_target_exit(void);
 int mmscope_target_mm(pid_t nr, const struct cred *cred,
 		      struct mm_struct **mmp);
 struct mm_struct *mmscope_mm_get(struct mmscope_ctx *ctx, int *err);
+struct mm_struct *mmscope_mm_read_lock(struct mmscope_ctx *ctx, int *err);
+void mmscope_mm_read_unlock(struct mm_struct *mm);
 
 /* slab.c: resolve the slab views at load (never fails; logs the outcome) */
 void mmscope_slab_init(void);

@@ -923,16 +923,11 @@ static int mmscope_page_resolve(struct mmscope_ctx *ctx,
 	u32 level;
 	int err = 0;
 
-	mm = mmscope_mm_get(ctx, &err);
+	mm = mmscope_mm_read_lock(ctx, &err);
 	if (!mm)
 		return err;
-	if (mmap_read_lock_killable(mm)) {
-		mmput(mm);
-		return -EINTR;
-	}
 	err = mmscope_translate_pfn(mm, ctx->q.start, &pfn, &level);
-	mmap_read_unlock(mm);
-	mmput(mm);
+	mmscope_mm_read_unlock(mm);
 	if (err)
 		return err;
 	p->pfn = pfn;

@@ -247,20 +247,15 @@ static int mmscope_pt_fill(struct mmscope_ctx *ctx)
 	struct mm_struct *mm;
 	int ret, err = 0;
 
-	mm = mmscope_mm_get(ctx, &err);
-	if (!mm)
-		return err;
 	/* Fills follow each other without a return to user space. */
 	cond_resched();
-	if (mmap_read_lock_killable(mm)) {
-		mmput(mm);
-		return -EINTR;
-	}
+	mm = mmscope_mm_read_lock(ctx, &err);
+	if (!mm)
+		return err;
 	dump->walk.mm = mm;
 	dump->pmds = 0;
 	ret = mmscope_walk_range(&dump->walk, ctx->cursor, dump->sum.end);
-	mmap_read_unlock(mm);
-	mmput(mm);
+	mmscope_mm_read_unlock(mm);
 	if (dump->walk.changed)
 		ctx->end_flags |= MMSCOPE_END_CHANGED;
 	if (!ctx->privileged)

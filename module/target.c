@@ -279,3 +279,34 @@ struct mm_struct *mmscope_mm_get(struct mmscope_ctx *ctx, int *err)
 	}
 	return ctx->mm;
 }
+
+/**
+ * mmscope_mm_read_lock() - mmscope_mm_get(), then the mm's mmap_lock for
+ *	reading
+ * @ctx: context whose ctx->mm was pinned by mmscope_target_mm()
+ * @err: set to -ESRCH when the process has exited, -EINTR when killed
+ *	waiting for the lock
+ *
+ * Return: the mm (release with mmscope_mm_read_unlock()), or NULL.
+ */
+struct mm_struct *mmscope_mm_read_lock(struct mmscope_ctx *ctx, int *err)
+{
+	struct mm_struct *mm = mmscope_mm_get(ctx, err);
+
+	if (mm && mmap_read_lock_killable(mm)) {
+		mmput(mm);
+		*err = -EINTR;
+		return NULL;
+	}
+	return mm;
+}
+
+/**
+ * mmscope_mm_read_unlock() - undo mmscope_mm_read_lock()
+ * @mm: what it returned
+ */
+void mmscope_mm_read_unlock(struct mm_struct *mm)
+{
+	mmap_read_unlock(mm);
+	mmput(mm);
+}

@@ -482,13 +482,9 @@ static int mmscope_xlate_fill(struct mmscope_ctx *ctx)
 	struct mm_struct *mm;
 	int i, err = 0;
 
-	mm = mmscope_mm_get(ctx, &err);
+	mm = mmscope_mm_read_lock(ctx, &err);
 	if (!mm)
 		return err;
-	if (mmap_read_lock_killable(mm)) {
-		err = -EINTR;
-		goto out_put;
-	}
 	err = mmscope_xlate_walk(mm, addr, x);
 	if (err)
 		goto out_unlock;
@@ -540,9 +536,7 @@ static int mmscope_xlate_fill(struct mmscope_ctx *ctx)
 	}
 	err = mmscope_emit(ctx, &leaf, MMSCOPE_REC_PT_LEAF, sizeof(leaf));
 out_unlock:
-	mmap_read_unlock(mm);
-out_put:
-	mmput(mm);
+	mmscope_mm_read_unlock(mm);
 	return err;
 }
 

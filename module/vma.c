@@ -245,13 +245,9 @@ static int mmscope_vma_fill(struct mmscope_ctx *ctx)
 	if (!rec)
 		return -ENOMEM;
 	tmp = (char *)rec + struct_size(rec, name, MMSCOPE_NAME_MAX);
-	mm = mmscope_mm_get(ctx, &err);
+	mm = mmscope_mm_read_lock(ctx, &err);
 	if (!mm)
 		goto out_free;
-	if (mmap_read_lock_killable(mm)) {
-		err = -EINTR;
-		goto out_put;
-	}
 	if (ctx->phase == 0) {
 		err = mmscope_emit_mm(ctx, mm);
 		if (err)
@@ -273,9 +269,7 @@ static int mmscope_vma_fill(struct mmscope_ctx *ctx)
 		}
 	}
 out_unlock:
-	mmap_read_unlock(mm);
-out_put:
-	mmput(mm);
+	mmscope_mm_read_unlock(mm);
 out_free:
 	vfree(rec);
 	return err ? err : ret;
