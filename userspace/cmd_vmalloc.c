@@ -25,6 +25,21 @@ static const struct bit_names vmalloc_flag_bits = {
 static const char *const size_keys[] = { "4k", "2m", "1g" };
 static const char *const table_keys[] = { "pud", "pmd", "pte" };
 
+/* "tables" (PUD, PMD, PTE table pages) and "mapped" (leaves by size). */
+static void json_cost(const __u64 tables[3], const __u64 mapped[3])
+{
+	int j;
+
+	json_obj_open("tables");
+	for (j = 0; j < 3; j++)
+		json_u64(table_keys[j], tables[j]);
+	json_obj_close();
+	json_obj_open("mapped");
+	for (j = 0; j < 3; j++)
+		json_u64(size_keys[j], mapped[j]);
+	json_obj_close();
+}
+
 static const struct mmscope_vmalloc_summary *
 vmalloc_summary(const struct mmscope_result *res)
 {
@@ -59,7 +74,6 @@ static void vmalloc_print_json(const struct mmscope_result *res,
 {
 	const struct mmscope_rec_hdr *r;
 	char sym[sizeof(((struct mmscope_vmalloc_area *)0)->caller_sym) + 1];
-	unsigned int j;
 
 	json_obj_open(NULL);
 	json_str("type", "vmalloc");
@@ -88,14 +102,7 @@ static void vmalloc_print_json(const struct mmscope_result *res,
 			json_null("phys");
 		json_bits("flags", &vmalloc_flag_bits, a->flags);
 		json_u64("node", a->node);
-		json_obj_open("tables");
-		for (j = 0; j < 3; j++)
-			json_u64(table_keys[j], a->tables[j]);
-		json_obj_close();
-		json_obj_open("mapped");
-		for (j = 0; j < 3; j++)
-			json_u64(size_keys[j], a->mapped[j]);
-		json_obj_close();
+		json_cost(a->tables, a->mapped);
 		json_obj_close();
 	}
 	json_arr_close();
@@ -109,14 +116,7 @@ static void vmalloc_print_json(const struct mmscope_result *res,
 	json_u64("unpurged", s->unpurged);
 	json_u64("bytes", s->bytes);
 	json_u64("pages", s->pages);
-	json_obj_open("tables");
-	for (j = 0; j < 3; j++)
-		json_u64(table_keys[j], s->tables[j]);
-	json_obj_close();
-	json_obj_open("mapped");
-	for (j = 0; j < 3; j++)
-		json_u64(size_keys[j], s->mapped[j]);
-	json_obj_close();
+	json_cost(s->tables, s->mapped);
 	json_u64("layout", s->layout);
 	json_u64("nodes", s->nodes);
 	json_obj_close();
