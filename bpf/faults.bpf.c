@@ -36,10 +36,10 @@ const volatile __u32 root_tgid;		/* the command's tgid (follow) */
 const volatile bool filter_cgroup;	/* under cgroups[0], descendants too */
 /*
  * The layout is known (the caller may see kernel addresses): walk.  Read
- * only inside the global functions pt_leaf() and classify(), which the
- * verifier checks on their own: the fault probes are the same program
- * either way (6.1's verifier gave up, at 1M instructions, on the probes
- * with the walk's calls pruned away as a constant).
+ * only inside the global functions pt_leaf() (or pt_leaf_cast()) and
+ * classify(), which the verifier checks on their own: the fault probes are
+ * the same program either way (6.1's verifier gave up, at 1M instructions,
+ * on the probes with the walk's calls pruned away as a constant).
  */
 const volatile bool layout_known;
 const volatile bool want_pfn;		/* and report the PFN (root) */
@@ -251,13 +251,36 @@ static __always_inline bool trace_allowed(__u32 tgid, __u64 addr)
 	return true;
 }
 
-/* Read entry @idx of the table at physical address @table. */
-static __always_inline __u64 pt_entry(__u64 base, __u64 table, __u64 idx)
-{
-	__u64 e = 0;
+/*
+ * bpf_rdonly_cast() (6.2+): an address as an untrusted, read-only pointer
+ * to a kernel type, whose loads the verifier turns into fault-safe ones
+ * (an exception-table entry, like a BTF pointer's), and the JIT into one
+ * move: no helper call per read.  Weak: 6.1 has no such kfunc, and a
+ * program calling it does not load there (its verifier refuses an
+ * unresolved kfunc call even in dead code), so only the _cast programs
+ * below call it, and user space loads them only where the kfunc exists.
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
-	bpf_probe_read_kernel(&e, sizeof(e),
-			      (void *)(base + table + idx * sizeof(e)));
+/*
+ * Read entry @idx of the table at physical address @table, through the
+ * direct map at @base.  @cast (a constant): with one fault-safe load, as
+ * the first word of a struct page (any kernel struct whose first member is
+ * an 8-byte integer would do: the cast needs a struct); else with
+ * bpf_probe_read_kernel(), a helper call.
+ */
+static __always_inline __u64 pt_entry(__u64 base, __u64 table, __u64 idx,
+				      const bool cast)
+{
+	__u64 e = 0, at = base + table + idx * sizeof(e);
+	struct page *p;
+
+	if (cast) {
+		p = bpf_rdonly_cast((void *)at,
+				    bpf_core_type_id_kernel(struct page));
+		return p->flags;
+	}
+	bpf_probe_read_kernel(&e, sizeof(e), (void *)at);
 	return e;
 }
 
@@ -270,7 +293,8 @@ static __always_inline __u64 pt_entry(__u64 base, __u64 table, __u64 idx)
  * the direct map and bpf_probe_read_kernel() cannot fault, so the worst
  * case is a stale answer, never a crash.
  */
-__noinline int pt_leaf(__u64 pgd, __u64 addr, __u64 *ent)
+static __always_inline int pt_walk(__u64 pgd, __u64 addr, __u64 *ent,
+				   const bool cast)
 {
 	__u64 cache = *(volatile __u64 *)&pt_cache, base, e, table, mask;
 	__u64 phys = 0, zp = 0;
@@ -313,23 +337,25 @@ __noinline int pt_leaf(__u64 pgd, __u64 addr, __u64 *ent)
 	if (!pgd || !mask)
 		return 0;
 
-	e = pt_entry(0, pgd, (addr >> (shift & 63)) & MMSCOPE_PTRS_MASK);
+	e = pt_entry(0, pgd, (addr >> (shift & 63)) & MMSCOPE_PTRS_MASK,
+		     cast);
 	if (!(e & MMSCOPE_PAGE_PRESENT))
 		return 0;
 	if (shift == 48) {			/* 5-level: p4d table */
 		table = e & mask;
-		e = pt_entry(base, table, (addr >> 39) & MMSCOPE_PTRS_MASK);
+		e = pt_entry(base, table, (addr >> 39) & MMSCOPE_PTRS_MASK,
+			     cast);
 		if (!(e & MMSCOPE_PAGE_PRESENT))
 			return 0;
 	}
 	table = e & mask;	/* pud */
-	e = pt_entry(base, table, (addr >> 30) & MMSCOPE_PTRS_MASK);
+	e = pt_entry(base, table, (addr >> 30) & MMSCOPE_PTRS_MASK, cast);
 	if (!(e & MMSCOPE_PAGE_PRESENT) || (e & MMSCOPE_PAGE_PSE)) {
 		*ent = e;
 		return e ? 3 : 0;
 	}
 	table = e & mask;	/* pmd */
-	e = pt_entry(base, table, (addr >> 21) & MMSCOPE_PTRS_MASK);
+	e = pt_entry(base, table, (addr >> 21) & MMSCOPE_PTRS_MASK, cast);
 	if (!(e & MMSCOPE_PAGE_PRESENT) || (e & MMSCOPE_PAGE_PSE)) {
 		/* PROT_NONE without PSE: not a leaf, no table either */
 		if (!(e & MMSCOPE_PAGE_PSE) && (e & MMSCOPE_PAGE_PROTNONE))
@@ -338,8 +364,27 @@ __noinline int pt_leaf(__u64 pgd, __u64 addr, __u64 *ent)
 		return e ? 2 : 0;
 	}
 	table = e & mask;	/* pte */
-	*ent = pt_entry(base, table, (addr >> 12) & MMSCOPE_PTRS_MASK);
+	*ent = pt_entry(base, table, (addr >> 12) & MMSCOPE_PTRS_MASK, cast);
 	return *ent ? 1 : 0;
+}
+
+/* pt_walk() with helper calls: every kernel (6.1 has no bpf_rdonly_cast). */
+__noinline int pt_leaf(__u64 pgd, __u64 addr, __u64 *ent)
+{
+	return pt_walk(pgd, addr, ent, false);
+}
+
+/* pt_walk() with fault-safe loads: only the _cast programs call it. */
+__noinline int pt_leaf_cast(__u64 pgd, __u64 addr, __u64 *ent)
+{
+	return pt_walk(pgd, addr, ent, true);
+}
+
+/* The walk the program was built for (@cast a constant). */
+static __always_inline int leaf_of(__u64 pgd, __u64 addr, __u64 *ent,
+				   const bool cast)
+{
+	return cast ? pt_leaf_cast(pgd, addr, ent) : pt_leaf(pgd, addr, ent);
 }
 
 /* A leaf maps a page (present, or PROT_NONE for NUMA hinting). */
@@ -678,13 +723,13 @@ __noinline int agg_fault(struct mmscope_fault_start *s, __u64 lat,
 
 /* agg: classify the call that returned and count it; no record. */
 static __always_inline void agg_exit(struct mmscope_fault_start *s, __u64 lat,
-				     __u32 result)
+				     __u32 result, const bool cast)
 {
 	__u32 flags = xlate_flags(s->flags), bits = 0, fclass;
 	__u64 leaf = 0;
 	int level;
 
-	level = pt_leaf(s->pgd, s->addr, &leaf);
+	level = leaf_of(s->pgd, s->addr, &leaf, cast);
 	fclass = classify(s->before, leaf, s->vm_flags, s->addr,
 			  CL_PACK(flags, result, s->before_level, level,
 				  s->file));
@@ -703,7 +748,7 @@ static __always_inline void agg_exit(struct mmscope_fault_start *s, __u64 lat,
  */
 static __always_inline int fault_entry(struct vm_area_struct *vma, __u64 addr,
 				       __u32 flags, struct pt_regs *regs,
-				       const bool btf)
+				       const bool btf, const bool cast)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct mmscope_fault_start *s;
@@ -722,7 +767,15 @@ static __always_inline int fault_entry(struct vm_area_struct *vma, __u64 addr,
 	s->flags = flags;
 	s->bits = 0;
 	s->ip = 0;
-	if (btf) {
+	if (cast && !btf) {
+		/* a kprobe's arguments as untrusted BTF pointers: plain loads */
+		vma = bpf_rdonly_cast(vma,
+			bpf_core_type_id_kernel(struct vm_area_struct));
+		if (regs)
+			regs = bpf_rdonly_cast(regs,
+				bpf_core_type_id_kernel(struct pt_regs));
+	}
+	if (btf || cast) {
 		s->pgd = (__u64)vma->vm_mm->pgd;
 		s->vma_start = vma->vm_start;
 		s->vma_end = vma->vm_end;
@@ -750,8 +803,8 @@ static __always_inline int fault_entry(struct vm_area_struct *vma, __u64 addr,
 	 * Reloaded from the map: the register that stored it may still hold
 	 * the BTF pointer, which 6.1 refuses as a global function's scalar.
 	 */
-	s->before_level = pt_leaf(*(volatile __u64 *)&s->pgd, addr,
-				  &s->before);
+	s->before_level = leaf_of(*(volatile __u64 *)&s->pgd, addr,
+				  &s->before, cast);
 	s->ts_ns = bpf_ktime_get_ns();
 	return 0;
 }
@@ -786,7 +839,7 @@ static __always_inline void fault_stacks(void *ctx,
 	}
 }
 
-static __always_inline int fault_exit(void *ctx, __u32 ret)
+static __always_inline int fault_exit(void *ctx, __u32 ret, const bool cast)
 {
 	__u64 id = bpf_get_current_pid_tgid(), lat, avail, leaf = 0;
 	struct mmscope_fault_start *s;
@@ -804,7 +857,7 @@ static __always_inline int fault_exit(void *ctx, __u32 ret)
 	lat = bpf_ktime_get_ns() - s->ts_ns;
 	result = xlate_result(ret);
 	if (agg) {
-		agg_exit(s, lat, result);
+		agg_exit(s, lat, result, cast);
 		goto out;
 	}
 	/*
@@ -842,7 +895,7 @@ static __always_inline int fault_exit(void *ctx, __u32 ret)
 	e->flags = xlate_flags(s->flags);
 	e->result = result;
 	e->bits = s->bits;
-	level = pt_leaf(s->pgd, s->addr, &leaf);
+	level = leaf_of(s->pgd, s->addr, &leaf, cast);
 	e->fclass = classify(s->before, leaf, s->vm_flags, s->addr,
 			     CL_PACK(e->flags, result, s->before_level, level,
 				     s->file));
@@ -889,27 +942,61 @@ SEC("fentry/handle_mm_fault")
 int BPF_PROG(fentry_fault, struct vm_area_struct *vma, unsigned long address,
 	     unsigned int flags, struct pt_regs *regs)
 {
-	return fault_entry(vma, address, flags, regs, true);
+	return fault_entry(vma, address, flags, regs, true, false);
 }
 
 SEC("fexit/handle_mm_fault")
 int BPF_PROG(fexit_fault, struct vm_area_struct *vma, unsigned long address,
 	     unsigned int flags, struct pt_regs *regs, vm_fault_t ret)
 {
-	return fault_exit(ctx, ret);
+	return fault_exit(ctx, ret, false);
+}
+
+/*
+ * The same pair with the walk's loads inlined (bpf_rdonly_cast, 6.2+):
+ * "_ld", loads.  The names stay within the kernel's 15 characters
+ * (BPF_OBJ_NAME_LEN), which is how the programs are listed.
+ */
+SEC("fentry/handle_mm_fault")
+int BPF_PROG(fentry_fault_ld, struct vm_area_struct *vma,
+	     unsigned long address, unsigned int flags, struct pt_regs *regs)
+{
+	return fault_entry(vma, address, flags, regs, true, true);
+}
+
+SEC("fexit/handle_mm_fault")
+int BPF_PROG(fexit_fault_ld, struct vm_area_struct *vma,
+	     unsigned long address, unsigned int flags, struct pt_regs *regs,
+	     vm_fault_t ret)
+{
+	return fault_exit(ctx, ret, true);
 }
 
 SEC("kprobe/handle_mm_fault")
 int BPF_KPROBE(kprobe_fault, struct vm_area_struct *vma, unsigned long address,
 	       unsigned int flags, struct pt_regs *regs)
 {
-	return fault_entry(vma, address, flags, regs, false);
+	return fault_entry(vma, address, flags, regs, false, false);
 }
 
 SEC("kretprobe/handle_mm_fault")
 int BPF_KRETPROBE(kretprobe_fault, vm_fault_t ret)
 {
-	return fault_exit(ctx, ret);
+	return fault_exit(ctx, ret, false);
+}
+
+/* The kprobe pair with every load inlined (bpf_rdonly_cast, 6.2+). */
+SEC("kprobe/handle_mm_fault")
+int BPF_KPROBE(kprobe_fault_ld, struct vm_area_struct *vma,
+	       unsigned long address, unsigned int flags, struct pt_regs *regs)
+{
+	return fault_entry(vma, address, flags, regs, false, true);
+}
+
+SEC("kretprobe/handle_mm_fault")
+int BPF_KRETPROBE(kret_fault_ld, vm_fault_t ret)
+{
+	return fault_exit(ctx, ret, true);
 }
 
 /* Following a command: its tree, from its exec on. */

@@ -13,6 +13,7 @@ enum faults_ksym {
 	FAULTS_KSYM_PHYSICAL_MASK,	/* the PFN bits (SME, SEV, TDX) */
 	FAULTS_KSYM_ZERO_PFN,		/* the shared zero page */
 	FAULTS_KSYM_HUGE_ZERO_PFN,	/* the huge zero page, ~0UL: none */
+	FAULTS_KSYM_RDONLY_CAST,	/* the kfunc bpf_rdonly_cast (6.2+) */
 	FAULTS_KSYM_NR,
 };
 

@@ -42,6 +42,8 @@ int resolve_layout(void *ctx)
 	LOOKUP(FAULTS_KSYM_PHYSICAL_MASK, "physical_mask");
 	LOOKUP(FAULTS_KSYM_ZERO_PFN, "zero_pfn");
 	LOOKUP(FAULTS_KSYM_HUGE_ZERO_PFN, "huge_zero_pfn");
+	/* a function: whether the _cast fault programs can load */
+	LOOKUP(FAULTS_KSYM_RDONLY_CAST, "bpf_rdonly_cast");
 	return 0;
 }
 

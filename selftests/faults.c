@@ -35,6 +35,7 @@
 #include "kselftest_harness.h"
 #include "mmscope.h"
 #include "lib/mmtest.h"
+#include "lib/kcore.h"
 
 #define PG 4096UL
 
@@ -531,8 +532,10 @@ static int wait_ms(pid_t pid, int ms)
 static int mmscope_progs_loaded(void)
 {
 	static const char *const names[] = {
-		"fentry_fault", "fexit_fault", "kprobe_fault",
-		"kretprobe_fault", "follow_exec", "follow_fork", "follow_exit",
+		"fentry_fault", "fexit_fault", "fentry_fault_ld",
+		"fexit_fault_ld", "kprobe_fault", "kretprobe_fault",
+		"kprobe_fault_ld", "kret_fault_ld",
+		"follow_exec", "follow_fork", "follow_exit",
 	};
 	union bpf_attr a;
 	__u32 id = 0;
@@ -594,7 +597,9 @@ static int mmscope_progs_gone(int ms)
 static int fault_links_attached(void)
 {
 	static const char *const names[] = {
-		"fentry_fault", "fexit_fault", "kprobe_fault", "kretprobe_fault",
+		"fentry_fault", "fexit_fault", "fentry_fault_ld",
+		"fexit_fault_ld", "kprobe_fault", "kretprobe_fault",
+		"kprobe_fault_ld", "kret_fault_ld",
 	};
 	union bpf_attr a;
 	__u32 id = 0;
@@ -687,13 +692,19 @@ static const char *base_name(const char *path)
 
 #define N_ANON 64
 
-/* The same test through each attach method (--kprobe forces the fallback). */
+/*
+ * The same test through each attach method (--kprobe forces the fallback)
+ * and each way of reading the page table (MMSCOPE_BPF_WALK=helper forces
+ * the helper calls where the loads would be inlined).
+ */
 FIXTURE(probe) {};
 FIXTURE_VARIANT(probe) {
 	const char *name;		/* the summary's "probe" */
 	const char *opt;		/* CLI option selecting it, or NULL */
+	bool helper;			/* MMSCOPE_BPF_WALK=helper */
 };
 FIXTURE_VARIANT_ADD(probe, fentry) { .name = "fentry" };
+FIXTURE_VARIANT_ADD(probe, fentry_helper) { .name = "fentry", .helper = true };
 FIXTURE_VARIANT_ADD(probe, kprobe) { .name = "kprobe", .opt = "--kprobe" };
 FIXTURE_SETUP(probe) {}
 FIXTURE_TEARDOWN(probe) {}
@@ -731,9 +742,20 @@ TEST_F(probe, anon_write_pfn)
 	args[i++] = n;
 	args[i++] = out;
 	args[i] = NULL;
+	if (variant->helper)
+		setenv("MMSCOPE_BPF_WALK", "helper", 1);
 	ASSERT_EQ(0, run_trace(&t, args));
+	unsetenv("MMSCOPE_BPF_WALK");
 	ASSERT_EQ(0, t.status) TH_LOG("%s", t.err);
 	ASSERT_NE(NULL, t.sum);
+	/*
+	 * The loads inlined exactly where they were not forced off and the
+	 * kernel has the kfunc bpf_rdonly_cast (in /proc/kallsyms from 6.2
+	 * on): else helper calls.
+	 */
+	EXPECT_STREQ(!variant->helper && mmt_ksym("bpf_rdonly_cast") ?
+		     "inline" : "helper",
+		     mmt_jstr(mmt_jget(t.sum, "walk")) ?: "");
 	/*
 	 * PREEMPT_RT (/sys/kernel/realtime): trampolines run preemptible and
 	 * their per-CPU recursion guard refuses other tasks' faults, so the
@@ -794,8 +816,9 @@ TEST_F(probe, anon_write_pfn)
 
 		EXPECT_EQ(1, times) TH_LOG("page %d faulted %d times", i, times);
 	}
-	ksft_print_msg("%d faults, probe %s\n", faults,
-		       mmt_jstr(mmt_jget(t.sum, "probe")));
+	ksft_print_msg("%d faults, probe %s, walk %s\n", faults,
+		       mmt_jstr(mmt_jget(t.sum, "probe")),
+		       mmt_jstr(mmt_jget(t.sum, "walk")));
 	trace_free(&t);
 }
 

@@ -212,6 +212,10 @@ static void print_summary_json(struct faults_summary *s, unsigned int ntop,
 	json_u64("lost", s->lost);
 	json_u64("missed", s->missed);
 	json_str("probe", s->kprobe ? "kprobe" : "fentry");
+	if (!s->walk)		/* the layout is hidden: classes unknown */
+		json_null("walk");
+	else
+		json_str("walk", s->cast_walk ? "inline" : "helper");
 	json_str("pfn", pfn_status(s->pfn));
 	json_u64("completed", s->completed);
 	json_u64("accounted", s->accounted);
@@ -335,10 +339,11 @@ static void print_summary_text(struct faults_summary *s, unsigned int ntop,
 {
 	unsigned int i;
 
-	fprintf(stdout, "\n%llu %s traced (%s), %llu lost, %llu missed\n",
+	fprintf(stdout, "\n%llu %s traced (%s%s), %llu lost, %llu missed\n",
 		(unsigned long long)s->events,
 		s->raw ? "handle_mm_fault() calls" : "faults",
 		s->kprobe ? "kprobe" : "fentry",
+		s->cast_walk ? ", walk inline" : "",
 		(unsigned long long)s->lost, (unsigned long long)s->missed);
 	if (s->ustack)
 		faults_stack_summary(s);

@@ -411,16 +411,30 @@ static int open_load_attach(struct faults_tracer *t,
 	uint64_t size = o->ringbuf_size ? o->ringbuf_size :
 			FAULTS_RINGBUF_DEFAULT;
 	uint64_t t0 = faults_mono_ns();
+	/*
+	 * The walk's loads (and a kprobe's reads of the VMA) inlined where
+	 * the kernel has bpf_rdonly_cast() (6.2+), unless
+	 * MMSCOPE_BPF_WALK=helper asks for the helper calls (make bench
+	 * compares the two).
+	 */
+	const char *walk = getenv("MMSCOPE_BPF_WALK");
+	bool cast = t->walk && t->ksyms[FAULTS_KSYM_RDONLY_CAST] &&
+		    !(walk && !strcmp(walk, "helper"));
 	int err;
 
 	skel = faults_bpf__open();
 	if (!skel)
 		return -errno;
 	step_done(t, FAULTS_STEP_OPEN, &t0);
-	bpf_program__set_autoload(skel->progs.fentry_fault, fentry);
-	bpf_program__set_autoload(skel->progs.fexit_fault, fentry);
-	bpf_program__set_autoload(skel->progs.kprobe_fault, !fentry);
-	bpf_program__set_autoload(skel->progs.kretprobe_fault, !fentry);
+	bpf_program__set_autoload(skel->progs.fentry_fault, fentry && !cast);
+	bpf_program__set_autoload(skel->progs.fexit_fault, fentry && !cast);
+	bpf_program__set_autoload(skel->progs.fentry_fault_ld, fentry && cast);
+	bpf_program__set_autoload(skel->progs.fexit_fault_ld, fentry && cast);
+	bpf_program__set_autoload(skel->progs.kprobe_fault, !fentry && !cast);
+	bpf_program__set_autoload(skel->progs.kretprobe_fault, !fentry && !cast);
+	bpf_program__set_autoload(skel->progs.kprobe_fault_ld, !fentry && cast);
+	bpf_program__set_autoload(skel->progs.kret_fault_ld,
+				  !fentry && cast);
 	bpf_program__set_autoload(skel->progs.follow_exec, o->follow);
 	bpf_program__set_autoload(skel->progs.follow_fork, o->follow);
 	bpf_program__set_autoload(skel->progs.follow_exit, o->follow);
@@ -483,6 +497,7 @@ static int open_load_attach(struct faults_tracer *t,
 	}
 	t->skel = skel;
 	t->fentry = fentry;
+	t->sum.cast_walk = cast;
 	return 0;
 }
 
@@ -526,6 +541,7 @@ int faults_trace_start(const struct faults_opts *o, faults_event_fn fn,
 	libbpf_set_print(silent_print);
 	t0 = faults_mono_ns();
 	t->walk = layout_symbols(t->ksyms);
+	t->sum.walk = t->walk;
 	step_done(t, FAULTS_STEP_SYMBOLS, &t0);
 	t->sum.pfn = !have_cap(CAP_SYS_ADMIN) ? FAULTS_PFN_NOCAP :
 		     !t->walk ? FAULTS_PFN_KALLSYMS : FAULTS_PFN_OK;

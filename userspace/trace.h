@@ -98,6 +98,9 @@ struct faults_summary {
 	struct faults_vma vmas[FAULTS_TOP_VMAS];
 	uint64_t vmas_other;
 	bool kprobe;			/* kprobes were used */
+	bool walk;			/* the programs walk the page table */
+	/* ... with its loads inlined (bpf_rdonly_cast), not helper calls */
+	bool cast_walk;
 	/*
 	 * The BPF programs' own cost, from struct bpf_prog_info (run_cnt,
 	 * run_time_ns), which the kernel counts only while the sysctl

@@ -37,6 +37,8 @@ runs() {
 runs $WL >/dev/null	# warm-up (page cache, TCG translation)
 base=$(runs $WL)
 full=$(runs $CLI faults --json -- $WL)
+# The same with the walk's helper calls (where the loads would be inlined).
+full_h=$(runs env MMSCOPE_BPF_WALK=helper $CLI faults --json -- $WL)
 # --hist: counted in the kernel (no record per fault), and streamed
 hist_k=$(runs $CLI faults --hist -- $WL)
 hist_s=$(runs $CLI faults --hist --stream -- $WL)
@@ -76,6 +78,10 @@ awk -v b="$b1" -v bm="$bm1" -v k="$hk" -v km="$hkm" -v s="$hs" -v sm="$hsm" 'BEG
 
 set -- $full; f=$1; fm=$2
 set -- $filt; x=$1; xm=$2
+set -- $full_h; fh=$1; fhm=$2
+awk -v b="$b1" -v bm="$bm1" -v f="$f" -v fm="$fm" -v h="$fh" -v hm="$fhm" 'BEGIN {
+	printf "bench faults-walk: every event, the walk by helper calls %.1f ms (%.3fx vs untraced; median %.1f ms, %.3fx); the summary'"'"'s walk (inline where the kernel has bpf_rdonly_cast) vs helper calls %.3fx (median %.3fx)\n", h / 1e6, h / b, hm / 1e6, hm / bm, f / h, fm / hm
+}'
 awk -v b="$b1" -v bm="$bm1" -v f="$f" -v fm="$fm" -v x="$x" -v xm="$xm" 'BEGIN {
 	printf "bench faults: untraced %.1f ms (median %.1f ms)\n", b / 1e6, bm / 1e6
 	printf "bench faults: traced, every event %.1f ms (%.3fx vs untraced, target < 1.10x; median %.1f ms, %.3fx)\n", f / 1e6, f / b, fm / 1e6, fm / bm
@@ -90,11 +96,17 @@ if [ -w "$stats" ]; then
 	echo 1 > "$stats"
 	json=$($CLI faults --summary --json -- $WL 2>/dev/null | tail -1)
 	hjson=$($CLI faults --hist --json -- $WL 2>/dev/null | tail -1)
+	wjson=$(MMSCOPE_BPF_WALK=helper $CLI faults --summary --json -- $WL 2>/dev/null | tail -1)
 	echo "$old" > "$stats"
 	echo "$hjson" | sed -n 's/.*"bpf_cost":\[\([^]]*\)\].*/\1/p' | tr '}' '\n' |
 		sed -n 's/.*"prog":"\([^"]*\)","runs":\([0-9]*\),"run_time_ns":\([0-9]*\).*/\1 \2 \3/p' |
 		awk '$2 > 0 && $1 ~ /fault/ { per += $3 / $2; line = line sprintf(" %s %.0f ns/run,", $1, $3 / $2) }
 		END { if (line) printf "bench faults-hist-bpf: counted in the kernel:%s %.0f ns per fault in the programs\n", line, per }'
+	echo "$wjson" | sed -n 's/.*"bpf_cost":\[\([^]]*\)\].*/\1/p' | tr '}' '\n' |
+		sed -n 's/.*"prog":"\([^"]*\)","runs":\([0-9]*\),"run_time_ns":\([0-9]*\).*/\1 \2 \3/p' |
+		awk '$2 > 0 && $1 ~ /fault/ { per += $3 / $2; line = line sprintf(" %s %.0f ns/run,", $1, $3 / $2) }
+		END { if (line) printf "bench faults-walk-bpf: the walk by helper calls:%s %.0f ns per fault in the programs\n", line, per }'
+	echo "$json" | sed -n 's/.*"walk":\("[a-z]*"\|null\).*/bench faults-walk: the summary'"'"'s walk \1/p'
 	echo "$json" | sed -n 's/.*"bpf_cost":\[\([^]]*\)\].*/\1/p' | tr '}' '\n' |
 		sed -n 's/.*"prog":"\([^"]*\)","runs":\([0-9]*\),"run_time_ns":\([0-9]*\).*/\1 \2 \3/p' |
 		awk -v b="$b1" -v f="$f" -v pages="${BENCH_PAGES:-4096}" '
