@@ -30,7 +30,8 @@ USER_SRCS := $(wildcard userspace/*.c userspace/labs/*.c)
 USER_HDRS := $(wildcard userspace/*.h userspace/labs/*.h) module/uapi/mmscope.h \
 	bpf/faults_stack.h
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
-BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))
+BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS)) \
+	$(BUILD)/bpf/faults_nokfunc.skel.h
 
 .PHONY: all build deps module userspace bpf man selftests check demo vm bench bench-debug \
 	soak check-debug style clean unit deb check-deb mutants
@@ -61,6 +62,28 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) module/uapi/mmscope.h \
 
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+# The fault programs again without the kfunc bpf_rdonly_cast (their _ld
+# programs then walk with helper calls): libbpf 1.1 looks for a kfunc the
+# kernel's BTF lacks (6.1) in the modules' BTF, which needs CAP_SYS_ADMIN,
+# so the object that names it cannot load there without that capability.
+# Same maps, programs and data: the one skeleton opens either object
+# (userspace/trace.c), and the build stops if their layouts differ.
+$(BUILD)/bpf/faults_nokfunc.bpf.o: bpf/faults.bpf.c $(wildcard bpf/*.h) \
+		module/uapi/mmscope.h $(BUILD)/bpf/vmlinux.h
+	$(CLANG) -O2 -g -target bpf -D__TARGET_ARCH_x86 -DMMSCOPE_NO_KFUNC \
+		-I$(BUILD)/bpf -Ibpf -Imodule/uapi -c $< -o $@
+
+$(BUILD)/bpf/faults_nokfunc.skel.h: $(BUILD)/bpf/faults_nokfunc.bpf.o \
+		$(BUILD)/bpf/faults.skel.h
+	$(BPFTOOL) gen skeleton $< > $@.tmp
+	sed -n '/^struct faults_bpf {/,/^};/p' $(BUILD)/bpf/faults.skel.h > $@.a
+	sed -n 's/faults_nokfunc_bpf/faults_bpf/g; /^struct faults_bpf {/,/^};/p' \
+		$@.tmp > $@.b
+	@test -s $@.a && cmp -s $@.a $@.b || { echo "faults_nokfunc: the skeleton's layout differs from faults'" >&2; \
+		diff $@.a $@.b >&2; exit 1; }
+	rm -f $@.a $@.b
+	mv $@.tmp $@
 
 bpf: $(BPF_SKELS)
 

@@ -257,10 +257,21 @@ static __always_inline bool trace_allowed(__u32 tgid, __u64 addr)
  * (an exception-table entry, like a BTF pointer's), and the JIT into one
  * move: no helper call per read.  Weak: 6.1 has no such kfunc, and a
  * program calling it does not load there (its verifier refuses an
- * unresolved kfunc call even in dead code), so only the _cast programs
+ * unresolved kfunc call even in dead code), so only the _ld programs
  * below call it, and user space loads them only where the kfunc exists.
  */
+#ifndef MMSCOPE_NO_KFUNC
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+#define LD	true		/* the _ld programs inline their loads */
+#else
+/*
+ * The build without the kfunc (build/bpf/faults_nokfunc.bpf.o, for kernels
+ * without it): the _ld programs are the helper-call ones, nothing names
+ * the kfunc, and the casts below are dead code.
+ */
+#define bpf_rdonly_cast(obj, btf_id)	((void *)(obj))
+#define LD	false
+#endif
 
 /*
  * Read entry @idx of the table at physical address @table, through the
@@ -374,17 +385,23 @@ __noinline int pt_leaf(__u64 pgd, __u64 addr, __u64 *ent)
 	return pt_walk(pgd, addr, ent, false);
 }
 
-/* pt_walk() with fault-safe loads: only the _cast programs call it. */
+#ifndef MMSCOPE_NO_KFUNC
+/* pt_walk() with fault-safe loads: only the _ld programs call it. */
 __noinline int pt_leaf_cast(__u64 pgd, __u64 addr, __u64 *ent)
 {
 	return pt_walk(pgd, addr, ent, true);
 }
+#endif
 
 /* The walk the program was built for (@cast a constant). */
 static __always_inline int leaf_of(__u64 pgd, __u64 addr, __u64 *ent,
 				   const bool cast)
 {
-	return cast ? pt_leaf_cast(pgd, addr, ent) : pt_leaf(pgd, addr, ent);
+#ifndef MMSCOPE_NO_KFUNC
+	if (cast)
+		return pt_leaf_cast(pgd, addr, ent);
+#endif
+	return pt_leaf(pgd, addr, ent);
 }
 
 /* A leaf maps a page (present, or PROT_NONE for NUMA hinting). */
@@ -961,7 +978,7 @@ SEC("fentry/handle_mm_fault")
 int BPF_PROG(fentry_fault_ld, struct vm_area_struct *vma,
 	     unsigned long address, unsigned int flags, struct pt_regs *regs)
 {
-	return fault_entry(vma, address, flags, regs, true, true);
+	return fault_entry(vma, address, flags, regs, true, LD);
 }
 
 SEC("fexit/handle_mm_fault")
@@ -969,7 +986,7 @@ int BPF_PROG(fexit_fault_ld, struct vm_area_struct *vma,
 	     unsigned long address, unsigned int flags, struct pt_regs *regs,
 	     vm_fault_t ret)
 {
-	return fault_exit(ctx, ret, true);
+	return fault_exit(ctx, ret, LD);
 }
 
 SEC("kprobe/handle_mm_fault")
@@ -990,13 +1007,13 @@ SEC("kprobe/handle_mm_fault")
 int BPF_KPROBE(kprobe_fault_ld, struct vm_area_struct *vma,
 	       unsigned long address, unsigned int flags, struct pt_regs *regs)
 {
-	return fault_entry(vma, address, flags, regs, false, true);
+	return fault_entry(vma, address, flags, regs, false, LD);
 }
 
 SEC("kretprobe/handle_mm_fault")
 int BPF_KRETPROBE(kret_fault_ld, vm_fault_t ret)
 {
-	return fault_exit(ctx, ret, true);
+	return fault_exit(ctx, ret, LD);
 }
 
 /* Following a command: its tree, from its exec on. */

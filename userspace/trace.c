@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 #include "cli.h"
 #include "faults.skel.h"
+#include "faults_nokfunc.skel.h"
 #include "layout.skel.h"
 #include "../bpf/faults_layout.h"
 #include "../bpf/faults_stack.h"
@@ -404,6 +405,43 @@ static void step_done(struct faults_tracer *t, enum faults_step step,
 	*t0 = now;
 }
 
+/*
+ * The fault programs' object: the one naming the kfunc bpf_rdonly_cast
+ * when @kfunc (the kernel has it), else the same programs built without
+ * it (faults_nokfunc.bpf.o).  libbpf 1.1 resolves every extern of an
+ * object, loaded programs' or not, and looks for a kfunc missing from the
+ * kernel's BTF in the modules' BTF, which needs CAP_SYS_ADMIN: with only
+ * CAP_BPF and CAP_PERFMON the first object would not load on 6.1.  The
+ * Makefile checks that both have the layout of struct faults_bpf, so one
+ * skeleton opens either (as faults_bpf__open() does, with the other
+ * object's bytes).
+ */
+static struct faults_bpf *faults_open(bool kfunc)
+{
+	struct faults_bpf *obj;
+	int err;
+
+	if (kfunc)
+		return faults_bpf__open();
+	obj = calloc(1, sizeof(*obj));
+	if (!obj) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	err = faults_bpf__create_skeleton(obj);
+	if (!err) {
+		obj->skeleton->data = (void *)faults_nokfunc_bpf__elf_bytes(
+			&obj->skeleton->data_sz);
+		err = bpf_object__open_skeleton(obj->skeleton, NULL);
+	}
+	if (err) {
+		faults_bpf__destroy(obj);
+		errno = -err;
+		return NULL;
+	}
+	return obj;
+}
+
 static int open_load_attach(struct faults_tracer *t,
 			    const struct faults_opts *o, bool fentry)
 {
@@ -422,7 +460,7 @@ static int open_load_attach(struct faults_tracer *t,
 		    !(walk && !strcmp(walk, "helper"));
 	int err;
 
-	skel = faults_bpf__open();
+	skel = faults_open(t->walk && t->ksyms[FAULTS_KSYM_RDONLY_CAST]);
 	if (!skel)
 		return -errno;
 	step_done(t, FAULTS_STEP_OPEN, &t0);
