@@ -4,7 +4,9 @@
 # Install the Debian 12 packages a target needs, only those missing.
 #
 #   scripts/deps.sh build   compilers, libbpf, kmod and dpkg tools,
-#                           linux-source-6.12 (kselftest harness, checkpatch)
+#                           linux-source-6.12 (kselftest harness, checkpatch),
+#                           pahole (what linux-kbuild depends on: the headers
+#                           carry a vmlinux, so kbuild gives the module BTF)
 #   scripts/deps.sh vm|demo|check|debug
 #                           build + qemu, busybox, cpio (check: + chromium, the
 #                           browser scripts/check-report.sh opens the report in)
@@ -25,9 +27,9 @@ target=${1:-build}
 
 build_pkgs="build-essential make gcc clang llvm libbpf-dev bpftool libelf-dev libdw-dev libbz2-dev liblzma-dev
 	zlib1g-dev libzstd-dev pkg-config rsync perl kmod gcc-12
-	linux-source-6.12 xz-utils zstd"
+	linux-source-6.12 xz-utils zstd pahole"
 vm_pkgs="qemu-system-x86 busybox-static cpio gzip kmod xz-utils zstd"
-debug_pkgs="bc bison flex libssl-dev dwarves python3 cpio"
+debug_pkgs="bc bison flex libssl-dev python3 cpio"
 deb_pkgs="build-essential make clang llvm libbpf-dev bpftool libelf-dev libdw-dev libbz2-dev liblzma-dev zlib1g-dev
 	libzstd-dev rsync dpkg-dev debhelper dh-dkms help2man bash-completion"
 
